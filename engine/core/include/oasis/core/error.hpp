@@ -1,0 +1,57 @@
+#pragma once
+// Hard failures carry a stable code, shared by the CLI's exit status, the JSON output and (later)
+// the Python exceptions. The table is documented in docs/errors.md (a test keeps them in step).
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace oasis {
+
+enum class Errc : int {
+  usage = 2,             // bad command line (unknown option, missing argument)
+  io = 10,               // file or folder missing / unreadable / unwritable
+  format = 11,           // file exists but is not the format expected (corrupt, truncated)
+  empty_input = 12,      // file or folder holds no record
+  exists = 13,           // output exists and --overwrite was not given
+  crs_missing = 20,      // a layer has no coordinate reference system
+  crs_mismatch = 21,     // coordinates do not fit the declared CRS
+  code_malformed = 30,   // INSEE code not of the 5-character form
+  code_duplicate = 31,   // the same INSEE code twice where codes must be unique
+  code_unknown = 32,     // a code in a filter or list that matches nothing
+  value_invalid = 40,    // negative, NaN or out-of-range number
+  field_missing = 41,    // required column / attribute missing
+  territory_empty = 50,  // the territory selection holds no commune
+  cancelled = 75,        // cancelled by the progress callback (Ctrl-C, Python)
+  internal = 70,         // a bug: please report it
+};
+
+struct ErrcInfo {
+  Errc code;
+  std::string_view name;     // stable identifier, e.g. "E-CODE-DUPLICATE"
+  std::string_view meaning;  // one line for the documentation table
+};
+
+/// Every error code, in numeric order (the source of docs/errors.md).
+std::span<const ErrcInfo> all_errcs() noexcept;
+std::string_view errc_name(Errc c) noexcept;
+
+class Error : public std::runtime_error {
+ public:
+  Error(Errc code, std::string message, std::string file = {}, std::string record = {},
+        std::string fix = {});
+  Errc code() const noexcept { return code_; }
+  const std::string& message() const noexcept { return message_; }
+  const std::string& file() const noexcept { return file_; }
+  const std::string& record() const noexcept { return record_; }
+  const std::string& fix() const noexcept { return fix_; }
+
+ private:
+  Errc code_;
+  std::string message_, file_, record_, fix_;
+};
+
+/// "E-CODE-DUPLICATE (31): file.geojson, feature 12: duplicate ... Fix: ..."
+std::string format_error(const Error& e);
+
+}  // namespace oasis

@@ -1,0 +1,55 @@
+#pragma once
+// Commune boundaries from any OGR vector format (GeoJSON, GPKG, Shapefile, FlatGeobuf...), in any
+// CRS, one file or a folder of files; reprojected to Lambert-93 (mainland, Corsica) or to the
+// official projected CRS of each overseas département; codes mapped to the current COG.
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "oasis/core/diagnostics.hpp"
+#include "oasis/core/progress.hpp"
+#include "oasis/geodata/cog.hpp"
+#include "oasis/model/territory.hpp"
+
+namespace oasis::geodata {
+
+/// Projected CRS used for a département: 2154 (Lambert-93), 5490 (971, 972), 2972 (973),
+/// 2975 (974), 4471 (976).
+int target_epsg(std::string_view departement);
+
+struct BoundaryOptions {
+  std::filesystem::path path;          // a file or a folder of files
+  std::optional<int> assume_epsg;      // CRS for layers that declare none
+  std::string code_field;              // empty: first of code, INSEE_COM, insee, code_insee, codgeo
+  std::string name_field;              // empty: first of nom, NOM, NOM_COM, name, libgeo
+  std::set<std::string> regions;       // keep communes of these régions (current COG); empty = all
+  std::set<std::string> departements;  // and/or of these départements
+  int threads = 0;                     // 0 = all hardware threads
+  ProgressFn progress;
+};
+
+struct BoundaryReport {
+  std::size_t files = 0;
+  std::size_t features = 0;        // features read
+  std::size_t communes = 0;        // communes produced (after merging)
+  std::size_t merged_codes = 0;    // former codes folded into a current commune
+  std::size_t repaired = 0;        // polygons repaired with MakeValid
+  std::size_t rejected = 0;        // features rejected (unknown code, empty geometry)
+  std::size_t outside_filter = 0;  // features outside the selected régions / départements
+  std::set<std::string> input_crs;
+  std::set<int> output_epsg;
+};
+
+/// Reads, validates, reprojects and merges. Throws Error on hard failures (unreadable or corrupt
+/// file, missing CRS, coordinates outside the declared CRS, malformed or duplicate codes).
+std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& options, const Cog& cog,
+                                           Diagnostics& diagnostics, BoundaryReport& report);
+
+/// The vector files of a folder (sorted), or the file itself.
+std::vector<std::filesystem::path> vector_files(const std::filesystem::path& path);
+
+}  // namespace oasis::geodata

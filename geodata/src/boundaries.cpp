@@ -1,0 +1,311 @@
+#include "oasis/geodata/boundaries.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <ogr_api.h>
+#include <ogr_geometry.h>
+#include <ogrsf_frmts.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "gdal_util.hpp"
+#include "oasis/core/code_insee.hpp"
+#include "oasis/core/error.hpp"
+
+namespace oasis::geodata {
+namespace fs = std::filesystem;
+using detail::QuietGdal;
+
+int target_epsg(std::string_view dep) {
+  if (dep == "971" || dep == "972") return 5490;  // RGAF09 / UTM zone 20N
+  if (dep == "973") return 2972;                  // RGFG95 / UTM zone 22N
+  if (dep == "974") return 2975;                  // RGR92 / UTM zone 40S
+  if (dep == "976") return 4471;                  // RGM04 / UTM zone 38S
+  return 2154;                                    // RGF93 v1 / Lambert-93
+}
+
+std::vector<fs::path> vector_files(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    throw Error(Errc::io, "no such file or folder", path.string(), {},
+                "check the path; the default is <data>/communes (set --data or OASIS_DATA)");
+  if (!fs::is_directory(path, ec)) return {path};
+  static const std::set<std::string> kExt{".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml", ".kml", ".sqlite", ".geojsonl"};
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(path)) {
+    auto ext = e.path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (e.is_regular_file() && kExt.count(ext)) out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  if (out.empty())
+    throw Error(Errc::empty_input, "the folder holds no vector file (.geojson, .gpkg, .shp, .fgb...)", path.string());
+  return out;
+}
+
+namespace {
+
+struct Piece {
+  std::uint32_t cog_index = 0;
+  std::string source_code;
+  std::string file;
+  GIntBig fid = 0;
+  int epsg = 2154;
+  std::unique_ptr<OGRGeometry> geom;  // projected, valid, (multi)polygon
+};
+
+struct FileResult {
+  std::vector<Piece> pieces;
+  std::exception_ptr error;
+  std::size_t features = 0, repaired = 0, rejected = 0, outside = 0;
+  std::set<std::string> crs;
+};
+
+/// The polygons of a geometry (MakeValid may return a collection with lines): a multipolygon.
+std::unique_ptr<OGRMultiPolygon> polygonal(const OGRGeometry* g) {
+  auto out = std::make_unique<OGRMultiPolygon>();
+  if (!g) return out;
+  const auto t = wkbFlatten(g->getGeometryType());
+  if (t == wkbPolygon) {
+    out->addGeometry(g);
+  } else if (t == wkbMultiPolygon || t == wkbGeometryCollection) {
+    for (const auto* part : *g->toGeometryCollection()) {
+      auto sub = polygonal(part);
+      for (const auto* p : *sub) out->addGeometry(p);
+    }
+  }
+  return out;
+}
+
+bool plausible(int epsg, const OGREnvelope& e) {
+  if (epsg == 2154) return e.MinX > -400000 && e.MaxX < 1600000 && e.MinY > 5800000 && e.MaxY < 7400000;
+  return e.MinX > 0 && e.MaxX < 1000000 && e.MinY > 0 && e.MaxY < 10000000;  // UTM, north or south
+}
+
+int field_index(OGRFeatureDefn* defn, const std::string& wanted, std::initializer_list<const char*> candidates) {
+  if (!wanted.empty()) return defn->GetFieldIndex(wanted.c_str());
+  for (const char* c : candidates)
+    if (int i = defn->GetFieldIndex(c); i >= 0) return i;  // OGR matches names case-insensitively
+  return -1;
+}
+
+FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog& cog, Diagnostics& diag) {
+  FileResult res;
+  const std::string file = path.string();
+  auto ds = detail::open_vector(file);
+  QuietGdal quiet;
+  if (ds->GetLayerCount() == 0) throw Error(Errc::empty_input, "no layer in the dataset", file);
+  for (int li = 0; li < ds->GetLayerCount(); ++li) {
+    OGRLayer* layer = ds->GetLayer(li);
+    OGRSpatialReference src;
+    if (const auto* srs = layer->GetSpatialRef()) {
+      src = *srs;
+    } else if (opt.assume_epsg) {
+      src.importFromEPSG(*opt.assume_epsg);
+    } else {
+      throw Error(Errc::crs_missing, fmt::format("layer '{}' has no coordinate reference system", layer->GetName()),
+                  file, {}, "add the CRS to the file (a .prj beside a Shapefile) or pass --assume-crs EPSG:NNNN");
+    }
+    src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    res.crs.insert(detail::describe(src));
+    auto* defn = layer->GetLayerDefn();
+    const int code_i = field_index(defn, opt.code_field, {"code", "INSEE_COM", "insee", "code_insee", "codgeo", "com"});
+    if (code_i < 0)
+      throw Error(Errc::field_missing, fmt::format("layer '{}' has no INSEE code attribute", layer->GetName()), file,
+                  {}, "name the attribute with --code-field (looked for code, INSEE_COM, insee, code_insee, codgeo)");
+    if (defn->GetFieldDefn(code_i)->GetType() != OFTString)
+      throw Error(Errc::format, fmt::format("the code attribute '{}' is stored as a number", defn->GetFieldDefn(code_i)->GetNameRef()),
+                  file, {}, "store INSEE codes as text: numbers lose leading zeros (01001 becomes 1001)");
+    std::map<int, std::unique_ptr<OGRCoordinateTransformation>> transforms;
+    layer->ResetReading();
+    for (std::unique_ptr<OGRFeature> f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
+      ++res.features;
+      const GIntBig fid = f->GetFID();
+      const std::string raw = f->IsFieldSetAndNotNull(code_i) ? f->GetFieldAsString(code_i) : "";
+      const std::string label = fmt::format("feature {} (code '{}')", fid, raw);
+      const CodeInsee code = CodeInsee::from(raw, file, label);
+      const auto m = cog.match(code.str());
+      if (!m) {
+        ++res.rejected;
+        diag.add(Warn::code_unmatched, file, label,
+                 fmt::format("{} is neither a current commune nor a former code in {}", code.str(), cog.version()));
+        continue;
+      }
+      const auto& cc = cog.communes()[m->index];
+      if ((!opt.regions.empty() || !opt.departements.empty()) && !opt.regions.count(cc.region) &&
+          !opt.departements.count(cc.departement)) {
+        ++res.outside;
+        continue;
+      }
+      std::unique_ptr<OGRGeometry> g(f->StealGeometry());
+      if (!g || g->IsEmpty()) {
+        ++res.rejected;
+        diag.add(Warn::geometry_empty, file, label, "no geometry: the commune cannot be placed");
+        continue;
+      }
+      OGREnvelope env;
+      g->getEnvelope(&env);
+      if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) || !std::isfinite(env.MaxY))
+        throw Error(Errc::value_invalid, "coordinates are NaN or infinite", file, label, "repair or re-export the geometry");
+      if (src.IsGeographic() && (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90))
+        throw Error(Errc::crs_mismatch,
+                    fmt::format("coordinates ({:.0f}, {:.0f}) are not longitudes/latitudes, but the layer declares {}",
+                                env.MinX, env.MinY, detail::describe(src)),
+                    file, label, "the data is probably projected (Lambert-93?): fix the CRS of the file or pass the right --assume-crs");
+      const int epsg = target_epsg(cc.departement);
+      auto& tr = transforms[epsg];
+      if (!tr) {
+        OGRSpatialReference dst;
+        dst.importFromEPSG(epsg);
+        dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        tr.reset(OGRCreateCoordinateTransformation(&src, &dst));
+        if (!tr)
+          throw Error(Errc::crs_mismatch, fmt::format("no transformation from {} to EPSG:{}", detail::describe(src), epsg), file);
+      }
+      if (g->transform(tr.get()) != OGRERR_NONE)
+        throw Error(Errc::crs_mismatch, fmt::format("reprojection from {} to EPSG:{} failed", detail::describe(src), epsg),
+                    file, label, "check the declared CRS of the file");
+      g->getEnvelope(&env);
+      if (!plausible(epsg, env))
+        throw Error(Errc::crs_mismatch,
+                    fmt::format("after reprojection from {} to EPSG:{} the commune lies at ({:.0f}, {:.0f}), outside its "
+                                "département",
+                                detail::describe(src), epsg, env.MinX, env.MinY),
+                    file, label, "the declared CRS is probably wrong: fix the file's CRS or pass --assume-crs");
+      std::unique_ptr<OGRGeometry> poly;
+      if (!g->IsValid()) {
+        std::unique_ptr<OGRGeometry> fixed(g->MakeValid());
+        poly = polygonal(fixed.get());
+        ++res.repaired;
+        diag.add(Warn::geometry_repaired, file, label, "invalid polygon (self-intersection?) repaired with MakeValid");
+      } else {
+        poly = polygonal(g.get());
+      }
+      if (poly->IsEmpty()) {
+        ++res.rejected;
+        diag.add(Warn::geometry_empty, file, label, "the geometry holds no polygon");
+        continue;
+      }
+      res.pieces.push_back(Piece{m->index, code.to_string(), file, fid, epsg, std::move(poly)});
+    }
+  }
+  return res;
+}
+
+Ring to_ring(const OGRLinearRing* r) {
+  Ring out;
+  out.reserve(static_cast<std::size_t>(r->getNumPoints()));
+  for (int i = 0; i < r->getNumPoints(); ++i) out.push_back({r->getX(i), r->getY(i)});
+  return out;
+}
+
+MultiPolygon to_model(const OGRGeometry* g) {
+  MultiPolygon out;
+  auto mp = polygonal(g);
+  for (const auto* p : *mp) {
+    Polygon poly;
+    poly.outer = to_ring(p->getExteriorRing());
+    for (int i = 0; i < p->getNumInteriorRings(); ++i) poly.holes.push_back(to_ring(p->getInteriorRing(i)));
+    out.push_back(std::move(poly));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog& cog, Diagnostics& diag,
+                                           BoundaryReport& report) {
+  detail::ensure_gdal();
+  const auto files = vector_files(opt.path);
+  report.files = files.size();
+  std::vector<FileResult> results(files.size());
+  std::atomic<std::size_t> done{0};
+  std::atomic<bool> cancelled{false};
+  std::mutex progress_mutex;
+  tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(std::size_t{0}, files.size(), [&](std::size_t i) {
+      if (cancelled) return;
+      try {
+        results[i] = read_file(files[i], opt, cog, diag);
+      } catch (...) {
+        results[i].error = std::current_exception();
+      }
+      const auto n = ++done;
+      if (opt.progress) {
+        std::lock_guard lock(progress_mutex);
+        if (!opt.progress(0.9 * static_cast<double>(n) / static_cast<double>(files.size()), "reading boundaries"))
+          cancelled = true;
+      }
+    });
+  });
+  if (cancelled) throw Error(Errc::cancelled, "cancelled while reading boundaries");
+  for (auto& r : results)  // the first failing file, in file order: deterministic
+    if (r.error) std::rethrow_exception(r.error);
+
+  std::map<std::uint32_t, std::vector<Piece*>> groups;
+  for (auto& r : results) {
+    report.features += r.features;
+    report.repaired += r.repaired;
+    report.rejected += r.rejected;
+    report.outside_filter += r.outside;
+    report.input_crs.insert(r.crs.begin(), r.crs.end());
+    for (auto& p : r.pieces) groups[p.cog_index].push_back(&p);
+  }
+
+  std::vector<CommuneRecord> out;
+  out.reserve(groups.size());
+  for (auto& [idx, pieces] : groups) {
+    const auto& cc = cog.communes()[idx];
+    std::sort(pieces.begin(), pieces.end(), [](const Piece* a, const Piece* b) {
+      return std::tie(a->source_code, a->file, a->fid) < std::tie(b->source_code, b->file, b->fid);
+    });
+    for (std::size_t i = 1; i < pieces.size(); ++i)
+      if (pieces[i]->source_code == pieces[i - 1]->source_code)
+        throw Error(Errc::code_duplicate,
+                    fmt::format("commune {} appears twice: in {} (feature {}) and here", pieces[i]->source_code,
+                                pieces[i - 1]->file, pieces[i - 1]->fid),
+                    pieces[i]->file, fmt::format("feature {}", pieces[i]->fid),
+                    "remove one of the two features, or give each file once (a folder must not hold the same data twice)");
+    CommuneRecord rec{CodeInsee::from(cc.code), cc.name, cc.departement, cc.region, cc.epci, cc.population,
+                      pieces.front()->epsg, {}, {}, {}};
+    std::unique_ptr<OGRGeometry> shape;
+    if (pieces.size() == 1) {
+      shape = std::move(pieces.front()->geom);
+    } else {
+      OGRMultiPolygon all;
+      for (auto* p : pieces)
+        for (const auto* poly : *p->geom->toMultiPolygon()) all.addGeometry(poly);
+      QuietGdal quiet;
+      shape.reset(all.UnionCascaded());
+      if (!shape) shape.reset(all.clone());
+    }
+    for (auto* p : pieces) {
+      if (p->source_code == cc.code) continue;
+      rec.former_codes.push_back(p->source_code);
+      ++report.merged_codes;
+      diag.add(Warn::code_merged, p->file, fmt::format("feature {}", p->fid),
+               fmt::format("former code {} folded into {} ({})", p->source_code, cc.code, cc.name));
+    }
+    std::unique_ptr<OGRGeometry> pos(OGRGeometry::FromHandle(OGR_G_PointOnSurface(OGRGeometry::ToHandle(shape.get()))));
+    if (pos && wkbFlatten(pos->getGeometryType()) == wkbPoint) {
+      rec.point = {pos->toPoint()->getX(), pos->toPoint()->getY()};
+    } else {  // degenerate shapes: fall back on the envelope centre
+      OGREnvelope e;
+      shape->getEnvelope(&e);
+      rec.point = {(e.MinX + e.MaxX) / 2, (e.MinY + e.MaxY) / 2};
+    }
+    rec.shape = to_model(shape.get());
+    report.output_epsg.insert(rec.epsg);
+    out.push_back(std::move(rec));
+  }
+  report.communes = out.size();
+  if (opt.progress) opt.progress(1.0, "reading boundaries");
+  return out;
+}
+
+}  // namespace oasis::geodata

@@ -1,0 +1,54 @@
+#include "gdal_util.hpp"
+
+#include <filesystem>
+#include <mutex>
+
+#include <cpl_error.h>
+#include <fmt/format.h>
+
+#include "oasis/core/error.hpp"
+
+namespace oasis::geodata::detail {
+
+void ensure_gdal() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    GDALAllRegister();
+    CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0");  // no size limit on one GeoJSON object
+  });
+}
+
+QuietGdal::QuietGdal() {
+  CPLPushErrorHandler(CPLQuietErrorHandler);
+  CPLErrorReset();
+}
+QuietGdal::~QuietGdal() { CPLPopErrorHandler(); }
+std::string QuietGdal::last_message() { return CPLGetLastErrorMsg(); }
+
+DatasetPtr open_vector(const std::string& path) {
+  ensure_gdal();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw Error(Errc::io, "no such file or folder", path, {}, "check the path (and --data / OASIS_DATA)");
+  QuietGdal quiet;
+  auto* ds = static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  if (!ds) {
+    const auto msg = QuietGdal::last_message();
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size == 0)
+      throw Error(Errc::empty_input, "the file is empty", path, {}, "download or export it again");
+    throw Error(Errc::format, msg.empty() ? std::string("not a vector format GDAL can read") : "unreadable: " + msg, path,
+                {}, "check that the file is complete (not truncated) and in a vector format (GeoJSON, GPKG, Shapefile, FlatGeobuf)");
+  }
+  return DatasetPtr(ds);
+}
+
+std::string describe(const OGRSpatialReference& srs) {
+  const char* auth = srs.GetAuthorityName(nullptr);
+  const char* code = srs.GetAuthorityCode(nullptr);
+  if (auth && code) return fmt::format("{}:{}", auth, code);
+  const char* name = srs.GetName();
+  return name ? name : "unnamed CRS";
+}
+
+}  // namespace oasis::geodata::detail
