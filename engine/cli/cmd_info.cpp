@@ -29,23 +29,6 @@ struct InfoFlags {
   bool list_warnings = false;
 };
 
-double peak_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;
-}
-
-std::string thousands(double v) {
-  const std::string digits = fmt::format("{:.0f}", v);
-  const std::size_t lead = (!digits.empty() && digits[0] == '-') ? 1 : 0;
-  std::string out(digits, 0, lead);
-  for (std::size_t i = lead; i < digits.size(); ++i) {
-    if (i > lead && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
 double nansum(const std::vector<double>* v) {
   if (!v) return NAN;
   double s = 0;
@@ -56,17 +39,7 @@ double nansum(const std::vector<double>* v) {
 
 void run_info(const InfoFlags& f, const GlobalFlags& g) {
   const auto t0 = std::chrono::steady_clock::now();
-  geodata::TerritoryOptions o;
-  o.data_dir = geodata::resolve_data_dir(f.data.data);
-  o.cog_dir = geodata::resolve_cog_dir(f.data.cog);
-  if (!f.data.communes.empty()) o.communes = f.data.communes;
-  if (!f.data.apl.empty()) o.apl = f.data.apl;
-  o.use_apl = !f.data.no_apl;
-  o.regions = {f.data.regions.begin(), f.data.regions.end()};
-  o.departements = {f.data.departements.begin(), f.data.departements.end()};
-  o.assume_epsg = parse_epsg(f.data.assume_crs);
-  o.code_field = f.data.code_field;
-  o.threads = f.data.threads;
+  auto o = territory_options(f.data);
   ProgressBar bar(g.progress_mode());
   o.progress = bar.callback();
 

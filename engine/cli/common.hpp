@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "oasis/geodata/load.hpp"
+#include "oasis/travel/settings.hpp"
 #include "progress_bar.hpp"
 
 namespace oasis::cli {
@@ -32,11 +34,33 @@ struct DataFlags {
   int threads = 0;
 };
 
+struct TravelFlags {
+  std::string model = "commune-graph";
+  double cutoff = 30.0;
+  double intra = 0.0;
+  double detour = -1;  // < 0: the model's default
+  double speed = 60.0;
+  double urban_speed = 30.0;
+  double urban_density = 1500.0;
+  std::string osm;
+  std::string table;
+};
+
 void add_global_flags(CLI::App& app, GlobalFlags& g);
+void add_travel_flags(CLI::App& app, TravelFlags& t);
+travel::TravelSettings travel_settings(const TravelFlags& t, int threads);
+/// Territory options from the data flags (paths resolved: flag, environment, default).
+geodata::TerritoryOptions territory_options(const DataFlags& d);
 void add_data_flags(CLI::App& app, DataFlags& d);
 /// "EPSG:2154" / "2154" -> 2154; throws Error(usage) otherwise.
 std::optional<int> parse_epsg(const std::string& text);
 
 void register_info(CLI::App& app, GlobalFlags& g);
+void register_travel(CLI::App& app, GlobalFlags& g);
+
+/// Peak resident memory of the process so far, in MB.
+double peak_rss_mb();
+/// 1234567 -> "1,234,567".
+std::string thousands(double v);
 
 }  // namespace oasis::cli

@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <exception>
 
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -31,6 +33,74 @@ void add_data_flags(CLI::App& app, DataFlags& d) {
   app.add_option("--threads", d.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
 }
 
+void add_travel_flags(CLI::App& app, TravelFlags& t) {
+  app.add_option("--travel", t.model, "Travel model: crowfly | commune-graph | osm | table (default commune-graph)")
+      ->check(CLI::IsMember({"crowfly", "commune-graph", "osm", "table"}));
+  app.add_option("--cutoff", t.cutoff, "Longest travel time kept, in minutes (default 30)");
+  app.add_option("--intra", t.intra, "Travel time inside a commune, in minutes (default 0, as DREES / Metric)");
+  app.add_option("--detour", t.detour, "Road length / straight line (default 1.3 crowfly, 1.2 commune-graph)");
+  app.add_option("--speed", t.speed, "Speed in km/h (crowfly; commune-graph outside dense communes) (default 60)");
+  app.add_option("--urban-speed", t.urban_speed, "commune-graph: speed in dense communes, km/h (default 30)");
+  app.add_option("--urban-density", t.urban_density, "commune-graph: density from which a commune is dense, inhabitants/km2 (default 1500)");
+  app.add_option("--osm", t.osm, "osm: OpenStreetMap extract (.osm.pbf)");
+  app.add_option("--od-table", t.table, "table: OD file, CSV from_id,to_id,minutes (INSEE codes) or .odb");
+}
+
+travel::TravelSettings travel_settings(const TravelFlags& f, int threads) {
+  travel::TravelSettings s;
+  s.model = travel::parse_model(f.model);
+  s.cutoff_min = f.cutoff;
+  s.intra_min = f.intra;
+  if (f.detour >= 0) {
+    s.crowfly.detour = f.detour;
+    s.graph.detour = f.detour;
+  }
+  s.crowfly.speed_kmh = f.speed;
+  s.graph.speed_kmh = f.speed;
+  s.graph.urban_speed_kmh = f.urban_speed;
+  s.graph.urban_density = f.urban_density;
+  s.osm.pbf = f.osm;
+  s.table = f.table;
+  s.threads = threads;
+  if (s.model == travel::Model::osm && f.osm.empty())
+    throw Error(Errc::usage, "--travel osm needs --osm FILE.osm.pbf", {}, {}, "give the OpenStreetMap extract of the territory");
+  if (s.model == travel::Model::table && f.table.empty())
+    throw Error(Errc::usage, "--travel table needs --od-table FILE", {}, {}, "give a CSV from_id,to_id,minutes or an .odb file");
+  return s;
+}
+
+geodata::TerritoryOptions territory_options(const DataFlags& d) {
+  geodata::TerritoryOptions o;
+  o.data_dir = geodata::resolve_data_dir(d.data);
+  o.cog_dir = geodata::resolve_cog_dir(d.cog);
+  if (!d.communes.empty()) o.communes = d.communes;
+  if (!d.apl.empty()) o.apl = d.apl;
+  o.use_apl = !d.no_apl;
+  o.regions = {d.regions.begin(), d.regions.end()};
+  o.departements = {d.departements.begin(), d.departements.end()};
+  o.assume_epsg = parse_epsg(d.assume_crs);
+  o.code_field = d.code_field;
+  o.threads = d.threads;
+  return o;
+}
+
+double peak_rss_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+std::string thousands(double v) {
+  const std::string digits = fmt::format("{:.0f}", v);
+  const std::size_t lead = (!digits.empty() && digits[0] == '-') ? 1 : 0;
+  std::string out(digits, 0, lead);
+  for (std::size_t i = lead; i < digits.size(); ++i) {
+    if (i > lead && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
 std::optional<int> parse_epsg(const std::string& text) {
   if (text.empty()) return std::nullopt;
   std::string t = text;
@@ -54,6 +124,7 @@ int main(int argc, char** argv) {
   app.fallthrough();
   cli::GlobalFlags global;
   cli::register_info(app, global);
+  cli::register_travel(app, global);
   cli::install_interrupt_handler();
   try {
     app.parse(argc, argv);

@@ -10,10 +10,14 @@
 #include "oasis/core/code_insee.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/core/version.hpp"
-#include "oasis/geodata/csv.hpp"
+#include "oasis/io/csv.hpp"
 
 namespace oasis::geodata {
 namespace fs = std::filesystem;
+using io::CsvFile;
+using io::CsvRecord;
+using io::parse_number;
+using io::trim;
 
 fs::path resolve_data_dir(const std::string& flag) {
   if (!flag.empty()) return flag;

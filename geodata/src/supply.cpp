@@ -11,12 +11,16 @@
 #include "gdal_util.hpp"
 #include "oasis/core/code_insee.hpp"
 #include "oasis/core/error.hpp"
-#include "oasis/geodata/csv.hpp"
+#include "oasis/io/csv.hpp"
 #include "oasis/geodata/load.hpp"
 #include "oasis/model/spatial_index.hpp"
 
 namespace oasis::geodata {
 namespace fs = std::filesystem;
+using io::CsvFile;
+using io::CsvRecord;
+using io::parse_number;
+using io::trim;
 
 namespace {
 

@@ -4,10 +4,10 @@
 
 #include "fixtures.hpp"
 #include "oasis/core/error.hpp"
-#include "oasis/geodata/csv.hpp"
+#include "oasis/io/csv.hpp"
 
 using namespace oasis;
-using namespace oasis::geodata;
+using namespace oasis::io;
 
 namespace {
 std::vector<std::vector<std::string>> rows(const CsvFile& f) {

@@ -1,4 +1,4 @@
-#include "oasis/geodata/csv.hpp"
+#include "oasis/io/csv.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +12,7 @@
 
 #include "oasis/core/error.hpp"
 
-namespace oasis::geodata {
+namespace oasis::io {
 namespace {
 
 bool valid_utf8(std::string_view s) {
@@ -209,4 +209,4 @@ void CsvFile::for_each(const std::function<void(const CsvRecord&)>& fn) const {
 
 std::string CsvFile::where(const CsvRecord& r) const { return fmt::format("line {}", r.line); }
 
-}  // namespace oasis::geodata
+}  // namespace oasis::io

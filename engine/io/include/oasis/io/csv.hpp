@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace oasis::geodata {
+namespace oasis::io {
 
 struct CsvRecord {
   std::size_t number;  // 1-based data record number (the header is record 0)
@@ -60,4 +60,4 @@ std::optional<double> parse_number(std::string_view text, bool decimal_comma = f
 /// Trims ASCII spaces and quotes.
 std::string_view trim(std::string_view s);
 
-}  // namespace oasis::geodata
+}  // namespace oasis::io

@@ -1,0 +1,202 @@
+#include "oasis/travel/od_io.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "oasis/core/atomic_file.hpp"
+#include "oasis/core/error.hpp"
+#include "oasis/io/csv.hpp"
+
+namespace oasis::travel {
+namespace fs = std::filesystem;
+
+OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_from, const IdLookup& to,
+                     std::size_t n_to, const OdReadOptions& o, Diagnostics& diag, OdReadReport& rep) {
+  rep = OdReadReport{};
+  rep.file = path.string();
+  const io::CsvFile csv(path);
+  auto col = [&](const std::string& given, std::initializer_list<std::string_view> names, const char* what) {
+    return given.empty() ? csv.require(names, what) : csv.require({given}, what);
+  };
+  const auto c_from = col(o.from_column, {"from_id", "origin", "origin_id", "from", "idsrc", "o", "fromid"},
+                          "the origin (demand) id column, e.g. from_id");
+  const auto c_to = col(o.to_column, {"to_id", "destination", "destination_id", "to", "iddst", "d", "toid"},
+                        "the destination (supply) id column, e.g. to_id");
+  const auto c_cost = col(o.cost_column,
+                          {"cost", "minutes", "travel_time", "travel_time_p50", "time", "duree", "duration", "temps"},
+                          "the travel time column (minutes), e.g. cost");
+  rep.from_column = csv.header()[c_from];
+  rep.to_column = csv.header()[c_to];
+  rep.cost_column = csv.header()[c_cost];
+  std::vector<OdRow> rows(n_from);
+  std::set<std::string> un_from, un_to;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> seen_line;  // only to name duplicates
+  csv.for_each([&](const io::CsvRecord& r) {
+    ++rep.records;
+    const auto f = io::trim(r.fields[c_from]);
+    const auto t = io::trim(r.fields[c_to]);
+    const auto cost = io::parse_number(r.fields[c_cost], csv.decimal_comma());
+    if (!cost || *cost < 0)
+      throw Error(Errc::value_invalid, fmt::format("travel time '{}' is not a number >= 0", r.fields[c_cost]),
+                  rep.file, csv.where(r), "times are minutes >= 0; remove or fix the pair");
+    const auto fi = from(f);
+    const auto ti = to(t);
+    if (!fi || !ti) {
+      ++rep.unmatched_records;
+      if (!fi && un_from.size() < 1000) un_from.emplace(f);
+      if (!ti && un_to.size() < 1000) un_to.emplace(t);
+      diag.add(Warn::code_unmatched, rep.file, csv.where(r),
+               fmt::format("{} '{}' matches no {}", !fi ? "origin" : "destination", !fi ? f : t,
+                           !fi ? "demand unit" : "supply site"));
+      return;
+    }
+    if (*cost > o.max_cost) {
+      ++rep.above_cutoff;
+      return;
+    }
+    rows[*fi].emplace_back(*ti, static_cast<float>(*cost));
+  });
+  if (rep.records == 0) throw Error(Errc::empty_input, "the OD table has a header but no pair", rep.file);
+  // Duplicate pairs: find them before assembling so the message names the ids.
+  for (std::uint32_t i = 0; i < rows.size(); ++i) {
+    auto& row = rows[i];
+    std::sort(row.begin(), row.end());
+    for (std::size_t k = 1; k < row.size(); ++k)
+      if (row[k].first == row[k - 1].first)
+        throw Error(Errc::code_duplicate, fmt::format("the pair (origin #{}, destination #{}) appears twice", i, row[k].first),
+                    rep.file, {}, "keep one travel time per pair (e.g. the fastest)");
+    if (!std::isnan(o.intra_min) && i < n_to) {
+      const auto it = std::lower_bound(row.begin(), row.end(), std::pair<std::uint32_t, float>{i, -1.0f});
+      if ((it == row.end() || it->first != i) && o.intra_min <= o.max_cost) {
+        row.insert(it, {i, static_cast<float>(o.intra_min)});
+        ++rep.intra_added;
+      }
+    }
+    rep.kept += row.size();
+  }
+  rep.kept -= rep.intra_added;
+  rep.unmatched_from.assign(un_from.begin(), un_from.end());
+  rep.unmatched_to.assign(un_to.begin(), un_to.end());
+  auto od = assemble(std::move(rows), n_to);
+  od.cutoff_min = o.max_cost;
+  od.intra_min = o.intra_min;
+  od.model = fmt::format("table {}", fs::path(path).filename().string());
+  return od;
+}
+
+void write_od_csv(const fs::path& path, const OdMatrix& od, const std::vector<std::string>& from_ids,
+                  const std::vector<std::string>& to_ids, bool overwrite) {
+  std::string out;
+  out.reserve(od.pairs() * 20 + 32);
+  out += "from_id,to_id,minutes\n";
+  for (std::size_t o = 0; o < od.n_origins(); ++o) {
+    const auto ds = od.destinations(o);
+    const auto ts = od.times(o);
+    for (std::size_t k = 0; k < ds.size(); ++k) fmt::format_to(std::back_inserter(out), "{},{},{:.2f}\n", from_ids[o], to_ids[ds[k]], ts[k]);
+  }
+  write_file_atomic(path, out, overwrite);
+}
+
+namespace {
+constexpr char kMagic[8] = {'O', 'A', 'S', 'I', 'S', 'O', 'D', '1'};
+template <class T>
+void put(std::string& s, const T& v) {
+  s.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+template <class T>
+void put_vec(std::string& s, const std::vector<T>& v) {
+  s.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+void put_str(std::string& s, const std::string& v) {
+  put(s, static_cast<std::uint32_t>(v.size()));
+  s += v;
+}
+struct Reader {
+  const std::string& buf;
+  std::size_t pos = 0;
+  std::string file;
+  void need(std::size_t n) {
+    if (buf.size() - pos < n) throw Error(Errc::format, "truncated OD binary file", file, {}, "rebuild it with oasis travel");
+  }
+  template <class T>
+  T get() {
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, buf.data() + pos, sizeof(T));
+    pos += sizeof(T);
+    return v;
+  }
+  template <class T>
+  void get_vec(std::vector<T>& v, std::size_t n) {
+    if (n > buf.size() / sizeof(T) + 1) need(buf.size() + 1);
+    need(n * sizeof(T));
+    v.resize(n);
+    std::memcpy(v.data(), buf.data() + pos, n * sizeof(T));
+    pos += n * sizeof(T);
+  }
+  std::string get_str() {
+    const auto n = get<std::uint32_t>();
+    need(n);
+    std::string s = buf.substr(pos, n);
+    pos += n;
+    return s;
+  }
+};
+}  // namespace
+
+void write_od_binary(const fs::path& path, const OdMatrix& od, const std::vector<std::string>& from_ids,
+                     const std::vector<std::string>& to_ids, bool overwrite) {
+  std::string s(kMagic, sizeof(kMagic));
+  put(s, static_cast<std::uint64_t>(od.n_origins()));
+  put(s, static_cast<std::uint64_t>(od.n_destinations));
+  put(s, static_cast<std::uint64_t>(od.pairs()));
+  put(s, od.cutoff_min);
+  put(s, od.intra_min);
+  put_str(s, od.model);
+  for (const auto& id : from_ids) put_str(s, id);
+  for (const auto& id : to_ids) put_str(s, id);
+  put_vec(s, od.first);
+  put_vec(s, od.dest);
+  put_vec(s, od.minutes);
+  write_file_atomic(path, s, overwrite);
+}
+
+OdFile read_od_binary(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io, "cannot read the OD file", path.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string buf = ss.str();
+  Reader r{buf, 0, path.string()};
+  r.need(sizeof(kMagic));
+  if (std::memcmp(buf.data(), kMagic, sizeof(kMagic)) != 0)
+    throw Error(Errc::format, "not an Oasis OD binary file (bad magic)", path.string(), {},
+                "binary OD files are written by `oasis travel -o FILE.odb`; CSV tables end in .csv");
+  r.pos = sizeof(kMagic);
+  OdFile f;
+  const auto n_o = r.get<std::uint64_t>(), n_d = r.get<std::uint64_t>(), pairs = r.get<std::uint64_t>();
+  f.od.cutoff_min = r.get<double>();
+  f.od.intra_min = r.get<double>();
+  f.od.model = r.get_str();
+  f.od.n_destinations = n_d;
+  if (n_o > buf.size() || n_d > buf.size() || pairs > buf.size()) r.need(buf.size() + 1);
+  for (std::uint64_t i = 0; i < n_o; ++i) f.from_ids.push_back(r.get_str());
+  for (std::uint64_t i = 0; i < n_d; ++i) f.to_ids.push_back(r.get_str());
+  r.get_vec(f.od.first, n_o + 1);
+  r.get_vec(f.od.dest, pairs);
+  r.get_vec(f.od.minutes, pairs);
+  try {
+    f.od.validate();
+  } catch (const Error& e) {
+    throw Error(Errc::format, fmt::format("corrupt OD binary file: {}", e.message()), path.string());
+  }
+  return f;
+}
+
+}  // namespace oasis::travel

@@ -1,0 +1,36 @@
+#pragma once
+// Builds the commune-to-commune OD table of a territory with the model chosen in TravelSettings.
+// Lives in geodata/ because two models read files: `table` (CSV / .odb) and `osm` (.osm.pbf).
+#include <optional>
+#include <string>
+
+#include "oasis/core/diagnostics.hpp"
+#include "oasis/core/progress.hpp"
+#include "oasis/model/territory.hpp"
+#include "oasis/travel/od.hpp"
+#include "oasis/travel/od_io.hpp"
+#include "oasis/travel/settings.hpp"
+
+namespace oasis::geodata {
+
+struct OsmReport {
+  std::string file;
+  std::size_t ways = 0, nodes_read = 0, nodes_kept = 0, arcs = 0;
+  std::size_t snapped = 0, off_network = 0;  // communes placed on the network / too far from it
+  double max_snap_m = 0.0;
+};
+
+struct TravelResult {
+  travel::OdMatrix od;
+  std::optional<travel::OdReadReport> table;
+  std::optional<OsmReport> osm;
+  double seconds = 0.0;
+};
+
+TravelResult build_travel(const Territory& territory, const travel::TravelSettings& settings, Diagnostics& diagnostics,
+                          const ProgressFn& progress = {});
+
+/// The INSEE codes of the territory, by dense id (the ids written in OD files).
+std::vector<std::string> territory_codes(const Territory& territory);
+
+}  // namespace oasis::geodata

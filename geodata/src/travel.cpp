@@ -1,0 +1,191 @@
+#include "oasis/geodata/travel.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "gdal_util.hpp"
+#include "oasis/core/error.hpp"
+#include "oasis/geodata/osm.hpp"
+
+namespace oasis::geodata {
+namespace fs = std::filesystem;
+
+namespace {
+
+travel::IdLookup code_lookup(const Territory& t) {
+  return [&t](std::string_view s) -> std::optional<std::uint32_t> {
+    const auto c = CodeInsee::parse(s);
+    if (!c) return std::nullopt;
+    return t.find(*c);
+  };
+}
+
+std::vector<std::string> code_strings(const Territory& t) {
+  std::vector<std::string> v;
+  v.reserve(t.size());
+  for (const auto& c : t.code()) v.push_back(c.to_string());
+  return v;
+}
+
+travel::OdMatrix from_table(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag,
+                            std::optional<travel::OdReadReport>& rep) {
+  if (s.table.empty())
+    throw Error(Errc::usage, "the table model needs an OD file", {}, {}, "give --od-table FILE (CSV from_id,to_id,minutes or .odb)");
+  if (s.table.extension() == ".odb") {
+    auto f = travel::read_od_binary(s.table);
+    // Re-index by the territory's codes (the file may cover more communes, in another order).
+    const auto look = code_lookup(t);
+    std::vector<travel::OdRow> rows(t.size());
+    std::vector<std::optional<std::uint32_t>> to(f.to_ids.size());
+    for (std::size_t d = 0; d < f.to_ids.size(); ++d) to[d] = look(f.to_ids[d]);
+    rep.emplace();
+    rep->file = s.table.string();
+    for (std::size_t o = 0; o < f.od.n_origins(); ++o) {
+      const auto from = look(f.from_ids[o]);
+      const auto ds = f.od.destinations(o);
+      const auto ts = f.od.times(o);
+      for (std::size_t k = 0; k < ds.size(); ++k) {
+        ++rep->records;
+        if (!from || !to[ds[k]]) {
+          ++rep->unmatched_records;
+          continue;
+        }
+        if (ts[k] > s.cutoff_min) {
+          ++rep->above_cutoff;
+          continue;
+        }
+        rows[*from].emplace_back(*to[ds[k]], ts[k]);
+        ++rep->kept;
+      }
+    }
+    if (rep->unmatched_records)
+      diag.count(Warn::code_unmatched, rep->unmatched_records);
+    auto od = travel::assemble(std::move(rows), t.size());
+    od.cutoff_min = s.cutoff_min;
+    od.intra_min = f.od.intra_min;
+    od.model = "table " + s.table.filename().string();
+    return od;
+  }
+  travel::OdReadOptions ro;
+  ro.max_cost = s.cutoff_min;
+  ro.intra_min = s.intra_min;
+  rep.emplace();
+  const auto look = code_lookup(t);
+  return travel::read_od_csv(s.table, look, t.size(), look, t.size(), ro, diag, *rep);
+}
+
+travel::OdMatrix from_osm(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag,
+                          std::optional<OsmReport>& rep, const ProgressFn& progress) {
+  if (s.osm.pbf.empty())
+    throw Error(Errc::usage, "the osm model needs an OpenStreetMap extract", {}, {}, "give --osm FILE.osm.pbf");
+  SubProgress read_part(progress, 0.0, 0.3);
+  const auto roads = read_osm_roads(s.osm.pbf, [&](double f, std::string_view st) { return read_part(f, st); });
+  rep.emplace();
+  rep->file = s.osm.pbf.string();
+  rep->ways = roads.ways;
+  rep->nodes_read = roads.nodes_read;
+  rep->nodes_kept = roads.graph.nodes();
+  rep->arcs = roads.graph.arcs();
+  // Project the road nodes into each CRS used by the territory, then snap each commune's
+  // representative point to the nearest road node of the largest component.
+  detail::ensure_gdal();
+  std::vector<std::uint32_t> node_of(t.size(), travel::kNoNode);
+  std::vector<float> offset(t.size(), 0.0f);
+  std::map<int, std::vector<CommuneId>> by_epsg;
+  for (CommuneId c = 0; c < t.size(); ++c) by_epsg[t.epsg()[c]].push_back(c);
+  const double cell = 1000.0;
+  for (const auto& [epsg, communes] : by_epsg) {
+    OGRSpatialReference src, dst;
+    src.importFromEPSG(4326);
+    src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    dst.importFromEPSG(epsg);
+    dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> tr(OGRCreateCoordinateTransformation(&src, &dst));
+    if (!tr) throw Error(Errc::crs_mismatch, fmt::format("no transformation from WGS84 to EPSG:{}", epsg));
+    std::vector<double> x = roads.lon, y = roads.lat;
+    std::vector<int> ok(x.size(), 0);
+    if (!x.empty()) tr->Transform(x.size(), x.data(), y.data(), nullptr, ok.data());
+    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> grid;
+    auto key = [](std::int64_t cx, std::int64_t cy) {
+      return (static_cast<std::uint64_t>(cx + (1 << 30)) << 32) | static_cast<std::uint64_t>(cy + (1 << 30));
+    };
+    for (std::uint32_t n = 0; n < x.size(); ++n)
+      if (ok[n] && std::isfinite(x[n]) && std::isfinite(y[n]))
+        grid[key(static_cast<std::int64_t>(std::floor(x[n] / cell)), static_cast<std::int64_t>(std::floor(y[n] / cell)))].push_back(n);
+    const auto rings = static_cast<std::int64_t>(std::ceil(s.osm.snap_max_m / cell));
+    for (auto c : communes) {
+      const double px = t.x()[c], py = t.y()[c];
+      const auto cx = static_cast<std::int64_t>(std::floor(px / cell)), cy = static_cast<std::int64_t>(std::floor(py / cell));
+      double best = std::numeric_limits<double>::infinity();
+      std::uint32_t best_n = travel::kNoNode;
+      for (std::int64_t r = 0; r <= rings; ++r) {
+        if (best < static_cast<double>(r - 1) * cell) break;  // nothing closer in farther rings
+        for (std::int64_t dx = -r; dx <= r; ++dx)
+          for (std::int64_t dy = -r; dy <= r; ++dy) {
+            if (std::max(std::abs(dx), std::abs(dy)) != r) continue;
+            const auto it = grid.find(key(cx + dx, cy + dy));
+            if (it == grid.end()) continue;
+            for (auto n : it->second) {
+              const double d = std::hypot(x[n] - px, y[n] - py);
+              if (d < best || (d == best && n < best_n)) {
+                best = d;
+                best_n = n;
+              }
+            }
+          }
+      }
+      if (best_n == travel::kNoNode || best > s.osm.snap_max_m) {
+        ++rep->off_network;
+        diag.add(Warn::point_outside, rep->file, fmt::format("commune {}", t.code()[c].str()),
+                 fmt::format("no road node within {:.0f} m: the commune reaches only itself", s.osm.snap_max_m));
+        continue;
+      }
+      ++rep->snapped;
+      rep->max_snap_m = std::max(rep->max_snap_m, best);
+      node_of[c] = best_n;
+      offset[c] = static_cast<float>(best / (s.osm.access_speed_kmh * 1000.0 / 60.0));
+    }
+  }
+  travel::OdOptions o;
+  o.cutoff_min = s.cutoff_min;
+  o.threads = s.threads;
+  SubProgress route_part(progress, 0.3, 1.0);
+  o.progress = [&](double f, std::string_view st) { return route_part(f, st); };
+  auto od = travel::graph_od(roads.graph, node_of, offset, node_of, offset, o, true, s.intra_min);
+  od.model = fmt::format("osm {} ({} road nodes)", s.osm.pbf.filename().string(), roads.graph.nodes());
+  return od;
+}
+
+}  // namespace
+
+TravelResult build_travel(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag,
+                          const ProgressFn& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!(s.cutoff_min > 0) || !std::isfinite(s.cutoff_min))
+    throw Error(Errc::value_invalid, fmt::format("travel cutoff {} minutes: it must be a finite number > 0", s.cutoff_min),
+                {}, {}, "give --cutoff in minutes, e.g. 30");
+  if (!(s.intra_min >= 0) || s.intra_min > s.cutoff_min)
+    throw Error(Errc::value_invalid, fmt::format("intra-commune time {} minutes: it must be in [0, cutoff]", s.intra_min));
+  TravelResult r;
+  travel::OdOptions o;
+  o.cutoff_min = s.cutoff_min;
+  o.threads = s.threads;
+  o.progress = progress;
+  switch (s.model) {
+    case travel::Model::crowfly: r.od = travel::crowfly_commune_od(t, s.crowfly, o, s.intra_min); break;
+    case travel::Model::commune_graph: r.od = travel::commune_graph_od(t, s.graph, o, s.intra_min); break;
+    case travel::Model::table: r.od = from_table(t, s, diag, r.table); break;
+    case travel::Model::osm: r.od = from_osm(t, s, diag, r.osm, progress); break;
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+std::vector<std::string> territory_codes(const Territory& t) { return code_strings(t); }
+
+}  // namespace oasis::geodata
