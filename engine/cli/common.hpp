@@ -57,6 +57,7 @@ std::optional<int> parse_epsg(const std::string& text);
 
 void register_info(CLI::App& app, GlobalFlags& g);
 void register_travel(CLI::App& app, GlobalFlags& g);
+void register_access(CLI::App& app, GlobalFlags& g);
 
 /// Peak resident memory of the process so far, in MB.
 double peak_rss_mb();

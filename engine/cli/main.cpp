@@ -125,6 +125,7 @@ int main(int argc, char** argv) {
   cli::GlobalFlags global;
   cli::register_info(app, global);
   cli::register_travel(app, global);
+  cli::register_access(app, global);
   cli::install_interrupt_handler();
   try {
     app.parse(argc, argv);

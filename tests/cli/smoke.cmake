@@ -78,3 +78,28 @@ endif()
 run(2 "${OASIS}" travel --departement 37 --travel teleport)
 run(40 "${OASIS}" travel --departement 37 --cutoff -5)
 run(2 "${OASIS}" travel --departement 37 --travel osm)
+
+# Access, matrix mode: the 3-tract example of the unit tests through the CLI contract.
+file(WRITE "${WORK}/od.csv" "from_id,to_id,cost,note\na,x,5,\nb,x,10,\nb,y,20,\nc,y,5,\n")
+file(WRITE "${WORK}/supply.csv" "id,supply\nx,10\ny,20\n")
+file(WRITE "${WORK}/demand.csv" "id,population\nc,300\na,100\nb,200\nd,50\n")
+run(0 "${OASIS}" access --od "${WORK}/od.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv"
+    --method 2sfca -o "${WORK}/out.csv" -q)
+file(READ "${WORK}/out.csv" A)
+set(expected "id,value,flag\nc,0.040000000000000001,\na,0.033333333333333333,\nb,0.073333333333333334,\nd,0,no-supply-in-reach\n")
+if(NOT A STREQUAL expected)
+  message(FATAL_ERROR "2sfca matrix output:\n${A}\nexpected:\n${expected}")
+endif()
+run(13 "${OASIS}" access --od "${WORK}/od.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv" -o "${WORK}/out.csv")
+run(2 "${OASIS}" access --od "${WORK}/od.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv"
+    --method 5sfca -o "${WORK}/out2.csv")
+file(WRITE "${WORK}/neg.csv" "from_id,to_id,cost\na,x,-3\n")
+run(40 "${OASIS}" access --od "${WORK}/neg.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv" -o "${WORK}/out3.csv")
+
+# Access, commune mode: the DREES APL preset on Indre-et-Loire.
+run(0 "${OASIS}" access --departement 37 --method apl -q --summary "${WORK}/apl37.json" -o "${WORK}/apl37.csv")
+file(READ "${WORK}/apl37.json" S)
+string(JSON mean GET "${S}" weighted_mean)
+if(mean LESS 1.5 OR mean GREATER 5)
+  message(FATAL_ERROR "département 37: implausible mean APL ${mean}")
+endif()

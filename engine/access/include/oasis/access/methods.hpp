@@ -1,0 +1,81 @@
+#pragma once
+// Accessibility indicators over a sparse OD table (origin = demand, destination = supply), behind
+// one method switch. Formulas, parameters and references: docs/access.md.
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "oasis/access/decay.hpp"
+#include "oasis/travel/od.hpp"
+
+namespace oasis::access {
+
+enum class Method {
+  fca_ratio, two_sfca, e2sfca, g2sfca, bfca, three_sfca, gravity, cumulative, cost_to_closest,
+  spatial_availability, apl
+};
+
+/// "2sfca", "e2sfca", ... ; throws Error(usage) listing the methods.
+Method parse_method(std::string_view name);
+std::string_view method_name(Method m) noexcept;
+/// The decay used when none is given (e.g. DREES steps for apl, Luo & Qi steps for e2sfca).
+Decay default_decay(Method m, double max_cost);
+
+struct AccessParams {
+  Method method = Method::two_sfca;
+  Decay decay;                     // weights W_ij = decay(t_ij) for t_ij <= max_cost, else 0
+  double max_cost = std::numeric_limits<double>::infinity();  // minutes, inclusive
+  int n = 1;                       // cost-to-closest: rank of the supply site
+};
+
+enum Flag : std::uint8_t {
+  ok = 0,
+  no_supply_in_reach = 1,  // no destination with supply > 0 and weight > 0: value 0 (NaN for cost-to-closest)
+  no_demand = 2,           // population 0 where a per-capita value is asked (spatial-availability, fca-ratio)
+};
+std::string_view flag_name(std::uint8_t f) noexcept;
+
+struct AccessResult {
+  std::vector<double> value;        // one per origin (demand unit)
+  std::vector<std::uint8_t> flag;   // Flag bits per origin
+  std::size_t supply_without_demand = 0;  // supply sites with supply > 0 and no weighted demand in reach
+  double supply_unreached = 0.0;          // their total supply (left out of every catchment)
+};
+
+/// Throws Error(value_invalid) for negative / NaN demand or supply, Error(internal) on size mismatch.
+/// `supply_demand`: fca-ratio only, demand located at each supply site (same ids), else empty.
+AccessResult compute_access(const AccessParams& params, const travel::OdMatrix& od, std::span<const double> demand,
+                            std::span<const double> supply, std::span<const double> supply_demand = {});
+
+// ---- DREES APL inputs ----
+
+/// Counted activity of one GP (consultations + visits + teleconsultations in the year):
+/// < 250 -> 0; 250..3 600 -> 3 600; 3 600..6 000 -> actual; > 6 000 -> 6 000 (METHODS.md §1).
+/// `new_gp` (no libéral activity the previous year) -> 5 400; `health_centre` -> uncapped.
+double apl_counted_activity(double consultations, bool new_gp = false, bool health_centre = false);
+
+/// Age-band weights of the DREES APL (0-4, 5-9, ..., 85-89, 90+: 19 bands), millésime 2022 or 2023.
+std::span<const double> apl_age_weights(int millesime);
+/// Standardised population: sum over bands of population x weight. Throws on a wrong band count.
+double standardised_population(std::span<const double> population_by_band, int millesime);
+
+// ---- density and inequality ----
+
+/// 100 000 x supply / population per unit (NaN when population is 0).
+std::vector<double> density_per_100k(std::span<const double> supply, std::span<const double> population);
+
+struct Inequality {
+  double weighted_mean = 0;   // sum(p x v) / sum(p)
+  double gini = 0;            // population-weighted Gini of v
+  double palma = 0;           // share of sum(p x v) held by the top 10 % of population / by the bottom 40 %
+  double share_below = 0;     // share of population with v < line
+  double population_below = 0;
+  double line = 0;
+};
+/// Units with NaN values are left out (their population too).
+Inequality inequality(std::span<const double> value, std::span<const double> population, double line);
+
+}  // namespace oasis::access

@@ -1,0 +1,284 @@
+#include "oasis/access/methods.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "oasis/core/error.hpp"
+
+namespace oasis::access {
+
+namespace {
+struct MethodInfo {
+  Method m;
+  std::string_view name;
+};
+constexpr std::array<MethodInfo, 11> kMethods{{{Method::fca_ratio, "fca-ratio"},
+                                               {Method::two_sfca, "2sfca"},
+                                               {Method::e2sfca, "e2sfca"},
+                                               {Method::g2sfca, "g2sfca"},
+                                               {Method::bfca, "bfca"},
+                                               {Method::three_sfca, "3sfca"},
+                                               {Method::gravity, "gravity"},
+                                               {Method::cumulative, "cumulative"},
+                                               {Method::cost_to_closest, "cost-to-closest"},
+                                               {Method::spatial_availability, "spatial-availability"},
+                                               {Method::apl, "apl"}}};
+
+void check_values(std::span<const double> v, const char* what) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (!(v[i] >= 0) || !std::isfinite(v[i]))
+      throw Error(Errc::value_invalid, fmt::format("{} #{} is {}: it must be a finite number >= 0", what, i, v[i]), {}, {},
+                  fmt::format("fix the {} value", what));
+}
+}  // namespace
+
+Method parse_method(std::string_view name) {
+  for (const auto& i : kMethods)
+    if (i.name == name) return i.m;
+  std::string all;
+  for (const auto& i : kMethods) all += fmt::format("{}{}", all.empty() ? "" : ", ", i.name);
+  throw Error(Errc::usage, fmt::format("unknown access method '{}'", name), {}, {}, "choose one of " + all);
+}
+
+std::string_view method_name(Method m) noexcept {
+  for (const auto& i : kMethods)
+    if (i.m == m) return i.name;
+  return "?";
+}
+
+Decay default_decay(Method m, double max_cost) {
+  switch (m) {
+    case Method::apl: return Decay::drees_apl();
+    case Method::e2sfca: return Decay::parse("step:10:1,20:0.68,30:0.22");       // Luo & Qi 2009
+    case Method::three_sfca: return Decay::parse("step:10:0.962,20:0.704,30:0.377,40:0.042");  // Wan et al. 2012
+    case Method::g2sfca:
+      return Decay::parse(fmt::format("gaussian:{}", std::isfinite(max_cost) ? max_cost / 2 : 15.0));
+    default: return Decay::parse("none");
+  }
+}
+
+std::string_view flag_name(std::uint8_t f) noexcept {
+  if (f & Flag::no_supply_in_reach) return "no-supply-in-reach";
+  if (f & Flag::no_demand) return "no-demand";
+  return "";
+}
+
+AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, std::span<const double> demand,
+                            std::span<const double> supply, std::span<const double> supply_demand) {
+  if (demand.size() != od.n_origins() || supply.size() != od.n_destinations)
+    throw Error(Errc::internal, fmt::format("access: {} demand and {} supply values for an OD of {} x {}", demand.size(),
+                                            supply.size(), od.n_origins(), od.n_destinations));
+  check_values(demand, "demand");
+  check_values(supply, "supply");
+  if (!(p.max_cost > 0)) throw Error(Errc::value_invalid, fmt::format("max cost {}: it must be > 0", p.max_cost));
+  const std::size_t n_o = od.n_origins(), n_d = od.n_destinations;
+  AccessResult r;
+  r.value.assign(n_o, 0.0);
+  r.flag.assign(n_o, Flag::ok);
+  // Weights per pair, once (the decay may be costly, e.g. exp / logistic).
+  std::vector<double> w(od.pairs());
+  const bool binary = p.method == Method::two_sfca || p.method == Method::cumulative;
+  for (std::size_t k = 0; k < od.pairs(); ++k) {
+    const double t = od.minutes[k];
+    w[k] = t > p.max_cost ? 0.0 : binary && p.decay.kind() == Decay::Kind::none ? 1.0 : p.decay(t);
+  }
+  auto for_pairs = [&](auto&& fn) {
+    for (std::size_t o = 0; o < n_o; ++o)
+      for (auto k = od.first[o]; k < od.first[o + 1]; ++k) fn(o, od.dest[k], k);
+  };
+  // Flag origins without any supply in reach (weight > 0 and supply > 0).
+  std::vector<char> reach(n_o, 0);
+  for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
+    if (w[k] > 0 && supply[d] > 0) reach[o] = 1;
+  });
+  for (std::size_t o = 0; o < n_o; ++o)
+    if (!reach[o]) r.flag[o] |= Flag::no_supply_in_reach;
+
+  auto unreached_supply = [&](const std::vector<double>& denom) {
+    for (std::size_t d = 0; d < n_d; ++d)
+      if (supply[d] > 0 && !(denom[d] > 0)) {
+        ++r.supply_without_demand;
+        r.supply_unreached += supply[d];
+      }
+  };
+
+  switch (p.method) {
+    case Method::two_sfca:
+    case Method::e2sfca:
+    case Method::g2sfca:
+    case Method::apl: {
+      // R_j = S_j / sum_k W_kj P_k ; A_i = sum_j W_ij R_j
+      std::vector<double> denom(n_d, 0.0), ratio(n_d, 0.0);
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += w[k] * demand[o]; });
+      for (std::size_t d = 0; d < n_d; ++d) ratio[d] = denom[d] > 0 ? supply[d] / denom[d] : 0.0;
+      unreached_supply(denom);
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += w[k] * ratio[d]; });
+      break;
+    }
+    case Method::three_sfca: {
+      // G_ij = W_ij / sum_l W_il ; R_j = S_j / sum_k G_kj W_kj P_k ; A_i = sum_j G_ij W_ij R_j
+      std::vector<double> rowsum(n_o, 0.0), denom(n_d, 0.0), ratio(n_d, 0.0);
+      for_pairs([&](std::size_t o, std::uint32_t, std::size_t k) { rowsum[o] += w[k]; });
+      auto g = [&](std::size_t o, std::size_t k) { return rowsum[o] > 0 ? w[k] / rowsum[o] : 0.0; };
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += g(o, k) * w[k] * demand[o]; });
+      for (std::size_t d = 0; d < n_d; ++d) ratio[d] = denom[d] > 0 ? supply[d] / denom[d] : 0.0;
+      unreached_supply(denom);
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += g(o, k) * w[k] * ratio[d]; });
+      break;
+    }
+    case Method::bfca: {
+      // Row-normalised weights allocate each population once: W^i_ij = W_ij / sum_j W_ij.
+      // L_j = S_j / sum_k P_k W^i_kj ; A_i = sum_j W^i_ij L_j, so sum_i P_i A_i = sum_j S_j.
+      std::vector<double> rowsum(n_o, 0.0), denom(n_d, 0.0), level(n_d, 0.0);
+      for_pairs([&](std::size_t o, std::uint32_t, std::size_t k) { rowsum[o] += w[k]; });
+      auto wi = [&](std::size_t o, std::size_t k) { return rowsum[o] > 0 ? w[k] / rowsum[o] : 0.0; };
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += demand[o] * wi(o, k); });
+      for (std::size_t d = 0; d < n_d; ++d) level[d] = denom[d] > 0 ? supply[d] / denom[d] : 0.0;
+      unreached_supply(denom);
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += wi(o, k) * level[d]; });
+      break;
+    }
+    case Method::spatial_availability: {
+      // V_ij = S_j P_i W_ij / sum_k P_k W_kj ; value = V_i / P_i (per inhabitant), sum_i V_i = sum_j S_j.
+      std::vector<double> denom(n_d, 0.0);
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += w[k] * demand[o]; });
+      unreached_supply(denom);
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
+        if (denom[d] > 0) r.value[o] += supply[d] * w[k] / denom[d];
+      });
+      for (std::size_t o = 0; o < n_o; ++o)
+        if (!(demand[o] > 0)) {
+          r.value[o] = 0.0;
+          r.flag[o] |= Flag::no_demand;
+        }
+      break;
+    }
+    case Method::gravity:
+    case Method::cumulative:
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += w[k] * supply[d]; });
+      break;
+    case Method::fca_ratio: {
+      // A_i = sum_j W_ij S_j / sum_j W_ij P_j, P_j = demand located at supply site j.
+      if (supply_demand.size() != n_d)
+        throw Error(Errc::usage, "fca-ratio needs the demand located at each supply site", {}, {},
+                    "use supply ids that are also demand ids (e.g. communes on both sides)");
+      for (std::size_t o = 0; o < n_o; ++o) {
+        double s = 0, pd = 0;
+        for (auto k = od.first[o]; k < od.first[o + 1]; ++k) {
+          s += w[k] * supply[od.dest[k]];
+          pd += w[k] * supply_demand[od.dest[k]];
+        }
+        if (pd > 0) r.value[o] = s / pd;
+        else r.flag[o] |= Flag::no_demand;
+      }
+      break;
+    }
+    case Method::cost_to_closest: {
+      if (p.n < 1) throw Error(Errc::value_invalid, fmt::format("n = {}: the rank starts at 1", p.n));
+      std::vector<float> found;
+      for (std::size_t o = 0; o < n_o; ++o) {
+        found.clear();
+        for (auto k = od.first[o]; k < od.first[o + 1]; ++k)
+          if (supply[od.dest[k]] > 0 && od.minutes[k] <= p.max_cost) found.push_back(od.minutes[k]);
+        if (found.size() >= static_cast<std::size_t>(p.n)) {
+          std::nth_element(found.begin(), found.begin() + (p.n - 1), found.end());
+          r.value[o] = found[static_cast<std::size_t>(p.n - 1)];
+          r.flag[o] &= static_cast<std::uint8_t>(~Flag::no_supply_in_reach);
+        } else {
+          r.value[o] = std::numeric_limits<double>::quiet_NaN();
+          r.flag[o] |= Flag::no_supply_in_reach;
+        }
+      }
+      break;
+    }
+  }
+  return r;
+}
+
+double apl_counted_activity(double c, bool new_gp, bool health_centre) {
+  if (!(c >= 0) || !std::isfinite(c))
+    throw Error(Errc::value_invalid, fmt::format("activity {} consultations: it must be >= 0", c));
+  if (health_centre) return c;
+  if (new_gp) return 5400.0;
+  if (c < 250) return 0.0;
+  if (c <= 3600) return 3600.0;
+  if (c <= 6000) return c;
+  return 6000.0;
+}
+
+std::span<const double> apl_age_weights(int millesime) {
+  static constexpr std::array<double, 19> k2022{0.93, 0.59, 0.55, 0.59, 0.73, 0.78, 0.84, 0.88, 0.90, 0.97,
+                                                1.06, 1.14, 1.16, 1.19, 1.52, 1.53, 1.72, 1.99, 2.39};
+  static constexpr std::array<double, 19> k2023{1.12, 0.58, 0.51, 0.60, 0.75, 0.79, 0.82, 0.85, 0.89, 0.93,
+                                                1.03, 1.15, 1.18, 1.23, 1.46, 1.57, 1.63, 1.89, 2.26};
+  if (millesime == 2022) return k2022;
+  if (millesime == 2023) return k2023;
+  throw Error(Errc::usage, fmt::format("no APL age weights for millésime {}", millesime), {}, {}, "use 2022 or 2023");
+}
+
+double standardised_population(std::span<const double> bands, int millesime) {
+  const auto w = apl_age_weights(millesime);
+  if (bands.size() != w.size())
+    throw Error(Errc::value_invalid, fmt::format("{} age bands given, the APL uses {} (0-4, ..., 85-89, 90+)", bands.size(), w.size()));
+  double s = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    if (!(bands[i] >= 0)) throw Error(Errc::value_invalid, fmt::format("age band #{} population {} < 0", i, bands[i]));
+    s += bands[i] * w[i];
+  }
+  return s;
+}
+
+std::vector<double> density_per_100k(std::span<const double> supply, std::span<const double> population) {
+  std::vector<double> out(supply.size());
+  for (std::size_t i = 0; i < supply.size(); ++i)
+    out[i] = population[i] > 0 ? 1e5 * supply[i] / population[i] : std::numeric_limits<double>::quiet_NaN();
+  return out;
+}
+
+Inequality inequality(std::span<const double> v, std::span<const double> p, double line) {
+  Inequality r;
+  r.line = line;
+  std::vector<std::pair<double, double>> xs;  // (value, population)
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (std::isfinite(v[i]) && p[i] > 0) xs.emplace_back(v[i], p[i]);
+  std::sort(xs.begin(), xs.end());
+  double P = 0, M = 0;
+  for (const auto& [x, q] : xs) {
+    P += q;
+    M += x * q;
+    if (x < line) r.population_below += q;
+  }
+  if (P <= 0) return r;
+  r.weighted_mean = M / P;
+  r.share_below = r.population_below / P;
+  // Gini from the Lorenz curve: 1 - sum (cum-pop step) x (L_(k-1) + L_k).
+  if (M > 0) {
+    double cum = 0, area = 0;
+    for (const auto& [x, q] : xs) {
+      const double prev = cum;
+      cum += x * q;
+      area += (q / P) * (prev + cum) / M;
+    }
+    r.gini = 1.0 - area;
+    // Palma: mass of the top 10 % of population / mass of the bottom 40 % (units split pro rata).
+    auto mass_below = [&](double pop_share) {
+      double need = pop_share * P, m = 0;
+      for (const auto& [x, q] : xs) {
+        const double take = std::min(q, need);
+        m += x * take;
+        need -= take;
+        if (need <= 0) break;
+      }
+      return m;
+    };
+    const double bottom40 = mass_below(0.4), top10 = M - mass_below(0.9);
+    r.palma = bottom40 > 0 ? top10 / bottom40 : std::numeric_limits<double>::infinity();
+  }
+  return r;
+}
+
+}  // namespace oasis::access

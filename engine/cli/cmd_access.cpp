@@ -1,0 +1,281 @@
+// oasis access: accessibility indicators. Two modes:
+//  - matrix mode (--od): OD.csv + SUPPLY.csv + DEMAND.csv -> OUT.csv (id,value,flag), ids as strings;
+//  - commune mode (no --od): the territory of the data flags, a travel model, a supply file.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <numeric>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common.hpp"
+#include "oasis/access/methods.hpp"
+#include "oasis/core/atomic_file.hpp"
+#include "oasis/core/error.hpp"
+#include "oasis/core/version.hpp"
+#include "oasis/geodata/load.hpp"
+#include "oasis/geodata/travel.hpp"
+#include "oasis/io/csv.hpp"
+#include "oasis/travel/od_io.hpp"
+
+namespace oasis::cli {
+namespace {
+
+struct AccessFlags {
+  DataFlags data;
+  TravelFlags travel;
+  std::string od, supply, demand;
+  std::string method = "2sfca";
+  std::string decay;
+  double max_cost = std::numeric_limits<double>::infinity();
+  int n = 1;
+  double activity = 2300.0;  // commune mode: consultations per year per counted GP (docs/fidelity.md)
+  std::string summary;
+  double line = 2.5;
+  bool json = false;
+};
+
+struct Table {
+  std::vector<std::string> ids;
+  std::vector<double> values;
+  std::unordered_map<std::string, std::uint32_t> index;
+};
+
+/// id,value CSV (value column found by name), ids unique, values >= 0.
+Table read_values(const std::string& path, std::initializer_list<std::string_view> value_names, const char* what) {
+  const io::CsvFile csv(path);
+  const auto c_id = csv.require({"id", "geoid", "code", "code_insee"}, fmt::format("the {} id column", what).c_str());
+  const auto c_v = csv.require(value_names, fmt::format("the {} value column", what).c_str());
+  Table t;
+  csv.for_each([&](const io::CsvRecord& r) {
+    const std::string id(io::trim(r.fields[c_id]));
+    const auto v = io::parse_number(r.fields[c_v], csv.decimal_comma());
+    if (!v || *v < 0)
+      throw Error(Errc::value_invalid, fmt::format("{} '{}' of id '{}' is not a number >= 0", what, r.fields[c_v], id), path,
+                  csv.where(r), "values are finite numbers >= 0");
+    if (!t.index.emplace(id, static_cast<std::uint32_t>(t.ids.size())).second)
+      throw Error(Errc::code_duplicate, fmt::format("id '{}' appears twice", id), path, csv.where(r), "keep one line per id");
+    t.ids.push_back(id);
+    t.values.push_back(*v);
+  });
+  if (t.ids.empty()) throw Error(Errc::empty_input, fmt::format("no {} record", what), path);
+  return t;
+}
+
+std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); }
+
+access::AccessParams params_of(const AccessFlags& f) {
+  access::AccessParams p;
+  p.method = access::parse_method(f.method);
+  p.max_cost = f.max_cost;
+  if (!(p.max_cost > 0))
+    throw Error(Errc::value_invalid, fmt::format("--max-cost {}: it must be > 0 minutes", f.max_cost));
+  p.decay = f.decay.empty() ? access::default_decay(p.method, p.max_cost) : access::Decay::parse(f.decay);
+  p.n = f.n;
+  return p;
+}
+
+nlohmann::ordered_json summary_json(const access::AccessParams& p, const access::AccessResult& r,
+                                    std::span<const double> demand, double line) {
+  const auto ineq = access::inequality(r.value, demand, line);
+  std::size_t flagged = 0;
+  for (auto fl : r.flag) flagged += fl != 0;
+  return {{"engine", std::string("oasis ") + kVersion},
+          {"method", access::method_name(p.method)},
+          {"decay", p.decay.spec()},
+          {"max_cost", std::isfinite(p.max_cost) ? nlohmann::ordered_json(p.max_cost) : nlohmann::ordered_json(nullptr)},
+          {"units", r.value.size()},
+          {"flagged", flagged},
+          {"supply_without_demand", r.supply_without_demand},
+          {"supply_unreached", r.supply_unreached},
+          {"weighted_mean", ineq.weighted_mean},
+          {"gini", ineq.gini},
+          {"palma", ineq.palma},
+          {"line", line},
+          {"share_below", ineq.share_below},
+          {"population_below", ineq.population_below}};
+}
+
+void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
+  if (f.supply.empty() || f.demand.empty())
+    throw Error(Errc::usage, "--od needs --supply SUPPLY.csv and --demand DEMAND.csv");
+  if (g.output.empty()) throw Error(Errc::usage, "matrix mode needs -o OUT.csv");
+  const auto p = params_of(f);
+  const auto demand = read_values(f.demand, {"population", "demand", "value"}, "demand");
+  const auto supply = read_values(f.supply, {"supply", "value", "capacity"}, "supply");
+  auto lookup = [](const Table& t) {
+    return [&t](std::string_view s) -> std::optional<std::uint32_t> {
+      const auto it = t.index.find(std::string(s));
+      return it == t.index.end() ? std::nullopt : std::optional<std::uint32_t>(it->second);
+    };
+  };
+  Diagnostics diag;
+  travel::OdReadOptions ro;
+  ro.max_cost = f.max_cost;
+  travel::OdReadReport rep;
+  const auto od = travel::read_od_csv(f.od, lookup(demand), demand.ids.size(), lookup(supply), supply.ids.size(), ro, diag, rep);
+  std::vector<double> supply_demand;
+  if (p.method == access::Method::fca_ratio) {
+    supply_demand.assign(supply.ids.size(), 0.0);
+    for (std::size_t j = 0; j < supply.ids.size(); ++j)
+      if (auto it = demand.index.find(supply.ids[j]); it != demand.index.end()) supply_demand[j] = demand.values[it->second];
+  }
+  const auto r = access::compute_access(p, od, demand.values, supply.values, supply_demand);
+  std::string out = "id,value,flag\n";
+  for (std::size_t i = 0; i < demand.ids.size(); ++i)
+    out += fmt::format("{},{},{}\n", demand.ids[i], num(r.value[i]), access::flag_name(r.flag[i]));
+  write_file_atomic(g.output, out, g.overwrite);
+  auto j = summary_json(p, r, demand.values, f.line);
+  j["od"] = {{"file", rep.file},
+             {"pairs_read", rep.records},
+             {"pairs_kept", rep.kept},
+             {"above_max_cost", rep.above_cutoff},
+             {"unmatched_pairs", rep.unmatched_records},
+             {"unmatched_from", rep.unmatched_from},
+             {"unmatched_to", rep.unmatched_to}};
+  if (!f.summary.empty()) write_file_atomic(f.summary, j.dump(2) + "\n", g.overwrite);
+  if (!g.quiet) {
+    if (f.json) std::fputs((j.dump(2) + "\n").c_str(), stdout);
+    else
+      fmt::print("{} over {} pairs ({} unmatched, {} above max cost): {} demand units, {} flagged, "
+                 "{} supply sites without demand in reach; written {}\n",
+                 access::method_name(p.method), rep.kept, rep.unmatched_records, rep.above_cutoff, demand.ids.size(),
+                 j["flagged"].get<std::size_t>(), r.supply_without_demand, g.output);
+  }
+}
+
+/// Spearman rank correlation (average ranks for ties).
+double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+  auto ranks = [](const std::vector<double>& v) {
+    std::vector<std::size_t> idx(v.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return v[x] < v[y]; });
+    std::vector<double> r(v.size());
+    for (std::size_t i = 0; i < idx.size();) {
+      std::size_t j = i;
+      while (j < idx.size() && v[idx[j]] == v[idx[i]]) ++j;
+      for (std::size_t k = i; k < j; ++k) r[idx[k]] = (static_cast<double>(i + j - 1)) / 2.0;
+      i = j;
+    }
+    return r;
+  };
+  const auto ra = ranks(a), rb = ranks(b);
+  const double n = static_cast<double>(a.size());
+  const double ma = std::accumulate(ra.begin(), ra.end(), 0.0) / n, mb = std::accumulate(rb.begin(), rb.end(), 0.0) / n;
+  double sab = 0, saa = 0, sbb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    sab += (ra[i] - ma) * (rb[i] - mb);
+    saa += (ra[i] - ma) * (ra[i] - ma);
+    sbb += (rb[i] - mb) * (rb[i] - mb);
+  }
+  return sab / std::sqrt(saa * sbb);
+}
+
+void run_communes(const AccessFlags& f, const GlobalFlags& g) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto p = params_of(f);
+  auto ts = travel_settings(f.travel, f.data.threads);
+  if (p.method == access::Method::apl) ts.cutoff_min = std::min(ts.cutoff_min, std::max(20.0, p.decay.support()));
+  auto o = territory_options(f.data);
+  ProgressBar bar(g.progress_mode());
+  auto progress = bar.callback();
+  o.progress = [&](double x, std::string_view st) { return progress(0.4 * x, st); };
+  Diagnostics diag;
+  const auto cog = geodata::Cog::load(o.cog_dir);
+  const auto loaded = geodata::load_territory(o, cog, diag);
+  const auto& t = loaded.territory;
+  geodata::SupplyOptions so;
+  so.path = f.supply.empty() ? (o.data_dir / "practitioners" / "rpps2026_gp_counts_communes.csv") : std::filesystem::path(f.supply);
+  geodata::SupplyReport srep;
+  const auto table = geodata::load_supply(so, t, cog, diag, srep);
+  auto supply = table.per_commune(t.size());
+  const bool apl = p.method == access::Method::apl;
+  if (apl)
+    for (auto& s : supply) s *= f.activity;  // headcount -> consultations per year
+  // Demand: the standardised population for the APL when present, else the legal population.
+  std::vector<double> demand = t.population();
+  std::string demand_field = "population (legal, COG)";
+  if (apl)
+    if (const auto* std_pop = t.column("population_std")) {
+      for (CommuneId c = 0; c < t.size(); ++c)
+        if (std::isfinite((*std_pop)[c])) demand[c] = (*std_pop)[c];
+      demand_field = "population_std (DREES pop_standardisee; legal population where missing)";
+    }
+  const auto tr = geodata::build_travel(t, ts, diag, [&](double x, std::string_view st) { return progress(0.4 + 0.5 * x, st); });
+  const auto ta = std::chrono::steady_clock::now();
+  const auto r = access::compute_access(p, tr.od, demand, supply, t.population());
+  const double access_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ta).count();
+  bar.finish();
+  const auto* official = t.column("apl_official");
+  std::string out = "code_insee,nom,population,demand,supply,value,flag";
+  out += official ? ",apl_official\n" : "\n";
+  for (CommuneId c = 0; c < t.size(); ++c) {
+    out += fmt::format("{},\"{}\",{},{},{},{},{}", t.code()[c].str(), t.name()[c], num(t.population()[c]), num(demand[c]),
+                       num(supply[c]), num(r.value[c]), access::flag_name(r.flag[c]));
+    out += official ? fmt::format(",{}\n", num((*official)[c])) : "\n";
+  }
+  if (!g.output.empty()) write_file_atomic(g.output, out, g.overwrite);
+  auto j = summary_json(p, r, demand, f.line);
+  j["territory_communes"] = t.size();
+  j["travel"] = tr.od.model;
+  j["cutoff_min"] = tr.od.cutoff_min;
+  j["pairs"] = tr.od.pairs();
+  j["supply_file"] = srep.file;
+  j["supply_total"] = table.total();
+  j["supply_unit"] = apl ? fmt::format("consultations/year = headcount x {}", f.activity) : table.kind;
+  j["demand_field"] = demand_field;
+  j["access_seconds"] = access_seconds;
+  if (official && apl) {
+    std::vector<double> a, b;
+    double abs_err = 0;
+    std::size_t agree = 0;
+    for (CommuneId c = 0; c < t.size(); ++c)
+      if (std::isfinite((*official)[c])) {
+        a.push_back(r.value[c]);
+        b.push_back((*official)[c]);
+        abs_err += std::abs(r.value[c] - (*official)[c]);
+        agree += (r.value[c] < f.line) == ((*official)[c] < f.line);
+      }
+    if (!a.empty())
+      j["fidelity"] = {{"communes_compared", a.size()},
+                       {"spearman", spearman(a, b)},
+                       {"mean_absolute_error", abs_err / static_cast<double>(a.size())},
+                       {"agreement_below_line", static_cast<double>(agree) / static_cast<double>(a.size())}};
+  }
+  j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!f.summary.empty()) write_file_atomic(f.summary, j.dump(2) + "\n", g.overwrite);
+  if (!g.quiet) std::fputs((j.dump(2) + "\n").c_str(), stdout);
+}
+
+}  // namespace
+
+void register_access(CLI::App& app, GlobalFlags& g) {
+  auto f = std::make_shared<AccessFlags>();
+  auto* sub = app.add_subcommand("access", "Accessibility indicators (APL, 2SFCA family, gravity, cost to closest)");
+  add_global_flags(*sub, g);
+  add_data_flags(*sub, f->data);
+  add_travel_flags(*sub, f->travel);
+  sub->add_option("--od", f->od, "Matrix mode: OD CSV from_id,to_id,cost (from = demand, to = supply)");
+  sub->add_option("--supply", f->supply, "Matrix mode: SUPPLY.csv id,supply; commune mode: a supply file (default RPPS GP counts)");
+  sub->add_option("--demand", f->demand, "Matrix mode: DEMAND.csv id,population (output rows follow its order)");
+  sub->add_option("--method", f->method,
+                  "fca-ratio | 2sfca | e2sfca | g2sfca | bfca | 3sfca | gravity | cumulative | cost-to-closest | "
+                  "spatial-availability | apl (default 2sfca)");
+  sub->add_option("--decay", f->decay, "Decay spec, e.g. step:10:1,15:0.666667,20:0.333333, gaussian:10 (default: the method's)");
+  sub->add_option("--max-cost", f->max_cost, "Pairs with cost above this (minutes) are dropped; cost equal is kept");
+  sub->add_option("--n", f->n, "cost-to-closest: rank of the supply site (default 1)")->check(CLI::PositiveNumber);
+  sub->add_option("--activity", f->activity, "Commune mode, apl: consultations per year per counted GP (default 2300)");
+  sub->add_option("--line", f->line, "Line for the share of population below it (default 2.5, the DREES APL line)");
+  sub->add_option("--summary", f->summary, "Write the summary (method, flags, inequality, fidelity) as JSON");
+  sub->add_flag("--json", f->json, "Matrix mode: print the summary as JSON");
+  sub->callback([f, &g] {
+    if (!f->od.empty()) run_matrix(*f, g);
+    else run_communes(*f, g);
+  });
+}
+
+}  // namespace oasis::cli

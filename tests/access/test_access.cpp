@@ -1,0 +1,200 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <numeric>
+
+#include "oasis/access/decay.hpp"
+#include "oasis/access/methods.hpp"
+#include "oasis/core/error.hpp"
+#include "oasis/travel/od.hpp"
+
+using namespace oasis;
+using namespace oasis::access;
+using travel::OdMatrix;
+using travel::OdRow;
+
+namespace {
+OdMatrix od_of(std::vector<OdRow> rows, std::size_t n_dest) { return travel::assemble(std::move(rows), n_dest); }
+AccessResult run(Method m, const OdMatrix& od, std::vector<double> demand, std::vector<double> supply,
+                 std::string decay = "", double max_cost = INFINITY, std::vector<double> supply_demand = {}) {
+  AccessParams p;
+  p.method = m;
+  p.max_cost = max_cost;
+  p.decay = decay.empty() ? default_decay(m, max_cost) : Decay::parse(decay);
+  return compute_access(p, od, demand, supply, supply_demand);
+}
+}  // namespace
+
+TEST_CASE("decays: values and the closure of every boundary") {
+  const auto apl = Decay::drees_apl();
+  CHECK(apl(0) == 1.0);
+  CHECK(apl(9.999) == 1.0);
+  CHECK(apl(10) == 0.666667);  // left-closed steps: t = 10 is in the second band
+  CHECK(apl(15) == 0.333333);
+  CHECK(apl(19.99) == 0.333333);
+  CHECK(apl(20) == 0.0);
+  CHECK(Decay::parse("binary:30")(30) == 1.0);  // binary is closed at C
+  CHECK(Decay::parse("binary:30")(30.001) == 0.0);
+  CHECK(Decay::parse("linear:20")(5) == Approx(0.75));
+  CHECK(Decay::parse("linear:20")(25) == 0.0);
+  CHECK(Decay::parse("exp:0.1")(10) == Approx(std::exp(-1.0)));
+  CHECK(Decay::parse("power:2")(0) == 1.0);
+  CHECK(Decay::parse("power:2")(4) == Approx(1.0 / 16));
+  CHECK(Decay::parse("gaussian:10")(10) == Approx(std::exp(-0.5)));
+  CHECK(Decay::parse("logistic:20:5")(0) == 1.0);
+  CHECK(Decay::parse("logistic:20:5")(20) == Approx((1 + std::exp(-20 * M_PI / (5 * std::sqrt(3.0)))) / 2));
+  CHECK(Decay::parse("table:0:1,10:0.5,20:0")(5) == Approx(0.75));
+  CHECK(Decay::parse("table:0:1,10:0.5,20:0")(30) == 0.0);
+  CHECK(Decay::parse(apl.spec())(12) == apl(12));
+  for (const char* bad : {"step", "step:10", "step:10:1,5:1", "binary:-1", "gaussian", "wave:3", "exp:x", "linear:0"})
+    CHECK_THROWS_AS(Decay::parse(bad), Error);
+}
+
+TEST_CASE("2SFCA on a 3-tract example computed by hand") {
+  // Demand a (100), b (200), c (300); supply sites x (10), y (20).
+  // a reaches x (5 min); b reaches x (10) and y (20); c reaches y (5).
+  const auto od = od_of({{{0, 5}}, {{0, 10}, {1, 20}}, {{1, 5}}}, 2);
+  const auto r = run(Method::two_sfca, od, {100, 200, 300}, {10, 20});
+  // R_x = 10 / 300, R_y = 20 / 500.
+  CHECK(r.value[0] == Approx(10.0 / 300));
+  CHECK(r.value[1] == Approx(10.0 / 300 + 20.0 / 500));
+  CHECK(r.value[2] == Approx(20.0 / 500));
+  // Invariant: sum P_i A_i = sum S_j.
+  CHECK(100 * r.value[0] + 200 * r.value[1] + 300 * r.value[2] == Approx(30.0));
+  // max cost 15 (inclusive): b loses y.
+  const auto r15 = run(Method::two_sfca, od, {100, 200, 300}, {10, 20}, "", 15);
+  CHECK(r15.value[1] == Approx(10.0 / 300));
+  CHECK(r15.value[2] == Approx(20.0 / 300));
+  const auto r10 = run(Method::two_sfca, od, {100, 200, 300}, {10, 20}, "", 10);  // 10 is kept
+  CHECK(r10.value[1] == Approx(10.0 / 300));
+}
+
+TEST_CASE("APL preset: DREES steps, boundaries at 10, 15, 20, and the invariant") {
+  // Commune 0 (P~ 1000) has a GP practice (3 600 consultations); commune 1 (P~ 500) is at t,
+  // commune 2 (P~ 200) has none and sees 0 at 25 minutes.
+  for (double t : {9.0, 10.0, 15.0, 20.0}) {
+    const auto od = od_of({{{0, 0}, {1, static_cast<float>(t)}}, {{0, static_cast<float>(t)}, {1, 0}}, {{2, 0}, {0, 25}}}, 3);
+    const auto r = run(Method::apl, od, {1000, 500, 200}, {3600, 0, 0});
+    const double f = t < 10 ? 1 : t < 15 ? 0.666667 : t < 20 ? 0.333333 : 0;
+    const double ratio = 3600 / (1000 + f * 500);
+    INFO("t = " << t);
+    CHECK(r.value[0] == Approx(ratio));
+    CHECK(r.value[1] == Approx(f * ratio));
+    CHECK(r.value[2] == 0.0);
+    CHECK(r.flag[2] == Flag::no_supply_in_reach);
+    CHECK(1000 * r.value[0] + 500 * r.value[1] + 200 * r.value[2] == Approx(3600));
+  }
+}
+
+TEST_CASE("a supply with no demand in reach is reported, a population of 0 is fine") {
+  const auto od = od_of({{{0, 5}}, {{0, 5}}}, 2);
+  const auto r = run(Method::two_sfca, od, {0, 100}, {10, 7});
+  CHECK(r.value[0] == Approx(0.1));  // population 0 still has access
+  CHECK(r.value[1] == Approx(0.1));
+  CHECK(r.supply_without_demand == 1);
+  CHECK(r.supply_unreached == 7.0);
+  CHECK_THROWS_AS(run(Method::two_sfca, od, {-1, 100}, {10, 7}), Error);
+  CHECK_THROWS_AS(run(Method::two_sfca, od, {NAN, 100}, {10, 7}), Error);
+}
+
+TEST_CASE("gravity, cumulative and cost-to-closest") {
+  const auto od = od_of({{{0, 5}, {1, 20}}, {{1, 0}}}, 2);
+  const auto g = run(Method::gravity, od, {1, 1}, {10, 20}, "exp:0.1");
+  CHECK(g.value[0] == Approx(10 * std::exp(-0.5) + 20 * std::exp(-2.0)));
+  CHECK(g.value[1] == Approx(20.0));
+  const auto c = run(Method::cumulative, od, {1, 1}, {10, 20}, "", 15);
+  CHECK(c.value[0] == 10.0);
+  AccessParams p;
+  p.method = Method::cost_to_closest;
+  p.n = 2;
+  const auto k2 = compute_access(p, od, std::vector<double>{1, 1}, std::vector<double>{10, 20});
+  CHECK(k2.value[0] == 20.0);
+  CHECK(std::isnan(k2.value[1]));
+  CHECK(k2.flag[1] == Flag::no_supply_in_reach);
+}
+
+TEST_CASE("3SFCA selection weights, by hand") {
+  // One demand (100) reaching x at 5 min (w 0.962) and y at 15 min (w 0.704), S = 10 each.
+  const auto od = od_of({{{0, 5}, {1, 15}}}, 2);
+  const auto r = run(Method::three_sfca, od, {100}, {10, 10});
+  const double wx = 0.962, wy = 0.704, gx = wx / (wx + wy), gy = wy / (wx + wy);
+  const double rx = 10 / (gx * wx * 100), ry = 10 / (gy * wy * 100);
+  CHECK(r.value[0] == Approx(gx * wx * rx + gy * wy * ry));
+  CHECK(r.value[0] == Approx(0.2));  // a lone demand gets all the supply per head
+}
+
+TEST_CASE("floating-catchment methods conserve the total supply on a 5 x 5 grid") {
+  // A 5 x 5 grid of unit squares, demand 1..25, supply at 3 cells, catchment 2 steps (Manhattan),
+  // time = 5 min per step, linear decay over 15 minutes.
+  std::vector<OdRow> rows(25);
+  const std::vector<int> sites{0, 12, 24};
+  for (int i = 0; i < 25; ++i)
+    for (int s = 0; s < 3; ++s) {
+      const int d = std::abs(i / 5 - sites[s] / 5) + std::abs(i % 5 - sites[s] % 5);
+      if (d <= 2) rows[i].emplace_back(s, 5.0f * static_cast<float>(d));
+    }
+  const auto od = od_of(rows, 3);
+  std::vector<double> pop(25);
+  std::iota(pop.begin(), pop.end(), 1.0);
+  const std::vector<double> supply{30, 50, 20};
+  auto total = [&](const AccessResult& r) {
+    double t = 0;
+    for (int i = 0; i < 25; ++i) t += pop[i] * r.value[i];
+    return t;
+  };
+  CHECK(total(run(Method::bfca, od, pop, supply, "linear:15")) == Approx(100.0));
+  CHECK(total(run(Method::spatial_availability, od, pop, supply, "linear:15")) == Approx(100.0));
+  CHECK(total(run(Method::g2sfca, od, pop, supply, "linear:15")) == Approx(100.0));
+  CHECK(total(run(Method::three_sfca, od, pop, supply, "linear:15")) == Approx(100.0));
+  // Gravity has no competition term: its total is not the supply.
+  CHECK(total(run(Method::gravity, od, pop, supply, "linear:15")) > 100.0);
+  // BFCA by hand on cell 0 (only site 0 in reach, weight 1): A_0 = L_0, where
+  // L_0 = 30 / sum_k P_k W^k_k0 over the cells reaching site 0.
+  double denom = 0;
+  for (int i = 0; i < 25; ++i) {
+    double wsum = 0, w0 = 0;
+    for (std::size_t k = 0; k < rows[i].size(); ++k) {
+      const double w = std::max(0.0, 1.0 - rows[i][k].second / 15.0);
+      wsum += w;
+      if (rows[i][k].first == 0) w0 = w;
+    }
+    if (wsum > 0) denom += pop[i] * w0 / wsum;
+  }
+  CHECK(run(Method::bfca, od, pop, supply, "linear:15").value[0] == Approx(30.0 / denom));
+}
+
+TEST_CASE("fca-ratio uses the demand located at the supply sites") {
+  const auto od = od_of({{{0, 0}, {1, 10}}, {{1, 0}}}, 2);
+  const auto r = run(Method::fca_ratio, od, {100, 300}, {5, 10}, "", INFINITY, {100, 300});
+  CHECK(r.value[0] == Approx(15.0 / 400));
+  CHECK(r.value[1] == Approx(10.0 / 300));
+  CHECK_THROWS_AS(run(Method::fca_ratio, od, {100, 300}, {5, 10}), Error);
+}
+
+TEST_CASE("APL activity caps, age weights, density and inequality") {
+  CHECK(apl_counted_activity(249) == 0);
+  CHECK(apl_counted_activity(251) == 3600);
+  CHECK(apl_counted_activity(3600) == 3600);
+  CHECK(apl_counted_activity(4500) == 4500);
+  CHECK(apl_counted_activity(7000) == 6000);
+  CHECK(apl_counted_activity(100, true) == 5400);
+  CHECK(apl_counted_activity(9000, false, true) == 9000);
+  std::vector<double> bands(19, 0.0);
+  bands[0] = 100;   // 0-4
+  bands[18] = 10;   // 90+
+  CHECK(standardised_population(bands, 2022) == Approx(100 * 0.93 + 10 * 2.39));
+  CHECK(standardised_population(bands, 2023) == Approx(100 * 1.12 + 10 * 2.26));
+  CHECK_THROWS_AS(standardised_population(std::vector<double>(18, 1.0), 2022), Error);
+  const auto d = density_per_100k(std::vector<double>{3, 0}, std::vector<double>{1500, 0});
+  CHECK(d[0] == Approx(200.0));
+  CHECK(std::isnan(d[1]));
+  // Two groups: 50 people at 1, 50 at 3. Mean 2; Gini = 0.25; half below 2.5.
+  const auto q = inequality(std::vector<double>{1, 3}, std::vector<double>{50, 50}, 2.5);
+  CHECK(q.weighted_mean == Approx(2.0));
+  CHECK(q.gini == Approx(0.25));
+  CHECK(q.share_below == Approx(0.5));
+  // Palma: top 10 % (10 people at 3 = 30) / bottom 40 % (40 people at 1 = 40).
+  CHECK(q.palma == Approx(0.75));
+  const auto eq = inequality(std::vector<double>{2, 2, 2}, std::vector<double>{1, 5, 10}, 2.5);
+  CHECK(eq.gini == Approx(0.0).margin(1e-12));
+}
