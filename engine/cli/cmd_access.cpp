@@ -137,6 +137,7 @@ void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
              {"unmatched_pairs", rep.unmatched_records},
              {"unmatched_from", rep.unmatched_from},
              {"unmatched_to", rep.unmatched_to}};
+  j["warnings"] = warnings_json(diag);
   if (!f.summary.empty()) write_file_atomic(f.summary, j.dump(2) + "\n", g.overwrite);
   if (!g.quiet) {
     if (f.json) std::fputs((j.dump(2) + "\n").c_str(), stdout);
@@ -146,33 +147,6 @@ void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
                  access::method_name(p.method), rep.kept, rep.unmatched_records, rep.above_cutoff, demand.ids.size(),
                  j["flagged"].get<std::size_t>(), r.supply_without_demand, g.output);
   }
-}
-
-/// Spearman rank correlation (average ranks for ties).
-double spearman(const std::vector<double>& a, const std::vector<double>& b) {
-  auto ranks = [](const std::vector<double>& v) {
-    std::vector<std::size_t> idx(v.size());
-    std::iota(idx.begin(), idx.end(), 0);
-    std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return v[x] < v[y]; });
-    std::vector<double> r(v.size());
-    for (std::size_t i = 0; i < idx.size();) {
-      std::size_t j = i;
-      while (j < idx.size() && v[idx[j]] == v[idx[i]]) ++j;
-      for (std::size_t k = i; k < j; ++k) r[idx[k]] = (static_cast<double>(i + j - 1)) / 2.0;
-      i = j;
-    }
-    return r;
-  };
-  const auto ra = ranks(a), rb = ranks(b);
-  const double n = static_cast<double>(a.size());
-  const double ma = std::accumulate(ra.begin(), ra.end(), 0.0) / n, mb = std::accumulate(rb.begin(), rb.end(), 0.0) / n;
-  double sab = 0, saa = 0, sbb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    sab += (ra[i] - ma) * (rb[i] - mb);
-    saa += (ra[i] - ma) * (ra[i] - ma);
-    sbb += (rb[i] - mb) * (rb[i] - mb);
-  }
-  return sab / std::sqrt(saa * sbb);
 }
 
 void run_communes(const AccessFlags& f, const GlobalFlags& g) {
@@ -229,6 +203,7 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   j["supply_unit"] = apl ? fmt::format("consultations/year = headcount x {}", f.activity) : table.kind;
   j["demand_field"] = demand_field;
   j["access_seconds"] = access_seconds;
+  j["warnings"] = warnings_json(diag);
   if (official && apl) {
     std::vector<double> a, b;
     double abs_err = 0;
@@ -242,7 +217,7 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
       }
     if (!a.empty())
       j["fidelity"] = {{"communes_compared", a.size()},
-                       {"spearman", spearman(a, b)},
+                       {"spearman", access::spearman(a, b)},
                        {"mean_absolute_error", abs_err / static_cast<double>(a.size())},
                        {"agreement_below_line", static_cast<double>(agree) / static_cast<double>(a.size())}};
   }

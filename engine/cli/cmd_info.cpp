@@ -97,9 +97,7 @@ void run_info(const InfoFlags& f, const GlobalFlags& g) {
   j["supply_points"] = supply.size();
   j["supply_total"] = supply.total();
   j["unmatched_codes"] = unmatched;
-  nlohmann::ordered_json w = nlohmann::ordered_json::object();
-  for (const auto& [k, n] : diag.counts()) w[std::string(warn_name(k))] = n;
-  j["warnings"] = w;
+  j["warnings"] = warnings_json(diag);
   j["seconds"] = std::round(seconds * 1000.0) / 1000.0;
   j["peak_rss_mb"] = std::round(peak_rss_mb());
 
@@ -138,7 +136,7 @@ void run_info(const InfoFlags& f, const GlobalFlags& g) {
       text += fmt::format("supply        {} records of '{}' ({} format; total {}; {} unmatched codes; {} outside) from {}\n",
                           thousands(static_cast<double>(supply.size())), supply.kind, srep->format, thousands(supply.total()),
                           unmatched.size(), srep->outside, srep->file);
-    for (const auto& [k, n] : diag.counts()) text += fmt::format("warning       {} x{}\n", warn_name(k), n);
+    text += warnings_text(diag);
     if (f.list_warnings)
       for (const auto& x : diag.findings())
         text += fmt::format("  {} {}: {}: {}\n", warn_name(x.kind), x.file, x.record, x.message);

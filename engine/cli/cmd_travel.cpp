@@ -110,9 +110,7 @@ void run_travel(const TravelCmdFlags& f, const GlobalFlags& g) {
   j["travel_seconds"] = std::round(result.seconds * 1000) / 1000;
   j["seconds"] = std::round(seconds * 1000) / 1000;
   j["peak_rss_mb"] = std::round(peak_rss_mb());
-  nlohmann::ordered_json w = nlohmann::ordered_json::object();
-  for (const auto& [k, n] : diag.counts()) w[std::string(warn_name(k))] = n;
-  j["warnings"] = w;
+  j["warnings"] = warnings_json(diag);
   if (g.quiet && !f.json) return;
   if (f.json) {
     std::fputs((j.dump(2) + "\n").c_str(), stdout);
@@ -132,7 +130,7 @@ void run_travel(const TravelCmdFlags& f, const GlobalFlags& g) {
                         result.table->records, result.table->kept, result.table->above_cutoff,
                         result.table->unmatched_records);
   text += nearest_text;
-  for (const auto& [k, n] : diag.counts()) text += fmt::format("warning       {} x{}\n", warn_name(k), n);
+  text += warnings_text(diag);
   if (!g.output.empty()) text += fmt::format("written       {}\n", g.output);
   text += fmt::format("time          {:.2f} s (travel {:.2f} s), peak memory {:.0f} MB\n", seconds, result.seconds, peak_rss_mb());
   std::fputs(text.c_str(), stdout);

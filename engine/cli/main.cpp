@@ -84,6 +84,18 @@ geodata::TerritoryOptions territory_options(const DataFlags& d) {
   return o;
 }
 
+nlohmann::ordered_json warnings_json(const Diagnostics& diag) {
+  nlohmann::ordered_json w = nlohmann::ordered_json::object();
+  for (const auto& [k, n] : diag.counts()) w[std::string(warn_name(k))] = n;
+  return w;
+}
+
+std::string warnings_text(const Diagnostics& diag) {
+  std::string text;
+  for (const auto& [k, n] : diag.counts()) text += fmt::format("warning       {} x{}\n", warn_name(k), n);
+  return text;
+}
+
 double peak_rss_mb() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);

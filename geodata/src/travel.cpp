@@ -25,13 +25,6 @@ travel::IdLookup code_lookup(const Territory& t) {
   };
 }
 
-std::vector<std::string> code_strings(const Territory& t) {
-  std::vector<std::string> v;
-  v.reserve(t.size());
-  for (const auto& c : t.code()) v.push_back(c.to_string());
-  return v;
-}
-
 travel::OdMatrix from_table(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag,
                             std::optional<travel::OdReadReport>& rep) {
   if (s.table.empty())
@@ -166,9 +159,7 @@ travel::OdMatrix from_osm(const Territory& t, const travel::TravelSettings& s, D
 TravelResult build_travel(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag,
                           const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (!(s.cutoff_min > 0) || !std::isfinite(s.cutoff_min))
-    throw Error(Errc::value_invalid, fmt::format("travel cutoff {} minutes: it must be a finite number > 0", s.cutoff_min),
-                {}, {}, "give --cutoff in minutes, e.g. 30");
+  travel::check_cutoff(s.cutoff_min);
   if (!(s.intra_min >= 0) || s.intra_min > s.cutoff_min)
     throw Error(Errc::value_invalid, fmt::format("intra-commune time {} minutes: it must be in [0, cutoff]", s.intra_min));
   TravelResult r;
@@ -186,6 +177,11 @@ TravelResult build_travel(const Territory& t, const travel::TravelSettings& s, D
   return r;
 }
 
-std::vector<std::string> territory_codes(const Territory& t) { return code_strings(t); }
+std::vector<std::string> territory_codes(const Territory& t) {
+  std::vector<std::string> v;
+  v.reserve(t.size());
+  for (const auto& c : t.code()) v.push_back(c.to_string());
+  return v;
+}
 
 }  // namespace oasis::geodata

@@ -198,3 +198,11 @@ TEST_CASE("APL activity caps, age weights, density and inequality") {
   const auto eq = inequality(std::vector<double>{2, 2, 2}, std::vector<double>{1, 5, 10}, 2.5);
   CHECK(eq.gini == Approx(0.0).margin(1e-12));
 }
+
+TEST_CASE("Spearman rank correlation, with ties") {
+  const std::vector<double> a{1, 2, 3, 4}, up{10, 20, 30, 40}, down{4, 3, 2, 1};
+  CHECK(spearman(a, up) == Approx(1.0));
+  CHECK(spearman(a, down) == Approx(-1.0));
+  // Ranks of {1, 2, 2, 3} are {0, 1.5, 1.5, 3}: correlation with {0, 1, 2, 3} = 4.5 / sqrt(5 x 4.5).
+  CHECK(spearman(std::vector<double>{1, 2, 2, 3}, std::vector<double>{0, 1, 2, 3}) == Approx(4.5 / std::sqrt(5 * 4.5)));
+}

@@ -281,4 +281,30 @@ Inequality inequality(std::span<const double> v, std::span<const double> p, doub
   return r;
 }
 
+double spearman(std::span<const double> a, std::span<const double> b) {
+  auto ranks = [](std::span<const double> v) {
+    std::vector<std::size_t> idx(v.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return v[x] < v[y]; });
+    std::vector<double> r(v.size());
+    for (std::size_t i = 0; i < idx.size();) {
+      std::size_t j = i;
+      while (j < idx.size() && v[idx[j]] == v[idx[i]]) ++j;
+      for (std::size_t k = i; k < j; ++k) r[idx[k]] = (static_cast<double>(i + j - 1)) / 2.0;
+      i = j;
+    }
+    return r;
+  };
+  const auto ra = ranks(a), rb = ranks(b);
+  const double n = static_cast<double>(a.size());
+  const double ma = std::accumulate(ra.begin(), ra.end(), 0.0) / n, mb = std::accumulate(rb.begin(), rb.end(), 0.0) / n;
+  double sab = 0, saa = 0, sbb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    sab += (ra[i] - ma) * (rb[i] - mb);
+    saa += (ra[i] - ma) * (ra[i] - ma);
+    sbb += (rb[i] - mb) * (rb[i] - mb);
+  }
+  return sab / std::sqrt(saa * sbb);
+}
+
 }  // namespace oasis::access

@@ -51,9 +51,7 @@ void DijkstraWorkspace::reset() {
 OdMatrix graph_od(const Graph& g, std::span<const std::uint32_t> origin_nodes, std::span<const float> origin_offset,
                   std::span<const std::uint32_t> dest_nodes, std::span<const float> dest_offset, const OdOptions& o,
                   bool same_set, double intra_min) {
-  if (!(o.cutoff_min > 0) || !std::isfinite(o.cutoff_min))
-    throw Error(Errc::value_invalid, fmt::format("cutoff {} minutes: it must be a finite number > 0", o.cutoff_min),
-                {}, {}, "give --cutoff in minutes, e.g. 30");
+  check_cutoff(o.cutoff_min);
   // Destinations by node (several destinations may snap to one node).
   std::vector<std::uint32_t> dfirst(g.nodes() + 1, 0), dlist(dest_nodes.size());
   for (auto n : dest_nodes)

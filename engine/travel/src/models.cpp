@@ -19,10 +19,6 @@ void check_positive(double v, const char* name, const char* fix) {
     throw Error(Errc::value_invalid, fmt::format("{} = {}: it must be a finite number > 0", name, v), {}, {}, fix);
 }
 
-void check_cutoff(const OdOptions& o) {
-  check_positive(o.cutoff_min, "travel.cutoff (minutes)", "give a positive cutoff, e.g. 30");
-}
-
 double minutes_for(double metres, double detour, double speed_kmh) {
   return travel_time(Metres(metres * detour), KmPerHour(speed_kmh)).value;
 }
@@ -62,7 +58,7 @@ void CommuneGraphParams::validate() const {
 OdMatrix crowfly_od(const PointSet& orig, const PointSet& dst, const CrowflyParams& p, const OdOptions& o,
                     bool same_set, double intra_min) {
   p.validate();
-  check_cutoff(o);
+  check_cutoff(o.cutoff_min);
   const double radius = o.cutoff_min * p.speed_kmh * 1000.0 / 60.0 / p.detour;  // metres
   Grid grid{radius, {}};
   for (std::uint32_t d = 0; d < dst.size(); ++d) {

@@ -79,6 +79,12 @@ void OdMatrix::validate() const {
   }
 }
 
+void check_cutoff(double cutoff_min) {
+  if (!(cutoff_min > 0) || !std::isfinite(cutoff_min))
+    throw Error(Errc::value_invalid, fmt::format("travel cutoff {} minutes: it must be a finite number > 0", cutoff_min),
+                {}, {}, "give --cutoff in minutes, e.g. 30");
+}
+
 OdMatrix assemble(std::vector<OdRow>&& rows, std::size_t n_destinations) {
   OdMatrix od;
   od.n_destinations = n_destinations;

@@ -78,4 +78,8 @@ struct Inequality {
 /// Units with NaN values are left out (their population too).
 Inequality inequality(std::span<const double> value, std::span<const double> population, double line);
 
+/// Spearman rank correlation of two equally long series (ties get their average rank); NaN when
+/// either series is constant.
+double spearman(std::span<const double> a, std::span<const double> b);
+
 }  // namespace oasis::access

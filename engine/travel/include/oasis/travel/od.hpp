@@ -50,6 +50,9 @@ struct OdMatrix {
 
 using OdRow = std::vector<std::pair<std::uint32_t, float>>;
 
+/// Throws Error(value_invalid) unless the cutoff is a finite number of minutes > 0.
+void check_cutoff(double cutoff_min);
+
 /// Assembles rows (any order inside a row) into a CSR table; rows are sorted by destination.
 /// Throws Error(code_duplicate) if a row names the same destination twice.
 OdMatrix assemble(std::vector<OdRow>&& rows, std::size_t n_destinations);
