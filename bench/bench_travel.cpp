@@ -7,9 +7,9 @@
 #include <string>
 
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include "oasis/core/diagnostics.hpp"
+#include "oasis/core/memory.hpp"
 #include "oasis/geodata/load.hpp"
 #include "oasis/travel/graph.hpp"
 #include "oasis/travel/models.hpp"
@@ -18,11 +18,6 @@ using namespace oasis;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-double peak_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;
-}
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 /// A grid road network with a hierarchy: local streets at 30 km/h every 200 m, a primary road

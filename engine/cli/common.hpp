@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oasis/core/diagnostics.hpp"
+#include "oasis/core/memory.hpp"
 
 #include "oasis/geodata/load.hpp"
 #include "oasis/travel/settings.hpp"
@@ -61,13 +62,12 @@ std::optional<int> parse_epsg(const std::string& text);
 void register_info(CLI::App& app, GlobalFlags& g);
 void register_travel(CLI::App& app, GlobalFlags& g);
 void register_access(CLI::App& app, GlobalFlags& g);
+void register_run(CLI::App& app, GlobalFlags& g);
 
 /// Warning counts by name ({"W-CODE-MERGED": 22, ...}) and the same as summary lines.
 nlohmann::ordered_json warnings_json(const Diagnostics& diag);
 std::string warnings_text(const Diagnostics& diag);
 
-/// Peak resident memory of the process so far, in MB.
-double peak_rss_mb();
 /// 1234567 -> "1,234,567".
 std::string thousands(double v);
 

@@ -2,7 +2,6 @@
 #include <cstdio>
 #include <exception>
 
-#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -96,12 +95,6 @@ std::string warnings_text(const Diagnostics& diag) {
   return text;
 }
 
-double peak_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;
-}
-
 std::string thousands(double v) {
   const std::string digits = fmt::format("{:.0f}", v);
   const std::size_t lead = (!digits.empty() && digits[0] == '-') ? 1 : 0;
@@ -138,6 +131,7 @@ int main(int argc, char** argv) {
   cli::register_info(app, global);
   cli::register_travel(app, global);
   cli::register_access(app, global);
+  cli::register_run(app, global);
   cli::install_interrupt_handler();
   try {
     app.parse(argc, argv);

@@ -77,10 +77,12 @@ Cog Cog::load(const std::filesystem::path& dir) {
                                                                  : CodeMatch::delegated});
   }
   const auto epci = read_json(dir / "data" / "epci.json");
-  for (const auto& e : epci)
+  for (const auto& e : epci) {
+    cog.epci_names_[str(e, "code")] = str(e, "nom");
     for (const auto& m : e.at("membres"))
       if (auto it = cog.current_.find(str(m, "code")); it != cog.current_.end())
         cog.communes_[it->second].epci = str(e, "code");
+  }
   for (const auto& r : read_json(dir / "data" / "regions.json")) cog.region_names_[str(r, "code")] = str(r, "nom");
   for (const auto& d : read_json(dir / "data" / "departements.json")) cog.dep_names_[str(d, "code")] = str(d, "nom");
   for (auto& [cp, v] : cog.postcodes_) std::sort(v.begin(), v.end());
@@ -97,6 +99,11 @@ std::optional<CogMatch> Cog::match(std::string_view code) const {
 std::vector<std::uint32_t> Cog::by_postcode(std::string_view postcode) const {
   auto it = postcodes_.find(std::string(postcode));
   return it == postcodes_.end() ? std::vector<std::uint32_t>{} : it->second;
+}
+
+std::string Cog::epci_name(std::string_view code) const {
+  auto it = epci_names_.find(std::string(code));
+  return it == epci_names_.end() ? std::string() : it->second;
 }
 
 std::string Cog::region_name(std::string_view code) const {

@@ -169,6 +169,7 @@ struct RawPoint {
   double amount;
   double x, y;  // in the source CRS
   std::string where;
+  double age = NAN;
 };
 
 SupplyTable place_points(const std::vector<RawPoint>& pts, const OGRSpatialReference& src_in, const Territory& t,
@@ -208,6 +209,10 @@ SupplyTable place_points(const std::vector<RawPoint>& pts, const OGRSpatialRefer
     }
     if (best->distance_m > 0) ++rep.snapped;
     s.add(best->commune, p.amount, p.id, at.x, at.y);
+    if (!o.age_column.empty()) {
+      s.age.resize(s.size() - 1, NAN);
+      s.age.push_back(p.age);
+    }
   }
   rep.kept = s.size();
   return s;
@@ -226,6 +231,7 @@ SupplyTable load_points(const SupplyOptions& o, const Territory& t, Diagnostics&
                                        : csv.require({o.y_column}, "the y / latitude (--y-column)");
     const auto cid = o.id_column.empty() ? csv.column({"id", "identifiant", "nofinesset", kRppsKey}) : csv.column({o.id_column});
     const auto camt = o.amount_column.empty() ? std::optional<std::size_t>{} : csv.column({o.amount_column});
+    const auto cage = o.age_column.empty() ? std::optional<std::size_t>{} : csv.require({o.age_column}, "the age column (supply.age_column)");
     if (src.importFromEPSG(o.points_epsg) != OGRERR_NONE)
       throw Error(Errc::crs_missing, fmt::format("unknown CRS EPSG:{}", o.points_epsg), rep.file);
     csv.for_each([&](const CsvRecord& r) {
@@ -247,7 +253,15 @@ SupplyTable load_points(const SupplyOptions& o, const Territory& t, Diagnostics&
       if (o.points_epsg == 4326 && (std::abs(*x) > 180 || std::abs(*y) > 90))
         throw Error(Errc::crs_mismatch, fmt::format("({}, {}) is not a longitude/latitude", *x, *y), rep.file, where,
                     "projected coordinates need --points-crs (e.g. 2154 for Lambert-93)");
-      pts.push_back({cid ? std::string(trim(r.fields[*cid])) : fmt::format("{}", r.number), amount, *x, *y, where});
+      double age = NAN;
+      if (cage) {
+        const auto a = parse_number(r.fields[*cage], csv.decimal_comma());
+        if (!a || *a < 0 || *a > 120)
+          throw Error(Errc::value_invalid, fmt::format("age '{}' is not a number of years in 0..120", r.fields[*cage]), rep.file, where,
+                      "leave no blank ages, or drop supply.age_column");
+        age = *a;
+      }
+      pts.push_back({cid ? std::string(trim(r.fields[*cid])) : fmt::format("{}", r.number), amount, *x, *y, where, age});
     });
   } else {
     auto ds = detail::open_vector(o.path.string());
@@ -260,6 +274,10 @@ SupplyTable load_points(const SupplyOptions& o, const Territory& t, Diagnostics&
       src = *layer->GetSpatialRef();
       const int fid_amount = o.amount_column.empty() ? -1 : layer->GetLayerDefn()->GetFieldIndex(o.amount_column.c_str());
       const int fid_id = o.id_column.empty() ? -1 : layer->GetLayerDefn()->GetFieldIndex(o.id_column.c_str());
+      const int fid_age = o.age_column.empty() ? -1 : layer->GetLayerDefn()->GetFieldIndex(o.age_column.c_str());
+      if (!o.age_column.empty() && fid_age < 0)
+        throw Error(Errc::field_missing, fmt::format("layer '{}' has no field '{}'", layer->GetName(), o.age_column), rep.file, {},
+                    "check supply.age_column");
       for (std::unique_ptr<OGRFeature> f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
         ++rep.records;
         const auto where = fmt::format("feature {}", f->GetFID());
@@ -271,7 +289,7 @@ SupplyTable load_points(const SupplyOptions& o, const Territory& t, Diagnostics&
         }
         const double amount = fid_amount >= 0 ? f->GetFieldAsDouble(fid_amount) : 1.0;
         pts.push_back({fid_id >= 0 ? f->GetFieldAsString(fid_id) : fmt::format("{}", f->GetFID()), amount,
-                       g->toPoint()->getX(), g->toPoint()->getY(), where});
+                       g->toPoint()->getX(), g->toPoint()->getY(), where, fid_age >= 0 ? f->GetFieldAsDouble(fid_age) : NAN});
       }
     }
   }

@@ -6,7 +6,7 @@
 
 namespace oasis {
 namespace {
-constexpr std::array<ErrcInfo, 15> kErrcs{{
+constexpr std::array<ErrcInfo, 19> kErrcs{{
     {Errc::usage, "E-USAGE", "the command line is wrong: unknown option, missing or bad argument"},
     {Errc::io, "E-IO", "a file or folder is missing, unreadable or cannot be written"},
     {Errc::format, "E-FORMAT", "a file is not in the expected format (corrupt, truncated, wrong driver)"},
@@ -20,6 +20,10 @@ constexpr std::array<ErrcInfo, 15> kErrcs{{
     {Errc::value_invalid, "E-VALUE", "a number is negative, NaN or out of range"},
     {Errc::field_missing, "E-FIELD-MISSING", "a required column or attribute is missing"},
     {Errc::territory_empty, "E-TERRITORY-EMPTY", "the territory selection holds no commune"},
+    {Errc::scenario_key, "E-SCENARIO-KEY", "a scenario file has a key the schema does not declare (typo, wrong section)"},
+    {Errc::scenario_type, "E-SCENARIO-TYPE", "a scenario key has the wrong type (text where a number is expected...)"},
+    {Errc::scenario_value, "E-SCENARIO-VALUE", "a scenario value is out of range or not one of the allowed choices"},
+    {Errc::scenario_extend, "E-SCENARIO-EXTEND", "a scenario's `extend` names a missing file or makes a cycle"},
     {Errc::internal, "E-INTERNAL", "an internal error (a bug): please report it with the command line"},
     {Errc::cancelled, "E-CANCELLED", "the computation was cancelled"},
 }};

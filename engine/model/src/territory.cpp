@@ -23,6 +23,36 @@ double area_m2(const MultiPolygon& mp) {
   return total;
 }
 
+Territory Territory::subset(std::span<const CommuneId> keep) const {
+  std::vector<CommuneId> ids(keep.begin(), keep.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<CommuneRecord> records;
+  records.reserve(ids.size());
+  for (const auto id : ids) {
+    if (id >= size()) throw Error(Errc::internal, fmt::format("Territory::subset: id {} out of range", id));
+    CommuneRecord r{code_[id], {}, {}, {}, {}, 0.0, 2154, {}, {}, {}};
+    r.name = name_[id];
+    r.departement = departement_[id];
+    r.region = region_[id];
+    r.epci = epci_[id];
+    r.population = population_[id];
+    r.epsg = epsg_[id];
+    r.point = {x_[id], y_[id]};
+    r.shape = shape_[id];
+    r.former_codes = former_[id];
+    records.push_back(std::move(r));
+  }
+  auto t = from_records(std::move(records));  // ids are sorted by code already: the order is kept
+  for (const auto& [name, values] : columns_) {
+    std::vector<double> v;
+    v.reserve(ids.size());
+    for (const auto id : ids) v.push_back(values[id]);
+    t.set_column(name, std::move(v));
+  }
+  return t;
+}
+
 Territory Territory::from_records(std::vector<CommuneRecord> records) {
   std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.code < b.code; });
   for (std::size_t i = 1; i < records.size(); ++i)

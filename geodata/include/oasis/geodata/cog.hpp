@@ -45,6 +45,7 @@ class Cog {
   bool has_region(std::string_view code) const { return region_names_.count(std::string(code)) > 0; }
   bool has_departement(std::string_view code) const { return dep_names_.count(std::string(code)) > 0; }
   std::string region_name(std::string_view code) const;
+  std::string epci_name(std::string_view siren) const;
   std::string departement_name(std::string_view code) const;
 
  private:
@@ -54,7 +55,7 @@ class Cog {
   std::unordered_map<std::string, std::uint32_t> current_;
   std::unordered_map<std::string, CogMatch> former_;
   std::unordered_map<std::string, std::vector<std::uint32_t>> postcodes_;
-  std::unordered_map<std::string, std::string> region_names_, dep_names_;
+  std::unordered_map<std::string, std::string> region_names_, dep_names_, epci_names_;
 };
 
 }  // namespace oasis::geodata

@@ -76,6 +76,7 @@ struct SupplyOptions {
   std::set<std::string> modes{"L", "S", "B"};         // libéral, salarié, bénévole
   // points: coordinate columns (CSV) and their CRS
   std::string x_column, y_column, id_column, amount_column;
+  std::string age_column;  // points: practitioner's age in years (fills SupplyTable::age)
   int points_epsg = 4326;
   double snap_tolerance_m = 1000.0;  // points outside every (simplified) polygon but this close are kept
 };

@@ -22,6 +22,10 @@ enum class Errc : int {
   value_invalid = 40,    // negative, NaN or out-of-range number
   field_missing = 41,    // required column / attribute missing
   territory_empty = 50,  // the territory selection holds no commune
+  scenario_key = 60,     // a scenario file has a key the schema does not declare
+  scenario_type = 61,    // a scenario key has the wrong type (text for a number...)
+  scenario_value = 62,   // a scenario value is out of range or not one of the choices
+  scenario_extend = 63,  // `extend` names a missing file or makes a cycle
   cancelled = 75,        // cancelled by the progress callback (Ctrl-C, Python)
   internal = 70,         // a bug: please report it
 };

@@ -16,6 +16,9 @@ struct SupplyTable {
   std::vector<double> amount;
   std::vector<std::string> id;  // practitioner / establishment identifier, or the commune code
   std::vector<double> x, y;     // location in the commune's CRS when known, NaN otherwise
+  std::vector<double> age;      // practitioner's age in years, when the source has it (empty otherwise)
+
+  bool has_age() const noexcept { return !age.empty() && age.size() == commune.size(); }
 
   std::size_t size() const noexcept { return commune.size(); }
   void add(CommuneId c, double a, std::string ident, double px = NAN, double py = NAN);

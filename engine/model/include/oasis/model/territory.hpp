@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +34,10 @@ class Territory {
   Territory() = default;
   /// Sorts by code and assigns dense ids. Throws Error(code_duplicate) on a repeated code.
   static Territory from_records(std::vector<CommuneRecord> records);
+
+  /// The communes `keep` (ids of this territory, any order), with their extra columns; ids are
+  /// renumbered in code order.
+  Territory subset(std::span<const CommuneId> keep) const;
 
   std::size_t size() const noexcept { return code_.size(); }
   bool empty() const noexcept { return code_.empty(); }

@@ -1,0 +1,13 @@
+#pragma once
+// File checksums for the provenance block of the outputs (SHA-256, as geodata/sources.tsv).
+#include <filesystem>
+#include <string>
+
+namespace oasis {
+
+/// Lower-case hexadecimal SHA-256 of a file's bytes. Throws Error(io) when unreadable.
+std::string sha256_file(const std::filesystem::path& file);
+/// SHA-256 of a string (e.g. the resolved scenario).
+std::string sha256_text(std::string_view text);
+
+}  // namespace oasis

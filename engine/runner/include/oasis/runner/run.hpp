@@ -1,0 +1,62 @@
+#pragma once
+// `oasis run`: one scenario file -> territory, modifications, travel, accessibility, zoning, flags
+// -> the output folder (zones.csv, communes.gpkg, summary.json, scenario.toml, diff.csv).
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "oasis/core/diagnostics.hpp"
+#include "oasis/core/progress.hpp"
+#include "oasis/scenario/scenario.hpp"
+
+namespace oasis::runner {
+
+struct RunOptions {
+  std::filesystem::path out_dir;     // empty = compute only (no file written)
+  bool overwrite = false;            // replace the files of a previous run
+  std::optional<bool> csv_fr;        // overrides outputs.csv_fr
+  std::string data_dir, cog_dir;     // CLI overrides of data.dir / data.cog ("" = scenario, env, default)
+  std::optional<int> threads;        // overrides travel.threads
+  ProgressFn progress;
+};
+
+/// One commune row of the zone list, as written in zones.csv (and read back by `oasis diff`).
+struct ZoneRow {
+  std::string code, name, unit;
+  double population = 0, apl = 0;
+  std::string zone, rule;
+  double unit_apl = 0;
+  std::string cls;  // class before the ARS pick: ZIP (mandatory), vivier, hors-vivier
+};
+
+struct RunResult {
+  std::vector<ZoneRow> zones;            // sorted by code
+  nlohmann::ordered_json summary;        // deterministic: same inputs, same bytes
+  nlohmann::ordered_json timings;        // seconds per step, peak memory
+  std::vector<std::filesystem::path> written;
+};
+
+/// The files a run writes, in the order they are renamed into place (summary.json last).
+std::vector<std::string> output_names();
+
+/// Runs a scenario. Throws Error; nothing in out_dir is replaced unless the whole run succeeded
+/// (each file is written under a temporary name, then renamed).
+RunResult run(const scenario::Scenario& scenario, const RunOptions& options, Diagnostics& diagnostics);
+
+/// Reads a zones.csv written by `oasis run` (either CSV flavour).
+std::vector<ZoneRow> read_zones(const std::filesystem::path& file);
+
+/// Baseline -> scenario: communes whose zone or class changed and the population moved per
+/// transition (zones, and classes: e.g. lifted out of the mandatory ZIP).
+struct Comparison {
+  std::vector<std::pair<ZoneRow, ZoneRow>> changed;  // (baseline, scenario), by code: zone or class differs
+  std::size_t only_baseline = 0, only_scenario = 0;   // communes in one run only
+  nlohmann::ordered_json summary;
+  std::string csv;  // diff.csv
+};
+Comparison compare(const std::vector<ZoneRow>& baseline, const std::vector<ZoneRow>& scenario, const std::string& baseline_name);
+
+}  // namespace oasis::runner

@@ -1,0 +1,847 @@
+// The scenario runner: the steps of one run, each a plain function of its inputs, then the outputs
+// written under temporary names and renamed into place.
+#include "oasis/runner/run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "oasis/access/methods.hpp"
+#include "oasis/core/atomic_file.hpp"
+#include "oasis/core/checksum.hpp"
+#include "oasis/core/error.hpp"
+#include "oasis/core/memory.hpp"
+#include "oasis/core/version.hpp"
+#include "oasis/geodata/gpkg.hpp"
+#include "oasis/geodata/load.hpp"
+#include "oasis/geodata/travel.hpp"
+#include "oasis/io/csv.hpp"
+#include "oasis/travel/models.hpp"
+#include "oasis/zoning/zoning.hpp"
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace oasis::runner {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/// Numbers in JSON: finite values as they are, NaN / infinity as null.
+json jnum(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+std::string num_csv(double v, bool fr, const char* spec = "{:.6g}") {
+  if (!std::isfinite(v)) return {};
+  auto s = fmt::format(fmt::runtime(spec), v);
+  if (fr) std::replace(s.begin(), s.end(), '.', ',');
+  return s;
+}
+
+std::string quote(std::string_view s, char sep) {
+  if (s.find_first_of(std::string("\"\n\r") + sep) == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// ---- territory -------------------------------------------------------------------------------
+
+struct Selection {
+  Territory territory;
+  geodata::LoadedTerritory loaded;  // territory moved out; reports kept
+  std::vector<std::string> excluded;
+};
+
+CommuneId require_commune(const Territory& t, const geodata::Cog& cog, const std::string& code, std::string_view key,
+                          const std::string& where) {
+  const auto m = cog.match(code);
+  std::optional<CommuneId> id;
+  if (m) id = t.find(CodeInsee::from(cog.communes()[m->index].code));
+  if (!id)
+    throw Error(Errc::code_unknown, fmt::format("{}: commune {} is not in the territory of the run", key, code), where, {},
+                m ? "add its région / département to [territory], or drop it" : "use a code of the current COG");
+  return *id;
+}
+
+Selection select_territory(const scenario::Scenario& s, geodata::TerritoryOptions o, const geodata::Cog& cog, Diagnostics& diag) {
+  std::set<std::string> single;
+  for (const auto& code : s.territory.communes) {
+    const auto m = cog.match(code);
+    if (!m)
+      throw Error(Errc::code_unknown, fmt::format("territory.communes: {} is not a commune of {}", code, cog.version()),
+                  s.file.string(), {}, "use a code of the current COG");
+    const auto& cc = cog.communes()[m->index];
+    single.insert(cc.code);
+    o.departements.insert(cc.departement);
+  }
+  o.regions.insert(s.territory.regions.begin(), s.territory.regions.end());
+  const std::set<std::string> regions(s.territory.regions.begin(), s.territory.regions.end());
+  const std::set<std::string> deps(s.territory.departements.begin(), s.territory.departements.end());
+  o.departements.insert(deps.begin(), deps.end());
+  Selection sel;
+  sel.loaded = geodata::load_territory(o, cog, diag);
+  const auto& t = sel.loaded.territory;
+  std::set<CommuneId> drop;
+  for (const auto& code : s.territory.exclude) {
+    const auto id = require_commune(t, cog, code, "territory.exclude", s.file.string());
+    drop.insert(id);
+    sel.excluded.push_back(t.code()[id].to_string());
+  }
+  std::vector<CommuneId> keep;
+  for (CommuneId c = 0; c < t.size(); ++c) {
+    if (drop.count(c)) continue;
+    const bool wanted = (regions.empty() && deps.empty() && single.empty()) || regions.count(t.region()[c]) ||
+                        deps.count(t.departement()[c]) || single.count(t.code()[c].to_string());
+    if (wanted) keep.push_back(c);
+  }
+  if (keep.empty()) throw Error(Errc::territory_empty, "the scenario's territory holds no commune once exclusions are applied", s.file.string());
+  sel.territory = keep.size() == t.size() ? std::move(sel.loaded.territory) : t.subset(keep);
+  return sel;
+}
+
+// ---- modifications -----------------------------------------------------------------------------
+
+/// Uniform in [0, 1) from 53 random bits: the same draw on every platform (unlike std distributions).
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+json apply_modifications(const scenario::Scenario& s, SupplyTable& table, const Territory& t, const geodata::Cog& cog,
+                         Diagnostics& diag) {
+  json log = json::array();
+  for (const auto& m : s.retire) {
+    std::set<CommuneId> where;
+    for (const auto& code : m.communes) where.insert(require_commune(t, cog, code, "modify.retire.communes", m.where));
+    auto in_scope = [&](std::size_t i) { return where.empty() || where.count(table.commune[i]); };
+    double removed = 0;
+    std::size_t records = 0;
+    json entry = {{"type", "retire"}, {"label", m.label}, {"where", m.where}};
+    if (m.age_min) {
+      if (!table.has_age())
+        throw Error(Errc::field_missing, "[[modify.retire]] age_min needs the practitioners' ages, and the supply has none", m.where, {},
+                    "use a points supply file with an age column and set supply.age_column (the RPPS counts have no age)");
+      entry["age_min"] = *m.age_min;
+      for (std::size_t i = 0; i < table.size(); ++i)
+        if (in_scope(i) && table.age[i] >= *m.age_min && table.amount[i] > 0) removed += table.amount[i], table.amount[i] = 0, ++records;
+    } else if (!m.ids.empty()) {
+      std::set<std::string> ids(m.ids.begin(), m.ids.end()), found;
+      for (std::size_t i = 0; i < table.size(); ++i)
+        if (in_scope(i) && ids.count(table.id[i])) {
+          found.insert(table.id[i]);
+          removed += table.amount[i], table.amount[i] = 0, ++records;
+        }
+      std::size_t unmatched = 0;
+      for (const auto& id : ids)
+        if (!found.count(id)) {
+          ++unmatched;
+          diag.add(Warn::code_unmatched, m.where, "modify.retire.ids", fmt::format("'{}' matches no supply record of the territory", id));
+        }
+      entry["ids"] = ids.size();
+      entry["ids_unmatched"] = unmatched;
+    } else {
+      // Each whole unit of supply (one GP; the last, fractional one counts for what it is) leaves
+      // with probability `share`, drawn in the supply file's order.
+      std::mt19937_64 rng(m.seed);
+      for (std::size_t i = 0; i < table.size(); ++i) {
+        if (!in_scope(i)) continue;
+        double gone = 0;
+        for (double k = 0; k < table.amount[i]; k += 1.0)
+          if (uniform01(rng) < *m.share) gone += std::min(1.0, table.amount[i] - k);
+        if (gone > 0) table.amount[i] -= gone, removed += gone, ++records;
+      }
+      entry["share"] = *m.share;
+      entry["seed"] = m.seed;
+    }
+    entry["supply_removed"] = removed;
+    entry["records_changed"] = records;
+    log.push_back(std::move(entry));
+  }
+  for (std::size_t k = 0; k < s.add.size(); ++k) {
+    const auto& a = s.add[k];
+    const auto c = require_commune(t, cog, a.commune, "modify.add.commune", a.where);
+    table.add(c, a.amount, a.label.empty() ? fmt::format("added-{}", k + 1) : a.label);
+    if (!table.age.empty()) table.age.push_back(NAN);  // age unknown: counted in the under-65 variant
+    log.push_back({{"type", "add"}, {"label", a.label}, {"kind", a.kind}, {"commune", t.code()[c].to_string()},
+                   {"nom", t.name()[c]}, {"supply_added", a.amount}, {"where", a.where}});
+  }
+  return log;
+}
+
+// ---- units and official lists ------------------------------------------------------------------
+
+zoning::UnitMapping units_of(const scenario::Scenario& s, const Territory& t, const geodata::Cog& cog) {
+  const auto n = t.size();
+  std::vector<std::string> keys(n), names(n);
+  const auto& kind = s.zoning.units;
+  if (kind == "commune" || kind == "epci" || kind == "departement") {
+    for (CommuneId c = 0; c < n; ++c) {
+      if (kind == "epci" && !t.epci()[c].empty()) {
+        keys[c] = t.epci()[c];
+        names[c] = cog.epci_name(keys[c]);
+      } else if (kind == "departement") {
+        keys[c] = t.departement()[c];
+        names[c] = cog.departement_name(keys[c]);
+      } else {  // the commune itself (also communes of no EPCI: the islands without one)
+        keys[c] = t.code()[c].to_string();
+        names[c] = t.name()[c];
+      }
+    }
+    return zoning::UnitMapping::from_keys(keys, names, kind);
+  }
+  const io::CsvFile csv(s.zoning.units_file);
+  const auto c_code = csv.require({"code_insee", "code_commune", "codgeo", "commune", "code"}, "the commune code");
+  const auto c_unit = csv.require({"unit_id", "unit", "tvs", "code_tvs", "unite"}, "the unit code");
+  const auto c_name = csv.column({"unit_name", "nom_unit", "libelle_tvs", "nom_tvs", "nom"});
+  std::vector<char> seen(n, 0);
+  csv.for_each([&](const io::CsvRecord& r) {
+    const auto code = CodeInsee::from(r.fields[c_code], s.zoning.units_file, csv.where(r));
+    const auto m = cog.match(code.str());
+    if (!m) return;  // a commune unknown to the COG cannot be in the territory
+    const auto id = t.find(CodeInsee::from(cog.communes()[m->index].code));
+    if (!id) return;
+    const std::string unit(io::trim(r.fields[c_unit]));
+    if (unit.empty())
+      throw Error(Errc::value_invalid, fmt::format("commune {} has an empty unit code", code.str()), s.zoning.units_file, csv.where(r),
+                  "give every commune its unit");
+    if (seen[*id] && keys[*id] != unit)
+      throw Error(Errc::code_duplicate, fmt::format("commune {} is given two units: {} and {}", code.str(), keys[*id], unit),
+                  s.zoning.units_file, csv.where(r), "each commune belongs to exactly one unit");
+    seen[*id] = 1;
+    keys[*id] = unit;
+    if (c_name) names[*id] = std::string(io::trim(r.fields[*c_name]));
+  });
+  std::vector<std::string> missing;
+  for (CommuneId c = 0; c < n; ++c)
+    if (!seen[c]) missing.push_back(t.code()[c].to_string());
+  if (!missing.empty())
+    throw Error(Errc::code_unknown,
+                fmt::format("{} communes of the territory have no unit, e.g. {}", missing.size(),
+                            fmt::join(missing.begin(), missing.begin() + static_cast<long>(std::min<std::size_t>(5, missing.size())), ", ")),
+                s.zoning.units_file, {}, "add a line per commune (current COG codes; former codes are folded)");
+  return zoning::UnitMapping::from_keys(keys, names, "file");
+}
+
+zoning::Official read_official(const scenario::Scenario& s, const Territory& t, const geodata::Cog& cog,
+                               const zoning::UnitMapping& units, Diagnostics& diag, json& report) {
+  zoning::Official o;
+  o.zone.assign(t.size(), std::nullopt);
+  o.missing_outside = s.zoning.official_missing == "outside";
+  o.source = s.zoning.official;
+  const io::CsvFile csv(s.zoning.official);
+  const auto c_code = csv.require({"code_insee", "code", "codgeo", "code_commune", "unit_id", "tvs", "code_tvs"}, "the commune or unit code");
+  const auto c_zone = csv.require({"zone", "zonage", "classement", "zone_medecins", "zonage_medecins"}, "the zone (ZIP, ZAC, HZ)");
+  std::map<std::string, std::uint32_t> unit_index;
+  for (std::uint32_t u = 0; u < units.size(); ++u) unit_index.emplace(units.code[u], u);
+  std::vector<std::vector<CommuneId>> members(units.size());
+  for (CommuneId c = 0; c < t.size(); ++c) members[units.unit_of[c]].push_back(c);
+  std::size_t records = 0, by_commune = 0, by_unit = 0, unmatched = 0;
+  csv.for_each([&](const io::CsvRecord& r) {
+    ++records;
+    const std::string code(io::trim(r.fields[c_code]));
+    const auto zone = zoning::parse_zone(r.fields[c_zone]);
+    if (!zone)
+      throw Error(Errc::value_invalid, fmt::format("zone '{}' of {} is not ZIP, ZAC or hors-zonage", r.fields[c_zone], code),
+                  s.zoning.official, csv.where(r), "write ZIP, ZAC or HZ");
+    std::vector<CommuneId> targets;
+    if (const auto m = cog.match(code); m && code.size() == 5) {
+      if (const auto id = t.find(CodeInsee::from(cog.communes()[m->index].code))) targets.push_back(*id), ++by_commune;
+      else return;  // a commune outside the territory
+    } else if (const auto it = unit_index.find(code); it != unit_index.end()) {
+      targets = members[it->second];
+      ++by_unit;
+    } else {
+      ++unmatched;
+      diag.add(Warn::code_unmatched, s.zoning.official, csv.where(r), fmt::format("'{}' is neither a commune nor a unit of the run", code));
+      return;
+    }
+    for (auto c : targets) {
+      if (o.zone[c] && *o.zone[c] != *zone)
+        throw Error(Errc::code_duplicate, fmt::format("commune {} is given two zones", t.code()[c].str()), s.zoning.official,
+                    csv.where(r), "one zone per commune (or per unit)");
+      o.zone[c] = zone;
+    }
+  });
+  report = {{"file", s.zoning.official}, {"sha256", sha256_file(s.zoning.official)}, {"records", records},
+            {"by_commune", by_commune}, {"by_unit", by_unit}, {"unmatched", unmatched},
+            {"communes_absent", o.missing_outside ? "hors-zonage" : "simulated class kept"}};
+  return o;
+}
+
+// ---- summaries ---------------------------------------------------------------------------------
+
+json files_json(const std::vector<fs::path>& files) {
+  json out = json::array();
+  for (const auto& f : files) out.push_back({{"file", f.string()}, {"sha256", sha256_file(f)}});
+  return out;
+}
+
+std::vector<fs::path> data_files(const fs::path& p) {
+  std::vector<fs::path> out;
+  if (fs::is_directory(p)) {
+    for (const auto& e : fs::directory_iterator(p))
+      if (e.is_regular_file()) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+  } else if (fs::exists(p)) {
+    out.push_back(p);
+  }
+  return out;
+}
+
+json population_by(std::span<const std::string> labels, std::span<const double> population) {
+  std::map<std::string, std::pair<std::size_t, double>> acc;
+  double total = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    auto& a = acc[labels[i]];
+    ++a.first;
+    a.second += population[i];
+    total += population[i];
+  }
+  json out = json::object();
+  for (const auto& [k, v] : acc)
+    out[k] = {{"communes", v.first}, {"population", v.second}, {"share", total > 0 ? v.second / total : 0.0}};
+  return out;
+}
+
+std::string zones_csv(const std::vector<ZoneRow>& rows, bool fr) {
+  const char sep = fr ? ';' : ',';
+  std::string out = fr ? "\xEF\xBB\xBF" : "";
+  out += fmt::format("code_insee{0}nom{0}unit_id{0}population{0}apl{0}zone{0}rule{0}unit_apl{0}class\n", sep);
+  for (const auto& r : rows)
+    out += fmt::format("{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{0}{7}{0}{8}{0}{9}\n", sep, r.code, quote(r.name, sep), quote(r.unit, sep),
+                       num_csv(r.population, fr, "{:.0f}"), num_csv(r.apl, fr), r.zone, r.rule, num_csv(r.unit_apl, fr), r.cls);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> output_names() {
+  return {"zones.csv", "communes.gpkg", "diff.csv", "scenario.toml", "timings.json", "summary.json"};
+}
+
+RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {
+  const auto t0 = Clock::now();
+  RunResult out;
+  const bool write = !opt.out_dir.empty();
+  const bool csv_fr = opt.csv_fr.value_or(s.outputs.csv_fr);
+  if (write) {
+    for (const auto& name : output_names())
+      if (fs::exists(opt.out_dir / name) && !opt.overwrite)
+        throw Error(Errc::exists, fmt::format("{} holds the outputs of a previous run ({})", opt.out_dir.string(), name),
+                    (opt.out_dir / name).string(), {}, "pass --overwrite to replace them, or choose another folder");
+    std::error_code ec;
+    fs::create_directories(opt.out_dir, ec);
+    if (ec) throw Error(Errc::io, fmt::format("cannot create the output folder: {}", ec.message()), opt.out_dir.string());
+  }
+  const SubProgress p_load(opt.progress, 0.0, 0.3), p_travel(opt.progress, 0.32, 0.85), p_units(opt.progress, 0.87, 0.95);
+  auto step = [&](const SubProgress& sp, double f, std::string_view what) {
+    if (!sp(f, what)) throw Error(Errc::cancelled, "run cancelled");
+  };
+  json timings = json::object();
+
+  // 1. Territory.
+  auto ts = Clock::now();
+  geodata::TerritoryOptions o;
+  o.data_dir = geodata::resolve_data_dir(!opt.data_dir.empty() ? opt.data_dir : s.data.dir);
+  o.cog_dir = geodata::resolve_cog_dir(!opt.cog_dir.empty() ? opt.cog_dir : s.data.cog);
+  if (!s.data.communes.empty()) o.communes = s.data.communes;
+  if (!s.data.apl.empty()) o.apl = s.data.apl;
+  o.threads = opt.threads.value_or(s.travel.threads);
+  o.progress = [&](double f, std::string_view st) { return p_load(f, st); };
+  const auto cog = geodata::Cog::load(o.cog_dir);
+  auto sel = select_territory(s, o, cog, diag);
+  const Territory& t = sel.territory;
+  const auto n = t.size();
+  timings["territory"] = since(ts);
+
+  // 2. Supply and modifications.
+  ts = Clock::now();
+  geodata::SupplyOptions so;
+  so.path = s.supply.file.empty() ? o.data_dir / "practitioners" / "rpps2026_gp_counts_communes.csv" : fs::path(s.supply.file);
+  so.format = s.supply.format;
+  so.column = s.supply.column;
+  so.x_column = s.supply.x_column;
+  so.y_column = s.supply.y_column;
+  so.id_column = s.supply.id_column;
+  so.amount_column = s.supply.amount_column;
+  so.age_column = s.supply.age_column;
+  so.points_epsg = s.supply.epsg;
+  geodata::SupplyReport srep;
+  auto table = geodata::load_supply(so, t, cog, diag, srep);
+  const auto supply_before = table.per_commune(n);
+  const auto modifications = apply_modifications(s, table, t, cog, diag);
+  const auto supply = table.per_commune(n);
+  timings["supply"] = since(ts);
+
+  // 3. Travel: the cutoff covers what the flags need (urgent care, the 2003 rule's 40 minutes).
+  ts = Clock::now();
+  travel::TravelSettings tset;
+  tset.model = travel::parse_model(s.travel.model);
+  tset.cutoff_min = s.travel.cutoff_min;
+  if (!s.flags.urgences.empty()) tset.cutoff_min = std::max(tset.cutoff_min, s.flags.urgences_max_min);
+  if (s.flags.deficit_2003) tset.cutoff_min = std::max(tset.cutoff_min, 40.0);
+  tset.intra_min = s.travel.intra_min;
+  tset.crowfly.detour = tset.graph.detour = s.travel.detour;
+  tset.crowfly.speed_kmh = tset.graph.speed_kmh = s.travel.speed_kmh;
+  tset.graph.urban_speed_kmh = s.travel.urban_speed_kmh;
+  tset.graph.urban_density = s.travel.urban_density;
+  tset.osm.pbf = s.travel.osm;
+  tset.table = s.travel.table;
+  tset.threads = opt.threads.value_or(s.travel.threads);
+  const auto tr = geodata::build_travel(t, tset, diag, [&](double f, std::string_view st) { return p_travel(f, st); });
+  timings["travel"] = since(ts);
+
+  // 4. Accessibility.
+  ts = Clock::now();
+  access::AccessParams ap;
+  ap.method = access::parse_method(s.access.method);
+  ap.max_cost = s.access.max_cost > 0 ? s.access.max_cost : std::numeric_limits<double>::infinity();
+  ap.decay = s.access.decay.empty() ? access::default_decay(ap.method, ap.max_cost) : access::Decay::parse(s.access.decay);
+  ap.n = s.access.n;
+  const bool apl = ap.method == access::Method::apl;
+  const double activity = apl ? s.supply.activity : 1.0;
+  auto scaled = [&](std::vector<double> v) {
+    for (auto& x : v) x *= activity;
+    return v;
+  };
+  std::vector<double> demand = t.population();
+  std::string demand_field = "population (legal, COG)";
+  if (apl)
+    if (const auto* std_pop = t.column("population_std")) {
+      for (CommuneId c = 0; c < n; ++c)
+        if (std::isfinite((*std_pop)[c])) demand[c] = (*std_pop)[c];
+      demand_field = "population_std (DREES pop_standardisee; legal population where missing)";
+    }
+  const auto res = access::compute_access(ap, tr.od, demand, scaled(supply), t.population());
+  std::optional<access::AccessResult> res_u65;
+  if (table.has_age()) {
+    SupplyTable young = table;
+    for (std::size_t i = 0; i < young.size(); ++i)
+      if (young.age[i] >= 65) young.amount[i] = 0;
+    res_u65 = access::compute_access(ap, tr.od, demand, scaled(young.per_commune(n)), t.population());
+  }
+  const auto density = access::density_per_100k(supply, t.population());
+  const auto time_gp = travel::time_to_nearest(tr.od, supply, 1);
+  timings["access"] = since(ts);
+
+  // 5. Zoning.
+  ts = Clock::now();
+  std::vector<double> indicator;
+  const auto& ind = s.zoning.indicator;
+  if (ind == "apl") indicator = res.value;
+  else if (ind == "apl_u65") {
+    if (!res_u65)
+      throw Error(Errc::field_missing, "zoning.indicator = \"apl_u65\" needs the practitioners' ages", s.file.string(), {},
+                  "set supply.age_column on a points supply, or zone on \"apl\" / \"apl_official_u65\"");
+    indicator = res_u65->value;
+  } else {
+    const auto* col = t.column(ind == "apl_official" ? "apl_official" : "apl_official_u65");
+    if (!col)
+      throw Error(Errc::field_missing, fmt::format("zoning.indicator = \"{}\" needs the DREES APL file", ind), s.file.string(), {},
+                  "check data.apl (default <data>/apl/drees_apl_mg_2022_communes.csv)");
+    indicator = *col;
+  }
+  const auto units = units_of(s, t, cog);
+  zoning::Rules rules;
+  rules.zip_below = s.zoning.zip_below;
+  rules.vivier_below = s.zoning.vivier_below;
+  rules.skip_too_large = s.zoning.fill == "skip";
+  for (const auto& [k, c] : s.zoning.caps) rules.caps[k] = {c.zip, c.zac};
+  json official_report;
+  std::optional<zoning::Official> official;
+  if (!s.zoning.official.empty()) official = read_official(s, t, cog, units, diag, official_report);
+  const auto zr = zoning::classify(indicator, t.population(), t.region(), units, rules, official ? &*official : nullptr);
+  step(p_units, 0.1, "zoning");
+
+  // 6. Flags.
+  std::vector<double> time_urg;
+  std::size_t flagged_urg = 0, flagged_density = 0;
+  json flags = json::object();
+  if (!s.flags.urgences.empty()) {
+    geodata::SupplyOptions uo;
+    uo.path = s.flags.urgences;
+    uo.format = s.flags.urgences_format;
+    uo.column = s.flags.urgences_column;
+    geodata::SupplyReport urep;
+    const auto sites = geodata::load_supply(uo, t, cog, diag, urep).per_commune(n);
+    time_urg = travel::time_to_nearest(tr.od, sites, 1);
+    const auto beyond = travel::population_beyond(time_urg, t.population(), s.flags.urgences_max_min);
+    for (CommuneId c = 0; c < n; ++c) flagged_urg += !(time_urg[c] <= s.flags.urgences_max_min);
+    flags["urgences"] = {{"file", urep.file}, {"sha256", sha256_file(urep.file)}, {"sites", std::accumulate(sites.begin(), sites.end(), 0.0)},
+                         {"max_min", s.flags.urgences_max_min}, {"communes_beyond", flagged_urg},
+                         {"population_beyond", beyond.population}, {"share_beyond", beyond.share}};
+  }
+  if (s.flags.density_below > 0) {
+    double pop = 0;
+    for (CommuneId c = 0; c < n; ++c)
+      if (density[c] < s.flags.density_below) ++flagged_density, pop += t.population()[c];
+    flags["density"] = {{"below", s.flags.density_below}, {"field", fmt::format("{} per 100,000 inhabitants", s.supply.kind)},
+                        {"communes", flagged_density}, {"population", pop}};
+  }
+  const auto m = units.size();
+  std::vector<double> unit_supply(m, 0.0), unit_time_w(m, 0.0);
+  std::vector<std::size_t> unit_communes(m, 0);
+  for (CommuneId c = 0; c < n; ++c) {
+    const auto u = units.unit_of[c];
+    unit_supply[u] += supply[c];
+    ++unit_communes[u];
+    // Unreachable within the cutoff (>= 40 minutes when the rule is on) counts at the cutoff.
+    unit_time_w[u] += t.population()[c] * (std::isfinite(time_gp[c]) ? time_gp[c] : tr.od.cutoff_min);
+  }
+  std::vector<std::string> deficit(m);
+  if (s.flags.deficit_2003) {
+    std::map<std::string, std::size_t> counts;
+    for (std::size_t u = 0; u < m; ++u) {
+      zoning::Deficit2003Input in;
+      in.population = zr.unit_population[u];
+      if (in.population > 0) {
+        in.far_from_gp = unit_time_w[u] / in.population >= 40.0;
+        in.few_gps = unit_supply[u] / in.population * 5000.0 < 3.0;
+      }
+      deficit[u] = std::string(zoning::tri_name(zoning::deficit_2003(in)));
+      ++counts[deficit[u]];
+    }
+    json c = json::object();
+    for (const auto& [k, v] : counts) c[k] = v;
+    flags["deficit_2003"] = {{"units", c},
+                             {"known_conditions", "1 (population-weighted mean time to the nearest GP >= 40 min) and 2 "
+                                                  "(< 3 GPs per 5,000 inhabitants, headcount as full-time)"},
+                             {"unknown_conditions", "3 (GP activity) and 4 (age, social criteria): no public data in the run"}};
+  }
+  timings["zoning"] = since(ts);
+
+  // 7. Rows, summaries.
+  out.zones.reserve(n);
+  std::vector<double> unit_apl(n);
+  std::vector<std::string> cls(n);
+  for (CommuneId c = 0; c < n; ++c) {
+    const auto u = units.unit_of[c];
+    unit_apl[c] = zr.unit_value[u];
+    cls[c] = std::string(zoning::class_name(zr.unit_class[u]));
+    out.zones.push_back({t.code()[c].to_string(), t.name()[c], units.code[u], t.population()[c], indicator[c],
+                         std::string(zoning::zone_name(zr.zone[c])), zr.rule[c], unit_apl[c], cls[c]});
+  }
+  std::vector<std::string> zone_labels(n), unit_zone_labels(m);
+  for (CommuneId c = 0; c < n; ++c) zone_labels[c] = out.zones[c].zone;
+  for (std::size_t u = 0; u < m; ++u) unit_zone_labels[u] = std::string(zoning::zone_name(zr.unit_zone[u]));
+
+  json& S = out.summary;
+  S["engine"] = std::string("oasis ") + kVersion;
+  S["scenario"] = {{"name", s.name}, {"description", s.description}, {"files", files_json(s.chain)},
+                   {"resolved_sha256", sha256_text(s.resolved_toml)}, {"resolved", s.resolved_toml}};
+  S["simulation"] = official ? "official zoning list imported: zones of the listed communes are the official ones"
+                             : "simulated zoning: not the ARS's official list";
+  json data = {{"dir", o.data_dir.string()}, {"cog", {{"package", "@etalab/decoupage-administratif"}, {"version", sel.loaded.cog_version}}}};
+  data["boundaries"] = files_json(data_files(o.communes ? *o.communes : o.data_dir / "communes"));
+  if (sel.loaded.apl) data["apl"] = files_json({sel.loaded.apl->file});
+  data["supply"] = {{"file", srep.file}, {"sha256", sha256_file(srep.file)}, {"format", srep.format}, {"records", srep.records},
+                    {"kept", srep.kept}, {"outside", srep.outside}, {"unmatched_codes", srep.unmatched_codes.size()}};
+  S["data"] = std::move(data);
+  S["territory"] = {{"communes", n},
+                    {"population", t.total_population()},
+                    {"regions", s.territory.regions},
+                    {"departements", s.territory.departements},
+                    {"communes_listed", s.territory.communes.size()},
+                    {"excluded", sel.excluded},
+                    {"without_boundary", sel.loaded.without_boundary}};
+  S["modifications"] = modifications;
+  S["supply"] = {{"kind", s.supply.kind}, {"total_before", std::accumulate(supply_before.begin(), supply_before.end(), 0.0)},
+                 {"total", std::accumulate(supply.begin(), supply.end(), 0.0)}, {"ages_known", table.has_age()},
+                 {"apl_unit", apl ? fmt::format("consultations/year = amount x {}", activity) : "amount"}};
+  S["travel"] = {{"model", tr.od.model}, {"cutoff_min", tr.od.cutoff_min}, {"pairs", tr.od.pairs()}};
+  const auto ineq = access::inequality(res.value, demand, s.access.line);
+  std::size_t flagged = 0;
+  for (auto f : res.flag) flagged += f != 0;
+  S["access"] = {{"method", access::method_name(ap.method)},
+                 {"decay", ap.decay.spec()},
+                 {"demand", demand_field},
+                 {"weighted_mean", ineq.weighted_mean},
+                 {"gini", ineq.gini},
+                 {"palma", jnum(ineq.palma)},
+                 {"line", s.access.line},
+                 {"share_below", ineq.share_below},
+                 {"population_below", ineq.population_below},
+                 {"communes_flagged", flagged},
+                 {"supply_without_demand", res.supply_without_demand}};
+  if (res_u65) S["access"]["weighted_mean_u65"] = access::inequality(res_u65->value, demand, s.access.line).weighted_mean;
+  if (const auto* off = t.column("apl_official"); off && apl) {
+    std::vector<double> a, b;
+    double err = 0;
+    std::size_t agree = 0;
+    for (CommuneId c = 0; c < n; ++c)
+      if (std::isfinite((*off)[c])) {
+        a.push_back(res.value[c]), b.push_back((*off)[c]);
+        err += std::abs(res.value[c] - (*off)[c]);
+        agree += (res.value[c] < s.access.line) == ((*off)[c] < s.access.line);
+      }
+    if (!a.empty())
+      S["access"]["fidelity"] = {{"communes_compared", a.size()}, {"spearman", access::spearman(a, b)},
+                                 {"mean_absolute_error", err / static_cast<double>(a.size())},
+                                 {"agreement_below_line", static_cast<double>(agree) / static_cast<double>(a.size())}};
+  }
+  json regions = json::array();
+  for (const auto& r : zr.regions)
+    regions.push_back({{"region", r.region},
+                       {"population", r.population},
+                       {"caps", r.has_caps ? json{{"zip", r.caps.zip}, {"zac", r.caps.zac}} : json(nullptr)},
+                       {"zip_mandatory_population", r.zip_mandatory_population},
+                       {"zip_population", r.zip_population},
+                       {"zac_population", r.zac_population},
+                       {"zip_share", r.population > 0 ? r.zip_population / r.population : 0.0},
+                       {"zac_share", r.population > 0 ? r.zac_population / r.population : 0.0},
+                       {"vivier_units", r.vivier_units},
+                       {"vivier_picked_zip", r.vivier_picked_zip},
+                       {"vivier_picked_zac", r.vivier_picked_zac}});
+  S["zoning"] = {{"indicator", ind},
+                 {"units", units.kind},
+                 {"unit_count", m},
+                 {"zip_below", rules.zip_below},
+                 {"vivier_below", rules.vivier_below},
+                 {"fill", s.zoning.fill},
+                 {"by_zone", population_by(zone_labels, t.population())},
+                 {"by_class", population_by(cls, t.population())},
+                 {"units_by_zone", population_by(unit_zone_labels, zr.unit_population)},
+                 {"regions", regions},
+                 {"official", official ? official_report : json(nullptr)},
+                 {"official_overrides", zr.official_overrides}};
+  S["flags"] = flags;
+  S["warnings"] = json::object();
+  for (const auto& [kind, count] : diag.counts()) S["warnings"][std::string(warn_name(kind))] = count;
+
+  // 8. Baseline comparison.
+  std::optional<Comparison> cmp;
+  if (!s.outputs.baseline.empty()) {
+    ts = Clock::now();
+    std::vector<ZoneRow> base;
+    if (fs::is_directory(s.outputs.baseline)) {
+      base = read_zones(fs::path(s.outputs.baseline) / "zones.csv");
+    } else {
+      const auto bs = scenario::load(s.outputs.baseline);
+      if (!bs.outputs.baseline.empty() && fs::weakly_canonical(bs.outputs.baseline) == fs::weakly_canonical(s.file))
+        throw Error(Errc::scenario_extend, "the baseline scenario names this scenario as its own baseline", s.outputs.baseline);
+      RunOptions bo = opt;
+      bo.out_dir.clear();
+      bo.progress = {};
+      Diagnostics bdiag;
+      auto bscen = bs;
+      bscen.outputs.baseline.clear();
+      base = run(bscen, bo, bdiag).zones;
+    }
+    cmp = compare(base, out.zones, s.outputs.baseline);
+    S["comparison"] = cmp->summary;
+    timings["baseline"] = since(ts);
+  }
+
+  // 9. Outputs: everything is computed; write each file under a temporary name, then rename.
+  if (write) {
+    ts = Clock::now();
+    const auto zcsv = zones_csv(out.zones, csv_fr);
+    write_file_atomic(opt.out_dir / "zones.csv", zcsv, opt.overwrite);
+    out.written.push_back(opt.out_dir / "zones.csv");
+    if (s.outputs.gpkg) {
+      step(p_units, 0.2, "dissolving units");
+      const auto shapes = geodata::dissolve(t, units.unit_of, m, tset.threads, [&](double f, std::string_view st) {
+        return p_units(0.2 + 0.6 * f, st);
+      });
+      using geodata::Column;
+      geodata::Layer lc{"communes", "Communes of the run: indicators, unit, zone and the rule that fired", t.epsg().empty() ? 2154 : t.epsg()[0], {}, {}};
+      std::vector<std::string> codes(n), dep(n), reg(n), unit_code(n), unit_name(n), zone(n), rule(n);
+      for (CommuneId c = 0; c < n; ++c) {
+        lc.shapes.push_back(&t.shape(c));
+        codes[c] = t.code()[c].to_string();
+        unit_code[c] = units.code[units.unit_of[c]];
+        unit_name[c] = units.name[units.unit_of[c]];
+        zone[c] = out.zones[c].zone;
+        rule[c] = out.zones[c].rule;
+      }
+      auto col_or_nan = [&](const char* name) {
+        const auto* v = t.column(name);
+        return v ? *v : std::vector<double>(n, NAN);
+      };
+      lc.columns = {Column::text("code_insee", codes), Column::text("nom", t.name()), Column::text("departement", t.departement()),
+                    Column::text("region", t.region()), Column::real("population", t.population()),
+                    Column::real("population_std", col_or_nan("population_std")), Column::text("unit_id", unit_code),
+                    Column::text("unit_nom", unit_name), Column::real("supply_gp", supply), Column::real("supply_gp_before", supply_before),
+                    Column::real("apl", res.value)};
+      if (res_u65) lc.columns.push_back(Column::real("apl_u65", res_u65->value));
+      lc.columns.push_back(Column::real("apl_official", col_or_nan("apl_official")));
+      lc.columns.push_back(Column::real("apl_official_u65", col_or_nan("apl_official_u65")));
+      lc.columns.push_back(Column::real("indicator", indicator));
+      lc.columns.push_back(Column::real("unit_apl", unit_apl));
+      lc.columns.push_back(Column::real("density_gp_100k", density));
+      lc.columns.push_back(Column::real("time_nearest_gp_min", time_gp));
+      if (!time_urg.empty()) {
+        lc.columns.push_back(Column::real("time_nearest_urgences_min", time_urg));
+        std::vector<std::int64_t> f(n);
+        for (CommuneId c = 0; c < n; ++c) f[c] = !(time_urg[c] <= s.flags.urgences_max_min);
+        lc.columns.push_back(Column::integer("flag_urgences", f));
+      }
+      if (s.flags.density_below > 0) {
+        std::vector<std::int64_t> f(n);
+        for (CommuneId c = 0; c < n; ++c) f[c] = density[c] < s.flags.density_below;
+        lc.columns.push_back(Column::integer("flag_density", f));
+      }
+      if (s.flags.deficit_2003) {
+        std::vector<std::string> d(n);
+        for (CommuneId c = 0; c < n; ++c) d[c] = deficit[units.unit_of[c]];
+        lc.columns.push_back(Column::text("deficit_2003", d));
+      }
+      lc.columns.push_back(Column::text("class", cls));
+      lc.columns.push_back(Column::text("zone", zone));
+      lc.columns.push_back(Column::text("rule", rule));
+
+      geodata::Layer lu{"units", fmt::format("Zoning units ({}): population-weighted APL, class and zone", units.kind), lc.epsg, {}, {}};
+      std::vector<std::string> ucls(m), urule(m);
+      std::vector<double> udens(m);
+      std::vector<std::int64_t> ucount(m);
+      for (std::size_t u = 0; u < m; ++u) {
+        lu.shapes.push_back(&shapes[u]);
+        ucls[u] = std::string(zoning::class_name(zr.unit_class[u]));
+        urule[u] = zr.unit_rule[u];
+        udens[u] = zr.unit_population[u] > 0 ? unit_supply[u] / zr.unit_population[u] * 1e5 : NAN;
+        ucount[u] = static_cast<std::int64_t>(unit_communes[u]);
+      }
+      lu.columns = {Column::text("unit_id", units.code), Column::text("nom", units.name), Column::text("region", zr.unit_region),
+                    Column::integer("communes", ucount), Column::real("population", zr.unit_population),
+                    Column::real("apl", zr.unit_value), Column::real("density_gp_100k", udens), Column::text("class", ucls),
+                    Column::text("zone", unit_zone_labels), Column::text("rule", urule)};
+      if (s.flags.deficit_2003) lu.columns.push_back(Column::text("deficit_2003", deficit));
+      const std::vector<geodata::Layer> layers{lc, lu};
+      geodata::write_geopackage(opt.out_dir / "communes.gpkg", layers,
+                                {{"OASIS_ENGINE", std::string("oasis ") + kVersion},
+                                 {"OASIS_SCENARIO", s.name},
+                                 {"OASIS_SCENARIO_RESOLVED", s.resolved_toml},
+                                 {"OASIS_COG", sel.loaded.cog_version},
+                                 {"OASIS_SIMULATION", S["simulation"].get<std::string>()}},
+                                opt.overwrite);
+      out.written.push_back(opt.out_dir / "communes.gpkg");
+    }
+    step(p_units, 0.9, "writing");
+    if (cmp) {
+      write_file_atomic(opt.out_dir / "diff.csv", cmp->csv, opt.overwrite);
+      out.written.push_back(opt.out_dir / "diff.csv");
+    }
+    write_file_atomic(opt.out_dir / "scenario.toml", s.resolved_toml, opt.overwrite);
+    out.written.push_back(opt.out_dir / "scenario.toml");
+    timings["write"] = since(ts);
+  }
+  timings["total"] = since(t0);
+  timings["peak_rss_mb"] = std::round(peak_rss_mb());
+  out.timings = timings;
+  if (write) {
+    write_file_atomic(opt.out_dir / "timings.json", out.timings.dump(2) + "\n", opt.overwrite);
+    write_file_atomic(opt.out_dir / "summary.json", out.summary.dump(2) + "\n", opt.overwrite);
+    out.written.push_back(opt.out_dir / "timings.json");
+    out.written.push_back(opt.out_dir / "summary.json");
+  }
+  if (opt.progress) (void)opt.progress(1.0, "done");
+  return out;
+}
+
+std::vector<ZoneRow> read_zones(const fs::path& file) {
+  const io::CsvFile csv(file);
+  const auto c_code = csv.require({"code_insee"}, "code_insee");
+  const auto c_name = csv.require({"nom"}, "nom");
+  const auto c_unit = csv.require({"unit_id"}, "unit_id");
+  const auto c_pop = csv.require({"population"}, "population");
+  const auto c_apl = csv.require({"apl"}, "apl");
+  const auto c_zone = csv.require({"zone"}, "zone");
+  const auto c_rule = csv.require({"rule"}, "rule");
+  const auto c_uapl = csv.column({"unit_apl"});
+  const auto c_cls = csv.column({"class"});
+  std::vector<ZoneRow> rows;
+  std::set<std::string> seen;
+  csv.for_each([&](const io::CsvRecord& r) {
+    ZoneRow z;
+    z.code = CodeInsee::from(r.fields[c_code], file.string(), csv.where(r)).to_string();
+    if (!seen.insert(z.code).second)
+      throw Error(Errc::code_duplicate, fmt::format("commune {} appears twice", z.code), file.string(), csv.where(r));
+    z.name = std::string(r.fields[c_name]);
+    z.unit = std::string(r.fields[c_unit]);
+    z.population = io::parse_number(r.fields[c_pop], csv.decimal_comma()).value_or(0.0);
+    z.apl = io::parse_number(r.fields[c_apl], csv.decimal_comma()).value_or(NAN);
+    z.zone = std::string(io::trim(r.fields[c_zone]));
+    z.rule = std::string(io::trim(r.fields[c_rule]));
+    z.unit_apl = c_uapl ? io::parse_number(r.fields[*c_uapl], csv.decimal_comma()).value_or(NAN) : NAN;
+    z.cls = c_cls ? std::string(io::trim(r.fields[*c_cls])) : std::string();
+    rows.push_back(std::move(z));
+  });
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.code < b.code; });
+  return rows;
+}
+
+Comparison compare(const std::vector<ZoneRow>& base, const std::vector<ZoneRow>& scen, const std::string& baseline_name) {
+  Comparison c;
+  std::map<std::string, const ZoneRow*> b;
+  for (const auto& r : base) b.emplace(r.code, &r);
+  using Moves = std::map<std::pair<std::string, std::string>, std::pair<std::size_t, double>>;
+  Moves zone_moves, class_moves;
+  double moved = 0;
+  std::size_t matched = 0;
+  c.csv = "code_insee,nom,population,zone_baseline,zone,class_baseline,class,unit_apl_baseline,unit_apl,apl_baseline,apl\n";
+  for (const auto& r : scen) {
+    const auto it = b.find(r.code);
+    if (it == b.end()) {
+      ++c.only_scenario;
+      continue;
+    }
+    ++matched;
+    const auto& old = *it->second;
+    if (old.zone == r.zone && old.cls == r.cls) continue;
+    c.changed.emplace_back(old, r);
+    if (old.zone != r.zone) {
+      auto& mv = zone_moves[{old.zone, r.zone}];
+      ++mv.first;
+      mv.second += r.population;
+      moved += r.population;
+    }
+    if (old.cls != r.cls) {
+      auto& mv = class_moves[{old.cls, r.cls}];
+      ++mv.first;
+      mv.second += r.population;
+    }
+    c.csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.code, quote(r.name, ','), num_csv(r.population, false, "{:.0f}"),
+                         old.zone, r.zone, old.cls, r.cls, num_csv(old.unit_apl, false), num_csv(r.unit_apl, false),
+                         num_csv(old.apl, false), num_csv(r.apl, false));
+  }
+  c.only_baseline = base.size() - matched;
+  auto moves_json = [](const Moves& moves) {
+    json tr = json::array();
+    for (const auto& [k, v] : moves) tr.push_back({{"from", k.first}, {"to", k.second}, {"communes", v.first}, {"population", v.second}});
+    return tr;
+  };
+  auto pop_in = [](const std::vector<ZoneRow>& rows, std::string_view zone, bool by_class) {
+    double p = 0;
+    for (const auto& r : rows)
+      if ((by_class ? r.cls : r.zone) == zone) p += r.population;
+    return p;
+  };
+  std::size_t zone_changed = 0;
+  for (const auto& [k, v] : zone_moves) zone_changed += v.first;
+  c.summary = {{"baseline", baseline_name},
+               {"communes_compared", matched},
+               {"communes_changed", zone_changed},
+               {"population_moved", moved},
+               {"communes_class_changed", [&] {
+                  std::size_t n = 0;
+                  for (const auto& [k, v] : class_moves) n += v.first;
+                  return n;
+                }()},
+               {"only_in_baseline", c.only_baseline},
+               {"only_in_scenario", c.only_scenario},
+               {"transitions", moves_json(zone_moves)},
+               {"class_transitions", moves_json(class_moves)},
+               {"zip_population", {{"baseline", pop_in(base, "ZIP", false)}, {"scenario", pop_in(scen, "ZIP", false)}}},
+               {"zac_population", {{"baseline", pop_in(base, "ZAC", false)}, {"scenario", pop_in(scen, "ZAC", false)}}},
+               {"mandatory_zip_population", {{"baseline", pop_in(base, "ZIP", true)}, {"scenario", pop_in(scen, "ZIP", true)}}}};
+  return c;
+}
+
+}  // namespace oasis::runner

@@ -1,0 +1,115 @@
+#pragma once
+// Scenario files (TOML): a declared schema, validation that names the key and the line, `extend`
+// chains (a file overrides the keys of its base), and the resolved scenario with every default.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oasis::scenario {
+
+/// The kinds of value a key can hold.
+enum class Kind { table, string, number, integer, boolean, strings, table_array, map };
+
+/// One declared key. The schema is the single source of the parser, of the defaults written into
+/// the resolved scenario and of the reference table in docs/scenarios.md.
+struct OptionDecl {
+  std::string_view path;          // "travel.cutoff_min"; "modify.add.commune" (array of tables); "zoning.caps.*.zip" (map)
+  Kind kind;
+  std::string_view default_toml;  // TOML literal ("30", "\"apl\"", "[]", "true"); empty = no default
+  double min = -1e300, max = 1e300;  // inclusive range for numbers
+  bool min_open = false;          // range excludes min
+  std::string_view choices;       // "a|b|c" for strings
+  bool required = false;          // inside an array of tables: the key must be present
+  std::string_view unit;          // "minutes", "consultations/year", ...
+  std::string_view doc;
+};
+
+std::span<const OptionDecl> schema() noexcept;
+/// The schema as a Markdown table (docs/scenarios.md is generated from it: `oasis scenario --schema`).
+std::string schema_markdown();
+
+/// Retire practitioners before computing (exactly one selector among age_min, ids, share).
+struct Retire {
+  std::string label;
+  std::optional<double> age_min;   // all practitioners aged >= age_min (needs an age column)
+  std::vector<std::string> ids;    // practitioner ids (rpps, points) or commune codes (counts)
+  std::optional<double> share;     // this share of the supply units at random, with `seed`
+  std::uint64_t seed = 1;
+  std::vector<std::string> communes;  // restrict to these communes (empty = all)
+  std::string where;                  // "file, line N" for messages
+};
+
+/// Add supply at a commune (e.g. an MSP with 4 GP ETP).
+struct AddSupply {
+  std::string commune;
+  double amount = 0;  // in the supply's unit (GP headcount / ETP)
+  std::string label;
+  std::string kind;
+  std::string where;
+};
+
+struct Caps {
+  double zip = 0, zac = 0;  // maximum shares of the région's population
+};
+
+struct Scenario {
+  std::filesystem::path file;               // the scenario file given
+  std::vector<std::filesystem::path> chain;  // extend chain, base first, this file last
+  std::string name, description;
+
+  struct Territory {
+    std::vector<std::string> regions, departements, communes, exclude;
+  } territory;
+  struct Data {
+    std::string dir, cog, communes, apl;  // "" = default (resolved by the runner)
+  } data;
+  struct Supply {
+    std::string file, format, column, kind, age_column, x_column, y_column, id_column, amount_column;
+    double activity = 2300;
+    int epsg = 4326;
+  } supply;
+  struct Travel {
+    std::string model, osm, table;
+    double cutoff_min = 30, intra_min = 0, detour = 0, speed_kmh = 60, urban_speed_kmh = 30, urban_density = 1500;
+    int threads = 0;
+  } travel;
+  struct Access {
+    std::string method, decay;
+    double max_cost = 0;  // 0 = none
+    int n = 1;
+    double line = 2.5;
+  } access;
+  struct Zoning {
+    std::string indicator, units, units_file, fill, official, official_missing;
+    double zip_below = 2.5, vivier_below = 4.0;
+    std::map<std::string, Caps> caps;  // région code or "default"
+  } zoning;
+  struct Flags {
+    std::string urgences, urgences_format, urgences_column;
+    double urgences_max_min = 30, density_below = 0;
+    bool deficit_2003 = false;
+  } flags;
+  std::vector<Retire> retire;
+  std::vector<AddSupply> add;
+  struct Outputs {
+    bool gpkg = true, csv_fr = false;
+    std::string baseline;
+  } outputs;
+
+  /// The resolved scenario as TOML: every declared default filled in, paths absolute, no `extend`.
+  std::string resolved_toml;
+};
+
+/// Reads, validates and resolves a scenario file and its `extend` chain. Relative paths inside a
+/// file are relative to that file's folder. Throws Error (E-SCENARIO-*, E-FORMAT for TOML syntax,
+/// E-IO for a missing file) naming the file, the line and the key.
+Scenario load(const std::filesystem::path& file);
+/// Same from text (tests); `name` stands for the file in messages, `base_dir` resolves paths.
+Scenario parse(std::string_view text, const std::string& name, const std::filesystem::path& base_dir = {});
+
+}  // namespace oasis::scenario

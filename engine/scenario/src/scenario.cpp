@@ -1,0 +1,519 @@
+// Scenario loading: parse each file of the `extend` chain, validate it against the declared schema
+// (key, type, range, choices, with the line), then read every key from the last file that sets it.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "oasis/access/decay.hpp"
+#include "oasis/core/code_insee.hpp"
+#include "oasis/core/error.hpp"
+#include "oasis/scenario/scenario.hpp"
+
+namespace fs = std::filesystem;
+
+namespace oasis::scenario {
+namespace {
+
+/// One parsed file of the chain.
+struct Layer {
+  std::string name;  // file name for messages
+  fs::path dir;      // base of its relative paths
+  toml::table doc;
+};
+
+const OptionDecl* find_decl(std::string_view path) {
+  for (const auto& d : schema())
+    if (d.path == path) return &d;
+  return nullptr;
+}
+
+std::string join(std::string_view prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
+}
+
+std::string line_of(const toml::source_region& s) {
+  return s.begin.line ? fmt::format("line {}", s.begin.line) : std::string();
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+/// The declared key closest to an unknown one: a sibling in the same section first, then anywhere.
+std::string suggestion(std::string_view pattern) {
+  const auto dot = pattern.rfind('.');
+  const std::string_view leaf = dot == std::string_view::npos ? pattern : pattern.substr(dot + 1);
+  const std::string_view parent = dot == std::string_view::npos ? std::string_view() : pattern.substr(0, dot);
+  for (const bool siblings : {true, false}) {
+    std::string best;
+    std::size_t best_d = 1000;
+    for (const auto& d : schema()) {
+      if (d.path.find('*') != std::string_view::npos && pattern.find('*') == std::string_view::npos) continue;
+      const auto ddot = d.path.rfind('.');
+      const std::string_view dleaf = ddot == std::string_view::npos ? d.path : d.path.substr(ddot + 1);
+      const std::string_view dparent = ddot == std::string_view::npos ? std::string_view() : d.path.substr(0, ddot);
+      if (siblings && dparent != parent) continue;
+      const auto dist = edit_distance(leaf, dleaf);
+      if (dist < best_d && dist <= std::max<std::size_t>(2, std::max(leaf.size(), dleaf.size()) / 2)) best_d = dist, best = std::string(d.path);
+    }
+    if (!best.empty()) return best;
+  }
+  return {};
+}
+
+std::string sections_list() {
+  std::string out;
+  for (const auto& d : schema())
+    if (d.kind == Kind::table && d.path.find('.') == std::string_view::npos) out += fmt::format("{}[{}]", out.empty() ? "" : ", ", d.path);
+  return out;
+}
+
+[[noreturn]] void fail(Errc code, const Layer& L, const toml::source_region& where, std::string message, std::string fix) {
+  throw Error(code, std::move(message), L.name, line_of(where), std::move(fix));
+}
+
+std::string show(const toml::node& v) {
+  std::ostringstream os;
+  if (v.is_table()) return "a table";
+  if (v.is_array()) return "a list";
+  v.visit([&](auto&& x) { os << toml::toml_formatter(x); });
+  auto s = os.str();
+  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+}
+
+void check_value(const OptionDecl& d, const std::string& shown, const toml::node& v, const Layer& L);
+
+void check_table(const toml::table& t, const std::string& pattern, const std::string& shown, const Layer& L) {
+  const OptionDecl* parent = pattern.empty() ? nullptr : find_decl(pattern);
+  for (auto&& [k, v] : t) {
+    const std::string key(k.str());
+    std::string child = parent && parent->kind == Kind::map ? join(pattern, "*") : join(pattern, key);
+    const OptionDecl* d = find_decl(child);
+    if (!d) {
+      const auto s = suggestion(child);
+      fail(Errc::scenario_key, L, k.source(), fmt::format("unknown key '{}'", join(shown, key)),
+           s.empty() ? fmt::format("the sections are {}; every key is listed in docs/scenarios.md", sections_list())
+                     : fmt::format("did you mean '{}'? (every key is listed in docs/scenarios.md)", s));
+    }
+    check_value(*d, join(shown, key), v, L);
+  }
+}
+
+void check_value(const OptionDecl& d, const std::string& shown, const toml::node& v, const Layer& L) {
+  auto type_error = [&](std::string_view expected) {
+    fail(Errc::scenario_type, L, v.source(), fmt::format("'{}' = {} is not {}", shown, show(v), expected),
+         fmt::format("write {} ({})", expected, d.doc));
+  };
+  switch (d.kind) {
+    case Kind::table:
+    case Kind::map:
+      if (!v.is_table()) type_error(d.kind == Kind::map ? "a table of tables" : fmt::format("a table [{}]", shown));
+      check_table(*v.as_table(), std::string(d.path), shown, L);
+      return;
+    case Kind::table_array: {
+      if (!v.is_array_of_tables()) type_error(fmt::format("an array of tables [[{}]]", shown));
+      std::size_t i = 0;
+      for (const auto& e : *v.as_array()) {
+        const auto& et = *e.as_table();
+        const auto element = fmt::format("{}[{}]", shown, i++);
+        check_table(et, std::string(d.path), element, L);
+        for (const auto& c : schema())
+          if (c.required && c.path.starts_with(d.path) && c.path.size() > d.path.size() && c.path[d.path.size()] == '.') {
+            const auto leaf = c.path.substr(d.path.size() + 1);
+            if (!et.contains(leaf))
+              fail(Errc::scenario_key, L, et.source(), fmt::format("'{}' has no '{}'", element, leaf),
+                   fmt::format("add {} = ... ({})", leaf, c.doc));
+          }
+      }
+      return;
+    }
+    case Kind::string: {
+      if (!v.is_string()) type_error("text in quotes");
+      if (!d.choices.empty()) {
+        const auto s = v.as_string()->get();
+        std::string_view rest = d.choices;
+        bool ok = false;
+        while (!rest.empty()) {
+          const auto bar = rest.find('|');
+          ok = ok || rest.substr(0, bar) == s;
+          rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
+        }
+        if (!ok) {
+          std::string choices(d.choices);
+          std::replace(choices.begin(), choices.end(), '|', ' ');
+          fail(Errc::scenario_value, L, v.source(), fmt::format("'{}' = \"{}\" is not one of the choices", shown, s),
+               fmt::format("use one of: {}", choices));
+        }
+      }
+      return;
+    }
+    case Kind::boolean:
+      if (!v.is_boolean()) type_error("true or false");
+      return;
+    case Kind::strings:
+      if (!v.is_array()) type_error("a list of texts [\"...\"]");
+      for (const auto& e : *v.as_array())
+        if (!e.is_string()) type_error("a list of texts in quotes (codes keep their leading zero: \"01001\")");
+      return;
+    case Kind::integer:
+    case Kind::number: {
+      if (d.kind == Kind::integer && !v.is_integer()) type_error("a whole number");
+      if (!v.is_number()) type_error("a number");
+      const double x = v.is_integer() ? static_cast<double>(v.as_integer()->get()) : v.as_floating_point()->get();
+      const bool low = d.min_open ? !(x > d.min) : !(x >= d.min);
+      if (!std::isfinite(x) || low || !(x <= d.max))
+        fail(Errc::scenario_value, L, v.source(), fmt::format("'{}' = {} is out of range", shown, show(v)),
+             fmt::format("{} must be {} {} and <= {}{}", d.path, d.min_open ? ">" : ">=", d.min, d.max,
+                         d.unit.empty() ? "" : fmt::format(" ({})", d.unit)));
+      return;
+    }
+  }
+}
+
+Layer parse_layer(std::string_view text, const std::string& name, const fs::path& dir) {
+  Layer L{name, dir, {}};
+  try {
+    L.doc = toml::parse(text, name);
+  } catch (const toml::parse_error& e) {
+    throw Error(Errc::format, fmt::format("not valid TOML: {}", e.description()), name, line_of(e.source()),
+                "check quotes, brackets and '=' on that line (https://toml.io)");
+  }
+  check_table(L.doc, "", "", L);
+  return L;
+}
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(Errc::io, "cannot read the scenario file", file.string(), {}, "check the path");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Loads `file` and, first, its bases; `seen` detects cycles.
+void load_chain(const fs::path& file, std::vector<Layer>& out, std::vector<fs::path>& chain, std::vector<fs::path>& seen) {
+  std::error_code ec;
+  const auto canon = fs::weakly_canonical(file, ec);
+  if (std::find(seen.begin(), seen.end(), canon) != seen.end()) {
+    std::string cycle;
+    for (const auto& s : seen) cycle += s.filename().string() + " -> ";
+    throw Error(Errc::scenario_extend, fmt::format("'extend' makes a cycle: {}{}", cycle, canon.filename().string()),
+                seen.back().string(), {}, "a scenario cannot extend itself, directly or through its bases");
+  }
+  if (!fs::is_regular_file(file))
+    throw Error(Errc::io, "scenario file not found", file.string(), {}, "check the path (extend paths are relative to the file that holds them)");
+  seen.push_back(canon);
+  auto layer = parse_layer(read_text(file), file.string(), file.parent_path());
+  if (const auto* ext = layer.doc.get("extend")) {
+    const fs::path base = layer.dir / ext->as_string()->get();
+    if (!fs::is_regular_file(base))
+      fail(Errc::scenario_extend, layer, ext->source(), fmt::format("'extend' names '{}', which does not exist", base.string()),
+           "extend paths are relative to the folder of the file that holds them");
+    load_chain(base, out, chain, seen);
+  }
+  seen.pop_back();
+  chain.push_back(canon);
+  out.push_back(std::move(layer));
+}
+
+/// Reads keys through the chain: the last file that sets a key wins; else the declared default.
+class Reader {
+ public:
+  explicit Reader(const std::vector<Layer>& layers) : layers_(layers) {
+    for (const auto& d : schema())
+      if (!d.default_toml.empty()) defaults_.emplace(std::string(d.path), toml::parse(fmt::format("v = {}", d.default_toml)));
+  }
+
+  struct Found {
+    const toml::node* node = nullptr;
+    const Layer* layer = nullptr;
+  };
+  Found find(std::string_view path) const {
+    for (auto it = layers_.rbegin(); it != layers_.rend(); ++it)
+      if (const auto* n = it->doc.at_path(path).node()) return {n, &*it};
+    return {};
+  }
+  const toml::node& value(std::string_view path, std::string_view decl_path = {}) const {
+    if (const auto f = find(path); f.node) return *f.node;
+    const auto it = defaults_.find(std::string(decl_path.empty() ? path : decl_path));
+    if (it == defaults_.end()) throw Error(Errc::internal, fmt::format("scenario key {} has no default", path));
+    return *it->second.get("v");
+  }
+  std::string str(std::string_view path) const { return value(path).as_string()->get(); }
+  double num(std::string_view path, std::string_view decl = {}) const {
+    const auto& v = value(path, decl);
+    return v.is_integer() ? static_cast<double>(v.as_integer()->get()) : v.as_floating_point()->get();
+  }
+  bool boolean(std::string_view path) const { return value(path).as_boolean()->get(); }
+  std::vector<std::string> strings(std::string_view path) const {
+    std::vector<std::string> out;
+    for (const auto& e : *value(path).as_array()) out.push_back(e.as_string()->get());
+    return out;
+  }
+  /// A path key, resolved against the folder of the file that set it ("" stays "").
+  std::string path(std::string_view key) const {
+    const auto f = find(key);
+    if (!f.node) return {};
+    const std::string s = f.node->as_string()->get();
+    if (s.empty()) return {};
+    fs::path p(s);
+    if (p.is_relative()) p = f.layer->dir / p;
+    return p.lexically_normal().string();
+  }
+  std::string where(std::string_view path) const {
+    const auto f = find(path);
+    if (!f.node) return "default";
+    return fmt::format("{}, {}", f.layer->name, line_of(f.node->source()));
+  }
+  [[noreturn]] void fail(Errc code, std::string_view key, std::string message, std::string fix) const {
+    const auto f = find(key);
+    if (f.node) throw Error(code, std::move(message), f.layer->name, line_of(f.node->source()), std::move(fix));
+    throw Error(code, std::move(message), layers_.back().name, {}, std::move(fix));
+  }
+
+ private:
+  const std::vector<Layer>& layers_;
+  std::map<std::string, toml::table> defaults_;
+};
+
+void check_codes(const std::vector<std::string>& codes, const Reader& r, std::string_view key) {
+  std::set<std::string> seen;
+  for (const auto& c : codes) {
+    try {
+      (void)CodeInsee::from(c);
+    } catch (const Error& e) {
+      r.fail(Errc::code_malformed, key, fmt::format("'{}' holds '{}': {}", key, c, e.message()), e.fix());
+    }
+    if (!seen.insert(c).second)
+      r.fail(Errc::code_duplicate, key, fmt::format("'{}' lists {} twice", key, c), "list each code once");
+  }
+}
+
+Scenario build(const std::vector<Layer>& layers, const std::string& default_name) {
+  const Reader r(layers);
+  Scenario s;
+  s.name = r.find("name").node ? r.str("name") : default_name;
+  s.description = r.str("description");
+  s.territory.regions = r.strings("territory.regions");
+  s.territory.departements = r.strings("territory.departements");
+  s.territory.communes = r.strings("territory.communes");
+  s.territory.exclude = r.strings("territory.exclude");
+  check_codes(s.territory.communes, r, "territory.communes");
+  check_codes(s.territory.exclude, r, "territory.exclude");
+  s.data = {r.path("data.dir"), r.path("data.cog"), r.path("data.communes"), r.path("data.apl")};
+  s.supply.file = r.path("supply.file");
+  s.supply.format = r.str("supply.format");
+  s.supply.column = r.str("supply.column");
+  s.supply.kind = r.str("supply.kind");
+  s.supply.activity = r.num("supply.activity");
+  s.supply.age_column = r.str("supply.age_column");
+  s.supply.x_column = r.str("supply.x_column");
+  s.supply.y_column = r.str("supply.y_column");
+  s.supply.id_column = r.str("supply.id_column");
+  s.supply.amount_column = r.str("supply.amount_column");
+  s.supply.epsg = static_cast<int>(r.num("supply.epsg"));
+
+  s.travel.model = r.str("travel.model");
+  s.travel.cutoff_min = r.num("travel.cutoff_min");
+  s.travel.intra_min = r.num("travel.intra_min");
+  s.travel.detour = r.num("travel.detour");
+  s.travel.speed_kmh = r.num("travel.speed_kmh");
+  s.travel.urban_speed_kmh = r.num("travel.urban_speed_kmh");
+  s.travel.urban_density = r.num("travel.urban_density");
+  s.travel.osm = r.path("travel.osm");
+  s.travel.table = r.path("travel.table");
+  s.travel.threads = static_cast<int>(r.num("travel.threads"));
+  if (s.travel.detour == 0) s.travel.detour = s.travel.model == "crowfly" ? 1.3 : 1.2;
+  if (s.travel.detour < 1) r.fail(Errc::scenario_value, "travel.detour", "'travel.detour' is below 1: roads are never shorter than a straight line", "use a ratio >= 1 (1.2-1.4 is usual) or 0 for the model's default");
+  if (s.travel.model == "osm" && s.travel.osm.empty())
+    r.fail(Errc::scenario_value, "travel.model", "travel.model = \"osm\" needs travel.osm = \"extract.osm.pbf\"", "add travel.osm");
+  if (s.travel.model == "table" && s.travel.table.empty())
+    r.fail(Errc::scenario_value, "travel.model", "travel.model = \"table\" needs travel.table = \"od.csv\"", "add travel.table");
+
+  s.access.method = r.str("access.method");
+  s.access.decay = r.str("access.decay");
+  if (!s.access.decay.empty()) {
+    try {
+      (void)access::Decay::parse(s.access.decay);
+    } catch (const Error& e) {
+      r.fail(Errc::scenario_value, "access.decay", fmt::format("'access.decay' = \"{}\": {}", s.access.decay, e.message()), e.fix());
+    }
+  }
+  s.access.max_cost = r.num("access.max_cost");
+  s.access.n = static_cast<int>(r.num("access.n"));
+  s.access.line = r.num("access.line");
+
+  s.zoning.indicator = r.str("zoning.indicator");
+  s.zoning.units = r.str("zoning.units");
+  s.zoning.units_file = r.path("zoning.units_file");
+  s.zoning.zip_below = r.num("zoning.zip_below");
+  s.zoning.vivier_below = r.num("zoning.vivier_below");
+  s.zoning.fill = r.str("zoning.fill");
+  s.zoning.official = r.path("zoning.official");
+  s.zoning.official_missing = r.str("zoning.official_missing");
+  if (s.zoning.units == "file" && s.zoning.units_file.empty())
+    r.fail(Errc::scenario_value, "zoning.units", "zoning.units = \"file\" needs zoning.units_file", "add zoning.units_file = \"tvs.csv\"");
+  if (!(s.zoning.vivier_below >= s.zoning.zip_below))
+    r.fail(Errc::scenario_value, "zoning.vivier_below",
+           fmt::format("zoning.vivier_below = {} is below zoning.zip_below = {}", s.zoning.vivier_below, s.zoning.zip_below),
+           "the vivier lies between zip_below and vivier_below: vivier_below >= zip_below");
+  std::set<std::string> cap_keys;
+  for (const auto& L : layers)
+    if (const auto* caps = L.doc.at_path("zoning.caps").as_table())
+      for (auto&& [k, v] : *caps) cap_keys.insert(std::string(k.str()));
+  for (const auto& k : cap_keys) {
+    Caps c;
+    c.zip = r.num(fmt::format("zoning.caps.{}.zip", k), "zoning.caps.*.zip");
+    c.zac = r.num(fmt::format("zoning.caps.{}.zac", k), "zoning.caps.*.zac");
+    if (c.zip + c.zac > 1.0 + 1e-12)
+      r.fail(Errc::scenario_value, fmt::format("zoning.caps.{}", k), fmt::format("zoning.caps.{}: zip + zac = {} is above 1", k, c.zip + c.zac),
+             "caps are shares of the région's population: their sum cannot exceed 1");
+    s.zoning.caps.emplace(k, c);
+  }
+
+  s.flags.urgences = r.path("flags.urgences");
+  s.flags.urgences_format = r.str("flags.urgences_format");
+  s.flags.urgences_column = r.str("flags.urgences_column");
+  s.flags.urgences_max_min = r.num("flags.urgences_max_min");
+  s.flags.density_below = r.num("flags.density_below");
+  s.flags.deficit_2003 = r.boolean("flags.deficit_2003");
+
+  // Arrays of tables: the last file that sets one replaces it whole.
+  if (const auto f = r.find("modify.retire"); f.node) {
+    for (const auto& e : *f.node->as_array()) {
+      const auto& t = *e.as_table();
+      Retire m;
+      m.where = fmt::format("{}, {}", f.layer->name, line_of(t.source()));
+      m.label = t["label"].value_or(std::string());
+      int selectors = 0;
+      if (const auto* a = t.get("age_min")) m.age_min = a->value<double>(), ++selectors;
+      if (const auto* ids = t.get_as<toml::array>("ids")) {
+        for (const auto& x : *ids) m.ids.push_back(x.as_string()->get());
+        ++selectors;
+      }
+      if (const auto* sh = t.get("share")) m.share = sh->value<double>(), ++selectors;
+      m.seed = static_cast<std::uint64_t>(t["seed"].value_or<std::int64_t>(1));
+      if (const auto* cs = t.get_as<toml::array>("communes"))
+        for (const auto& x : *cs) m.communes.push_back(x.as_string()->get());
+      if (selectors != 1)
+        throw Error(Errc::scenario_value, fmt::format("[[modify.retire]] needs exactly one of age_min, ids, share ({} given)", selectors),
+                    f.layer->name, line_of(t.source()), "split it into several [[modify.retire]] entries");
+      s.retire.push_back(std::move(m));
+    }
+  }
+  if (const auto f = r.find("modify.add"); f.node) {
+    for (const auto& e : *f.node->as_array()) {
+      const auto& t = *e.as_table();
+      AddSupply a;
+      a.where = fmt::format("{}, {}", f.layer->name, line_of(t.source()));
+      a.commune = t["commune"].value_or(std::string());
+      try {
+        (void)CodeInsee::from(a.commune);
+      } catch (const Error& err) {
+        throw Error(Errc::code_malformed, fmt::format("[[modify.add]] commune '{}': {}", a.commune, err.message()), f.layer->name,
+                    line_of(t.get("commune")->source()), err.fix());
+      }
+      a.amount = *t.get("amount")->value<double>();
+      a.label = t["label"].value_or(std::string());
+      a.kind = t["kind"].value_or(std::string("msp"));
+      s.add.push_back(std::move(a));
+    }
+  }
+
+  s.outputs.gpkg = r.boolean("outputs.gpkg");
+  s.outputs.csv_fr = r.boolean("outputs.csv_fr");
+  s.outputs.baseline = r.path("outputs.baseline");
+
+  // The resolved scenario: every scalar key with its value or default, paths absolute.
+  toml::table out;
+  out.insert("name", s.name);
+  for (const auto& d : schema()) {
+    const std::string path(d.path);
+    if (d.kind == Kind::table || d.kind == Kind::map || d.kind == Kind::table_array || path == "extend" || path == "name" ||
+        path.find('*') != std::string::npos || path.starts_with("modify."))
+      continue;
+    const auto dot = path.find('.');
+    if (dot == std::string::npos) {
+      out.insert(path, r.value(path));
+      continue;
+    }
+    const auto section = path.substr(0, dot), leaf = path.substr(dot + 1);
+    if (!out.contains(section)) out.insert(section, toml::table{});
+    auto& sec = *out.get_as<toml::table>(section);
+    if (d.unit == "path") sec.insert(leaf, r.path(path));
+    else if (path == "travel.detour") sec.insert(leaf, s.travel.detour);
+    else sec.insert(leaf, r.value(path));
+  }
+  if (!s.zoning.caps.empty()) {
+    toml::table caps;
+    for (const auto& [k, c] : s.zoning.caps) caps.insert(k, toml::table{{"zip", c.zip}, {"zac", c.zac}});
+    out.get_as<toml::table>("zoning")->insert("caps", std::move(caps));
+  }
+  toml::table modify;
+  if (!s.retire.empty()) {
+    toml::array arr;
+    for (const auto& m : s.retire) {
+      toml::table t{{"label", m.label}, {"seed", static_cast<std::int64_t>(m.seed)}};
+      if (m.age_min) t.insert("age_min", *m.age_min);
+      if (m.share) t.insert("share", *m.share);
+      if (!m.ids.empty()) {
+        toml::array ids;
+        for (const auto& x : m.ids) ids.push_back(x);
+        t.insert("ids", std::move(ids));
+      }
+      toml::array cs;
+      for (const auto& x : m.communes) cs.push_back(x);
+      t.insert("communes", std::move(cs));
+      arr.push_back(std::move(t));
+    }
+    modify.insert("retire", std::move(arr));
+  }
+  if (!s.add.empty()) {
+    toml::array arr;
+    for (const auto& a : s.add)
+      arr.push_back(toml::table{{"commune", a.commune}, {"amount", a.amount}, {"label", a.label}, {"kind", a.kind}});
+    modify.insert("add", std::move(arr));
+  }
+  if (!modify.empty()) out.insert("modify", std::move(modify));
+  std::ostringstream os;
+  os << toml::toml_formatter(out);
+  s.resolved_toml = os.str() + "\n";
+  return s;
+}
+
+}  // namespace
+
+Scenario load(const fs::path& file) {
+  std::vector<Layer> layers;
+  std::vector<fs::path> chain, seen;
+  load_chain(file, layers, chain, seen);
+  auto s = build(layers, file.stem().string());
+  s.file = file;
+  s.chain = std::move(chain);
+  return s;
+}
+
+Scenario parse(std::string_view text, const std::string& name, const fs::path& base_dir) {
+  std::vector<Layer> layers;
+  layers.push_back(parse_layer(text, name, base_dir));
+  if (layers.back().doc.contains("extend"))
+    throw Error(Errc::scenario_extend, "'extend' needs a scenario file, not text", name, {}, "use scenario::load");
+  auto s = build(layers, fs::path(name).stem().string());
+  s.file = name;
+  return s;
+}
+
+}  // namespace oasis::scenario

@@ -1,0 +1,144 @@
+// The declared scenario schema: every key a scenario file may hold, with its type, default, range
+// and meaning. The parser, the resolved scenario and docs/scenarios.md all read this table.
+#include <array>
+
+#include <fmt/format.h>
+
+#include "oasis/scenario/scenario.hpp"
+
+namespace oasis::scenario {
+namespace {
+
+constexpr double kInf = 1e300;
+using K = Kind;
+
+// clang-format off
+constexpr std::array kSchema = std::to_array<OptionDecl>({
+  {"name", K::string, "", -kInf, kInf, false, "", false, "", "Name of the scenario, written into the outputs (default: the file name without .toml)"},
+  {"description", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Free text for the report"},
+  {"extend", K::string, "", -kInf, kInf, false, "", false, "path", "Base scenario whose keys this file overrides (keys are merged one by one; an array of tables is replaced whole)"},
+
+  {"territory", K::table, "", -kInf, kInf, false, "", false, "", "What communes the run covers"},
+  {"territory.regions", K::strings, "[]", -kInf, kInf, false, "", false, "", "Région codes of the COG (\"24\" = Centre-Val de Loire); empty with no other selector = all of France"},
+  {"territory.departements", K::strings, "[]", -kInf, kInf, false, "", false, "", "Département codes (\"37\", \"2A\", \"974\")"},
+  {"territory.communes", K::strings, "[]", -kInf, kInf, false, "", false, "", "INSEE codes of single communes, added to the régions and départements"},
+  {"territory.exclude", K::strings, "[]", -kInf, kInf, false, "", false, "", "INSEE codes left out of the run (no demand, no supply, not classified); listed in summary.json"},
+
+  {"data", K::table, "", -kInf, kInf, false, "", false, "", "Where the public data is read"},
+  {"data.dir", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Data directory; empty = --data, else $OASIS_DATA, else ../shared/geodata"},
+  {"data.cog", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "The @etalab/decoupage-administratif package folder; empty = --cog, $OASIS_COG_DIR, or the one installed by the set-up"},
+  {"data.communes", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Commune boundaries (file or folder, any OGR format); empty = <data>/communes"},
+  {"data.apl", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "DREES APL workbook extract (standardised population, official APL); empty = <data>/apl/drees_apl_mg_2022_communes.csv"},
+
+  {"supply", K::table, "", -kInf, kInf, false, "", false, "", "The practitioners counted as supply"},
+  {"supply.file", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Supply file; empty = <data>/practitioners/rpps2026_gp_counts_communes.csv"},
+  {"supply.format", K::string, "\"auto\"", -kInf, kInf, false, "auto|counts|rpps|points", false, "", "counts: code + count column; rpps: ANS Annuaire santé extraction; points: CSV lon/lat or any OGR points layer"},
+  {"supply.column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "counts: the count column (default nb_generalistes_rpps2026 or generaliste)"},
+  {"supply.kind", K::string, "\"generaliste\"", -kInf, kInf, false, "", false, "", "What the supply counts, written into the outputs"},
+  {"supply.activity", K::number, "2300.0", 0, 100000, true, "", false, "consultations/year", "APL: consultations per year credited to each counted practitioner (docs/fidelity.md)"},
+  {"supply.age_column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "points: column with the practitioner's age in years (enables retire.age_min and the under-65 APL)"},
+  {"supply.x_column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "points (CSV): longitude / x column (default lon, longitude, x)"},
+  {"supply.y_column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "points (CSV): latitude / y column (default lat, latitude, y)"},
+  {"supply.id_column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "points: identifier column (RPPS number, FINESS)"},
+  {"supply.amount_column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "points: amount column (ETP); default 1 per point"},
+  {"supply.epsg", K::integer, "4326", 1024, 999999, false, "", false, "", "points (CSV): EPSG code of the coordinates"},
+
+  {"travel", K::table, "", -kInf, kInf, false, "", false, "", "The travel model (docs/travel.md)"},
+  {"travel.model", K::string, "\"commune-graph\"", -kInf, kInf, false, "crowfly|commune-graph|osm|table", false, "", "How travel times are made"},
+  {"travel.cutoff_min", K::number, "30.0", 0, 600, true, "", false, "minutes", "Longest trip kept in the OD table (raised to what the flags need)"},
+  {"travel.intra_min", K::number, "0.0", 0, 120, false, "", false, "minutes", "Time from a commune to itself (DREES convention: 0)"},
+  {"travel.detour", K::number, "0.0", 0, 5, false, "", false, "", "Road / straight-line ratio; 0 = the model's default (crowfly 1.3, commune-graph 1.2)"},
+  {"travel.speed_kmh", K::number, "60.0", 0, 200, true, "", false, "km/h", "Speed outside dense communes"},
+  {"travel.urban_speed_kmh", K::number, "30.0", 0, 200, true, "", false, "km/h", "commune-graph: speed where either commune is denser than urban_density"},
+  {"travel.urban_density", K::number, "1500.0", 0, 1e6, false, "", false, "inhabitants/km²", "commune-graph: density above which the urban speed applies"},
+  {"travel.osm", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "model = osm: the .osm.pbf extract"},
+  {"travel.table", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "model = table: a long-format OD CSV (from_id,to_id,cost) or .odb"},
+  {"travel.threads", K::integer, "0", 0, 1024, false, "", false, "", "Worker threads; 0 = all cores (results do not depend on it)"},
+
+  {"access", K::table, "", -kInf, kInf, false, "", false, "", "The accessibility indicator (docs/access.md)"},
+  {"access.method", K::string, "\"apl\"", -kInf, kInf, false, "apl|fca-ratio|2sfca|e2sfca|g2sfca|bfca|3sfca|gravity|cumulative|cost-to-closest|spatial-availability", false, "", "Method; apl = the DREES preset"},
+  {"access.decay", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Decay spec (docs/access.md); empty = the method's default (APL: step:10:1,15:0.666667,20:0.333333)"},
+  {"access.max_cost", K::number, "0.0", 0, 600, false, "", false, "minutes", "Pairs slower than this are dropped; 0 = no limit but the travel cutoff"},
+  {"access.n", K::integer, "1", 1, 1000, false, "", false, "", "cost-to-closest: rank of the supply site"},
+  {"access.line", K::number, "2.5", 0, 1e9, false, "", false, "", "Line for the share of population below it in the summaries"},
+
+  {"zoning", K::table, "", -kInf, kInf, false, "", false, "", "Zoning rules (docs/zoning.md)"},
+  {"zoning.indicator", K::string, "\"apl\"", -kInf, kInf, false, "apl|apl_u65|apl_official|apl_official_u65", false, "", "Commune indicator zoned: the computed APL (under-65 variant when the supply has ages) or DREES's published one"},
+  {"zoning.units", K::string, "\"epci\"", -kInf, kInf, false, "epci|commune|departement|file", false, "", "Zoning units: EPCI of the COG, the commune itself, the département, or a table (TVS)"},
+  {"zoning.units_file", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "units = file: CSV code_insee,unit_id[,unit_name] (e.g. the ministry's TVS table)"},
+  {"zoning.zip_below", K::number, "2.5", 0, 1e6, false, "", false, "consultations/year/inhabitant", "Units with an APL below this are ZIP (mandatory)"},
+  {"zoning.vivier_below", K::number, "4.0", 0, 1e6, false, "", false, "consultations/year/inhabitant", "Upper bound of the vivier, from which the ARS picks more ZIP and ZAC (4 is unconfirmed)"},
+  {"zoning.fill", K::string, "\"in-order\"", -kInf, kInf, false, "in-order|skip", false, "", "ARS pick: stop at the first vivier unit that does not fit under the cap (in-order) or go on with smaller ones (skip)"},
+  {"zoning.official", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Official zoning list (CSV code,zone; code = commune or unit) that overrides the simulation"},
+  {"zoning.official_missing", K::string, "\"outside\"", -kInf, kInf, false, "outside|simulated", false, "", "Communes absent from the official list: hors-zonage, or keep the simulated class"},
+  {"zoning.caps", K::map, "", -kInf, kInf, false, "", false, "", "Population-share caps per région code (or \"default\") for the ARS pick: { zip = 0.3, zac = 0.4 }"},
+  {"zoning.caps.*", K::table, "", -kInf, kInf, false, "", false, "", "Caps of one région"},
+  {"zoning.caps.*.zip", K::number, "0.0", 0, 1, false, "", false, "share", "Maximum share of the région's population in ZIP (mandatory ZIP included)"},
+  {"zoning.caps.*.zac", K::number, "0.0", 0, 1, false, "", false, "share", "Maximum share of the région's population in ZAC"},
+
+  {"flags", K::table, "", -kInf, kInf, false, "", false, "", "Other fragility flags (docs/zoning.md)"},
+  {"flags.urgences", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Urgent-care sites (counts or points file: SU, SMUR, MCS): adds time_nearest_urgences_min and the flag"},
+  {"flags.urgences_format", K::string, "\"auto\"", -kInf, kInf, false, "auto|counts|points", false, "", "Format of flags.urgences"},
+  {"flags.urgences_column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "counts: the column counting urgent-care sites"},
+  {"flags.urgences_max_min", K::number, "30.0", 0, 600, true, "", false, "minutes", "Flag communes farther than this from urgent care"},
+  {"flags.density_below", K::number, "0.0", 0, 1e6, false, "", false, "GP/100,000 inhabitants", "Flag communes whose GP density is below this; 0 = off"},
+  {"flags.deficit_2003", K::boolean, "false", -kInf, kInf, false, "", false, "", "Evaluate the décret 2003-1140 \"zone déficitaire\" rule per unit (yes / no / undetermined)"},
+
+  {"modify", K::table, "", -kInf, kInf, false, "", false, "", "Changes applied to the inputs before computing"},
+  {"modify.retire", K::table_array, "", -kInf, kInf, false, "", false, "", "[[modify.retire]]: remove practitioners (one selector: age_min, ids or share)"},
+  {"modify.retire.label", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Name of the change in the summary"},
+  {"modify.retire.age_min", K::number, "", 0, 120, false, "", false, "years", "Retire all practitioners aged at least this (needs supply.age_column)"},
+  {"modify.retire.ids", K::strings, "", -kInf, kInf, false, "", false, "", "Retire these practitioner ids (counts format: these commune codes)"},
+  {"modify.retire.share", K::number, "", 0, 1, false, "", false, "share", "Retire this share of the supply units at random"},
+  {"modify.retire.seed", K::integer, "1", 0, 9.2e18, false, "", false, "", "Seed of the random draw (same seed, same draw)"},
+  {"modify.retire.communes", K::strings, "[]", -kInf, kInf, false, "", false, "", "Restrict the change to these communes (empty = all)"},
+  {"modify.add", K::table_array, "", -kInf, kInf, false, "", false, "", "[[modify.add]]: add supply at a commune (a new MSP, salaried doctors)"},
+  {"modify.add.commune", K::string, "", -kInf, kInf, false, "", true, "", "INSEE code of the commune"},
+  {"modify.add.amount", K::number, "", 0, 10000, true, "", true, "practitioners (ETP)", "Supply added, in the supply's unit (GP headcount / ETP)"},
+  {"modify.add.label", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Name of the change (\"MSP Tours Nord\")"},
+  {"modify.add.kind", K::string, "\"msp\"", -kInf, kInf, false, "", false, "", "What is added (msp, centre-de-sante, salaried-gp...)"},
+
+  {"outputs", K::table, "", -kInf, kInf, false, "", false, "", "What the run writes (docs/outputs.md)"},
+  {"outputs.gpkg", K::boolean, "true", -kInf, kInf, false, "", false, "", "Write communes.gpkg (layers communes and units, Lambert-93)"},
+  {"outputs.csv_fr", K::boolean, "false", -kInf, kInf, false, "", false, "", "zones.csv with ';', decimal commas and a BOM (French spreadsheets); --csv-fr does the same"},
+  {"outputs.baseline", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Compare with a baseline: a scenario file (run first) or a previous output folder; writes diff.csv"},
+});
+// clang-format on
+
+std::string_view kind_name(Kind k) {
+  switch (k) {
+    case Kind::table: return "table";
+    case Kind::string: return "text";
+    case Kind::number: return "number";
+    case Kind::integer: return "integer";
+    case Kind::boolean: return "true/false";
+    case Kind::strings: return "list of text";
+    case Kind::table_array: return "array of tables";
+    case Kind::map: return "table of tables";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::span<const OptionDecl> schema() noexcept { return kSchema; }
+
+std::string schema_markdown() {
+  std::string out = "| Key | Type | Default | Range / choices | Unit | Meaning |\n|---|---|---|---|---|---|\n";
+  for (const auto& d : kSchema) {
+    std::string range;
+    if (!d.choices.empty()) {
+      range = fmt::format("`{}`", d.choices);
+      for (std::size_t p; (p = range.find('|')) != std::string::npos;) range.replace(p, 1, "`, `");
+    } else if (d.kind == Kind::number || d.kind == Kind::integer) {
+      if (d.min > -1e299 && d.max < 1e299) range = fmt::format("{} {} … ≤ {}", d.min_open ? ">" : "≥", d.min, d.max);
+    }
+    std::string def = d.default_toml.empty() ? (d.required ? "required" : "—") : fmt::format("`{}`", d.default_toml);
+    const bool section = d.kind == Kind::table || d.kind == Kind::map || d.kind == Kind::table_array;
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", section ? fmt::format("**`{}`**", d.path) : fmt::format("`{}`", d.path),
+                       kind_name(d.kind), section ? "" : def, range, d.unit == "path" ? "path" : d.unit, d.doc);
+  }
+  return out;
+}
+
+}  // namespace oasis::scenario

@@ -1,0 +1,50 @@
+#pragma once
+// Writing results as a GeoPackage (OGR), and dissolving communes into units (GEOS through OGR).
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "oasis/core/progress.hpp"
+#include "oasis/model/geometry.hpp"
+#include "oasis/model/territory.hpp"
+
+namespace oasis::geodata {
+
+/// One attribute column; NaN reals and empty optional texts are written as NULL.
+struct Column {
+  enum class Type { integer, real, text };
+  std::string name;
+  Type type = Type::real;
+  std::vector<std::int64_t> integers;
+  std::vector<double> reals;
+  std::vector<std::string> texts;
+
+  static Column integer(std::string name, std::vector<std::int64_t> v) { return {std::move(name), Type::integer, std::move(v), {}, {}}; }
+  static Column real(std::string name, std::vector<double> v) { return {std::move(name), Type::real, {}, std::move(v), {}}; }
+  static Column text(std::string name, std::vector<std::string> v) { return {std::move(name), Type::text, {}, {}, std::move(v)}; }
+  std::size_t size() const noexcept;
+};
+
+struct Layer {
+  std::string name;
+  std::string description;
+  int epsg = 2154;
+  std::vector<const MultiPolygon*> shapes;  // one per feature (nullptr = no geometry)
+  std::vector<Column> columns;
+};
+
+/// Writes `layers` to a GeoPackage at `path`: written under a temporary name in the same folder,
+/// then renamed, so a reader never sees a half-written file. `metadata` goes into the dataset's
+/// metadata (gpkg_metadata). Feature and file timestamps are fixed so that the same inputs give the
+/// same file. Throws Error(exists) when `path` exists and !overwrite, Error(io) on write failure.
+void write_geopackage(const std::filesystem::path& path, std::span<const Layer> layers,
+                      const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite);
+
+/// The union of the communes of each group (group_of[c] < groups), e.g. EPCI outlines.
+std::vector<MultiPolygon> dissolve(const Territory& territory, std::span<const std::uint32_t> group_of, std::size_t groups,
+                                   int threads = 0, const ProgressFn& progress = {});
+
+}  // namespace oasis::geodata

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# End-to-end checks of `oasis run` / `oasis diff` / `oasis scenario` on the real public data:
+# outputs, determinism, hand-checkable figures, official lists, modifications, refusals, and an
+# interrupted run that must leave the previous outputs intact.
+# Usage (ctest): run_test.sh OASIS_EXE SOURCE_DIR WORK_DIR
+set -euo pipefail
+oasis="$1"
+src="$2"
+work="$3"
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+expect_rc() {  # expect_rc CODE command...: runs, checks the exit code, keeps stderr in $work/err
+  local want="$1"
+  shift
+  set +e
+  "$@" >"$work/out" 2>"$work/err"
+  local rc=$?
+  set -e
+  [ "$rc" -eq "$want" ] || fail "'$*' exited with $rc, expected $want: $(cat "$work/err")"
+}
+col() {  # col FILE NAME: index (1-based) of a CSV column
+  head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1
+}
+
+default="$src/scenarios/centre-val-de-loire.toml"
+
+# 1. The default scenario: every commune of the région classified, all files written.
+expect_rc 0 "$oasis" run "$default" -o a -q
+for f in zones.csv communes.gpkg summary.json scenario.toml timings.json; do [ -s "a/$f" ] || fail "a/$f missing"; done
+[ "$(tail -n +2 a/zones.csv | wc -l)" -eq 1754 ] || fail "zones.csv: expected 1754 communes"
+zone=$(col a/zones.csv zone)
+bad=$(tail -n +2 a/zones.csv | awk -F, -v z="$zone" '$z != "ZIP" && $z != "ZAC" && $z != "hors-zonage"' | wc -l)
+[ "$bad" -eq 0 ] || fail "$bad communes without a zone"
+sort -c -t, -k1,1 <(tail -n +2 a/zones.csv) || fail "zones.csv is not sorted by code"
+[ "$(sqlite3 a/communes.gpkg 'select count(*) from communes')" -eq 1754 ] || fail "gpkg: communes layer"
+[ "$(sqlite3 a/communes.gpkg 'select count(distinct unit_id) from communes')" -eq \
+  "$(sqlite3 a/communes.gpkg 'select count(*) from units')" ] || fail "gpkg: one unit feature per unit"
+[ "$(sqlite3 a/communes.gpkg "select srs_id from gpkg_geometry_columns where table_name = 'communes'")" -eq 2154 ] || fail "gpkg: not Lambert-93"
+jq -e '.scenario.resolved | contains("zip_below = 2.5")' a/summary.json >/dev/null || fail "summary: resolved scenario"
+jq -e '.data.supply.sha256 | length == 64' a/summary.json >/dev/null || fail "summary: supply checksum"
+jq -e '.territory.communes == 1754' a/summary.json >/dev/null || fail "summary: territory"
+
+# 2. Independent checks: unit APL = population-weighted mean of the commune APLs (recomputed here
+# from zones.csv), and the ARS caps of the scenario (ZIP <= 58.8 % unless mandatory, ZAC <= 34 %).
+pop=$(col a/zones.csv population); apl=$(col a/zones.csv apl); unit=$(col a/zones.csv unit_id); uapl=$(col a/zones.csv unit_apl); rule=$(col a/zones.csv rule)
+tail -n +2 a/zones.csv | awk -F, -v p="$pop" -v a="$apl" -v u="$unit" -v ua="$uapl" '
+  { w[$u] += $p * $a; s[$u] += $p; got[$u] = $ua }
+  END { for (k in w) if (s[k] > 0) { m = w[k] / s[k]; d = m - got[k]; if (d < 0) d = -d; if (d > 1e-4 * (m > 1 ? m : 1)) { print k, m, got[k]; bad = 1 } } exit bad }' ||
+  fail "unit APL is not the population-weighted mean of its communes"
+tail -n +2 a/zones.csv | awk -F, -v p="$pop" -v z="$zone" -v r="$rule" '
+  { total += $p; if ($r == "mandatory") mand += $p; if ($z == "ZIP") zip += $p; if ($z == "ZAC") zac += $p; if ($r == "vivier-zip") picked += $p }
+  END { if (picked > 0 && zip > 0.588 * total + 1) exit 1; if (zac > 0.34 * total + 1) exit 2; if (zip < mand) exit 3 }' ||
+  fail "caps not respected"
+
+# 3. Determinism: a second run gives the same bytes (GeoPackage included).
+expect_rc 0 "$oasis" run "$default" -o b -q --threads 1
+for f in zones.csv summary.json communes.gpkg scenario.toml; do cmp -s "a/$f" "b/$f" || fail "$f differs between two runs (1 and all threads)"; done
+
+# 4. A previous run is not replaced without --overwrite.
+expect_rc 13 "$oasis" run "$default" -o a -q
+grep -q "E-EXISTS" err || fail "no E-EXISTS message"
+
+# 5. Bad scenarios: the key, the line, the code.
+printf '[travel]\ncutoff_min = 30\ncutof = 20\n' >bad1.toml
+expect_rc 60 "$oasis" run bad1.toml -o bad -q
+grep -q "line 3" err && grep -q "did you mean 'travel.cutoff_min'" err || fail "unknown key message: $(cat err)"
+printf 'extend = "bad2.toml"\n' >bad2.toml
+expect_rc 63 "$oasis" run bad2.toml -o bad -q
+printf '[zoning]\nzip_below = "low"\n' >bad3.toml
+expect_rc 61 "$oasis" run bad3.toml -o bad -q
+printf 'extend = "%s"\n[[modify.add]]\ncommune = "75056"\namount = 2\n' "$default" >bad4.toml
+expect_rc 32 "$oasis" run bad4.toml -o bad -q
+grep -q "75056" err || fail "unknown commune message"
+[ ! -e bad ] || [ -z "$(ls -A bad)" ] || fail "a failed run left files"
+expect_rc 0 "$oasis" scenario --check "$src/scenarios/examples/retirements.toml"
+
+# 6. An official list overrides the simulation: commune 18001 listed ZAC, the EPCI of 37261 listed ZIP.
+tours_unit=$(awk -F, '$1 == "37261" { print $3 }' a/zones.csv)
+printf 'code,zone\n18001,ZAC\n%s,ZIP\n' "$tours_unit" >official.csv
+printf 'extend = "%s"\n[zoning]\nofficial = "official.csv"\nofficial_missing = "simulated"\n' "$default" >official.toml
+expect_rc 0 "$oasis" run official.toml -o off -q
+[ "$(awk -F, '$1 == "18001" { print $6 "/" $7 }' off/zones.csv)" = "ZAC/official" ] || fail "official commune not applied"
+[ "$(awk -F, '$1 == "37261" { print $6 "/" $7 }' off/zones.csv)" = "ZIP/official" ] || fail "official unit not applied"
+n_tours=$(awk -F, -v u="$tours_unit" '$3 == u' a/zones.csv | wc -l)
+jq -e ".zoning.official_overrides == $((n_tours + 1))" off/summary.json >/dev/null || fail "official overrides count"
+jq -e '.simulation | startswith("official")' off/summary.json >/dev/null || fail "official list not reported"
+
+# 7. Modifications and the baseline comparison: an added MSP raises the APL of its commune by a
+# figure checkable by hand. In the APL, the MSP's supply (4 x 2300 consultations) is shared among
+# the standardised populations within reach; its own commune (t = 0, weight 1) gains
+# 9200 / sum_k(P_k W_k) where the sum is the MSP's catchment: check the sign and the comparison.
+printf 'extend = "%s"\n[[modify.add]]\ncommune = "36018"\namount = 4\nlabel = "MSP"\n[outputs]\nbaseline = "%s"\n' "$default" "$work/a" >msp.toml
+expect_rc 0 "$oasis" run msp.toml -o msp -q
+before=$(awk -F, -v c="$apl" '$1 == "36018" { print $c }' a/zones.csv)
+after=$(awk -F, -v c="$apl" '$1 == "36018" { print $c }' msp/zones.csv)
+awk -v a="$before" -v b="$after" 'BEGIN { exit !(b > a + 0.1) }' || fail "the MSP did not raise the APL of Le Blanc ($before -> $after)"
+jq -e '.modifications[0].supply_added == 4' msp/summary.json >/dev/null || fail "modification not logged"
+jq -e '.supply.total - .supply.total_before == 4' msp/summary.json >/dev/null || fail "supply total"
+jq -e '.comparison.communes_class_changed > 0' msp/summary.json >/dev/null || fail "comparison: no class change"
+[ -s msp/diff.csv ] || fail "diff.csv missing"
+expect_rc 0 "$oasis" diff a msp -o diff2.csv
+cmp -s diff2.csv msp/diff.csv || fail "oasis diff and the baseline key disagree"
+
+# 8. Random retirements are reproducible with a seed, and remove about the share asked.
+printf 'extend = "%s"\n[[modify.retire]]\nshare = 0.25\nseed = 7\n[outputs]\ngpkg = false\n' "$default" >ret.toml
+expect_rc 0 "$oasis" run ret.toml -o r1 -q
+expect_rc 0 "$oasis" run ret.toml -o r2 -q
+cmp -s r1/zones.csv r2/zones.csv || fail "same seed, different draw"
+jq -e '(.modifications[0].supply_removed / .supply.total_before) as $s | $s > 0.22 and $s < 0.28' r1/summary.json >/dev/null ||
+  fail "25 % draw removed $(jq '.modifications[0].supply_removed / .supply.total_before' r1/summary.json)"
+
+# 9. Retire by age on a points file with ages (5 GPs in Tours, 2 aged 65+), under-65 APL.
+printf 'id,lon,lat,age\nA,0.6890,47.3941,45\nB,0.6891,47.3942,66\nC,0.6892,47.3943,70\nD,0.6893,47.3944,38\nE,0.6894,47.3945,64\n' >gps.csv
+printf '[territory]\ndepartements = ["37"]\n[supply]\nfile = "gps.csv"\nformat = "points"\nage_column = "age"\n[[modify.retire]]\nage_min = 67\n[outputs]\ngpkg = false\n' >age.toml
+expect_rc 0 "$oasis" run age.toml -o age -q
+jq -e '.modifications[0].supply_removed == 1 and .supply.total == 4 and .supply.ages_known' age/summary.json >/dev/null || fail "retire by age"
+jq -e '.access.weighted_mean_u65 < .access.weighted_mean' age/summary.json >/dev/null || fail "under-65 APL"
+# the all-ages APL with 4 GPs is 4/3 of the under-65 one with 3 (one GP is 66): same catchments.
+jq -e '(.access.weighted_mean / .access.weighted_mean_u65 - 4/3) | fabs < 1e-9' age/summary.json >/dev/null || fail "u65 ratio"
+printf '[territory]\ndepartements = ["37"]\n[[modify.retire]]\nage_min = 65\n' >noage.toml
+expect_rc 41 "$oasis" run noage.toml -o noage -q
+
+# 10. French CSV and exclusions.
+printf 'extend = "%s"\n[territory]\nexclude = ["37261"]\n[outputs]\ncsv_fr = true\ngpkg = false\n' "$default" >fr.toml
+expect_rc 0 "$oasis" run fr.toml -o fr -q
+head -c 3 fr/zones.csv | od -An -tx1 | grep -q "ef bb bf" || fail "no BOM"
+head -1 fr/zones.csv | grep -q "code_insee;nom;unit_id" || fail "not ';'-separated"
+grep -q "^37261;" fr/zones.csv && fail "excluded commune present"
+[ "$(tail -n +2 fr/zones.csv | wc -l)" -eq 1753 ] || fail "exclusion count"
+jq -e '.territory.excluded == ["37261"]' fr/summary.json >/dev/null || fail "exclusion not reported"
+
+# 11. Killed runs: whatever the moment of the kill, each output is either the previous one or the
+# new one, complete. The new run (thresholds changed) gives different files than the previous one.
+cp -r a prev
+printf 'extend = "%s"\n[zoning]\nzip_below = 3.2\n' "$default" >other.toml
+expect_rc 0 "$oasis" run other.toml -o other -q
+for delay in 0.3 1.0 1.6 2.0 2.2 2.4 2.6 2.8 3.2; do
+  rm -rf k && cp -r prev k
+  (timeout -s KILL "$delay" "$oasis" run other.toml -o k -q --overwrite >/dev/null 2>&1 || true) 2>/dev/null
+  for f in zones.csv summary.json communes.gpkg scenario.toml; do
+    cmp -s "k/$f" "prev/$f" || cmp -s "k/$f" "other/$f" || fail "killed after ${delay}s: $f is neither the previous nor the new output"
+  done
+done
+echo "run tests: all passed"
