@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
+#include "oasis/access/methods.hpp"
 #include "oasis/core/code_insee.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/core/version.hpp"
@@ -164,6 +166,72 @@ AttributeReport attach_drees_apl(Territory& t, const fs::path& file, const Cog& 
   if (c_ptot) t.set_column("population_apl", std::move(ptot));
   if (c_apl) t.set_column("apl_official", std::move(apl));
   if (c_u65) t.set_column("apl_official_u65", std::move(u65));
+  rep.unmatched_codes.assign(unmatched.begin(), unmatched.end());
+  return rep;
+}
+
+AttributeReport attach_age_bands(Territory& t, const fs::path& file, const Cog& cog, int millesime, Diagnostics& diag) {
+  const auto weights = access::apl_age_weights(millesime);  // throws on an unknown millésime
+  const std::size_t bands = weights.size();
+  CsvFile csv(file);
+  AttributeReport rep;
+  rep.file = file.string();
+  if (csv.was_latin1()) diag.add(Warn::encoding, rep.file, "", "not UTF-8: read as Latin-1");
+  const auto c_code = csv.require({"CODGEO", "code_insee", "code"}, "the INSEE code (CODGEO)");
+  const auto c_age = csv.require({"AGED100", "AGED", "AGE", "AGEQ", "age"}, "the age (AGED100: age in years, or the first year of a band)");
+  const auto c_nb = csv.require({"NB", "population", "pop"}, "the number of inhabitants (NB)");
+  const auto c_level = csv.column({"NIVGEO"});
+  const auto n = t.size();
+  std::vector<std::vector<double>> by_band(n, std::vector<double>(bands, 0.0));
+  std::vector<char> seen(n, 0);
+  std::set<std::string> unmatched;
+  double max_age = -1;
+  csv.for_each([&](const CsvRecord& r) {
+    if (c_level && trim(r.fields[*c_level]) != "COM" && trim(r.fields[*c_level]) != "ARM") return;  // other levels: not communes
+    ++rep.records;
+    const auto code = CodeInsee::from(r.fields[c_code], rep.file, csv.where(r));
+    const auto age = parse_number(r.fields[c_age], csv.decimal_comma());
+    const auto nb = parse_number(r.fields[c_nb], csv.decimal_comma());
+    if (!age || *age < 0 || *age > 130 || *age != std::floor(*age))
+      throw Error(Errc::value_invalid, fmt::format("age '{}' is not a whole number of years", r.fields[c_age]), rep.file, csv.where(r),
+                  "AGED100 holds the age in years (000 to 100)");
+    if (!nb || *nb < 0)
+      throw Error(Errc::value_invalid, fmt::format("NB '{}' is not a number of inhabitants >= 0", r.fields[c_nb]), rep.file, csv.where(r),
+                  "populations are >= 0 (INSEE writes fractional counts: they are kept)");
+    max_age = std::max(max_age, *age);
+    const auto m = cog.match(code.str());
+    if (!m) {
+      if (unmatched.insert(code.to_string()).second)
+        diag.add(Warn::code_unmatched, rep.file, csv.where(r), fmt::format("{} matches no commune of {}", code.str(), cog.version()));
+      return;
+    }
+    const auto id = t.find(CodeInsee::from(cog.communes()[m->index].code));
+    if (!id) {
+      ++rep.outside;
+      return;
+    }
+    ++rep.matched;
+    if (m->how != CodeMatch::current) ++rep.merged;
+    seen[*id] = 1;
+    by_band[*id][std::min<std::size_t>(static_cast<std::size_t>(*age) / 5, bands - 1)] += *nb;
+  });
+  if (max_age < 5.0 * static_cast<double>(bands - 1))
+    throw Error(Errc::value_invalid, fmt::format("the oldest age in the file is {}: the APL needs the band {}+", max_age, 5 * (bands - 1)),
+                rep.file, {}, "use the file by single year of age (AGED100) or with a 90+ band");
+  std::vector<double> pstd(n, NAN), total(n, NAN);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!seen[i]) {
+      ++rep.communes_without;
+      diag.add(Warn::no_value, rep.file, fmt::format("commune {}", t.code()[i].str()),
+               fmt::format("{} ({}) has no line in the age file: its standardised population is missing", t.code()[i].str(), t.name()[i]));
+      continue;
+    }
+    pstd[i] = access::standardised_population(by_band[i], millesime);
+    total[i] = 0;
+    for (double b : by_band[i]) total[i] += b;
+  }
+  t.set_column("population_std", std::move(pstd));
+  t.set_column("population_age_total", std::move(total));
   rep.unmatched_codes.assign(unmatched.begin(), unmatched.end());
   return rep;
 }

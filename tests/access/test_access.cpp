@@ -206,3 +206,35 @@ TEST_CASE("Spearman rank correlation, with ties") {
   // Ranks of {1, 2, 2, 3} are {0, 1.5, 1.5, 3}: correlation with {0, 1, 2, 3} = 4.5 / sqrt(5 x 4.5).
   CHECK(spearman(std::vector<double>{1, 2, 2, 3}, std::vector<double>{0, 1, 2, 3}) == Approx(4.5 / std::sqrt(5 * 4.5)));
 }
+
+TEST_CASE("2SFCA on the 5 x 5 unit grid of the peers' test suites, by hand") {
+  // pysal/access tests its floating catchments on an n x n grid with one unit of supply and of
+  // demand per cell and euclidean costs. Re-expressed here with a catchment of 1 (a cell reaches
+  // itself and its 4 neighbours): a corner site has 3 cells in reach, an edge site 4, an inner
+  // site 5, so R_j = 1/3, 1/4, 1/5 and A_i = sum of R_j over the cells i reaches.
+  std::vector<OdRow> rows(25);
+  for (int i = 0; i < 25; ++i)
+    for (int j = 0; j < 25; ++j) {
+      const double d = std::hypot(i / 5 - j / 5, i % 5 - j % 5);
+      if (d <= 1.0) rows[i].emplace_back(j, static_cast<float>(d));
+    }
+  const auto od = od_of(rows, 25);
+  const std::vector<double> ones(25, 1.0);
+  const auto r = run(Method::two_sfca, od, ones, ones, "binary:1");
+  CHECK(r.value[0] == Approx(1.0 / 3 + 1.0 / 4 + 1.0 / 4));              // corner: itself, two edge cells
+  CHECK(r.value[1] == Approx(1.0 / 4 + 1.0 / 3 + 1.0 / 4 + 1.0 / 5));    // edge next to a corner
+  CHECK(r.value[6] == Approx(1.0 / 5 + 2 * (1.0 / 4) + 2 * (1.0 / 5)));  // inner cell next to two edges
+  CHECK(r.value[12] == Approx(1.0));                                     // centre: five inner cells
+  double total = 0;
+  for (double v : r.value) total += v;
+  CHECK(total == Approx(25.0));  // sum P_i A_i = sum S_j
+  // A catchment covering the grid: every cell gets total supply / total demand = 1.
+  const auto wide = run(Method::two_sfca, od_of([&] {
+                          std::vector<OdRow> all(25);
+                          for (int i = 0; i < 25; ++i)
+                            for (int j = 0; j < 25; ++j) all[i].emplace_back(j, static_cast<float>(std::hypot(i / 5 - j / 5, i % 5 - j % 5)));
+                          return all;
+                        }(), 25),
+                        ones, ones, "binary:100");
+  for (double v : wide.value) CHECK(v == Approx(1.0));
+}

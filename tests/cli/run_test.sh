@@ -44,6 +44,13 @@ sort -c -t, -k1,1 <(tail -n +2 a/zones.csv) || fail "zones.csv is not sorted by 
 jq -e '.scenario.resolved | contains("zip_below = 2.5")' a/summary.json >/dev/null || fail "summary: resolved scenario"
 jq -e '.data.supply.sha256 | length == 64' a/summary.json >/dev/null || fail "summary: supply checksum"
 jq -e '.territory.communes == 1754' a/summary.json >/dev/null || fail "summary: territory"
+# The second supply type (nurses' practices, SIRENE): its total is the file's column summed over
+# the six départements of the région, recomputed here with awk.
+data="${OASIS_DATA:-$src/../shared/geodata}"
+nurses=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "infirmiers") c = i }
+                    NR > 1 && $1 ~ /^(18|28|36|37|41|45)/ { s += $c } END { print s }' "$data/practitioners/sirene2019_ps_communes.csv")
+jq -e ".indicators.infirmiers_2sfca.supply_total == $nurses" a/summary.json >/dev/null || fail "nurses total: expected $nurses"
+[ "$(sqlite3 a/communes.gpkg 'select count(*) from communes where infirmiers_2sfca > 0')" -gt 1000 ] || fail "nurses indicator column"
 
 # 2. Independent checks: unit APL = population-weighted mean of the commune APLs (recomputed here
 # from zones.csv), and the ARS caps of the scenario (ZIP <= 58.8 % unless mandatory, ZAC <= 34 %).
@@ -124,6 +131,18 @@ jq -e '.access.weighted_mean_u65 < .access.weighted_mean' age/summary.json >/dev
 jq -e '(.access.weighted_mean / .access.weighted_mean_u65 - 4/3) | fabs < 1e-9' age/summary.json >/dev/null || fail "u65 ratio"
 printf '[territory]\ndepartements = ["37"]\n[[modify.retire]]\nage_min = 65\n' >noage.toml
 expect_rc 41 "$oasis" run noage.toml -o noage -q
+
+# 9b. Urgent care: sites at Tours (37261) and Chinon (37072); in département 37 the communes
+# themselves are at 0 minutes, and the flag count equals the communes beyond 30 minutes.
+printf 'code_insee,urgences\n37261,1\n37072,1\n' >urg.csv
+printf '[territory]\ndepartements = ["37"]\n[flags]\nurgences = "urg.csv"\nurgences_column = "urgences"\nurgences_format = "counts"\n' >urg.toml
+expect_rc 0 "$oasis" run urg.toml -o urg -q
+[ "$(sqlite3 urg/communes.gpkg "select time_nearest_urgences_min from communes where code_insee in ('37261','37072')" | sort -u)" = "0.0" ] ||
+  fail "urgent care: time at the sites"
+beyond=$(sqlite3 urg/communes.gpkg "select count(*) from communes where time_nearest_urgences_min is null or time_nearest_urgences_min > 30")
+flagged=$(sqlite3 urg/communes.gpkg "select sum(flag_urgences) from communes")
+[ "$beyond" -eq "$flagged" ] && [ "$beyond" -gt 0 ] || fail "urgent care flag: $flagged flagged, $beyond beyond 30 min"
+jq -e ".flags.urgences.communes_beyond == $beyond and .flags.urgences.sites == 2" urg/summary.json >/dev/null || fail "urgent care summary"
 
 # 10. French CSV and exclusions.
 printf 'extend = "%s"\n[territory]\nexclude = ["37261"]\n[outputs]\ncsv_fr = true\ngpkg = false\n' "$default" >fr.toml

@@ -119,3 +119,35 @@ TEST_CASE("points CSV in WGS84 are placed by point-in-polygon") {
   CHECK(amount_at(s, "41001") == 4.0);
   CHECK(d.count(Warn::point_outside) == 1);
 }
+
+TEST_CASE("INSEE population by age: bands, DREES weights, sexes and former codes summed") {
+  const auto dir = test::scratch("s_ages");
+  // 37001: 10 men and 10 women aged 3 (band 0-4), 5 aged 47 (band 45-49), 2 aged 100 (band 90+).
+  // 37900 (former code of 37003): 4 aged 90. A département line (NIVGEO DEP) is ignored.
+  const auto p = test::write(dir / "BTT_TD_POP1A_2020.csv",
+                             "NIVGEO;CODGEO;LIBGEO;SEXE;AGED100;NB\n"
+                             "COM;37001;A;1;003;10\nCOM;37001;A;2;003;10\nCOM;37001;A;1;047;5\nCOM;37001;A;2;100;2\n"
+                             "COM;37900;B;2;090;4\nDEP;37;Indre-et-Loire;1;003;999\n");
+  auto t = territory();
+  Diagnostics d;
+  const auto rep = attach_age_bands(t, p, cog(), 2022, d);
+  CHECK(rep.records == 5);
+  CHECK(rep.merged == 1);
+  const auto* std_pop = t.column("population_std");
+  REQUIRE(std_pop);
+  // 2022 weights (METHODS.md §1): 0-4 = 0.93, 45-49 = 0.97, 90+ = 2.39; 2023: 1.12, 0.93, 2.26.
+  CHECK((*std_pop)[t.at(*CodeInsee::parse("37001"))] == Approx(20 * 0.93 + 5 * 0.97 + 2 * 2.39));
+  CHECK((*std_pop)[t.at(*CodeInsee::parse("37003"))] == Approx(4 * 2.39));
+  CHECK((*t.column("population_age_total"))[t.at(*CodeInsee::parse("37001"))] == 27.0);
+  CHECK(std::isnan((*std_pop)[t.at(*CodeInsee::parse("37002"))]));  // no line: missing, warned
+  CHECK(d.count(Warn::no_value) >= 1);
+  Territory t23 = territory();
+  attach_age_bands(t23, p, cog(), 2023, d);
+  CHECK((*t23.column("population_std"))[t23.at(*CodeInsee::parse("37001"))] == Approx(20 * 1.12 + 5 * 0.93 + 2 * 2.26));
+
+  // A file whose oldest band starts below 90 cannot give the 90+ band.
+  const auto young = test::write(dir / "young.csv", "CODGEO;AGED100;NB\n37001;080;3\n");
+  CHECK_THROWS_WITH(attach_age_bands(t, young, cog(), 2022, d), Catch::Contains("90+"));
+  const auto bad = test::write(dir / "bad.csv", "CODGEO;AGED100;NB\n37001;12;-3\n37001;95;1\n");
+  CHECK_THROWS_AS(attach_age_bands(t, bad, cog(), 2022, d), Error);
+}

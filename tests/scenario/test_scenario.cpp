@@ -149,6 +149,33 @@ TEST_CASE("extend: keys merged one by one, paths relative to their file, cycles 
   fs::remove_all(dir);
 }
 
+TEST_CASE("[[indicators]]: several supply types in one run, names checked") {
+  const auto s = scenario::parse(
+      "[[indicators]]\nname = \"infirmiers_2sfca\"\nfile = \"data:practitioners/x.csv\"\ncolumn = \"infirmiers\"\nmax_cost = 30\n"
+      "[[indicators]]\nname = \"msp\"\nfile = \"msp.csv\"\nmethod = \"e2sfca\"\n",
+      "i.toml", "/data/sc");
+  REQUIRE(s.indicators.size() == 2);
+  CHECK(s.indicators[0].file == "data:practitioners/x.csv");  // resolved against the data directory by the runner
+  CHECK(s.indicators[0].max_cost == 30.0);
+  CHECK(s.indicators[0].method == "2sfca");
+  CHECK(s.indicators[1].file == "/data/sc/msp.csv");
+  CHECK(s.resolved_toml.find("name = 'msp'") != std::string::npos);
+  auto [c1, m1] = error_of("[[indicators]]\nname = \"apl\"\n");
+  CHECK(c1 == Errc::scenario_value);
+  auto [c2, m2] = error_of("[[indicators]]\nname = \"Bad Name\"\n");
+  CHECK(c2 == Errc::scenario_value);
+  auto [c3, m3] = error_of("[[indicators]]\nname = \"x\"\nmethod = \"magic\"\n");
+  CHECK(c3 == Errc::scenario_value);
+}
+
+TEST_CASE("resolved scenarios round-trip: resolving the resolved text changes nothing") {
+  const auto s = scenario::parse("[zoning.caps]\n\"24\" = { zip = 0.588, zac = 0.34 }\n[supply]\nactivity = 2345.678901234\n", "r.toml", "/d");
+  const auto again = scenario::parse(s.resolved_toml, "r.toml", "/d");
+  CHECK(again.resolved_toml == s.resolved_toml);
+  CHECK(again.supply.activity == 2345.678901234);
+  CHECK(again.zoning.caps.at("24").zip == 0.588);
+}
+
 TEST_CASE("docs/scenarios.md holds the schema generated from the declarations") {
   std::ifstream in(std::string(OASIS_SOURCE_DIR) + "/docs/scenarios.md");
   REQUIRE(in);

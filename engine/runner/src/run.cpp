@@ -54,6 +54,11 @@ std::string quote(std::string_view s, char sep) {
   return out + "\"";
 }
 
+/// Scenario paths may start with "data:" to name a file inside the data directory.
+fs::path data_path(const std::string& p, const fs::path& data_dir) {
+  return p.starts_with("data:") ? data_dir / p.substr(5) : fs::path(p);
+}
+
 // ---- territory -------------------------------------------------------------------------------
 
 struct Selection {
@@ -351,12 +356,14 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
   geodata::TerritoryOptions o;
   o.data_dir = geodata::resolve_data_dir(!opt.data_dir.empty() ? opt.data_dir : s.data.dir);
   o.cog_dir = geodata::resolve_cog_dir(!opt.cog_dir.empty() ? opt.cog_dir : s.data.cog);
-  if (!s.data.communes.empty()) o.communes = s.data.communes;
-  if (!s.data.apl.empty()) o.apl = s.data.apl;
+  if (!s.data.communes.empty()) o.communes = data_path(s.data.communes, o.data_dir);
+  if (!s.data.apl.empty()) o.apl = data_path(s.data.apl, o.data_dir);
   o.threads = opt.threads.value_or(s.travel.threads);
   o.progress = [&](double f, std::string_view st) { return p_load(f, st); };
   const auto cog = geodata::Cog::load(o.cog_dir);
   auto sel = select_territory(s, o, cog, diag);
+  std::optional<geodata::AttributeReport> ages;
+  if (!s.data.age_bands.empty()) ages = geodata::attach_age_bands(sel.territory, data_path(s.data.age_bands, o.data_dir), cog, s.access.age_weights, diag);
   const Territory& t = sel.territory;
   const auto n = t.size();
   timings["territory"] = since(ts);
@@ -364,7 +371,7 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
   // 2. Supply and modifications.
   ts = Clock::now();
   geodata::SupplyOptions so;
-  so.path = s.supply.file.empty() ? o.data_dir / "practitioners" / "rpps2026_gp_counts_communes.csv" : fs::path(s.supply.file);
+  so.path = s.supply.file.empty() ? o.data_dir / "practitioners" / "rpps2026_gp_counts_communes.csv" : data_path(s.supply.file, o.data_dir);
   so.format = s.supply.format;
   so.column = s.supply.column;
   so.x_column = s.supply.x_column;
@@ -417,7 +424,9 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
     if (const auto* std_pop = t.column("population_std")) {
       for (CommuneId c = 0; c < n; ++c)
         if (std::isfinite((*std_pop)[c])) demand[c] = (*std_pop)[c];
-      demand_field = "population_std (DREES pop_standardisee; legal population where missing)";
+      demand_field = ages ? fmt::format("population_std (INSEE population by age x DREES {} weights; legal population where missing)",
+                                        s.access.age_weights)
+                          : "population_std (DREES pop_standardisee; legal population where missing)";
     }
   const auto res = access::compute_access(ap, tr.od, demand, scaled(supply), t.population());
   std::optional<access::AccessResult> res_u65;
@@ -429,6 +438,39 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
   }
   const auto density = access::density_per_100k(supply, t.population());
   const auto time_gp = travel::time_to_nearest(tr.od, supply, 1);
+
+  // 4b. More indicators on other supply types, over the same OD.
+  struct Extra {
+    std::string name;
+    std::vector<double> value, density;
+    json summary;
+  };
+  std::vector<Extra> extras;
+  for (const auto& ind : s.indicators) {
+    geodata::SupplyOptions eo;
+    eo.path = ind.file.empty() ? so.path : data_path(ind.file, o.data_dir);
+    eo.format = ind.format;
+    eo.column = ind.column;
+    geodata::SupplyReport erep;
+    const auto amounts = geodata::load_supply(eo, t, cog, diag, erep).per_commune(n);
+    access::AccessParams ep;
+    ep.method = access::parse_method(ind.method);
+    ep.max_cost = ind.max_cost > 0 ? ind.max_cost : std::numeric_limits<double>::infinity();
+    ep.decay = ind.decay.empty() ? access::default_decay(ep.method, ep.max_cost) : access::Decay::parse(ind.decay);
+    ep.n = 1;
+    std::vector<double> edemand = ind.demand == "population_std" ? demand : t.population();
+    std::vector<double> esupply = amounts;
+    for (auto& x : esupply) x *= ind.activity;
+    const auto er = access::compute_access(ep, tr.od, edemand, esupply, t.population());
+    const auto eq = access::inequality(er.value, edemand, s.access.line);
+    Extra e{ind.name, er.value, access::density_per_100k(amounts, t.population()), {}};
+    e.summary = {{"method", access::method_name(ep.method)}, {"decay", ep.decay.spec()}, {"file", erep.file},
+                 {"sha256", sha256_file(erep.file)}, {"format", erep.format}, {"column", ind.column},
+                 {"supply_total", std::accumulate(amounts.begin(), amounts.end(), 0.0)}, {"activity", ind.activity},
+                 {"demand", ind.demand}, {"weighted_mean", eq.weighted_mean}, {"gini", eq.gini}, {"palma", jnum(eq.palma)},
+                 {"supply_without_demand", er.supply_without_demand}};
+    extras.push_back(std::move(e));
+  }
   timings["access"] = since(ts);
 
   // 5. Zoning.
@@ -466,7 +508,7 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
   json flags = json::object();
   if (!s.flags.urgences.empty()) {
     geodata::SupplyOptions uo;
-    uo.path = s.flags.urgences;
+    uo.path = data_path(s.flags.urgences, o.data_dir);
     uo.format = s.flags.urgences_format;
     uo.column = s.flags.urgences_column;
     geodata::SupplyReport urep;
@@ -541,6 +583,10 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
   json data = {{"dir", o.data_dir.string()}, {"cog", {{"package", "@etalab/decoupage-administratif"}, {"version", sel.loaded.cog_version}}}};
   data["boundaries"] = files_json(data_files(o.communes ? *o.communes : o.data_dir / "communes"));
   if (sel.loaded.apl) data["apl"] = files_json({sel.loaded.apl->file});
+  if (ages)
+    data["age_bands"] = {{"file", ages->file}, {"sha256", sha256_file(ages->file)}, {"weights", s.access.age_weights},
+                         {"records", ages->records}, {"communes_without", ages->communes_without},
+                         {"unmatched_codes", ages->unmatched_codes.size()}};
   data["supply"] = {{"file", srep.file}, {"sha256", sha256_file(srep.file)}, {"format", srep.format}, {"records", srep.records},
                     {"kept", srep.kept}, {"outside", srep.outside}, {"unmatched_codes", srep.unmatched_codes.size()}};
   S["data"] = std::move(data);
@@ -599,6 +645,10 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
                        {"vivier_units", r.vivier_units},
                        {"vivier_picked_zip", r.vivier_picked_zip},
                        {"vivier_picked_zac", r.vivier_picked_zac}});
+  if (!extras.empty()) {
+    S["indicators"] = json::object();
+    for (const auto& e : extras) S["indicators"][e.name] = e.summary;
+  }
   S["zoning"] = {{"indicator", ind},
                  {"units", units.kind},
                  {"unit_count", m},
@@ -676,6 +726,10 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
       lc.columns.push_back(Column::real("indicator", indicator));
       lc.columns.push_back(Column::real("unit_apl", unit_apl));
       lc.columns.push_back(Column::real("density_gp_100k", density));
+      for (const auto& e : extras) {
+        lc.columns.push_back(Column::real(e.name, e.value));
+        lc.columns.push_back(Column::real(e.name + "_density_100k", e.density));
+      }
       lc.columns.push_back(Column::real("time_nearest_gp_min", time_gp));
       if (!time_urg.empty()) {
         lc.columns.push_back(Column::real("time_nearest_urgences_min", time_urg));

@@ -1,6 +1,7 @@
 // Scenario loading: parse each file of the `extend` chain, validate it against the declared schema
 // (key, type, range, choices, with the line), then read every key from the last file that sets it.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -268,7 +269,7 @@ class Reader {
     const auto f = find(key);
     if (!f.node) return {};
     const std::string s = f.node->as_string()->get();
-    if (s.empty()) return {};
+    if (s.empty() || s.starts_with("data:")) return s;  // "data:..." = inside the data directory (the runner resolves it)
     fs::path p(s);
     if (p.is_relative()) p = f.layer->dir / p;
     return p.lexically_normal().string();
@@ -313,7 +314,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.territory.exclude = r.strings("territory.exclude");
   check_codes(s.territory.communes, r, "territory.communes");
   check_codes(s.territory.exclude, r, "territory.exclude");
-  s.data = {r.path("data.dir"), r.path("data.cog"), r.path("data.communes"), r.path("data.apl")};
+  s.data = {r.path("data.dir"), r.path("data.cog"), r.path("data.communes"), r.path("data.apl"), r.path("data.age_bands")};
   s.supply.file = r.path("supply.file");
   s.supply.format = r.str("supply.format");
   s.supply.column = r.str("supply.column");
@@ -355,6 +356,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.access.max_cost = r.num("access.max_cost");
   s.access.n = static_cast<int>(r.num("access.n"));
   s.access.line = r.num("access.line");
+  s.access.age_weights = static_cast<int>(r.num("access.age_weights"));
 
   s.zoning.indicator = r.str("zoning.indicator");
   s.zoning.units = r.str("zoning.units");
@@ -433,6 +435,48 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
     }
   }
 
+  if (const auto f = r.find("indicators"); f.node) {
+    std::set<std::string> names;
+    static const std::set<std::string> reserved{"apl", "apl_u65", "apl_official", "apl_official_u65", "indicator", "unit_apl",
+                                                "zone", "rule", "class", "population", "population_std", "nom", "code_insee"};
+    for (const auto& e : *f.node->as_array()) {
+      const auto& t = *e.as_table();
+      Indicator ind;
+      ind.where = fmt::format("{}, {}", f.layer->name, line_of(t.source()));
+      ind.name = t["name"].value_or(std::string());
+      const bool ok = !ind.name.empty() && std::islower(static_cast<unsigned char>(ind.name[0])) &&
+                      std::all_of(ind.name.begin(), ind.name.end(), [](char c) {
+                        return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+                      });
+      if (!ok || reserved.count(ind.name) || !names.insert(ind.name).second)
+        throw Error(Errc::scenario_value, fmt::format("[[indicators]] name \"{}\" is not a new column name", ind.name), f.layer->name,
+                    line_of(t.get("name")->source()), "use lower-case letters, digits and _, starting with a letter, once per run, not a column of the outputs");
+      if (const auto* file = t.get("file"); file && !file->as_string()->get().empty() && !file->as_string()->get().starts_with("data:")) {
+        fs::path p(file->as_string()->get());
+        if (p.is_relative()) p = f.layer->dir / p;
+        ind.file = p.lexically_normal().string();
+      } else if (file) {
+        ind.file = file->as_string()->get();
+      }
+      ind.format = t["format"].value_or(std::string("auto"));
+      ind.column = t["column"].value_or(std::string());
+      ind.method = t["method"].value_or(std::string("2sfca"));
+      ind.decay = t["decay"].value_or(std::string());
+      if (!ind.decay.empty()) {
+        try {
+          (void)access::Decay::parse(ind.decay);
+        } catch (const Error& err) {
+          throw Error(Errc::scenario_value, fmt::format("[[indicators]] decay \"{}\": {}", ind.decay, err.message()), f.layer->name,
+                      line_of(t.get("decay")->source()), err.fix());
+        }
+      }
+      ind.max_cost = t["max_cost"].value_or(0.0);
+      ind.activity = t["activity"].value_or(1.0);
+      ind.demand = t["demand"].value_or(std::string("population"));
+      s.indicators.push_back(std::move(ind));
+    }
+  }
+
   s.outputs.gpkg = r.boolean("outputs.gpkg");
   s.outputs.csv_fr = r.boolean("outputs.csv_fr");
   s.outputs.baseline = r.path("outputs.baseline");
@@ -442,8 +486,10 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   out.insert("name", s.name);
   for (const auto& d : schema()) {
     const std::string path(d.path);
+    const auto last_dot = path.rfind('.');
+    const OptionDecl* parent = last_dot == std::string::npos ? nullptr : find_decl(path.substr(0, last_dot));
     if (d.kind == Kind::table || d.kind == Kind::map || d.kind == Kind::table_array || path == "extend" || path == "name" ||
-        path.find('*') != std::string::npos || path.starts_with("modify."))
+        path.find('*') != std::string::npos || (parent && parent->kind == Kind::table_array))
       continue;
     const auto dot = path.find('.');
     if (dot == std::string::npos) {
@@ -488,8 +534,15 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
     modify.insert("add", std::move(arr));
   }
   if (!modify.empty()) out.insert("modify", std::move(modify));
+  if (!s.indicators.empty()) {
+    toml::array arr;
+    for (const auto& i : s.indicators)
+      arr.push_back(toml::table{{"name", i.name}, {"file", i.file}, {"format", i.format}, {"column", i.column}, {"method", i.method},
+                                {"decay", i.decay}, {"max_cost", i.max_cost}, {"activity", i.activity}, {"demand", i.demand}});
+    out.insert("indicators", std::move(arr));
+  }
   std::ostringstream os;
-  os << toml::toml_formatter(out);
+  os << toml::toml_formatter(out);  // full float precision: rerunning scenario.toml gives the same outputs
   s.resolved_toml = os.str() + "\n";
   return s;
 }

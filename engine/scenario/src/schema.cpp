@@ -30,6 +30,8 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"data.communes", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Commune boundaries (file or folder, any OGR format); empty = <data>/communes"},
   {"data.apl", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "DREES APL workbook extract (standardised population, official APL); empty = <data>/apl/drees_apl_mg_2022_communes.csv"},
 
+  {"data.age_bands", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "INSEE population by single year of age (long format CODGEO;AGED100;NB, e.g. BTT_TD_POP1A): the APL demand is then standardised here with access.age_weights instead of read from the DREES file"},
+
   {"supply", K::table, "", -kInf, kInf, false, "", false, "", "The practitioners counted as supply"},
   {"supply.file", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Supply file; empty = <data>/practitioners/rpps2026_gp_counts_communes.csv"},
   {"supply.format", K::string, "\"auto\"", -kInf, kInf, false, "auto|counts|rpps|points", false, "", "counts: code + count column; rpps: ANS Annuaire santé extraction; points: CSV lon/lat or any OGR points layer"},
@@ -60,6 +62,7 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"access.decay", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Decay spec (docs/access.md); empty = the method's default (APL: step:10:1,15:0.666667,20:0.333333)"},
   {"access.max_cost", K::number, "0.0", 0, 600, false, "", false, "minutes", "Pairs slower than this are dropped; 0 = no limit but the travel cutoff"},
   {"access.n", K::integer, "1", 1, 1000, false, "", false, "", "cost-to-closest: rank of the supply site"},
+  {"access.age_weights", K::integer, "2022", 2022, 2023, false, "", false, "", "DREES age weights (millésime 2022 or 2023) used with data.age_bands"},
   {"access.line", K::number, "2.5", 0, 1e9, false, "", false, "", "Line for the share of population below it in the summaries"},
 
   {"zoning", K::table, "", -kInf, kInf, false, "", false, "", "Zoning rules (docs/zoning.md)"},
@@ -97,6 +100,17 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"modify.add.amount", K::number, "", 0, 10000, true, "", true, "practitioners (ETP)", "Supply added, in the supply's unit (GP headcount / ETP)"},
   {"modify.add.label", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Name of the change (\"MSP Tours Nord\")"},
   {"modify.add.kind", K::string, "\"msp\"", -kInf, kInf, false, "", false, "", "What is added (msp, centre-de-sante, salaried-gp...)"},
+
+  {"indicators", K::table_array, "", -kInf, kInf, false, "", false, "", "[[indicators]]: more accessibility indicators in the same run, one per supply type (nurses, MSP capacity...): columns of the GeoPackage and figures of the summary; the zoning uses [access] only"},
+  {"indicators.name", K::string, "", -kInf, kInf, false, "", true, "", "Column name (lower case letters, digits, _), e.g. \"infirmiers_2sfca\""},
+  {"indicators.file", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Supply file; empty = supply.file (or its default)"},
+  {"indicators.format", K::string, "\"auto\"", -kInf, kInf, false, "auto|counts|rpps|points", false, "", "Format of the supply file"},
+  {"indicators.column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "counts: the count column (e.g. infirmiers in the SIRENE file)"},
+  {"indicators.method", K::string, "\"2sfca\"", -kInf, kInf, false, "apl|fca-ratio|2sfca|e2sfca|g2sfca|bfca|3sfca|gravity|cumulative|cost-to-closest|spatial-availability", false, "", "Method"},
+  {"indicators.decay", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Decay spec; empty = the method's default"},
+  {"indicators.max_cost", K::number, "0.0", 0, 600, false, "", false, "minutes", "Pairs slower than this are dropped; 0 = the travel cutoff"},
+  {"indicators.activity", K::number, "1.0", 0, 1e6, true, "", false, "", "Multiplier of the supply amounts (e.g. consultations per practitioner)"},
+  {"indicators.demand", K::string, "\"population\"", -kInf, kInf, false, "population|population_std", false, "", "Demand: legal population, or the standardised one"},
 
   {"outputs", K::table, "", -kInf, kInf, false, "", false, "", "What the run writes (docs/outputs.md)"},
   {"outputs.gpkg", K::boolean, "true", -kInf, kInf, false, "", false, "", "Write communes.gpkg (layers communes and units, Lambert-93)"},

@@ -62,6 +62,13 @@ LoadedTerritory load_territory(const TerritoryOptions& options, const Cog& cog, 
 AttributeReport attach_drees_apl(Territory& territory, const std::filesystem::path& file, const Cog& cog,
                                  Diagnostics& diagnostics);
 
+/// INSEE population by single year of age (long format, e.g. the census table BTT_TD_POP1A:
+/// NIVGEO;CODGEO;LIBGEO;SEXE;AGED100;NB; sexes and former codes are summed): sets population_std =
+/// sum over the 19 APL bands (0-4, ..., 85-89, 90+) of population x the DREES weight of `millesime`
+/// (2022 or 2023), and population_age_total. Replaces the DREES file's population_std.
+AttributeReport attach_age_bands(Territory& territory, const std::filesystem::path& file, const Cog& cog, int millesime,
+                                 Diagnostics& diagnostics);
+
 // ---- supply -------------------------------------------------------------------------------
 
 struct SupplyOptions {

@@ -53,6 +53,13 @@ struct AddSupply {
   std::string where;
 };
 
+/// One more indicator computed in the same run (another supply type).
+struct Indicator {
+  std::string name, file, format, column, method, decay, demand;
+  double max_cost = 0, activity = 1;
+  std::string where;
+};
+
 struct Caps {
   double zip = 0, zac = 0;  // maximum shares of the région's population
 };
@@ -67,6 +74,7 @@ struct Scenario {
   } territory;
   struct Data {
     std::string dir, cog, communes, apl;  // "" = default (resolved by the runner)
+    std::string age_bands;                // INSEE population by age ("" = DREES standardised population)
   } data;
   struct Supply {
     std::string file, format, column, kind, age_column, x_column, y_column, id_column, amount_column;
@@ -83,6 +91,7 @@ struct Scenario {
     double max_cost = 0;  // 0 = none
     int n = 1;
     double line = 2.5;
+    int age_weights = 2022;
   } access;
   struct Zoning {
     std::string indicator, units, units_file, fill, official, official_missing;
@@ -96,6 +105,7 @@ struct Scenario {
   } flags;
   std::vector<Retire> retire;
   std::vector<AddSupply> add;
+  std::vector<Indicator> indicators;
   struct Outputs {
     bool gpkg = true, csv_fr = false;
     std::string baseline;
