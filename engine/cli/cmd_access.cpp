@@ -39,33 +39,6 @@ struct AccessFlags {
   bool json = false;
 };
 
-struct Table {
-  std::vector<std::string> ids;
-  std::vector<double> values;
-  std::unordered_map<std::string, std::uint32_t> index;
-};
-
-/// id,value CSV (value column found by name), ids unique, values >= 0.
-Table read_values(const std::string& path, std::initializer_list<std::string_view> value_names, const char* what) {
-  const io::CsvFile csv(path);
-  const auto c_id = csv.require({"id", "geoid", "code", "code_insee"}, fmt::format("the {} id column", what).c_str());
-  const auto c_v = csv.require(value_names, fmt::format("the {} value column", what).c_str());
-  Table t;
-  csv.for_each([&](const io::CsvRecord& r) {
-    const std::string id(io::trim(r.fields[c_id]));
-    const auto v = io::parse_number(r.fields[c_v], csv.decimal_comma());
-    if (!v || *v < 0)
-      throw Error(Errc::value_invalid, fmt::format("{} '{}' of id '{}' is not a number >= 0", what, r.fields[c_v], id), path,
-                  csv.where(r), "values are finite numbers >= 0");
-    if (!t.index.emplace(id, static_cast<std::uint32_t>(t.ids.size())).second)
-      throw Error(Errc::code_duplicate, fmt::format("id '{}' appears twice", id), path, csv.where(r), "keep one line per id");
-    t.ids.push_back(id);
-    t.values.push_back(*v);
-  });
-  if (t.ids.empty()) throw Error(Errc::empty_input, fmt::format("no {} record", what), path);
-  return t;
-}
-
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); }
 
 access::AccessParams params_of(const AccessFlags& f) {
@@ -105,9 +78,9 @@ void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
     throw Error(Errc::usage, "--od needs --supply SUPPLY.csv and --demand DEMAND.csv");
   if (g.output.empty()) throw Error(Errc::usage, "matrix mode needs -o OUT.csv");
   const auto p = params_of(f);
-  const auto demand = read_values(f.demand, {"population", "demand", "value"}, "demand");
-  const auto supply = read_values(f.supply, {"supply", "value", "capacity"}, "supply");
-  auto lookup = [](const Table& t) {
+  const auto demand = read_id_values(f.demand, {"population", "demand", "value"}, "demand");
+  const auto supply = read_id_values(f.supply, {"supply", "value", "capacity"}, "supply");
+  auto lookup = [](const IdTable& t) {
     return [&t](std::string_view s) -> std::optional<std::uint32_t> {
       const auto it = t.index.find(std::string(s));
       return it == t.index.end() ? std::nullopt : std::optional<std::uint32_t>(it->second);

@@ -1,6 +1,7 @@
 #pragma once
 // Options shared by the subcommands, registered once so every subcommand spells them the same.
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,21 @@ void register_info(CLI::App& app, GlobalFlags& g);
 void register_travel(CLI::App& app, GlobalFlags& g);
 void register_access(CLI::App& app, GlobalFlags& g);
 void register_run(CLI::App& app, GlobalFlags& g);
+void register_site(CLI::App& app, GlobalFlags& g);
+
+/// An id,value table of the matrix-mode commands (ids are strings, kept in file order).
+struct IdTable {
+  std::vector<std::string> ids;
+  std::vector<double> values;
+  std::unordered_map<std::string, std::uint32_t> index;
+  std::optional<std::uint32_t> find(std::string_view id) const {
+    const auto it = index.find(std::string(id));
+    return it == index.end() ? std::nullopt : std::optional<std::uint32_t>(it->second);
+  }
+};
+/// Reads `id[,value]` CSV: ids unique and non-empty; with `value_names`, values are numbers >= 0
+/// (else every value is 1). Throws Error naming the file and the line.
+IdTable read_id_values(const std::string& path, std::initializer_list<std::string_view> value_names, const char* what);
 
 /// Warning counts by name ({"W-CODE-MERGED": 22, ...}) and the same as summary lines.
 nlohmann::ordered_json warnings_json(const Diagnostics& diag);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
+#include "oasis/io/csv.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/core/version.hpp"
 
@@ -95,6 +96,32 @@ std::string warnings_text(const Diagnostics& diag) {
   return text;
 }
 
+IdTable read_id_values(const std::string& path, std::initializer_list<std::string_view> value_names, const char* what) {
+  const io::CsvFile csv(path);
+  const auto c_id = csv.require({"id", "geoid", "code", "code_insee"}, fmt::format("the {} id column", what).c_str());
+  std::optional<std::size_t> c_v;
+  if (value_names.size()) c_v = csv.require(value_names, fmt::format("the {} value column", what).c_str());
+  IdTable t;
+  csv.for_each([&](const io::CsvRecord& r) {
+    const std::string id(io::trim(r.fields[c_id]));
+    if (id.empty()) throw Error(Errc::value_invalid, fmt::format("empty {} id", what), path, csv.where(r), "give every line an id");
+    double v = 1.0;
+    if (c_v) {
+      const auto x = io::parse_number(r.fields[*c_v], csv.decimal_comma());
+      if (!x || *x < 0)
+        throw Error(Errc::value_invalid, fmt::format("{} '{}' of id '{}' is not a number >= 0", what, r.fields[*c_v], id), path,
+                    csv.where(r), "values are finite numbers >= 0");
+      v = *x;
+    }
+    if (!t.index.emplace(id, static_cast<std::uint32_t>(t.ids.size())).second)
+      throw Error(Errc::code_duplicate, fmt::format("id '{}' appears twice", id), path, csv.where(r), "keep one line per id");
+    t.ids.push_back(id);
+    t.values.push_back(v);
+  });
+  if (t.ids.empty()) throw Error(Errc::empty_input, fmt::format("no {} record", what), path);
+  return t;
+}
+
 std::string thousands(double v) {
   const std::string digits = fmt::format("{:.0f}", v);
   const std::size_t lead = (!digits.empty() && digits[0] == '-') ? 1 : 0;
@@ -132,6 +159,7 @@ int main(int argc, char** argv) {
   cli::register_travel(app, global);
   cli::register_access(app, global);
   cli::register_run(app, global);
+  cli::register_site(app, global);
   cli::install_interrupt_handler();
   try {
     app.parse(argc, argv);

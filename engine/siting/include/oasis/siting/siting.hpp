@@ -1,0 +1,61 @@
+#pragma once
+// Facility siting over a sparse demand -> candidate cost table (METHODS.md §4, docs/siting.md):
+// p-median, MCLP, LSCP and p-center, each solved by a heuristic (greedy, then vertex substitution
+// with incremental move evaluation, then perturbation rounds) and bounded by a Lagrangian
+// relaxation, so every answer comes with a proven gap.
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "oasis/core/progress.hpp"
+#include "oasis/travel/od.hpp"
+
+namespace oasis::siting {
+
+enum class Model { p_median, mclp, lscp, p_center };
+Model parse_model(std::string_view name);  // "p-median" | "mclp" | "lscp" | "p-center"
+std::string_view model_name(Model m) noexcept;
+
+struct Instance {
+  travel::OdMatrix od;          // origins = demand points, destinations = candidate sites; cost = od.minutes
+  std::vector<double> weight;   // demand weight (population) per origin, >= 0
+  std::vector<std::uint32_t> fixed;  // candidates already open (count within p)
+};
+
+struct Options {
+  Model model = Model::p_median;
+  int p = 1;                    // sites to open, fixed ones included (p-median, MCLP, p-center)
+  double radius = 0;            // MCLP, LSCP: a demand is covered by a site within this cost
+  /// p-median: cost of a demand point with no open site in its row (the OD has no pair): by
+  /// default the largest cost of the table + 1, so that serving everyone comes first.
+  double unserved_cost = std::numeric_limits<double>::quiet_NaN();
+  std::uint64_t seed = 1;
+  int rounds = 100;             // perturbation rounds: same seed and rounds, same answer
+  double time_limit_s = 60;     // safety net on the rounds (the first local optimum is always reached);
+                                // a run stopped by it depends on the machine's speed (Solution::rounds says)
+  int bound_iterations = 600;   // subgradient iterations of the Lagrangian bound
+  ProgressFn progress;
+};
+
+struct Solution {
+  std::vector<std::uint32_t> open;  // candidate ids, sorted
+  double objective = 0;  // p-median: sum w x cost; MCLP: covered weight; LSCP: sites; p-center: max cost
+  double bound = 0;      // lower bound (minimisation) or upper bound (MCLP), valid for every solution
+  double gap = 0;        // |objective - bound| / max(|objective|, tiny); 0 = proven optimal
+  double unserved_weight = 0;  // p-median / p-center: demand with no open site in reach; MCLP: not covered; LSCP: not coverable
+  int improvements = 0;  // moves accepted by the local search
+  int rounds = 0;        // perturbation rounds done
+  double seconds = 0;
+};
+
+/// Throws Error(value_invalid) on a bad instance (NaN or negative weight or cost, p out of range,
+/// fixed sites out of range or more than p), Error(cancelled) when progress returns false.
+Solution solve(const Instance& instance, const Options& options);
+
+/// Objective of a given set of open sites, as `solve` defines it (for tests and `--evaluate`).
+double evaluate(const Instance& instance, const Options& options, std::span<const std::uint32_t> open);
+
+}  // namespace oasis::siting

@@ -1,0 +1,676 @@
+#include "oasis/siting/siting.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "oasis/core/error.hpp"
+
+namespace oasis::siting {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+/// Rows (demand -> candidates) and columns (candidate -> demands) of the cost table.
+struct Tables {
+  const travel::OdMatrix& rows;
+  travel::OdMatrix cols;
+  std::size_t n, m;
+  explicit Tables(const travel::OdMatrix& od) : rows(od), cols(od.transposed()), n(od.n_origins()), m(od.n_destinations) {}
+};
+
+void check(const Instance& in, const Options& o) {
+  const auto n = in.od.n_origins(), m = in.od.n_destinations;
+  if (in.weight.size() != n)
+    throw Error(Errc::value_invalid, fmt::format("{} demand weights for {} demand points", in.weight.size(), n));
+  for (std::size_t i = 0; i < n; ++i)
+    if (!(in.weight[i] >= 0) || !std::isfinite(in.weight[i]))
+      throw Error(Errc::value_invalid, fmt::format("demand #{}: weight {} is not a number >= 0", i, in.weight[i]));
+  for (float c : in.od.minutes)
+    if (!(c >= 0) || !std::isfinite(c)) throw Error(Errc::value_invalid, fmt::format("a cost {} is not a number >= 0", c));
+  for (auto f : in.fixed)
+    if (f >= m) throw Error(Errc::value_invalid, fmt::format("fixed site #{} does not exist ({} candidates)", f, m));
+  if (o.model != Model::lscp) {
+    if (o.p < 1 || static_cast<std::size_t>(o.p) > m)
+      throw Error(Errc::value_invalid, fmt::format("p = {} must be between 1 and the {} candidates", o.p, m));
+    if (in.fixed.size() > static_cast<std::size_t>(o.p))
+      throw Error(Errc::value_invalid, fmt::format("{} fixed sites but p = {}", in.fixed.size(), o.p), {}, {}, "p counts the fixed sites");
+  }
+  if ((o.model == Model::mclp || o.model == Model::lscp) && !(o.radius >= 0 && std::isfinite(o.radius)))
+    throw Error(Errc::value_invalid, fmt::format("radius {} must be a cost >= 0", o.radius), {}, {}, "give --radius MINUTES");
+}
+
+bool integral(std::span<const double> w, std::span<const float> c) {
+  for (double x : w)
+    if (x != std::floor(x)) return false;
+  for (float x : c)
+    if (x != std::floor(x)) return false;
+  return true;
+}
+
+double gap_of(double obj, double bound) {
+  const double d = std::abs(obj - bound);
+  return d <= 1e-9 * std::max(1.0, std::abs(obj)) ? 0.0 : d / std::max(std::abs(obj), 1e-12);
+}
+
+// ---- p-median --------------------------------------------------------------------------------
+
+struct Median {
+  const Tables& t;
+  const std::vector<double>& w;
+  double U;
+  std::vector<char> open, fixed;
+  std::vector<double> d1, d2;
+  std::vector<std::uint32_t> f1;
+
+  Median(const Tables& tt, const std::vector<double>& ww, double u, std::span<const std::uint32_t> fx)
+      : t(tt), w(ww), U(u), open(tt.m, 0), fixed(tt.m, 0), d1(tt.n, u), d2(tt.n, u), f1(tt.n, kNone) {
+    for (auto f : fx) fixed[f] = open[f] = 1;
+  }
+  void refresh() {
+    for (std::size_t i = 0; i < t.n; ++i) {
+      double a = U, b = U;
+      std::uint32_t fa = kNone;
+      const auto ds = t.rows.destinations(i);
+      const auto cs = t.rows.times(i);
+      for (std::size_t k = 0; k < ds.size(); ++k) {
+        if (!open[ds[k]]) continue;
+        const double c = cs[k];
+        if (c < a) b = a, a = c, fa = ds[k];
+        else if (c < b) b = c;
+      }
+      d1[i] = a, d2[i] = b, f1[i] = fa;
+    }
+  }
+  double objective() const {
+    double s = 0;
+    for (std::size_t i = 0; i < t.n; ++i) s += w[i] * d1[i];
+    return s;
+  }
+  void greedy(int p) {
+    refresh();
+    int count = static_cast<int>(std::count(open.begin(), open.end(), 1));
+    std::vector<double> gain(t.m);
+    while (count < p) {
+      std::uint32_t best = kNone;
+      double best_gain = -1;
+      for (std::uint32_t j = 0; j < t.m; ++j) {
+        if (open[j]) continue;
+        double g = 0;
+        const auto is = t.cols.destinations(j);
+        const auto cs = t.cols.times(j);
+        for (std::size_t k = 0; k < is.size(); ++k) g += w[is[k]] * std::max(0.0, d1[is[k]] - cs[k]);
+        if (g > best_gain) best_gain = g, best = j;
+      }
+      open[best] = 1;
+      ++count;
+      const auto is = t.cols.destinations(best);
+      const auto cs = t.cols.times(best);
+      for (std::size_t k = 0; k < is.size(); ++k) d1[is[k]] = std::min<double>(d1[is[k]], cs[k]);
+    }
+    refresh();
+  }
+  /// Steepest vertex substitution until no swap improves; returns the number of swaps.
+  int local_search() {
+    int swaps = 0;
+    std::vector<double> loss(t.m, 0.0), corr(t.m, 0.0);
+    std::vector<std::uint32_t> touched, opened;
+    for (;;) {
+      std::fill(loss.begin(), loss.end(), 0.0);
+      for (std::size_t i = 0; i < t.n; ++i)
+        if (f1[i] != kNone) loss[f1[i]] += w[i] * (d2[i] - d1[i]);
+      opened.clear();
+      for (std::uint32_t r = 0; r < t.m; ++r)
+        if (open[r] && !fixed[r]) opened.push_back(r);
+      if (opened.empty()) return swaps;
+      double best = -1e-9 * std::max(1.0, objective());
+      std::uint32_t bj = kNone, br = kNone;
+      for (std::uint32_t j = 0; j < t.m; ++j) {
+        if (open[j]) continue;
+        double gain = 0;
+        touched.clear();
+        const auto is = t.cols.destinations(j);
+        const auto cs = t.cols.times(j);
+        for (std::size_t k = 0; k < is.size(); ++k) {
+          const auto i = is[k];
+          const double c = cs[k];
+          if (c < d1[i]) gain += w[i] * (d1[i] - c);
+          if (f1[i] != kNone && c < d2[i]) {
+            if (corr[f1[i]] == 0.0) touched.push_back(f1[i]);
+            corr[f1[i]] += w[i] * (d2[i] - std::max(c, d1[i]));
+          }
+        }
+        for (auto r : opened) {
+          const double delta = loss[r] - corr[r] - gain;
+          if (delta < best) best = delta, bj = j, br = r;
+        }
+        for (auto r : touched) corr[r] = 0.0;
+      }
+      if (bj == kNone) return swaps;
+      open[br] = 0;
+      open[bj] = 1;
+      refresh();
+      ++swaps;
+    }
+  }
+};
+
+/// Lagrangian lower bound of the p-median with an "unserved" option at cost U.
+double median_bound(const Tables& t, const std::vector<double>& w, double U, int p, std::span<const std::uint32_t> fixed,
+                    double upper, int iterations, bool integer) {
+  std::vector<double> lambda(t.n, 0.0), rho(t.m), g(t.n);
+  std::vector<char> fx(t.m, 0), y(t.m, 0);
+  for (auto f : fixed) fx[f] = 1;
+  // Start from each point's second-nearest candidate cost: a classic warm start.
+  for (std::size_t i = 0; i < t.n; ++i) {
+    if (w[i] == 0) continue;
+    double a = U, b = U;
+    for (float c : t.rows.times(i)) {
+      if (c < a) b = a, a = c;
+      else if (c < b) b = c;
+    }
+    lambda[i] = w[i] * b;
+  }
+  std::vector<std::uint32_t> order(t.m);
+  double best = -std::numeric_limits<double>::infinity(), theta = 2.0;
+  int stall = 0;
+  for (int it = 0; it < iterations; ++it) {
+    double L = 0;
+    for (std::size_t i = 0; i < t.n; ++i)
+      if (w[i] > 0) L += lambda[i] + std::min(0.0, w[i] * U - lambda[i]);
+    for (std::uint32_t j = 0; j < t.m; ++j) {
+      double r = 0;
+      const auto is = t.cols.destinations(j);
+      const auto cs = t.cols.times(j);
+      for (std::size_t k = 0; k < is.size(); ++k)
+        if (w[is[k]] > 0) r += std::min(0.0, w[is[k]] * cs[k] - lambda[is[k]]);
+      rho[j] = r;
+    }
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return rho[a] != rho[b] ? rho[a] < rho[b] : a < b; });
+    std::fill(y.begin(), y.end(), 0);
+    int chosen = 0;
+    for (std::uint32_t j = 0; j < t.m; ++j)
+      if (fx[j]) y[j] = 1, L += rho[j], ++chosen;
+    for (auto j : order) {
+      if (chosen >= p) break;
+      if (y[j]) continue;
+      y[j] = 1, L += rho[j], ++chosen;
+    }
+    if (std::isinf(best) || L > best + 1e-12 * std::abs(best)) best = L, stall = 0;
+    else if (++stall >= 25) theta /= 2, stall = 0;
+    if (upper - best <= 1e-9 * std::max(1.0, upper) || (integer && std::ceil(best - 1e-7) >= upper)) break;
+    double norm = 0;
+    for (std::size_t i = 0; i < t.n; ++i) {
+      if (w[i] == 0) {
+        g[i] = 0;
+        continue;
+      }
+      double s = w[i] * U < lambda[i] ? 1.0 : 0.0;
+      const auto ds = t.rows.destinations(i);
+      const auto cs = t.rows.times(i);
+      for (std::size_t k = 0; k < ds.size(); ++k)
+        if (y[ds[k]] && w[i] * cs[k] < lambda[i]) s += 1.0;
+      g[i] = 1.0 - s;
+      norm += g[i] * g[i];
+    }
+    if (norm == 0) break;  // the relaxed solution is feasible: L is optimal
+    const double step = theta * std::max(upper - L, 1e-9 * std::max(1.0, upper)) / norm;
+    for (std::size_t i = 0; i < t.n; ++i) lambda[i] += step * g[i];
+    if (theta < 1e-4) break;
+  }
+  return integer ? std::ceil(best - 1e-7) : best;
+}
+
+// ---- coverage (MCLP, LSCP, p-center) ----------------------------------------------------------
+
+/// Coverage lists within a radius: candidate -> demands, demand -> candidates.
+struct Cover {
+  std::vector<std::vector<std::uint32_t>> of_site, of_point;
+  Cover(const Tables& t, double radius) : of_site(t.m), of_point(t.n) {
+    for (std::size_t i = 0; i < t.n; ++i) {
+      const auto ds = t.rows.destinations(i);
+      const auto cs = t.rows.times(i);
+      for (std::size_t k = 0; k < ds.size(); ++k)
+        if (cs[k] <= radius) of_site[ds[k]].push_back(static_cast<std::uint32_t>(i)), of_point[i].push_back(ds[k]);
+    }
+  }
+};
+
+struct Mclp {
+  const Cover& cv;
+  const std::vector<double>& w;
+  std::vector<char> open, fixed;
+  std::vector<int> count;
+  std::vector<std::uint32_t> one;  // the covering site when count == 1
+  Mclp(const Cover& c, const std::vector<double>& ww, std::span<const std::uint32_t> fx)
+      : cv(c), w(ww), open(c.of_site.size(), 0), fixed(c.of_site.size(), 0), count(c.of_point.size(), 0), one(c.of_point.size(), kNone) {
+    for (auto f : fx) fixed[f] = open[f] = 1;
+  }
+  void refresh() {
+    for (std::size_t i = 0; i < count.size(); ++i) {
+      count[i] = 0, one[i] = kNone;
+      for (auto j : cv.of_point[i])
+        if (open[j]) ++count[i], one[i] = j;
+    }
+  }
+  double covered() const {
+    double s = 0;
+    for (std::size_t i = 0; i < count.size(); ++i)
+      if (count[i] > 0) s += w[i];
+    return s;
+  }
+  void greedy(int p) {
+    refresh();
+    int n_open = static_cast<int>(std::count(open.begin(), open.end(), 1));
+    while (n_open < p) {
+      std::uint32_t best = kNone;
+      double bg = -1;
+      for (std::uint32_t j = 0; j < open.size(); ++j) {
+        if (open[j]) continue;
+        double g = 0;
+        for (auto i : cv.of_site[j])
+          if (count[i] == 0) g += w[i];
+        if (g > bg) bg = g, best = j;
+      }
+      open[best] = 1, ++n_open;
+      for (auto i : cv.of_site[best]) ++count[i];
+    }
+    refresh();
+  }
+  int local_search() {
+    int swaps = 0;
+    const auto m = open.size();
+    std::vector<double> loss(m), corr(m, 0.0);
+    std::vector<std::uint32_t> touched, opened;
+    for (;;) {
+      std::fill(loss.begin(), loss.end(), 0.0);
+      for (std::size_t i = 0; i < count.size(); ++i)
+        if (count[i] == 1) loss[one[i]] += w[i];
+      opened.clear();
+      for (std::uint32_t r = 0; r < m; ++r)
+        if (open[r] && !fixed[r]) opened.push_back(r);
+      if (opened.empty()) return swaps;
+      double best = 1e-9 * std::max(1.0, covered());
+      std::uint32_t bj = kNone, br = kNone;
+      for (std::uint32_t j = 0; j < m; ++j) {
+        if (open[j]) continue;
+        double gain = 0;
+        touched.clear();
+        for (auto i : cv.of_site[j]) {
+          if (count[i] == 0) gain += w[i];
+          else if (count[i] == 1) {
+            if (corr[one[i]] == 0.0) touched.push_back(one[i]);
+            corr[one[i]] += w[i];
+          }
+        }
+        for (auto r : opened) {
+          const double delta = gain - loss[r] + corr[r];
+          if (delta > best) best = delta, bj = j, br = r;
+        }
+        for (auto r : touched) corr[r] = 0.0;
+      }
+      if (bj == kNone) return swaps;
+      open[br] = 0, open[bj] = 1;
+      refresh();
+      ++swaps;
+    }
+  }
+};
+
+/// Lagrangian upper bound of the MCLP.
+double mclp_bound(const Cover& cv, const std::vector<double>& w, int p, std::span<const std::uint32_t> fixed, double lower, int iterations,
+                  bool integer) {
+  const auto n = cv.of_point.size(), m = cv.of_site.size();
+  std::vector<double> mu(n), val(m), g(n);
+  std::vector<char> fx(m, 0), y(m, 0);
+  for (auto f : fixed) fx[f] = 1;
+  for (std::size_t i = 0; i < n; ++i) mu[i] = cv.of_point[i].empty() ? 0.0 : w[i] / 2;
+  std::vector<std::uint32_t> order(m);
+  double best = std::numeric_limits<double>::infinity(), theta = 2.0;
+  int stall = 0;
+  for (int it = 0; it < iterations; ++it) {
+    double L = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      if (!cv.of_point[i].empty()) L += std::max(0.0, w[i] - mu[i]);
+    for (std::uint32_t j = 0; j < m; ++j) {
+      double s = 0;
+      for (auto i : cv.of_site[j]) s += mu[i];
+      val[j] = s;
+    }
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return val[a] != val[b] ? val[a] > val[b] : a < b; });
+    std::fill(y.begin(), y.end(), 0);
+    int chosen = 0;
+    for (std::uint32_t j = 0; j < m; ++j)
+      if (fx[j]) y[j] = 1, L += val[j], ++chosen;
+    for (auto j : order) {
+      if (chosen >= p) break;
+      if (!y[j]) y[j] = 1, L += val[j], ++chosen;
+    }
+    if (std::isinf(best) || L < best - 1e-12 * std::abs(best)) best = L, stall = 0;
+    else if (++stall >= 25) theta /= 2, stall = 0;
+    if (best - lower <= 1e-9 * std::max(1.0, lower) || (integer && std::floor(best + 1e-7) <= lower)) break;
+    double norm = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (cv.of_point[i].empty()) {
+        g[i] = 0;
+        continue;
+      }
+      double cov = 0;
+      for (auto j : cv.of_point[i]) cov += y[j];
+      g[i] = cov - (w[i] > mu[i] ? 1.0 : 0.0);  // dL/dmu_i
+      if (mu[i] <= 0 && g[i] > 0) g[i] = 0;   // projected: mu stays >= 0
+      norm += g[i] * g[i];
+    }
+    if (norm == 0) break;
+    const double step = theta * std::max(L - lower, 1e-9 * std::max(1.0, lower)) / norm;
+    for (std::size_t i = 0; i < n; ++i) mu[i] = std::max(0.0, mu[i] - step * g[i]);
+    if (theta < 1e-4) break;
+  }
+  return integer ? std::floor(best + 1e-7) : best;
+}
+
+/// Greedy set cover of the coverable points with weight > 0, then redundant sites removed.
+std::vector<char> cover_greedy(const Cover& cv, const std::vector<double>& w, std::span<const std::uint32_t> fixed) {
+  const auto n = cv.of_point.size(), m = cv.of_site.size();
+  std::vector<char> open(m, 0), need(n, 0);
+  std::vector<int> count(n, 0);
+  for (std::size_t i = 0; i < n; ++i) need[i] = w[i] > 0 && !cv.of_point[i].empty();
+  for (auto f : fixed) {
+    open[f] = 1;
+    for (auto i : cv.of_site[f]) ++count[i];
+  }
+  std::vector<std::uint32_t> added;
+  for (;;) {
+    std::uint32_t best = kNone;
+    std::size_t bc = 0;
+    for (std::uint32_t j = 0; j < m; ++j) {
+      if (open[j]) continue;
+      std::size_t c = 0;
+      for (auto i : cv.of_site[j]) c += need[i] && count[i] == 0;
+      if (c > bc) bc = c, best = j;
+    }
+    if (best == kNone) break;
+    open[best] = 1;
+    added.push_back(best);
+    for (auto i : cv.of_site[best]) ++count[i];
+  }
+  for (auto it = added.rbegin(); it != added.rend(); ++it) {  // drop sites whose points are all covered twice
+    bool redundant = true;
+    for (auto i : cv.of_site[*it]) redundant = redundant && (!need[i] || count[i] >= 2);
+    if (redundant) {
+      open[*it] = 0;
+      for (auto i : cv.of_site[*it]) --count[i];
+    }
+  }
+  return open;
+}
+
+/// Lagrangian lower bound of the set cover (number of sites).
+double cover_bound(const Cover& cv, const std::vector<double>& w, std::span<const std::uint32_t> fixed, double upper, int iterations) {
+  const auto n = cv.of_point.size(), m = cv.of_site.size();
+  std::vector<double> u(n, 0.0), g(n);
+  std::vector<char> need(n), fx(m, 0), y(m);
+  for (std::size_t i = 0; i < n; ++i) need[i] = w[i] > 0 && !cv.of_point[i].empty();
+  for (auto f : fixed) fx[f] = 1;
+  for (std::size_t i = 0; i < n; ++i)
+    if (need[i]) u[i] = 1.0 / static_cast<double>(cv.of_point[i].size());
+  double best = static_cast<double>(fixed.size()), theta = 2.0;
+  int stall = 0;
+  for (int it = 0; it < iterations; ++it) {
+    double L = 0;
+    for (std::size_t i = 0; i < n; ++i) L += need[i] ? u[i] : 0.0;
+    for (std::uint32_t j = 0; j < m; ++j) {
+      double s = 0;
+      for (auto i : cv.of_site[j]) s += need[i] ? u[i] : 0.0;
+      y[j] = fx[j] || 1.0 - s < 0;
+      if (y[j]) L += 1.0 - s;
+    }
+    if (L > best + 1e-12) best = L, stall = 0;
+    else if (++stall >= 25) theta /= 2, stall = 0;
+    if (std::ceil(best - 1e-7) >= upper) break;
+    double norm = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!need[i]) {
+        g[i] = 0;
+        continue;
+      }
+      double cov = 0;
+      for (auto j : cv.of_point[i]) cov += y[j];
+      g[i] = 1.0 - cov;
+      if (u[i] <= 0 && g[i] < 0) g[i] = 0;
+      norm += g[i] * g[i];
+    }
+    if (norm == 0) break;
+    const double step = theta * std::max(upper - L, 1e-3) / norm;
+    for (std::size_t i = 0; i < n; ++i) u[i] = std::max(0.0, u[i] + step * g[i]);
+    if (theta < 1e-4) break;
+  }
+  return std::ceil(best - 1e-7);
+}
+
+std::vector<std::uint32_t> list_open(const std::vector<char>& open) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t j = 0; j < open.size(); ++j)
+    if (open[j]) out.push_back(j);
+  return out;
+}
+
+/// p-center objective: the largest cost from a served point to its nearest open site, a point
+/// with no open site in its row counting `U` (more than any cost).
+double max_min_cost(const Tables& t, const std::vector<double>& w, const std::vector<char>& open, double U, double& unserved) {
+  double worst = 0;
+  unserved = 0;
+  for (std::size_t i = 0; i < t.n; ++i) {
+    if (w[i] <= 0) continue;
+    double best = U;
+    const auto ds = t.rows.destinations(i);
+    const auto cs = t.rows.times(i);
+    for (std::size_t k = 0; k < ds.size(); ++k)
+      if (open[ds[k]]) best = std::min<double>(best, cs[k]);
+    if (best >= U) unserved += w[i];
+    worst = std::max(worst, best);
+  }
+  return worst;
+}
+
+double default_unserved(const Instance& in) {
+  float mx = 0;
+  for (float c : in.od.minutes) mx = std::max(mx, c);
+  return static_cast<double>(mx) + 1.0;
+}
+
+}  // namespace
+
+Model parse_model(std::string_view name) {
+  if (name == "p-median") return Model::p_median;
+  if (name == "mclp") return Model::mclp;
+  if (name == "lscp") return Model::lscp;
+  if (name == "p-center") return Model::p_center;
+  throw Error(Errc::usage, fmt::format("unknown siting model '{}'", name), {}, {}, "use p-median, mclp, lscp or p-center");
+}
+
+std::string_view model_name(Model m) noexcept {
+  switch (m) {
+    case Model::p_median: return "p-median";
+    case Model::mclp: return "mclp";
+    case Model::lscp: return "lscp";
+    case Model::p_center: return "p-center";
+  }
+  return "?";
+}
+
+double evaluate(const Instance& in, const Options& o, std::span<const std::uint32_t> open_ids) {
+  check(in, o);
+  const Tables t(in.od);
+  std::vector<char> open(t.m, 0);
+  for (auto j : open_ids) open.at(j) = 1;
+  switch (o.model) {
+    case Model::p_median: {
+      Median md(t, in.weight, std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost, {});
+      md.open = open;
+      md.refresh();
+      return md.objective();
+    }
+    case Model::mclp: {
+      const Cover cv(t, o.radius);
+      Mclp mc(cv, in.weight, {});
+      mc.open = open;
+      mc.refresh();
+      return mc.covered();
+    }
+    case Model::lscp: return static_cast<double>(open_ids.size());
+    case Model::p_center: {
+      double unserved = 0;
+      return max_min_cost(t, in.weight, open, std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost, unserved);
+    }
+  }
+  return 0;
+}
+
+Solution solve(const Instance& in, const Options& o) {
+  check(in, o);
+  const auto t0 = Clock::now();
+  const Tables t(in.od);
+  Solution s;
+  std::mt19937_64 rng(o.seed);
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  auto report = [&](double f, std::string_view what) {
+    if (o.progress && !o.progress(f, what)) throw Error(Errc::cancelled, "siting cancelled");
+  };
+  const bool integer = integral(in.weight, in.od.minutes);
+
+  if (o.model == Model::p_median) {
+    const double U = std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost;
+    Median md(t, in.weight, U, in.fixed);
+    md.greedy(o.p);
+    s.improvements = md.local_search();
+    auto best_open = md.open;
+    double best = md.objective();
+    report(0.2, "local search");
+    // Perturbation rounds: swap two open sites for random closed ones, descend, keep the best.
+    std::vector<std::uint32_t> free_open, closed;
+    for (int r = 0; r < o.rounds && elapsed() < o.time_limit_s; ++r) {
+      md.open = best_open;
+      free_open.clear(), closed.clear();
+      for (std::uint32_t j = 0; j < t.m; ++j) (md.open[j] ? (md.fixed[j] ? void() : free_open.push_back(j)) : closed.push_back(j));
+      if (free_open.empty() || closed.empty()) break;
+      const int k = std::min<int>(2, static_cast<int>(free_open.size()));
+      for (int q = 0; q < k; ++q) {
+        const auto a = std::uniform_int_distribution<std::size_t>(0, free_open.size() - 1)(rng);
+        const auto b = std::uniform_int_distribution<std::size_t>(0, closed.size() - 1)(rng);
+        md.open[free_open[a]] = 0, md.open[closed[b]] = 1;
+        std::swap(free_open[a], closed[b]);
+      }
+      md.refresh();
+      s.improvements += md.local_search();
+      ++s.rounds;
+      if (md.objective() < best - 1e-9 * std::max(1.0, best)) best = md.objective(), best_open = md.open;
+      report(0.2 + 0.5 * std::min(1.0, elapsed() / std::max(o.time_limit_s, 1e-9)), "perturbation rounds");
+    }
+    md.open = best_open;
+    md.refresh();
+    s.objective = md.objective();
+    s.open = list_open(best_open);
+    for (std::size_t i = 0; i < t.n; ++i)
+      if (md.f1[i] == kNone) s.unserved_weight += in.weight[i];
+    report(0.7, "Lagrangian bound");
+    s.bound = median_bound(t, in.weight, U, o.p, in.fixed, s.objective, o.bound_iterations, integer && U == std::floor(U));
+    s.bound = std::min(s.bound, s.objective);
+    s.gap = gap_of(s.objective, s.bound);
+  } else if (o.model == Model::mclp) {
+    const Cover cv(t, o.radius);
+    Mclp mc(cv, in.weight, in.fixed);
+    mc.greedy(o.p);
+    s.improvements = mc.local_search();
+    auto best_open = mc.open;
+    double best = mc.covered();
+    std::vector<std::uint32_t> free_open, closed;
+    for (int r = 0; r < o.rounds && elapsed() < o.time_limit_s; ++r) {
+      mc.open = best_open;
+      free_open.clear(), closed.clear();
+      for (std::uint32_t j = 0; j < t.m; ++j) (mc.open[j] ? (mc.fixed[j] ? void() : free_open.push_back(j)) : closed.push_back(j));
+      if (free_open.empty() || closed.empty()) break;
+      const auto a = std::uniform_int_distribution<std::size_t>(0, free_open.size() - 1)(rng);
+      const auto b = std::uniform_int_distribution<std::size_t>(0, closed.size() - 1)(rng);
+      mc.open[free_open[a]] = 0, mc.open[closed[b]] = 1;
+      mc.refresh();
+      s.improvements += mc.local_search();
+      ++s.rounds;
+      if (mc.covered() > best + 1e-9 * std::max(1.0, best)) best = mc.covered(), best_open = mc.open;
+    }
+    mc.open = best_open;
+    mc.refresh();
+    s.objective = mc.covered();
+    s.open = list_open(best_open);
+    for (std::size_t i = 0; i < t.n; ++i)
+      if (mc.count[i] == 0) s.unserved_weight += in.weight[i];
+    s.bound = std::max(s.objective, mclp_bound(cv, in.weight, o.p, in.fixed, s.objective, o.bound_iterations, integral(in.weight, {})));
+    s.gap = gap_of(s.objective, s.bound);
+  } else if (o.model == Model::lscp) {
+    const Cover cv(t, o.radius);
+    const auto open = cover_greedy(cv, in.weight, in.fixed);
+    s.open = list_open(open);
+    s.objective = static_cast<double>(s.open.size());
+    for (std::size_t i = 0; i < t.n; ++i)
+      if (in.weight[i] > 0 && cv.of_point[i].empty()) s.unserved_weight += in.weight[i];
+    s.bound = std::min(s.objective, cover_bound(cv, in.weight, in.fixed, s.objective, o.bound_iterations));
+    s.gap = gap_of(s.objective, s.bound);
+  } else {  // p-center: the smallest radius whose greedy cover needs at most p sites
+    const double U = std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost;
+    std::vector<float> radii(in.od.minutes.begin(), in.od.minutes.end());
+    std::sort(radii.begin(), radii.end());
+    radii.erase(std::unique(radii.begin(), radii.end()), radii.end());
+    // Lower bound 1: every point is at least its nearest candidate away (U when it has none).
+    double lower = 0;
+    for (std::size_t i = 0; i < t.n; ++i) {
+      if (in.weight[i] <= 0) continue;
+      lower = std::max<double>(lower, t.rows.times(i).empty() ? U : *std::min_element(t.rows.times(i).begin(), t.rows.times(i).end()));
+    }
+    if (radii.empty()) radii.push_back(static_cast<float>(U));  // no pair at all: every point is unserved
+    std::size_t lo = static_cast<std::size_t>(std::lower_bound(radii.begin(), radii.end(), static_cast<float>(lower)) - radii.begin());
+    std::size_t hi = radii.size() - 1;
+    std::vector<char> best_open;
+    while (lo < hi) {
+      const auto mid = (lo + hi) / 2;
+      const Cover cv(t, radii[mid]);
+      auto open = cover_greedy(cv, in.weight, in.fixed);
+      if (static_cast<int>(std::count(open.begin(), open.end(), 1)) <= o.p) {
+        hi = mid, best_open = std::move(open);
+      } else {
+        // Lower bound 2: if even the Lagrangian bound of the cover exceeds p, no p sites cover within this radius.
+        if (cover_bound(cv, in.weight, in.fixed, o.p + 1, std::min(o.bound_iterations, 150)) > o.p) lower = std::max<double>(lower, radii[mid + 1]);
+        lo = mid + 1;
+      }
+      report(0.1 + 0.8 * (1.0 - static_cast<double>(hi - lo) / static_cast<double>(radii.size())), "p-center radius search");
+    }
+    if (best_open.empty()) best_open = cover_greedy(Cover(t, radii[hi]), in.weight, in.fixed);
+    if (static_cast<int>(std::count(best_open.begin(), best_open.end(), 1)) > o.p) {
+      // No radius lets p sites cover every point: some stay unserved whatever the choice; take
+      // the p-median answer (it serves the most points first) and report the unserved weight.
+      Median md(t, in.weight, U, in.fixed);
+      md.greedy(o.p);
+      md.local_search();
+      best_open = md.open;
+    }
+    // Fill up to p sites (more sites never hurt the max) with the greedy p-median choice.
+    int n_open = static_cast<int>(std::count(best_open.begin(), best_open.end(), 1));
+    for (std::uint32_t j = 0; j < t.m && n_open < o.p; ++j)
+      if (!best_open[j]) best_open[j] = 1, ++n_open;
+    s.open = list_open(best_open);
+    s.objective = max_min_cost(t, in.weight, best_open, U, s.unserved_weight);
+    s.bound = std::min(lower, s.objective);
+    s.gap = gap_of(s.objective, s.bound);
+  }
+  s.seconds = elapsed();
+  report(1.0, "done");
+  return s;
+}
+
+}  // namespace oasis::siting

@@ -1,0 +1,166 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "oasis/core/error.hpp"
+#include "oasis/siting/siting.hpp"
+
+using namespace oasis;
+using namespace oasis::siting;
+
+namespace {
+Instance dense(const std::vector<std::vector<float>>& cost, std::vector<double> w) {
+  std::vector<travel::OdRow> rows;
+  for (const auto& r : cost) {
+    travel::OdRow row;
+    for (std::uint32_t j = 0; j < r.size(); ++j)
+      if (r[j] >= 0) row.emplace_back(j, r[j]);  // negative = no pair (out of reach)
+    rows.push_back(std::move(row));
+  }
+  Instance in;
+  in.od = travel::assemble(std::move(rows), cost.empty() ? 0 : cost[0].size());
+  in.weight = std::move(w);
+  return in;
+}
+
+/// The best objective over every subset of `k` candidates (brute force).
+double brute(const Instance& in, const Options& o, int k, bool maximise) {
+  const auto m = in.od.n_destinations;
+  std::vector<char> pick(m, 0);
+  std::fill(pick.begin(), pick.begin() + k, 1);
+  double best = maximise ? -1e300 : 1e300;
+  std::sort(pick.begin(), pick.end());
+  do {
+    std::vector<std::uint32_t> open;
+    for (std::uint32_t j = 0; j < m; ++j)
+      if (pick[j]) open.push_back(j);
+    const double v = evaluate(in, o, open);
+    best = maximise ? std::max(best, v) : std::min(best, v);
+  } while (std::next_permutation(pick.begin(), pick.end()));
+  return best;
+}
+}  // namespace
+
+TEST_CASE("p-median on a line, solved by hand") {
+  // Five towns on a line at 0, 1, 2, 10, 11 km, weights 1, 1, 1, 2, 2; candidates = the towns.
+  // p = 2: one site in {0,1,2} (best: 1, cost 2), one in {10,11} (either: cost 2): total 4.
+  const std::vector<float> x{0, 1, 2, 10, 11};
+  std::vector<std::vector<float>> c(5, std::vector<float>(5));
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 5; ++j) c[i][j] = std::abs(x[i] - x[j]);
+  const auto in = dense(c, {1, 1, 1, 2, 2});
+  Options o;
+  o.p = 2;
+  const auto s = solve(in, o);
+  CHECK(s.objective == 4.0);
+  CHECK(s.open.front() == 1);
+  CHECK(s.bound <= s.objective);
+  CHECK(s.bound == 4.0);  // the Lagrangian bound closes the gap here
+  CHECK(s.gap == 0.0);
+  // A fixed site at 0 forces the other into {10, 11}: cost 1 + 2 + 2 = 5.
+  Instance f = in;
+  f.fixed = {0};
+  const auto sf = solve(f, o);
+  CHECK(sf.objective == 5.0);
+  CHECK(std::find(sf.open.begin(), sf.open.end(), 0u) != sf.open.end());
+  // MCLP within 1 km with one site: 1 covers {0,1,2} (3), 10 covers {10,11} (4): pick 10 or 11.
+  Options m;
+  m.model = Model::mclp;
+  m.p = 1;
+  m.radius = 1;
+  const auto sm = solve(in, m);
+  CHECK(sm.objective == 4.0);
+  CHECK(sm.bound >= sm.objective);
+  // LSCP within 1 km: two sites (1 and 10 or 11). p-center with 2 sites: max distance 1.
+  Options l;
+  l.model = Model::lscp;
+  l.radius = 1;
+  CHECK(solve(in, l).objective == 2.0);
+  Options pc;
+  pc.model = Model::p_center;
+  pc.p = 2;
+  const auto sp = solve(in, pc);
+  CHECK(sp.objective == 1.0);
+  CHECK(sp.bound <= 1.0);
+}
+
+TEST_CASE("every model against brute force on small random instances; bounds always valid") {
+  std::mt19937_64 rng(42);
+  for (int trial = 0; trial < 25; ++trial) {
+    const int n = 12, m = 8;
+    std::vector<std::vector<float>> c(n, std::vector<float>(m));
+    std::vector<double> w(n);
+    for (int i = 0; i < n; ++i) {
+      w[i] = static_cast<double>(1 + rng() % 9);
+      for (int j = 0; j < m; ++j) c[i][j] = (rng() % 7 == 0) ? -1.0f : static_cast<float>(1 + rng() % 40);  // some pairs absent
+    }
+    const auto in = dense(c, w);
+    for (int p = 1; p <= 3; ++p) {
+      INFO("trial " << trial << ", p = " << p);
+      Options o;
+      o.p = p;
+      o.time_limit_s = 0.05;
+      auto s = solve(in, o);
+      const double opt = brute(in, o, p, false);
+      CHECK(s.bound <= opt + 1e-9);
+      CHECK(s.objective >= opt - 1e-9);
+      CHECK(s.objective == Approx(opt));  // tiny instances: the local search finds the optimum
+      o.model = Model::mclp;
+      o.radius = 15;
+      s = solve(in, o);
+      const double cov = brute(in, o, p, true);
+      CHECK(s.bound >= cov - 1e-9);
+      CHECK(s.objective == Approx(cov));
+      o.model = Model::p_center;
+      s = solve(in, o);
+      const double center = brute(in, o, p, false);
+      CHECK(s.bound <= center + 1e-9);
+      CHECK(s.objective >= center - 1e-9);
+    }
+    Options l;
+    l.model = Model::lscp;
+    l.radius = 20;
+    const auto s = solve(in, l);
+    // The smallest k whose best cover leaves nothing coverable uncovered, by brute force.
+    int need = 0;
+    Options mc;
+    mc.model = Model::mclp;
+    mc.radius = 20;
+    double coverable = 0;
+    for (int i = 0; i < n; ++i) {
+      bool any = false;
+      for (int j = 0; j < m; ++j) any = any || (c[i][j] >= 0 && c[i][j] <= 20);
+      if (any) coverable += w[i];
+    }
+    for (int k = 1; k <= m; ++k)
+      if (brute(in, mc, k, true) >= coverable - 1e-9) {
+        need = k;
+        break;
+      }
+    CHECK(s.bound <= need);
+    CHECK(s.objective >= need);
+  }
+}
+
+TEST_CASE("same seed, same answer; bad instances are refused") {
+  std::vector<std::vector<float>> c{{1, 5, 9}, {4, 1, 6}, {8, 3, 1}, {2, 2, 2}};
+  auto in = dense(c, {3, 1, 2, 5});
+  Options o;
+  o.p = 2;
+  o.seed = 7;
+  CHECK(solve(in, o).open == solve(in, o).open);
+  o.p = 4;
+  CHECK_THROWS_AS(solve(in, o), Error);  // more sites than candidates
+  o.p = 1;
+  in.fixed = {0, 1};
+  CHECK_THROWS_AS(solve(in, o), Error);  // more fixed sites than p
+  in.fixed.clear();
+  in.weight[2] = -1;
+  CHECK_THROWS_AS(solve(in, o), Error);
+  in.weight[2] = 2;
+  o.model = Model::mclp;
+  o.radius = NAN;
+  CHECK_THROWS_AS(solve(in, o), Error);
+}
