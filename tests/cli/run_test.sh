@@ -144,6 +144,17 @@ flagged=$(sqlite3 urg/communes.gpkg "select sum(flag_urgences) from communes")
 [ "$beyond" -eq "$flagged" ] && [ "$beyond" -gt 0 ] || fail "urgent care flag: $flagged flagged, $beyond beyond 30 min"
 jq -e ".flags.urgences.communes_beyond == $beyond and .flags.urgences.sites == 2" urg/summary.json >/dev/null || fail "urgent care summary"
 
+# 9c. Siting: 5 MSP placed to lift units out of the ZIP. The population lifted is recomputed from
+# the units layer: units below the line before, at or above it after the openings.
+printf 'extend = "%s"\n[siting]\nsites = 5\nobjective = "lift"\n' "$default" >site.toml
+expect_rc 0 "$oasis" run site.toml -o site -q
+[ "$(tail -n +2 site/sites.csv | wc -l)" -eq 5 ] || fail "sites.csv: 5 openings"
+[ "$(sqlite3 site/communes.gpkg 'select count(*) from sites')" -eq 5 ] || fail "gpkg: sites layer"
+lifted=$(sqlite3 site/communes.gpkg "select coalesce(sum(population), 0) from units where apl < 2.5 and value_after_siting >= 2.5")
+jq -e ".siting.objective == $lifted and .siting.bound >= .siting.objective and .siting.objective > 0" site/summary.json >/dev/null ||
+  fail "siting: summary $(jq -c '[.siting.objective, .siting.bound]' site/summary.json), recomputed $lifted"
+cmp -s site/zones.csv a/zones.csv || fail "siting changed the scenario's zone list"
+
 # 10. French CSV and exclusions.
 printf 'extend = "%s"\n[territory]\nexclude = ["37261"]\n[outputs]\ncsv_fr = true\ngpkg = false\n' "$default" >fr.toml
 expect_rc 0 "$oasis" run fr.toml -o fr -q

@@ -22,6 +22,7 @@
 #include "oasis/geodata/load.hpp"
 #include "oasis/geodata/travel.hpp"
 #include "oasis/io/csv.hpp"
+#include "oasis/siting/siting.hpp"
 #include "oasis/travel/models.hpp"
 #include "oasis/zoning/zoning.hpp"
 
@@ -328,7 +329,7 @@ std::string zones_csv(const std::vector<ZoneRow>& rows, bool fr) {
 }  // namespace
 
 std::vector<std::string> output_names() {
-  return {"zones.csv", "communes.gpkg", "diff.csv", "scenario.toml", "timings.json", "summary.json"};
+  return {"zones.csv", "communes.gpkg", "diff.csv", "sites.csv", "scenario.toml", "timings.json", "summary.json"};
 }
 
 RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {
@@ -559,6 +560,94 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
   }
   timings["zoning"] = since(ts);
 
+  // 6b. Siting: where k openings of supply_per_site help the zones most. Opening ΔS at commune j
+  // raises A_i by ΔS·W(t_ij) / D_j, D_j = Σ_k P̃_k W(t_kj) (floating-catchment methods).
+  struct SitingOut {
+    siting::AccessSolution sol;
+    std::vector<CommuneId> cand;
+    json summary;
+  };
+  std::optional<SitingOut> sit;
+  if (s.siting.sites > 0) {
+    ts = Clock::now();
+    if (ap.method != access::Method::apl && ap.method != access::Method::two_sfca && ap.method != access::Method::e2sfca)
+      throw Error(Errc::scenario_value, fmt::format("[siting] needs access.method = apl, 2sfca or e2sfca (not {})", access::method_name(ap.method)),
+                  s.file.string(), {}, "the effect of an opening is additive only for these methods");
+    SitingOut so_;
+    if (s.siting.candidates.empty()) {
+      so_.cand.resize(n);
+      std::iota(so_.cand.begin(), so_.cand.end(), CommuneId{0});
+    } else {
+      for (const auto& code : s.siting.candidates) so_.cand.push_back(require_commune(t, cog, code, "siting.candidates", s.file.string()));
+    }
+    const bool by_unit = s.siting.level == "unit";
+    const auto cols = tr.od.transposed();
+    const double delta_s = s.siting.supply_per_site * activity;
+    siting::AccessInstance ai;
+    ai.line = s.zoning.zip_below;
+    if (by_unit) {
+      ai.base = zr.unit_value;
+      ai.population = zr.unit_population;
+    } else {
+      ai.base = indicator;
+      ai.population = t.population();
+    }
+    for (auto& b : ai.base)
+      if (!std::isfinite(b)) b = 0;  // a zone without a value counts as 0
+    ai.effect.resize(so_.cand.size());
+    std::vector<double> acc(by_unit ? m : n, 0.0);
+    std::vector<std::uint32_t> touched;
+    for (std::size_t q = 0; q < so_.cand.size(); ++q) {
+      const auto j = so_.cand[q];
+      const auto is = cols.destinations(j);
+      const auto ts_ = cols.times(j);
+      double dj = 0;
+      for (std::size_t k = 0; k < is.size(); ++k)
+        if (ts_[k] <= ap.max_cost) dj += demand[is[k]] * ap.decay(ts_[k]);
+      if (!(dj > 0)) continue;
+      touched.clear();
+      for (std::size_t k = 0; k < is.size(); ++k) {
+        if (ts_[k] > ap.max_cost) continue;
+        const double da = delta_s * ap.decay(ts_[k]) / dj;
+        if (da <= 0) continue;
+        const auto z = by_unit ? units.unit_of[is[k]] : is[k];
+        const double add = by_unit ? (zr.unit_population[z] > 0 ? t.population()[is[k]] * da / zr.unit_population[z] : 0.0) : da;
+        if (acc[z] == 0) touched.push_back(z);
+        acc[z] += add;
+      }
+      std::sort(touched.begin(), touched.end());
+      for (auto z : touched) {
+        if (acc[z] > 0) ai.effect[q].emplace_back(z, acc[z]);
+        acc[z] = 0;
+      }
+    }
+    siting::AccessOptions sopt;
+    sopt.objective = siting::parse_access_objective(s.siting.objective);
+    sopt.k = s.siting.sites;
+    sopt.repeat = s.siting.repeat;
+    sopt.seed = s.siting.seed;
+    so_.sol = siting::solve_access(ai, sopt);
+    json sites = json::array();
+    std::map<std::uint32_t, std::pair<int, double>> per;  // candidate -> openings, marginal
+    for (std::size_t q = 0; q < so_.sol.open.size(); ++q) {
+      auto& e = per[so_.sol.open[q]];
+      ++e.first;
+      e.second += so_.sol.marginal[q];
+    }
+    for (const auto& [q, e] : per) {
+      const auto c = so_.cand[q];
+      sites.push_back({{"code_insee", t.code()[c].to_string()}, {"nom", t.name()[c]}, {"openings", e.first},
+                       {"supply_added", e.first * s.siting.supply_per_site}, {"marginal", e.second}});
+    }
+    so_.summary = {{"objective_kind", s.siting.objective}, {"level", s.siting.level}, {"openings", s.siting.sites},
+                   {"supply_per_site", s.siting.supply_per_site}, {"line", ai.line}, {"candidates", so_.cand.size()},
+                   {"before", so_.sol.before}, {"objective", so_.sol.objective}, {"bound", so_.sol.bound}, {"gap", so_.sol.gap},
+                   {"improvements", so_.sol.improvements}, {"sites", sites},
+                   {"note", "marginal = objective lost if that commune's openings alone were removed; zones.csv keeps the scenario's zoning without the openings"}};
+    sit = std::move(so_);
+    timings["siting"] = since(ts);
+  }
+
   // 7. Rows, summaries.
   out.zones.reserve(n);
   std::vector<double> unit_apl(n);
@@ -662,6 +751,7 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
                  {"official", official ? official_report : json(nullptr)},
                  {"official_overrides", zr.official_overrides}};
   S["flags"] = flags;
+  if (sit) S["siting"] = sit->summary;
   S["warnings"] = json::object();
   for (const auto& [kind, count] : diag.counts()) S["warnings"][std::string(warn_name(kind))] = count;
 
@@ -767,7 +857,27 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
                     Column::real("apl", zr.unit_value), Column::real("density_gp_100k", udens), Column::text("class", ucls),
                     Column::text("zone", unit_zone_labels), Column::text("rule", urule)};
       if (s.flags.deficit_2003) lu.columns.push_back(Column::text("deficit_2003", deficit));
-      const std::vector<geodata::Layer> layers{lc, lu};
+      if (sit && s.siting.level == "unit") lu.columns.push_back(Column::real("value_after_siting", sit->sol.after));
+      if (sit && s.siting.level == "commune") lc.columns.push_back(Column::real("value_after_siting", sit->sol.after));
+      std::vector<geodata::Layer> layers{lc, lu};
+      if (sit) {
+        geodata::Layer ls{"sites", fmt::format("Openings chosen by the siting step ({})", s.siting.objective), lc.epsg, {}, {}};
+        std::vector<std::string> sc, sn;
+        std::vector<std::int64_t> so;
+        std::vector<double> sa, sm;
+        for (const auto& e : sit->summary["sites"]) {
+          const auto c = t.at(CodeInsee::from(e["code_insee"].get<std::string>()));
+          ls.shapes.push_back(&t.shape(c));
+          sc.push_back(e["code_insee"].get<std::string>());
+          sn.push_back(e["nom"].get<std::string>());
+          so.push_back(e["openings"].get<std::int64_t>());
+          sa.push_back(e["supply_added"].get<double>());
+          sm.push_back(e["marginal"].get<double>());
+        }
+        ls.columns = {Column::text("code_insee", sc), Column::text("nom", sn), Column::integer("openings", so),
+                      Column::real("supply_added", sa), Column::real("marginal", sm)};
+        layers.push_back(std::move(ls));
+      }
       geodata::write_geopackage(opt.out_dir / "communes.gpkg", layers,
                                 {{"OASIS_ENGINE", std::string("oasis ") + kVersion},
                                  {"OASIS_SCENARIO", s.name},
@@ -781,6 +891,15 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
     if (cmp) {
       write_file_atomic(opt.out_dir / "diff.csv", cmp->csv, opt.overwrite);
       out.written.push_back(opt.out_dir / "diff.csv");
+    }
+    if (sit) {
+      std::string csv = "code_insee,nom,openings,supply_added,marginal\n";
+      for (const auto& e : sit->summary["sites"])
+        csv += fmt::format("{},{},{},{},{}\n", e["code_insee"].get<std::string>(), quote(e["nom"].get<std::string>(), ','),
+                           e["openings"].get<int>(), num_csv(e["supply_added"].get<double>(), false),
+                           num_csv(e["marginal"].get<double>(), false, "{:.10g}"));
+      write_file_atomic(opt.out_dir / "sites.csv", csv, opt.overwrite);
+      out.written.push_back(opt.out_dir / "sites.csv");
     }
     write_file_atomic(opt.out_dir / "scenario.toml", s.resolved_toml, opt.overwrite);
     out.written.push_back(opt.out_dir / "scenario.toml");

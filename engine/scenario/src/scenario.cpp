@@ -477,6 +477,15 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
     }
   }
 
+  s.siting.sites = static_cast<int>(r.num("siting.sites"));
+  s.siting.objective = r.str("siting.objective");
+  s.siting.supply_per_site = r.num("siting.supply_per_site");
+  s.siting.level = r.str("siting.level");
+  s.siting.candidates = r.strings("siting.candidates");
+  s.siting.repeat = r.boolean("siting.repeat");
+  s.siting.seed = static_cast<std::uint64_t>(r.num("siting.seed"));
+  check_codes(s.siting.candidates, r, "siting.candidates");
+
   s.outputs.gpkg = r.boolean("outputs.gpkg");
   s.outputs.csv_fr = r.boolean("outputs.csv_fr");
   s.outputs.baseline = r.path("outputs.baseline");

@@ -112,6 +112,15 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"indicators.activity", K::number, "1.0", 0, 1e6, true, "", false, "", "Multiplier of the supply amounts (e.g. consultations per practitioner)"},
   {"indicators.demand", K::string, "\"population\"", -kInf, kInf, false, "population|population_std", false, "", "Demand: legal population, or the standardised one"},
 
+  {"siting", K::table, "", -kInf, kInf, false, "", false, "", "Where to open k sites (MSP) to help most (docs/siting.md): computed on top of the scenario's accessibility and zoning"},
+  {"siting.sites", K::integer, "0", 0, 10000, false, "", false, "", "Openings to place; 0 = no siting"},
+  {"siting.objective", K::string, "\"lift\"", -kInf, kInf, false, "lift|max-min", false, "", "lift: population of the zones raised from below zoning.zip_below to above it; max-min: the lowest zone value"},
+  {"siting.supply_per_site", K::number, "4.0", 0, 1000, true, "", false, "practitioners (ETP)", "Supply each opening adds (counted like supply.amount x supply.activity in the APL)"},
+  {"siting.level", K::string, "\"unit\"", -kInf, kInf, false, "unit|commune", false, "", "Zones whose values count: the zoning units or the communes"},
+  {"siting.candidates", K::strings, "[]", -kInf, kInf, false, "", false, "", "INSEE codes where a site may open; empty = every commune of the territory"},
+  {"siting.repeat", K::boolean, "false", -kInf, kInf, false, "", false, "", "A commune may receive several openings (placing n salaried doctors)"},
+  {"siting.seed", K::integer, "1", 0, 9.2e18, false, "", false, "", "Seed (same seed, same answer)"},
+
   {"outputs", K::table, "", -kInf, kInf, false, "", false, "", "What the run writes (docs/outputs.md)"},
   {"outputs.gpkg", K::boolean, "true", -kInf, kInf, false, "", false, "", "Write communes.gpkg (layers communes and units, Lambert-93)"},
   {"outputs.csv_fr", K::boolean, "false", -kInf, kInf, false, "", false, "", "zones.csv with ';', decimal commas and a BOM (French spreadsheets); --csv-fr does the same"},

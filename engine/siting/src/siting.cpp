@@ -674,3 +674,161 @@ Solution solve(const Instance& in, const Options& o) {
 }
 
 }  // namespace oasis::siting
+
+namespace oasis::siting {
+
+AccessObjective parse_access_objective(std::string_view name) {
+  if (name == "lift") return AccessObjective::lift;
+  if (name == "max-min") return AccessObjective::max_min;
+  throw Error(Errc::usage, fmt::format("unknown siting objective '{}'", name), {}, {}, "use lift or max-min");
+}
+
+namespace {
+
+/// Zone values under a multiset of openings, with the objective, updated one opening at a time.
+struct AccessState {
+  const AccessInstance& in;
+  std::vector<double> value;
+  explicit AccessState(const AccessInstance& i) : in(i), value(i.base) {}
+  void apply(std::uint32_t j, double sign) {
+    for (const auto& [z, d] : in.effect[j]) value[z] += sign * d;
+  }
+  double objective(AccessObjective o) const {
+    if (o == AccessObjective::lift) {
+      double s = 0;
+      for (std::size_t z = 0; z < value.size(); ++z)
+        if (in.base[z] < in.line && value[z] >= in.line - 1e-12) s += in.population[z];
+      return s;
+    }
+    double m = std::numeric_limits<double>::infinity();
+    for (std::size_t z = 0; z < value.size(); ++z)
+      if (in.population[z] > 0) m = std::min(m, value[z]);
+    return std::isinf(m) ? 0.0 : m;
+  }
+  /// Objective change if j were opened once more (lift: exact and O(effect of j); max-min: the
+  /// new minimum needs the other zones, so it is evaluated fully).
+  double gain_lift(std::uint32_t j) const {
+    double g = 0;
+    for (const auto& [z, d] : in.effect[j])
+      if (in.base[z] < in.line && value[z] < in.line - 1e-12 && value[z] + d >= in.line - 1e-12) g += in.population[z];
+    return g;
+  }
+  double progress(std::uint32_t j) const {  // population-weighted share of the remaining gap closed
+    double g = 0;
+    for (const auto& [z, d] : in.effect[j])
+      if (value[z] < in.line && in.base[z] < in.line) g += in.population[z] * std::min(1.0, d / (in.line - value[z]));
+    return g;
+  }
+};
+
+}  // namespace
+
+AccessSolution solve_access(const AccessInstance& in, const AccessOptions& o) {
+  const auto t0 = Clock::now();
+  const auto nz = in.base.size(), m = in.effect.size();
+  if (in.population.size() != nz) throw Error(Errc::internal, "solve_access: population and base of different sizes");
+  if (o.k < 1) throw Error(Errc::value_invalid, fmt::format("{} openings: at least 1", o.k));
+  if (!o.repeat && static_cast<std::size_t>(o.k) > m)
+    throw Error(Errc::value_invalid, fmt::format("{} openings but {} candidates", o.k, m), {}, {}, "allow repeats or lower k");
+  for (const auto& e : in.effect)
+    for (const auto& [z, d] : e)
+      if (z >= nz || !(d >= 0) || !std::isfinite(d)) throw Error(Errc::value_invalid, "an opening's effect is not a number >= 0");
+  AccessSolution s;
+  AccessState st(in);
+  s.before = st.objective(o.objective);
+  std::vector<int> times(m, 0);
+  auto full_eval = [&](std::uint32_t j) {
+    st.apply(j, +1);
+    const double v = st.objective(o.objective);
+    st.apply(j, -1);
+    return v;
+  };
+  // Greedy: the best objective; ties (often: nothing crosses yet) broken by progress, then id.
+  std::vector<std::uint32_t> open;
+  for (int step = 0; step < o.k; ++step) {
+    std::uint32_t best = kNone;
+    double bv = -std::numeric_limits<double>::infinity(), bp = -1;
+    for (std::uint32_t j = 0; j < m; ++j) {
+      if (!o.repeat && times[j]) continue;
+      const double v = o.objective == AccessObjective::lift ? st.gain_lift(j) : full_eval(j);
+      const double p = st.progress(j);
+      if (v > bv + 1e-12 || (v >= bv - 1e-12 && p > bp + 1e-12)) bv = v, bp = p, best = j;
+    }
+    if (best == kNone) break;
+    st.apply(best, +1);
+    ++times[best];
+    open.push_back(best);
+    if (o.progress && !o.progress(0.5 * (step + 1) / o.k, "greedy")) throw Error(Errc::cancelled, "siting cancelled");
+  }
+  // Swap local search: replace one opening by another candidate when the objective improves.
+  double cur = st.objective(o.objective);
+  for (bool improved = true; improved;) {
+    improved = false;
+    for (std::size_t q = 0; q < open.size() && !improved; ++q) {
+      const auto r = open[q];
+      st.apply(r, -1);
+      --times[r];
+      std::uint32_t bj = kNone;
+      double bv = cur;
+      for (std::uint32_t j = 0; j < m; ++j) {
+        if (j == r || (!o.repeat && times[j])) continue;
+        const double v = full_eval(j);
+        if (v > bv + 1e-9 * std::max(1.0, std::abs(bv))) bv = v, bj = j;
+      }
+      if (bj != kNone) {
+        st.apply(bj, +1);
+        ++times[bj];
+        open[q] = bj;
+        cur = bv;
+        improved = true;
+        ++s.improvements;
+      } else {
+        st.apply(r, +1);
+        ++times[r];
+      }
+    }
+  }
+  s.objective = cur;
+  s.after = st.value;
+  // Marginal value of each opening in the final answer (in the sorted order of `open`).
+  std::sort(open.begin(), open.end());
+  for (auto j : open) {
+    st.apply(j, -1);
+    s.marginal.push_back(cur - st.objective(o.objective));
+    st.apply(j, +1);
+  }
+  // Bounds: the best a zone can get from k openings is the sum of its k largest increments (with
+  // repeats: k times the largest).
+  std::vector<std::vector<double>> inc(nz);
+  for (std::uint32_t j = 0; j < m; ++j)
+    for (const auto& [z, d] : in.effect[j]) inc[z].push_back(d);
+  std::vector<double> best_gain(nz, 0.0);
+  for (std::size_t z = 0; z < nz; ++z) {
+    auto& v = inc[z];
+    if (v.empty()) continue;
+    if (o.repeat) {
+      best_gain[z] = o.k * *std::max_element(v.begin(), v.end());
+    } else {
+      const auto kk = std::min<std::size_t>(static_cast<std::size_t>(o.k), v.size());
+      std::partial_sort(v.begin(), v.begin() + static_cast<long>(kk), v.end(), std::greater<>());
+      for (std::size_t q = 0; q < kk; ++q) best_gain[z] += v[q];
+    }
+  }
+  if (o.objective == AccessObjective::lift) {
+    double ub = 0;
+    for (std::size_t z = 0; z < nz; ++z)
+      if (in.base[z] < in.line && in.base[z] + best_gain[z] >= in.line - 1e-12) ub += in.population[z];
+    s.bound = std::max(ub, s.objective);
+  } else {
+    double ub = std::numeric_limits<double>::infinity();
+    for (std::size_t z = 0; z < nz; ++z)
+      if (in.population[z] > 0) ub = std::min(ub, in.base[z] + best_gain[z]);
+    s.bound = std::isinf(ub) ? s.objective : std::max(ub, s.objective);
+  }
+  s.gap = gap_of(s.objective, s.bound);
+  s.open = open;
+  s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return s;
+}
+
+}  // namespace oasis::siting

@@ -106,6 +106,14 @@ struct Scenario {
   std::vector<Retire> retire;
   std::vector<AddSupply> add;
   std::vector<Indicator> indicators;
+  struct Siting {
+    int sites = 0;
+    std::string objective, level;
+    double supply_per_site = 4;
+    std::vector<std::string> candidates;
+    bool repeat = false;
+    std::uint64_t seed = 1;
+  } siting;
   struct Outputs {
     bool gpkg = true, csv_fr = false;
     std::string baseline;
