@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "oasis/core/error.hpp"
+#include "oasis/geodata/load.hpp"
+#include "oasis/geodata/travel.hpp"
 #include "oasis/siting/siting.hpp"
 #include "oasis/travel/graph.hpp"
 
@@ -137,6 +139,41 @@ int main(int argc, char** argv) {
         for (auto x : s.open) sites += fmt::format(" {}", j.at("stores")[x].get<std::string>());
         fmt::print("  {:<9} p={} radius={:<5} objective {:.6g}  bound {:.6g}  gap {:.3f} %  sites:{}  ({:.2f} s)\n",
                    siting::model_name(model), p, radius, s.objective, s.bound, 100 * s.gap, sites, s.seconds);
+      }
+    }
+
+    // Centre-Val de Loire: 1,754 communes as demand (legal population) and as candidates, commune
+    // graph within 30 minutes.
+    {
+      Diagnostics diag;
+      geodata::TerritoryOptions to;
+      to.data_dir = geodata::resolve_data_dir("");
+      to.cog_dir = geodata::resolve_cog_dir("");
+      to.regions = {"24"};
+      to.use_apl = false;
+      const auto cog = geodata::Cog::load(to.cog_dir);
+      const auto t = geodata::load_territory(to, cog, diag).territory;
+      travel::TravelSettings ts;
+      const auto tr = geodata::build_travel(t, ts, diag);
+      siting::Instance inst;
+      inst.od = tr.od;
+      inst.weight = t.population();
+      const double pop = t.total_population();
+      fmt::print("\nCentre-Val de Loire: {} communes, {} pairs (commune graph, 30 min)\n", t.size(), tr.od.pairs());
+      for (int k : {5, 25, 50, 125}) {
+        siting::Options o;
+        o.p = k;
+        o.rounds = 50;
+        o.time_limit_s = limit;
+        const auto s1 = siting::solve(inst, o);
+        o.model = siting::Model::mclp;
+        o.radius = 15;
+        const auto s2 = siting::solve(inst, o);
+        fmt::print("  k = {:>3}: p-median mean time {:.2f} min (bound {:.2f}, gap {:.2f} %, unserved {:.0f}) {:.1f} s | "
+                   "MCLP 15 min covers {:.1f} % (bound {:.1f} %, gap {:.2f} %) {:.1f} s\n",
+                   k, s1.objective / pop, s1.bound / pop, 100 * s1.gap, s1.unserved_weight, s1.seconds, 100 * s2.objective / pop,
+                   100 * s2.bound / pop, 100 * s2.gap, s2.seconds);
+        std::fflush(stdout);
       }
     }
   } catch (const Error& e) {

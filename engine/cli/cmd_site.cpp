@@ -26,6 +26,8 @@ struct SiteFlags {
   double radius = 0;
   double time_limit = 60;
   int rounds = 100;
+  std::string exact = "auto";
+  double exact_time_limit = 20;
   std::uint64_t seed = 1;
   bool json = false;
 };
@@ -40,6 +42,8 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
   o.seed = f.seed;
   o.time_limit_s = f.time_limit;
   o.rounds = f.rounds;
+  o.exact = f.exact;
+  o.exact_time_limit_s = f.exact_time_limit;
   if ((o.model == siting::Model::mclp || o.model == siting::Model::lscp) && !(f.radius > 0))
     throw Error(Errc::usage, fmt::format("--model {} needs --radius MINUTES", f.model));
   const auto demand = read_id_values(f.demand, {"population", "demand", "value", "weight"}, "demand");
@@ -98,6 +102,7 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
                            {"unmatched_pairs", rep.unmatched_records},
                            {"improvements", s.improvements},
                            {"rounds", s.rounds},
+                           {"method", s.method},
                            {"seed", f.seed},
                            {"seconds", s.seconds}};
   if (!f.summary.empty()) write_file_atomic(f.summary, j.dump(2) + "\n", g.overwrite);
@@ -124,6 +129,8 @@ void register_site(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--rounds", f->rounds, "Perturbation rounds after the first local optimum (default 100; same seed and rounds, same answer)");
   sub->add_option("--time-limit", f->time_limit, "Safety limit in seconds on the rounds (default 60)");
   sub->add_option("--seed", f->seed, "Seed of the perturbation rounds (same seed, same answer)");
+  sub->add_option("--exact", f->exact, "auto | on | off: exact MIP with CBC after the heuristic (auto: OD of at most 20,000 pairs)");
+  sub->add_option("--exact-time-limit", f->exact_time_limit, "Seconds for the MIP (default 20); the bound it proves is kept either way");
   sub->add_option("--summary", f->summary, "Write objective, bound, gap, seconds as JSON");
   sub->add_flag("--json", f->json, "Print the summary as JSON");
   sub->callback([f, &g] { run_site(*f, g); });

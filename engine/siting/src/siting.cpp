@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "mip.hpp"
 #include "oasis/core/error.hpp"
 
 namespace oasis::siting {
@@ -545,6 +546,10 @@ Solution solve(const Instance& in, const Options& o) {
     if (o.progress && !o.progress(f, what)) throw Error(Errc::cancelled, "siting cancelled");
   };
   const bool integer = integral(in.weight, in.od.minutes);
+  if (o.exact != "auto" && o.exact != "on" && o.exact != "off")
+    throw Error(Errc::usage, fmt::format("exact = '{}'", o.exact), {}, {}, "use auto, on or off");
+  const bool use_mip = o.model != Model::p_center && (o.exact == "on" || (o.exact == "auto" && in.od.pairs() <= o.exact_max_pairs));
+  s.method = "heuristic";
 
   if (o.model == Model::p_median) {
     const double U = std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost;
@@ -584,6 +589,26 @@ Solution solve(const Instance& in, const Options& o) {
     s.bound = median_bound(t, in.weight, U, o.p, in.fixed, s.objective, o.bound_iterations, integer && U == std::floor(U));
     s.bound = std::min(s.bound, s.objective);
     s.gap = gap_of(s.objective, s.bound);
+    if (use_mip && s.gap > 0) {
+      report(0.85, "exact MIP (CBC)");
+      const auto r = detail::mip_p_median(in.od, in.weight, U, o.p, in.fixed, s.open, o.exact_time_limit_s);
+      s.method = "heuristic+mip";
+      if (static_cast<int>(r.open.size()) == o.p) {
+        const double v = evaluate(in, o, r.open);
+        if (v < s.objective - 1e-9 * std::max(1.0, s.objective)) {
+          s.objective = v, s.open = r.open;
+          md.open.assign(t.m, 0);
+          for (auto j : s.open) md.open[j] = 1;
+          md.refresh();
+          s.unserved_weight = 0;
+          for (std::size_t i = 0; i < t.n; ++i)
+            if (md.f1[i] == kNone) s.unserved_weight += in.weight[i];
+        }
+      }
+      s.bound = r.proven ? s.objective : std::min(s.objective, std::max(s.bound, integer ? std::ceil(r.bound - 1e-6) : r.bound));
+      if (r.proven) s.method = "mip-optimal";
+      s.gap = gap_of(s.objective, s.bound);
+    }
   } else if (o.model == Model::mclp) {
     const Cover cv(t, o.radius);
     Mclp mc(cv, in.weight, in.fixed);
@@ -613,6 +638,26 @@ Solution solve(const Instance& in, const Options& o) {
       if (mc.count[i] == 0) s.unserved_weight += in.weight[i];
     s.bound = std::max(s.objective, mclp_bound(cv, in.weight, o.p, in.fixed, s.objective, o.bound_iterations, integral(in.weight, {})));
     s.gap = gap_of(s.objective, s.bound);
+    if (use_mip && s.gap > 0) {
+      report(0.85, "exact MIP (CBC)");
+      const auto r = detail::mip_mclp(cv.of_point, t.m, in.weight, o.p, in.fixed, s.open, o.exact_time_limit_s);
+      s.method = "heuristic+mip";
+      if (static_cast<int>(r.open.size()) == o.p) {
+        const double v = evaluate(in, o, r.open);
+        if (v > s.objective + 1e-9 * std::max(1.0, s.objective)) {
+          s.objective = v, s.open = r.open;
+          mc.open.assign(t.m, 0);
+          for (auto j : s.open) mc.open[j] = 1;
+          mc.refresh();
+          s.unserved_weight = 0;
+          for (std::size_t i = 0; i < t.n; ++i)
+            if (mc.count[i] == 0) s.unserved_weight += in.weight[i];
+        }
+      }
+      s.bound = r.proven ? s.objective : std::max(s.objective, std::min(s.bound, r.bound));
+      if (r.proven) s.method = "mip-optimal";
+      s.gap = gap_of(s.objective, s.bound);
+    }
   } else if (o.model == Model::lscp) {
     const Cover cv(t, o.radius);
     const auto open = cover_greedy(cv, in.weight, in.fixed);
@@ -622,6 +667,27 @@ Solution solve(const Instance& in, const Options& o) {
       if (in.weight[i] > 0 && cv.of_point[i].empty()) s.unserved_weight += in.weight[i];
     s.bound = std::min(s.objective, cover_bound(cv, in.weight, in.fixed, s.objective, o.bound_iterations));
     s.gap = gap_of(s.objective, s.bound);
+    if (use_mip && s.gap > 0) {
+      report(0.85, "exact MIP (CBC)");
+      const auto r = detail::mip_lscp(cv.of_point, t.m, in.weight, in.fixed, s.open, o.exact_time_limit_s);
+      s.method = "heuristic+mip";
+      if (!r.open.empty() && r.open.size() < s.open.size()) {
+        // Check the MIP's cover before taking it.
+        std::vector<char> op(t.m, 0);
+        for (auto j : r.open) op[j] = 1;
+        bool ok = true;
+        for (std::size_t i = 0; i < t.n && ok; ++i) {
+          if (in.weight[i] <= 0 || cv.of_point[i].empty()) continue;
+          bool c = false;
+          for (auto j : cv.of_point[i]) c = c || op[j];
+          ok = c;
+        }
+        if (ok) s.open = r.open, s.objective = static_cast<double>(r.open.size());
+      }
+      s.bound = r.proven ? s.objective : std::min(s.objective, std::max(s.bound, std::ceil(r.bound - 1e-6)));
+      if (r.proven) s.method = "mip-optimal";
+      s.gap = gap_of(s.objective, s.bound);
+    }
   } else {  // p-center: the smallest radius whose greedy cover needs at most p sites
     const double U = std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost;
     std::vector<float> radii(in.od.minutes.begin(), in.od.minutes.end());

@@ -37,6 +37,11 @@ struct Options {
   double time_limit_s = 60;     // safety net on the rounds (the first local optimum is always reached);
                                 // a run stopped by it depends on the machine's speed (Solution::rounds says)
   int bound_iterations = 600;   // subgradient iterations of the Lagrangian bound
+  /// Exact MIP with COIN-OR CBC after the heuristic (p-median, MCLP, LSCP), started from the
+  /// heuristic's answer: "auto" = when the OD has at most `exact_max_pairs` pairs; "on"; "off".
+  std::string exact = "auto";
+  std::size_t exact_max_pairs = 20000;
+  double exact_time_limit_s = 20;
   ProgressFn progress;
 };
 
@@ -48,6 +53,7 @@ struct Solution {
   double unserved_weight = 0;  // p-median / p-center: demand with no open site in reach; MCLP: not covered; LSCP: not coverable
   int improvements = 0;  // moves accepted by the local search
   int rounds = 0;        // perturbation rounds done
+  std::string method;    // "heuristic", "heuristic+mip" (MIP ran), "mip-optimal" (MIP proved it)
   double seconds = 0;
 };
 

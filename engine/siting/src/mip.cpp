@@ -1,0 +1,161 @@
+// Exact models solved with COIN-OR CBC (C interface), started from the heuristic's answer.
+#include "mip.hpp"
+
+#include <cmath>
+#include <memory>
+
+#include <Cbc_C_Interface.h>
+#include <fmt/format.h>
+
+#include "oasis/core/error.hpp"
+
+namespace oasis::siting::detail {
+namespace {
+
+constexpr double kInfinity = 1e30;  // CBC treats |bound| >= 1e30 as infinite
+
+struct ModelFree {
+  void operator()(Cbc_Model* m) const { Cbc_deleteModel(m); }
+};
+
+/// Column-wise sparse matrix being built.
+struct Csc {
+  std::vector<CoinBigIndex> start{0};
+  std::vector<int> index;
+  std::vector<double> value;
+  std::vector<double> lb, ub, obj;
+  std::vector<char> integer;
+  int add(double l, double u, double c, bool is_int, std::initializer_list<std::pair<int, double>> entries) {
+    for (const auto& [r, v] : entries) index.push_back(r), value.push_back(v);
+    start.push_back(static_cast<CoinBigIndex>(index.size()));
+    lb.push_back(l), ub.push_back(u), obj.push_back(c), integer.push_back(is_int);
+    return static_cast<int>(lb.size()) - 1;
+  }
+  int add(double l, double u, double c, bool is_int, const std::vector<std::pair<int, double>>& entries) {
+    for (const auto& [r, v] : entries) index.push_back(r), value.push_back(v);
+    start.push_back(static_cast<CoinBigIndex>(index.size()));
+    lb.push_back(l), ub.push_back(u), obj.push_back(c), integer.push_back(is_int);
+    return static_cast<int>(lb.size()) - 1;
+  }
+};
+
+MipResult run(Csc& a, std::vector<double> row_lb, std::vector<double> row_ub, double sense, const std::vector<double>& start_solution,
+              const std::vector<int>& y_cols, double time_limit) {
+  std::unique_ptr<Cbc_Model, ModelFree> m(Cbc_newModel());
+  Cbc_loadProblem(m.get(), static_cast<int>(a.lb.size()), static_cast<int>(row_lb.size()), a.start.data(), a.index.data(), a.value.data(),
+                  a.lb.data(), a.ub.data(), a.obj.data(), row_lb.data(), row_ub.data());
+  Cbc_setObjSense(m.get(), sense);
+  for (std::size_t c = 0; c < a.integer.size(); ++c)
+    if (a.integer[c]) Cbc_setInteger(m.get(), static_cast<int>(c));
+  Cbc_setLogLevel(m.get(), 0);
+  Cbc_setMaximumSeconds(m.get(), time_limit);
+  Cbc_setParameter(m.get(), "threads", "1");  // deterministic
+  if (!start_solution.empty()) Cbc_setInitialSolution(m.get(), start_solution.data());
+  Cbc_solve(m.get());
+  MipResult r;
+  r.proven = Cbc_isProvenOptimal(m.get()) != 0;
+  r.bound = Cbc_getBestPossibleObjValue(m.get());
+  r.objective = Cbc_getObjValue(m.get());
+  const double* x = Cbc_getColSolution(m.get());
+  if (x)
+    for (std::size_t q = 0; q < y_cols.size(); ++q)
+      if (x[y_cols[q]] > 0.5) r.open.push_back(static_cast<std::uint32_t>(q));
+  return r;
+}
+
+}  // namespace
+
+MipResult mip_p_median(const travel::OdMatrix& od, const std::vector<double>& w, double U, int p, std::span<const std::uint32_t> fixed,
+                       std::span<const std::uint32_t> start_open, double time_limit) {
+  const auto n = od.n_origins(), m = od.n_destinations;
+  // Rows: n assignment rows (= 1), one link row per pair (x_ij - y_j <= 0), one cardinality row.
+  Csc a;
+  std::vector<double> rlb, rub;
+  for (std::size_t i = 0; i < n; ++i) rlb.push_back(1), rub.push_back(1);
+  std::vector<std::vector<std::pair<int, double>>> y_entries(m);
+  std::vector<char> is_open(m, 0), is_fixed(m, 0);
+  for (auto j : start_open) is_open[j] = 1;
+  for (auto j : fixed) is_fixed[j] = 1;
+  std::vector<double> start;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto ds = od.destinations(i);
+    const auto cs = od.times(i);
+    // The start assigns i to its nearest open site, else to "unserved".
+    std::size_t best_k = ds.size();
+    for (std::size_t k = 0; k < ds.size(); ++k)
+      if (is_open[ds[k]] && (best_k == ds.size() || cs[k] < cs[best_k])) best_k = k;
+    for (std::size_t k = 0; k < ds.size(); ++k) {
+      const int link = static_cast<int>(rlb.size());
+      rlb.push_back(-kInfinity), rub.push_back(0);
+      a.add(0, 1, w[i] * cs[k], false, {{static_cast<int>(i), 1.0}, {link, 1.0}});
+      start.push_back(k == best_k ? 1.0 : 0.0);
+      y_entries[ds[k]].emplace_back(link, -1.0);
+    }
+    a.add(0, 1, w[i] * U, false, {{static_cast<int>(i), 1.0}});  // unserved
+    start.push_back(best_k == ds.size() ? 1.0 : 0.0);
+  }
+  const int card = static_cast<int>(rlb.size());
+  rlb.push_back(p), rub.push_back(p);
+  std::vector<int> y_cols(m);
+  for (std::size_t j = 0; j < m; ++j) {
+    y_entries[j].emplace_back(card, 1.0);
+    y_cols[j] = a.add(is_fixed[j] ? 1 : 0, 1, 0, true, y_entries[j]);
+    start.push_back(is_open[j] ? 1.0 : 0.0);
+  }
+  return run(a, rlb, rub, 1.0, start, y_cols, time_limit);
+}
+
+MipResult mip_mclp(const std::vector<std::vector<std::uint32_t>>& of_point, std::size_t m, const std::vector<double>& w, int p,
+                   std::span<const std::uint32_t> fixed, std::span<const std::uint32_t> start_open, double time_limit) {
+  const auto n = of_point.size();
+  Csc a;
+  std::vector<double> rlb, rub;
+  std::vector<std::vector<std::pair<int, double>>> y_entries(m);
+  std::vector<char> is_open(m, 0), is_fixed(m, 0);
+  for (auto j : start_open) is_open[j] = 1;
+  for (auto j : fixed) is_fixed[j] = 1;
+  std::vector<double> start;
+  for (std::size_t i = 0; i < n; ++i) {  // z_i - sum_j y_j <= 0
+    if (of_point[i].empty() || w[i] <= 0) continue;
+    const int row = static_cast<int>(rlb.size());
+    rlb.push_back(-kInfinity), rub.push_back(0);
+    a.add(0, 1, w[i], false, {{row, 1.0}});
+    bool covered = false;
+    for (auto j : of_point[i]) y_entries[j].emplace_back(row, -1.0), covered = covered || is_open[j];
+    start.push_back(covered ? 1.0 : 0.0);
+  }
+  const int card = static_cast<int>(rlb.size());
+  rlb.push_back(p), rub.push_back(p);
+  std::vector<int> y_cols(m);
+  for (std::size_t j = 0; j < m; ++j) {
+    y_entries[j].emplace_back(card, 1.0);
+    y_cols[j] = a.add(is_fixed[j] ? 1 : 0, 1, 0, true, y_entries[j]);
+    start.push_back(is_open[j] ? 1.0 : 0.0);
+  }
+  return run(a, rlb, rub, -1.0, start, y_cols, time_limit);
+}
+
+MipResult mip_lscp(const std::vector<std::vector<std::uint32_t>>& of_point, std::size_t m, const std::vector<double>& w,
+                   std::span<const std::uint32_t> fixed, std::span<const std::uint32_t> start_open, double time_limit) {
+  Csc a;
+  std::vector<double> rlb, rub;
+  std::vector<std::vector<std::pair<int, double>>> y_entries(m);
+  for (std::size_t i = 0; i < of_point.size(); ++i) {  // sum_j y_j >= 1
+    if (of_point[i].empty() || w[i] <= 0) continue;
+    const int row = static_cast<int>(rlb.size());
+    rlb.push_back(1), rub.push_back(kInfinity);
+    for (auto j : of_point[i]) y_entries[j].emplace_back(row, 1.0);
+  }
+  std::vector<char> is_open(m, 0), is_fixed(m, 0);
+  for (auto j : start_open) is_open[j] = 1;
+  for (auto j : fixed) is_fixed[j] = 1;
+  std::vector<int> y_cols(m);
+  std::vector<double> start;
+  for (std::size_t j = 0; j < m; ++j) {
+    y_cols[j] = a.add(is_fixed[j] ? 1 : 0, 1, 1, true, y_entries[j]);
+    start.push_back(is_open[j] ? 1.0 : 0.0);
+  }
+  return run(a, rlb, rub, 1.0, start, y_cols, time_limit);
+}
+
+}  // namespace oasis::siting::detail
