@@ -20,7 +20,7 @@ namespace oasis::cli {
 namespace {
 
 struct SiteFlags {
-  std::string od, demand, candidates, fixed, summary;
+  std::string od, demand, candidates, fixed, capacities, summary;
   std::string model = "p-median";
   int p = 1;
   double radius = 0;
@@ -73,6 +73,21 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
       in.fixed.push_back(*j);
     }
   }
+  if (!f.capacities.empty()) {
+    const auto caps = read_id_values(f.capacities, {"capacity", "value"}, "capacity");
+    in.capacity.assign(cand.ids.size(), 0.0);
+    std::vector<char> seen(cand.ids.size(), 0);
+    for (std::size_t k = 0; k < caps.ids.size(); ++k) {
+      const auto j = cand.find(caps.ids[k]);
+      if (!j) throw Error(Errc::code_unknown, fmt::format("capacity given for '{}', which is not a candidate", caps.ids[k]), f.capacities);
+      in.capacity[*j] = caps.values[k];
+      seen[*j] = 1;
+    }
+    for (std::size_t j = 0; j < seen.size(); ++j)
+      if (!seen[j])
+        throw Error(Errc::field_missing, fmt::format("candidate '{}' has no capacity", cand.ids[j]), f.capacities, {},
+                    "give every candidate a capacity (0 = cannot open usefully)");
+  }
   Diagnostics diag;
   travel::OdReadOptions ro;
   travel::OdReadReport rep;
@@ -123,6 +138,7 @@ void register_site(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--demand", f->demand, "DEMAND.csv id,population")->required();
   sub->add_option("--candidates", f->candidates, "CAND.csv id (default: every to_id of the OD)");
   sub->add_option("--fixed", f->fixed, "FIXED.csv id: sites already open (counted in --p)");
+  sub->add_option("--capacities", f->capacities, "CAP.csv id,capacity: p-median with capacities (demand weight a site can serve; solved by the MIP)");
   sub->add_option("--model", f->model, "p-median | mclp | lscp | p-center (default p-median)");
   sub->add_option("--p", f->p, "Sites to open, fixed ones included")->check(CLI::PositiveNumber);
   sub->add_option("--radius", f->radius, "mclp, lscp: covering cost (minutes)");

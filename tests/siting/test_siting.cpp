@@ -259,3 +259,29 @@ TEST_CASE("exact MIP (CBC): proves the optimum the Lagrangian bound leaves open"
   }
   CHECK(proved > 0);  // the MIP did the proving at least sometimes (else the test proves nothing)
 }
+
+TEST_CASE("capacitated p-median (MIP), solved by hand") {
+  // The five towns at 0, 1, 2, 10, 11 (weights 1, 1, 1, 2, 2), p = 2, each site serving at most 3.
+  // Sites {1, 10}: site 1 serves 0, 1, 2 (cost 1 + 0 + 1); site 10 serves town 10 (2, cost 0) and
+  // one unit of town 11 (cost 1); the last unit is unserved (cost U = 11 + 1): 2 + 1 + 12 = 15.
+  // Every other pair costs more (e.g. {2, 10}: 3 + 13 = 16; {10, 11}: 29).
+  const std::vector<float> x{0, 1, 2, 10, 11};
+  std::vector<std::vector<float>> c(5, std::vector<float>(5));
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 5; ++j) c[i][j] = std::abs(x[i] - x[j]);
+  auto in = dense(c, {1, 1, 1, 2, 2});
+  in.capacity.assign(5, 3.0);
+  Options o;
+  o.p = 2;
+  const auto s = solve(in, o);
+  CHECK(s.objective == Approx(15.0));
+  CHECK(s.open.front() == 1);
+  CHECK(s.gap == 0.0);
+  CHECK(s.method == "mip-optimal");
+  CHECK(s.unserved_weight == Approx(1.0));
+  in.capacity.assign(5, 4.0);  // room for everyone: the uncapacitated optimum, 4
+  CHECK(solve(in, o).objective == Approx(4.0));
+  o.model = Model::mclp;
+  o.radius = 1;
+  CHECK_THROWS_AS(solve(in, o), Error);  // capacities are for the p-median
+}

@@ -40,7 +40,7 @@ struct Csc {
 };
 
 MipResult run(Csc& a, std::vector<double> row_lb, std::vector<double> row_ub, double sense, const std::vector<double>& start_solution,
-              const std::vector<int>& y_cols, double time_limit) {
+              const std::vector<int>& y_cols, double time_limit, const std::vector<std::pair<int, double>>& unserved_cols = {}) {
   std::unique_ptr<Cbc_Model, ModelFree> m(Cbc_newModel());
   Cbc_loadProblem(m.get(), static_cast<int>(a.lb.size()), static_cast<int>(row_lb.size()), a.start.data(), a.index.data(), a.value.data(),
                   a.lb.data(), a.ub.data(), a.obj.data(), row_lb.data(), row_ub.data());
@@ -57,16 +57,19 @@ MipResult run(Csc& a, std::vector<double> row_lb, std::vector<double> row_ub, do
   r.bound = Cbc_getBestPossibleObjValue(m.get());
   r.objective = Cbc_getObjValue(m.get());
   const double* x = Cbc_getColSolution(m.get());
-  if (x)
+  r.found = x != nullptr && Cbc_numberSavedSolutions(m.get()) > 0;
+  if (x) {
     for (std::size_t q = 0; q < y_cols.size(); ++q)
       if (x[y_cols[q]] > 0.5) r.open.push_back(static_cast<std::uint32_t>(q));
+    for (const auto& [col, weight] : unserved_cols) r.unserved += weight * x[col];
+  }
   return r;
 }
 
 }  // namespace
 
 MipResult mip_p_median(const travel::OdMatrix& od, const std::vector<double>& w, double U, int p, std::span<const std::uint32_t> fixed,
-                       std::span<const std::uint32_t> start_open, double time_limit) {
+                       std::span<const std::uint32_t> start_open, double time_limit, std::span<const double> capacity) {
   const auto n = od.n_origins(), m = od.n_destinations;
   // Rows: n assignment rows (= 1), one link row per pair (x_ij - y_j <= 0), one cardinality row.
   Csc a;
@@ -77,6 +80,10 @@ MipResult mip_p_median(const travel::OdMatrix& od, const std::vector<double>& w,
   for (auto j : start_open) is_open[j] = 1;
   for (auto j : fixed) is_fixed[j] = 1;
   std::vector<double> start;
+  std::vector<std::pair<int, double>> unserved_cols;
+  // Capacity rows (one per candidate): sum_i w_i x_ij - capacity_j y_j <= 0, after the others.
+  const bool capacitated = !capacity.empty();
+  std::vector<std::vector<std::pair<int, double>>> cap_x(capacitated ? m : 0);
   for (std::size_t i = 0; i < n; ++i) {
     const auto ds = od.destinations(i);
     const auto cs = od.times(i);
@@ -87,22 +94,41 @@ MipResult mip_p_median(const travel::OdMatrix& od, const std::vector<double>& w,
     for (std::size_t k = 0; k < ds.size(); ++k) {
       const int link = static_cast<int>(rlb.size());
       rlb.push_back(-kInfinity), rub.push_back(0);
-      a.add(0, 1, w[i] * cs[k], false, {{static_cast<int>(i), 1.0}, {link, 1.0}});
+      const int col = a.add(0, 1, w[i] * cs[k], false, {{static_cast<int>(i), 1.0}, {link, 1.0}});
+      if (capacitated) cap_x[ds[k]].emplace_back(col, w[i]);
       start.push_back(k == best_k ? 1.0 : 0.0);
       y_entries[ds[k]].emplace_back(link, -1.0);
     }
-    a.add(0, 1, w[i] * U, false, {{static_cast<int>(i), 1.0}});  // unserved
+    unserved_cols.emplace_back(a.add(0, 1, w[i] * U, false, {{static_cast<int>(i), 1.0}}), w[i]);
     start.push_back(best_k == ds.size() ? 1.0 : 0.0);
   }
   const int card = static_cast<int>(rlb.size());
   rlb.push_back(p), rub.push_back(p);
+  if (capacitated) {
+    // The x columns are already built: add the capacity rows by rebuilding their entries.
+    const int first_cap = static_cast<int>(rlb.size());
+    for (std::size_t j = 0; j < m; ++j) rlb.push_back(-kInfinity), rub.push_back(0);
+    Csc b;
+    std::vector<std::vector<std::pair<int, double>>> extra(a.lb.size());
+    for (std::size_t j = 0; j < m; ++j)
+      for (const auto& [col, weight] : cap_x[j]) extra[col].emplace_back(first_cap + static_cast<int>(j), weight);
+    for (std::size_t c = 0; c < a.lb.size(); ++c) {
+      std::vector<std::pair<int, double>> e;
+      for (auto k = a.start[c]; k < a.start[c + 1]; ++k) e.emplace_back(a.index[k], a.value[k]);
+      e.insert(e.end(), extra[c].begin(), extra[c].end());
+      b.add(a.lb[c], a.ub[c], a.obj[c], a.integer[c], e);
+    }
+    a = std::move(b);
+    for (std::size_t j = 0; j < m; ++j) y_entries[j].emplace_back(first_cap + static_cast<int>(j), -capacity[j]);
+  }
   std::vector<int> y_cols(m);
   for (std::size_t j = 0; j < m; ++j) {
     y_entries[j].emplace_back(card, 1.0);
     y_cols[j] = a.add(is_fixed[j] ? 1 : 0, 1, 0, true, y_entries[j]);
     start.push_back(is_open[j] ? 1.0 : 0.0);
   }
-  return run(a, rlb, rub, 1.0, start, y_cols, time_limit);
+  if (capacitated) start.clear();  // the uncapacitated answer may break a capacity
+  return run(a, rlb, rub, 1.0, start, y_cols, time_limit, unserved_cols);
 }
 
 MipResult mip_mclp(const std::vector<std::vector<std::uint32_t>>& of_point, std::size_t m, const std::vector<double>& w, int p,

@@ -551,7 +551,24 @@ Solution solve(const Instance& in, const Options& o) {
   const bool use_mip = o.model != Model::p_center && (o.exact == "on" || (o.exact == "auto" && in.od.pairs() <= o.exact_max_pairs));
   s.method = "heuristic";
 
-  if (o.model == Model::p_median) {
+  if (!in.capacity.empty()) {  // capacitated p-median: MIP only
+    if (o.model != Model::p_median) throw Error(Errc::usage, "capacities apply to the p-median model only");
+    if (in.capacity.size() != t.m) throw Error(Errc::value_invalid, fmt::format("{} capacities for {} candidates", in.capacity.size(), t.m));
+    for (double c : in.capacity)
+      if (!(c >= 0) || !std::isfinite(c)) throw Error(Errc::value_invalid, fmt::format("capacity {} is not a number >= 0", c));
+    const double U = std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost;
+    report(0.1, "capacitated MIP (CBC)");
+    const auto r = detail::mip_p_median(in.od, in.weight, U, o.p, in.fixed, {}, o.exact_time_limit_s, in.capacity);
+    if (!r.found || static_cast<int>(r.open.size()) != o.p)
+      throw Error(Errc::cancelled, "the capacitated p-median found no solution within the time limit", {}, {},
+                  "raise --exact-time-limit, or reduce the instance");
+    s.open = r.open;
+    s.objective = r.objective;
+    s.unserved_weight = r.unserved;
+    s.bound = r.proven ? r.objective : std::min(r.objective, integer ? std::ceil(r.bound - 1e-6) : r.bound);
+    s.gap = gap_of(s.objective, s.bound);
+    s.method = r.proven ? "mip-optimal" : "mip";
+  } else if (o.model == Model::p_median) {
     const double U = std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost;
     Median md(t, in.weight, U, in.fixed);
     md.greedy(o.p);

@@ -23,6 +23,9 @@ struct Instance {
   travel::OdMatrix od;          // origins = demand points, destinations = candidate sites; cost = od.minutes
   std::vector<double> weight;   // demand weight (population) per origin, >= 0
   std::vector<std::uint32_t> fixed;  // candidates already open (count within p)
+  /// p-median only: most demand weight a candidate can serve (empty = uncapacitated). The
+  /// capacitated model is solved by the MIP alone (size-limited by its time limit).
+  std::vector<double> capacity;
 };
 
 struct Options {
