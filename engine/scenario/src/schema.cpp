@@ -114,7 +114,7 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
 
   {"siting", K::table, "", -kInf, kInf, false, "", false, "", "Where to open k sites (MSP) to help most (docs/siting.md): computed on top of the scenario's accessibility and zoning"},
   {"siting.sites", K::integer, "0", 0, 10000, false, "", false, "", "Openings to place; 0 = no siting"},
-  {"siting.objective", K::string, "\"lift\"", -kInf, kInf, false, "lift|max-min", false, "", "lift: population of the zones raised from below zoning.zip_below to above it; max-min: the lowest zone value"},
+  {"siting.objective", K::string, "\"lift\"", -kInf, kInf, false, "lift|max-min|bottom-decile", false, "", "lift: population of the zones raised from below zoning.zip_below to above it; max-min: the lowest zone value; bottom-decile: mean value of the 10 % of the population worst off"},
   {"siting.supply_per_site", K::number, "4.0", 0, 1000, true, "", false, "practitioners (ETP)", "Supply each opening adds (counted like supply.amount x supply.activity in the APL)"},
   {"siting.level", K::string, "\"unit\"", -kInf, kInf, false, "unit|commune", false, "", "Zones whose values count: the zoning units or the communes"},
   {"siting.candidates", K::strings, "[]", -kInf, kInf, false, "", false, "", "INSEE codes where a site may open; empty = every commune of the territory"},

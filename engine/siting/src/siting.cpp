@@ -763,10 +763,31 @@ namespace oasis::siting {
 AccessObjective parse_access_objective(std::string_view name) {
   if (name == "lift") return AccessObjective::lift;
   if (name == "max-min") return AccessObjective::max_min;
-  throw Error(Errc::usage, fmt::format("unknown siting objective '{}'", name), {}, {}, "use lift or max-min");
+  if (name == "bottom-decile") return AccessObjective::bottom_decile;
+  throw Error(Errc::usage, fmt::format("unknown siting objective '{}'", name), {}, {}, "use lift, max-min or bottom-decile");
 }
 
 namespace {
+
+/// Population-weighted mean of the lowest values holding 10 % of the population (the zone at the
+/// cut counts for its share).
+double bottom_decile_mean(std::span<const double> value, std::span<const double> population) {
+  std::vector<std::uint32_t> order;
+  double total = 0;
+  for (std::uint32_t z = 0; z < value.size(); ++z)
+    if (population[z] > 0) order.push_back(z), total += population[z];
+  if (order.empty()) return 0;
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return value[a] != value[b] ? value[a] < value[b] : a < b; });
+  const double target = 0.1 * total;
+  double taken = 0, sum = 0;
+  for (auto z : order) {
+    const double take = std::min(population[z], target - taken);
+    sum += take * value[z];
+    taken += take;
+    if (taken >= target) break;
+  }
+  return sum / target;
+}
 
 /// Zone values under a multiset of openings, with the objective, updated one opening at a time.
 struct AccessState {
@@ -783,6 +804,7 @@ struct AccessState {
         if (in.base[z] < in.line && value[z] >= in.line - 1e-12) s += in.population[z];
       return s;
     }
+    if (o == AccessObjective::bottom_decile) return bottom_decile_mean(value, in.population);
     double m = std::numeric_limits<double>::infinity();
     for (std::size_t z = 0; z < value.size(); ++z)
       if (in.population[z] > 0) m = std::min(m, value[z]);
@@ -902,11 +924,15 @@ AccessSolution solve_access(const AccessInstance& in, const AccessOptions& o) {
     for (std::size_t z = 0; z < nz; ++z)
       if (in.base[z] < in.line && in.base[z] + best_gain[z] >= in.line - 1e-12) ub += in.population[z];
     s.bound = std::max(ub, s.objective);
-  } else {
+  } else if (o.objective == AccessObjective::max_min) {
     double ub = std::numeric_limits<double>::infinity();
     for (std::size_t z = 0; z < nz; ++z)
       if (in.population[z] > 0) ub = std::min(ub, in.base[z] + best_gain[z]);
     s.bound = std::isinf(ub) ? s.objective : std::max(ub, s.objective);
+  } else {
+    std::vector<double> optimistic(nz);
+    for (std::size_t z = 0; z < nz; ++z) optimistic[z] = in.base[z] + best_gain[z];
+    s.bound = std::max(bottom_decile_mean(optimistic, in.population), s.objective);
   }
   s.gap = gap_of(s.objective, s.bound);
   s.open = open;

@@ -81,8 +81,8 @@ struct AccessInstance {
   double line = 2.5;               // lift: a zone counts when it crosses from below the line to >= line
 };
 
-enum class AccessObjective { lift, max_min };
-AccessObjective parse_access_objective(std::string_view name);  // "lift" | "max-min"
+enum class AccessObjective { lift, max_min, bottom_decile };
+AccessObjective parse_access_objective(std::string_view name);  // "lift" | "max-min" | "bottom-decile"
 
 struct AccessOptions {
   AccessObjective objective = AccessObjective::lift;
@@ -97,7 +97,8 @@ struct AccessSolution {
   std::vector<std::uint32_t> open;      // candidate per opening (sorted; repeats when allowed)
   std::vector<double> marginal;         // per opening: objective lost if that opening alone is removed
   std::vector<double> after;            // zone values after the openings
-  double objective = 0;  // lift: population crossing the line; max-min: the smallest zone value (population > 0)
+  double objective = 0;  // lift: population crossing the line; max-min: the smallest zone value (population > 0);
+                         // bottom-decile: population-weighted mean value of the 10 % of the population worst off
   double bound = 0;      // upper bound on any choice of k openings
   double gap = 0;
   double before = 0;     // the objective with no opening (max-min: min of base)
@@ -106,9 +107,10 @@ struct AccessSolution {
 };
 
 /// Greedy with a progress tie-break (population-weighted share of the gap to the line closed),
-/// then swap local search evaluated in O(zones touched). Bounds: lift — a zone is counted only if
-/// its k largest possible increments reach the line; max-min — the smallest over zones of base +
-/// its k largest increments.
+/// then swap local search (lift: O(zones touched) per move; max-min and bottom-decile: O(zones)).
+/// Bounds: lift — a zone is counted only if its k largest possible increments reach the line;
+/// max-min and bottom-decile (both non-decreasing in every zone value) — the objective with every
+/// zone at base + its k largest increments.
 AccessSolution solve_access(const AccessInstance& instance, const AccessOptions& options);
 
 }  // namespace oasis::siting
