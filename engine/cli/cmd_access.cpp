@@ -177,23 +177,12 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   j["demand_field"] = demand_field;
   j["access_seconds"] = access_seconds;
   j["warnings"] = warnings_json(diag);
-  if (official && apl) {
-    std::vector<double> a, b;
-    double abs_err = 0;
-    std::size_t agree = 0;
-    for (CommuneId c = 0; c < t.size(); ++c)
-      if (std::isfinite((*official)[c])) {
-        a.push_back(r.value[c]);
-        b.push_back((*official)[c]);
-        abs_err += std::abs(r.value[c] - (*official)[c]);
-        agree += (r.value[c] < f.line) == ((*official)[c] < f.line);
-      }
-    if (!a.empty())
-      j["fidelity"] = {{"communes_compared", a.size()},
-                       {"spearman", access::spearman(a, b)},
-                       {"mean_absolute_error", abs_err / static_cast<double>(a.size())},
-                       {"agreement_below_line", static_cast<double>(agree) / static_cast<double>(a.size())}};
-  }
+  if (official && apl)
+    if (const auto fid = access::fidelity(r.value, *official, f.line))
+      j["fidelity"] = {{"communes_compared", fid->compared},
+                       {"spearman", fid->spearman},
+                       {"mean_absolute_error", fid->mean_absolute_error},
+                       {"agreement_below_line", fid->agreement_below_line}};
   j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!f.summary.empty()) write_file_atomic(f.summary, j.dump(2) + "\n", g.overwrite);
   if (!g.quiet) std::fputs((j.dump(2) + "\n").c_str(), stdout);

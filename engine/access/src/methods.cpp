@@ -307,4 +307,19 @@ double spearman(std::span<const double> a, std::span<const double> b) {
   return sab / std::sqrt(saa * sbb);
 }
 
+std::optional<Fidelity> fidelity(std::span<const double> computed, std::span<const double> published, double line) {
+  std::vector<double> a, b;
+  double err = 0;
+  std::size_t agree = 0;
+  for (std::size_t i = 0; i < computed.size() && i < published.size(); ++i) {
+    if (!std::isfinite(published[i])) continue;
+    a.push_back(computed[i]), b.push_back(published[i]);
+    err += std::abs(computed[i] - published[i]);
+    agree += (computed[i] < line) == (published[i] < line);
+  }
+  if (a.empty()) return std::nullopt;
+  const auto n = static_cast<double>(a.size());
+  return Fidelity{a.size(), spearman(a, b), err / n, static_cast<double>(agree) / n};
+}
+
 }  // namespace oasis::access

@@ -706,21 +706,11 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
                  {"communes_flagged", flagged},
                  {"supply_without_demand", res.supply_without_demand}};
   if (res_u65) S["access"]["weighted_mean_u65"] = access::inequality(res_u65->value, demand, s.access.line).weighted_mean;
-  if (const auto* off = t.column("apl_official"); off && apl) {
-    std::vector<double> a, b;
-    double err = 0;
-    std::size_t agree = 0;
-    for (CommuneId c = 0; c < n; ++c)
-      if (std::isfinite((*off)[c])) {
-        a.push_back(res.value[c]), b.push_back((*off)[c]);
-        err += std::abs(res.value[c] - (*off)[c]);
-        agree += (res.value[c] < s.access.line) == ((*off)[c] < s.access.line);
-      }
-    if (!a.empty())
-      S["access"]["fidelity"] = {{"communes_compared", a.size()}, {"spearman", access::spearman(a, b)},
-                                 {"mean_absolute_error", err / static_cast<double>(a.size())},
-                                 {"agreement_below_line", static_cast<double>(agree) / static_cast<double>(a.size())}};
-  }
+  if (const auto* off = t.column("apl_official"); off && apl)
+    if (const auto fid = access::fidelity(res.value, *off, s.access.line))
+      S["access"]["fidelity"] = {{"communes_compared", fid->compared}, {"spearman", fid->spearman},
+                                 {"mean_absolute_error", fid->mean_absolute_error},
+                                 {"agreement_below_line", fid->agreement_below_line}};
   json regions = json::array();
   for (const auto& r : zr.regions)
     regions.push_back({{"region", r.region},

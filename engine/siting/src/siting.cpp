@@ -487,6 +487,38 @@ double default_unserved(const Instance& in) {
   return static_cast<double>(mx) + 1.0;
 }
 
+/// Perturbation rounds shared by the p-median and the MCLP: from the best answer, swap `kicks`
+/// open sites (not fixed) for random closed ones, descend again, keep the best. `sense` = -1 to
+/// minimise `value()`, +1 to maximise it. Leaves the state on the best answer.
+template <class State, class Value, class Clock_, class Report>
+void perturbation_rounds(State& st, int kicks, double sense, Value value, const Options& o, std::mt19937_64& rng, Solution& s,
+                         Clock_ elapsed, Report report) {
+  auto best_open = st.open;
+  double best = value();
+  std::vector<std::uint32_t> free_open, closed;
+  for (int r = 0; r < o.rounds && elapsed() < o.time_limit_s; ++r) {
+    st.open = best_open;
+    free_open.clear(), closed.clear();
+    for (std::uint32_t j = 0; j < st.open.size(); ++j) (st.open[j] ? (st.fixed[j] ? void() : free_open.push_back(j)) : closed.push_back(j));
+    if (free_open.empty() || closed.empty()) break;
+    const int k = std::min<int>(kicks, static_cast<int>(free_open.size()));
+    for (int q = 0; q < k; ++q) {
+      const auto a = std::uniform_int_distribution<std::size_t>(0, free_open.size() - 1)(rng);
+      const auto b = std::uniform_int_distribution<std::size_t>(0, closed.size() - 1)(rng);
+      st.open[free_open[a]] = 0, st.open[closed[b]] = 1;
+      std::swap(free_open[a], closed[b]);
+    }
+    st.refresh();
+    s.improvements += st.local_search();
+    ++s.rounds;
+    const double v = value();
+    if (sense * (v - best) > 1e-9 * std::max(1.0, std::abs(best))) best = v, best_open = st.open;
+    report(0.2 + 0.5 * std::min(1.0, static_cast<double>(r + 1) / std::max(o.rounds, 1)), "perturbation rounds");
+  }
+  st.open = best_open;
+  st.refresh();
+}
+
 }  // namespace
 
 Model parse_model(std::string_view name) {
@@ -573,33 +605,10 @@ Solution solve(const Instance& in, const Options& o) {
     Median md(t, in.weight, U, in.fixed);
     md.greedy(o.p);
     s.improvements = md.local_search();
-    auto best_open = md.open;
-    double best = md.objective();
     report(0.2, "local search");
-    // Perturbation rounds: swap two open sites for random closed ones, descend, keep the best.
-    std::vector<std::uint32_t> free_open, closed;
-    for (int r = 0; r < o.rounds && elapsed() < o.time_limit_s; ++r) {
-      md.open = best_open;
-      free_open.clear(), closed.clear();
-      for (std::uint32_t j = 0; j < t.m; ++j) (md.open[j] ? (md.fixed[j] ? void() : free_open.push_back(j)) : closed.push_back(j));
-      if (free_open.empty() || closed.empty()) break;
-      const int k = std::min<int>(2, static_cast<int>(free_open.size()));
-      for (int q = 0; q < k; ++q) {
-        const auto a = std::uniform_int_distribution<std::size_t>(0, free_open.size() - 1)(rng);
-        const auto b = std::uniform_int_distribution<std::size_t>(0, closed.size() - 1)(rng);
-        md.open[free_open[a]] = 0, md.open[closed[b]] = 1;
-        std::swap(free_open[a], closed[b]);
-      }
-      md.refresh();
-      s.improvements += md.local_search();
-      ++s.rounds;
-      if (md.objective() < best - 1e-9 * std::max(1.0, best)) best = md.objective(), best_open = md.open;
-      report(0.2 + 0.5 * std::min(1.0, elapsed() / std::max(o.time_limit_s, 1e-9)), "perturbation rounds");
-    }
-    md.open = best_open;
-    md.refresh();
+    perturbation_rounds(md, 2, -1.0, [&] { return md.objective(); }, o, rng, s, elapsed, report);
     s.objective = md.objective();
-    s.open = list_open(best_open);
+    s.open = list_open(md.open);
     for (std::size_t i = 0; i < t.n; ++i)
       if (md.f1[i] == kNone) s.unserved_weight += in.weight[i];
     report(0.7, "Lagrangian bound");
@@ -631,26 +640,9 @@ Solution solve(const Instance& in, const Options& o) {
     Mclp mc(cv, in.weight, in.fixed);
     mc.greedy(o.p);
     s.improvements = mc.local_search();
-    auto best_open = mc.open;
-    double best = mc.covered();
-    std::vector<std::uint32_t> free_open, closed;
-    for (int r = 0; r < o.rounds && elapsed() < o.time_limit_s; ++r) {
-      mc.open = best_open;
-      free_open.clear(), closed.clear();
-      for (std::uint32_t j = 0; j < t.m; ++j) (mc.open[j] ? (mc.fixed[j] ? void() : free_open.push_back(j)) : closed.push_back(j));
-      if (free_open.empty() || closed.empty()) break;
-      const auto a = std::uniform_int_distribution<std::size_t>(0, free_open.size() - 1)(rng);
-      const auto b = std::uniform_int_distribution<std::size_t>(0, closed.size() - 1)(rng);
-      mc.open[free_open[a]] = 0, mc.open[closed[b]] = 1;
-      mc.refresh();
-      s.improvements += mc.local_search();
-      ++s.rounds;
-      if (mc.covered() > best + 1e-9 * std::max(1.0, best)) best = mc.covered(), best_open = mc.open;
-    }
-    mc.open = best_open;
-    mc.refresh();
+    perturbation_rounds(mc, 1, +1.0, [&] { return mc.covered(); }, o, rng, s, elapsed, report);
     s.objective = mc.covered();
-    s.open = list_open(best_open);
+    s.open = list_open(mc.open);
     for (std::size_t i = 0; i < t.n; ++i)
       if (mc.count[i] == 0) s.unserved_weight += in.weight[i];
     s.bound = std::max(s.objective, mclp_bound(cv, in.weight, o.p, in.fixed, s.objective, o.bound_iterations, integral(in.weight, {})));

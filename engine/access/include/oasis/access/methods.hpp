@@ -3,6 +3,7 @@
 // one method switch. Formulas, parameters and references: docs/access.md.
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -81,5 +82,13 @@ Inequality inequality(std::span<const double> value, std::span<const double> pop
 /// Spearman rank correlation of two equally long series (ties get their average rank); NaN when
 /// either series is constant.
 double spearman(std::span<const double> a, std::span<const double> b);
+
+/// A computed indicator against a published one (docs/fidelity.md), over the units where the
+/// published value is known: Spearman ρ, mean absolute error, share agreeing on "below `line`".
+struct Fidelity {
+  std::size_t compared = 0;
+  double spearman = 0, mean_absolute_error = 0, agreement_below_line = 0;
+};
+std::optional<Fidelity> fidelity(std::span<const double> computed, std::span<const double> published, double line);
 
 }  // namespace oasis::access
