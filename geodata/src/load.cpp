@@ -27,6 +27,16 @@ fs::path resolve_data_dir(const std::string& flag) {
   return kDefaultDataDir;
 }
 
+Place place(std::string_view code, const Territory& t, const Cog& cog, CommuneId& id, CodeMatch* how) {
+  const auto m = cog.match(code);
+  if (!m) return Place::unmatched;
+  const auto found = t.find(CodeInsee::from(cog.communes()[m->index].code));
+  if (!found) return Place::outside;
+  id = *found;
+  if (how) *how = m->how;
+  return Place::inside;
+}
+
 fs::path resolve_cog_dir(const std::string& flag) {
   if (!flag.empty()) return flag;
   if (const char* env = std::getenv("OASIS_COG_DIR"); env && *env) return env;
@@ -108,16 +118,15 @@ AttributeReport attach_drees_apl(Territory& t, const fs::path& file, const Cog& 
     if (!codes_seen.insert(code.to_string()).second)
       throw Error(Errc::code_duplicate, fmt::format("commune {} appears twice", code.str()), rep.file, csv.where(r),
                   "keep one line per commune");
-    const auto m = cog.match(code.str());
-    if (!m) {
-      unmatched.insert(code.to_string());
-      diag.add(Warn::code_unmatched, rep.file, csv.where(r), fmt::format("{} matches no commune of {}", code.str(), cog.version()));
-      return;
-    }
-    const auto id = t.find(CodeInsee::from(cog.communes()[m->index].code));
-    if (!id) {
-      ++rep.outside;
-      return;
+    CommuneId id = 0;
+    CodeMatch how = CodeMatch::current;
+    switch (place(code.str(), t, cog, id, &how)) {
+      case Place::unmatched:
+        unmatched.insert(code.to_string());
+        diag.add(Warn::code_unmatched, rep.file, csv.where(r), fmt::format("{} matches no commune of {}", code.str(), cog.version()));
+        return;
+      case Place::outside: ++rep.outside; return;
+      case Place::inside: break;
     }
     auto num = [&](std::optional<std::size_t> c, const char* what) -> double {
       if (!c) return NAN;
@@ -136,14 +145,14 @@ AttributeReport attach_drees_apl(Territory& t, const fs::path& file, const Cog& 
     const double ps = num(c_pstd, "pop_standardisee"), pt = num(c_ptot, "pop_totale");
     const double a = num(c_apl, "apl_mg"), a65 = num(c_u65, "apl_mg_moins65");
     ++rep.matched;
-    if (m->how != CodeMatch::current) ++rep.merged;
-    if (std::isfinite(ps)) pstd[*id] += ps;
+    if (how != CodeMatch::current) ++rep.merged;
+    if (std::isfinite(ps)) pstd[id] += ps;
     const double weight = std::isfinite(pt) ? pt : 1.0;
-    if (std::isfinite(pt)) ptot[*id] += pt;
-    if (std::isfinite(a)) apl_w[*id] += a * weight;
-    if (std::isfinite(a65)) u65_w[*id] += a65 * weight;
-    w[*id] += weight;
-    seen[*id] = 1;
+    if (std::isfinite(pt)) ptot[id] += pt;
+    if (std::isfinite(a)) apl_w[id] += a * weight;
+    if (std::isfinite(a65)) u65_w[id] += a65 * weight;
+    w[id] += weight;
+    seen[id] = 1;
   });
   std::vector<double> apl(n, NAN), u65(n, NAN);
   for (std::size_t i = 0; i < n; ++i) {
@@ -199,21 +208,20 @@ AttributeReport attach_age_bands(Territory& t, const fs::path& file, const Cog& 
       throw Error(Errc::value_invalid, fmt::format("NB '{}' is not a number of inhabitants >= 0", r.fields[c_nb]), rep.file, csv.where(r),
                   "populations are >= 0 (INSEE writes fractional counts: they are kept)");
     max_age = std::max(max_age, *age);
-    const auto m = cog.match(code.str());
-    if (!m) {
-      if (unmatched.insert(code.to_string()).second)
-        diag.add(Warn::code_unmatched, rep.file, csv.where(r), fmt::format("{} matches no commune of {}", code.str(), cog.version()));
-      return;
-    }
-    const auto id = t.find(CodeInsee::from(cog.communes()[m->index].code));
-    if (!id) {
-      ++rep.outside;
-      return;
+    CommuneId id = 0;
+    CodeMatch how = CodeMatch::current;
+    switch (place(code.str(), t, cog, id, &how)) {
+      case Place::unmatched:
+        if (unmatched.insert(code.to_string()).second)
+          diag.add(Warn::code_unmatched, rep.file, csv.where(r), fmt::format("{} matches no commune of {}", code.str(), cog.version()));
+        return;
+      case Place::outside: ++rep.outside; return;
+      case Place::inside: break;
     }
     ++rep.matched;
-    if (m->how != CodeMatch::current) ++rep.merged;
-    seen[*id] = 1;
-    by_band[*id][std::min<std::size_t>(static_cast<std::size_t>(*age) / 5, bands - 1)] += *nb;
+    if (how != CodeMatch::current) ++rep.merged;
+    seen[id] = 1;
+    by_band[id][std::min<std::size_t>(static_cast<std::size_t>(*age) / 5, bands - 1)] += *nb;
   });
   if (max_age < 5.0 * static_cast<double>(bands - 1))
     throw Error(Errc::value_invalid, fmt::format("the oldest age in the file is {}: the APL needs the band {}+", max_age, 5 * (bands - 1)),

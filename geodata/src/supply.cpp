@@ -27,16 +27,6 @@ namespace {
 constexpr std::string_view kRppsKey = "Identification nationale PP";
 
 /// The current commune of the territory for a code, or why not.
-enum class Place { inside, outside, unmatched };
-Place place(std::string_view code, const Territory& t, const Cog& cog, CommuneId& id) {
-  const auto m = cog.match(code);
-  if (!m) return Place::unmatched;
-  const auto found = t.find(CodeInsee::from(cog.communes()[m->index].code));
-  if (!found) return Place::outside;
-  id = *found;
-  return Place::inside;
-}
-
 std::string detect_format(const fs::path& p) {
   auto ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });

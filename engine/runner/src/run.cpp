@@ -70,13 +70,12 @@ struct Selection {
 
 CommuneId require_commune(const Territory& t, const geodata::Cog& cog, const std::string& code, std::string_view key,
                           const std::string& where) {
-  const auto m = cog.match(code);
-  std::optional<CommuneId> id;
-  if (m) id = t.find(CodeInsee::from(cog.communes()[m->index].code));
-  if (!id)
+  CommuneId id = 0;
+  const auto p = geodata::place(code, t, cog, id);
+  if (p != geodata::Place::inside)
     throw Error(Errc::code_unknown, fmt::format("{}: commune {} is not in the territory of the run", key, code), where, {},
-                m ? "add its région / département to [territory], or drop it" : "use a code of the current COG");
-  return *id;
+                p == geodata::Place::outside ? "add its région / département to [territory], or drop it" : "use a code of the current COG");
+  return id;
 }
 
 Selection select_territory(const scenario::Scenario& s, geodata::TerritoryOptions o, const geodata::Cog& cog, Diagnostics& diag) {
@@ -209,20 +208,18 @@ zoning::UnitMapping units_of(const scenario::Scenario& s, const Territory& t, co
   std::vector<char> seen(n, 0);
   csv.for_each([&](const io::CsvRecord& r) {
     const auto code = CodeInsee::from(r.fields[c_code], s.zoning.units_file, csv.where(r));
-    const auto m = cog.match(code.str());
-    if (!m) return;  // a commune unknown to the COG cannot be in the territory
-    const auto id = t.find(CodeInsee::from(cog.communes()[m->index].code));
-    if (!id) return;
+    CommuneId id = 0;
+    if (geodata::place(code.str(), t, cog, id) != geodata::Place::inside) return;  // outside the run, or unknown to the COG
     const std::string unit(io::trim(r.fields[c_unit]));
     if (unit.empty())
       throw Error(Errc::value_invalid, fmt::format("commune {} has an empty unit code", code.str()), s.zoning.units_file, csv.where(r),
                   "give every commune its unit");
-    if (seen[*id] && keys[*id] != unit)
-      throw Error(Errc::code_duplicate, fmt::format("commune {} is given two units: {} and {}", code.str(), keys[*id], unit),
+    if (seen[id] && keys[id] != unit)
+      throw Error(Errc::code_duplicate, fmt::format("commune {} is given two units: {} and {}", code.str(), keys[id], unit),
                   s.zoning.units_file, csv.where(r), "each commune belongs to exactly one unit");
-    seen[*id] = 1;
-    keys[*id] = unit;
-    if (c_name) names[*id] = std::string(io::trim(r.fields[*c_name]));
+    seen[id] = 1;
+    keys[id] = unit;
+    if (c_name) names[id] = std::string(io::trim(r.fields[*c_name]));
   });
   std::vector<std::string> missing;
   for (CommuneId c = 0; c < n; ++c)
@@ -257,9 +254,12 @@ zoning::Official read_official(const scenario::Scenario& s, const Territory& t, 
       throw Error(Errc::value_invalid, fmt::format("zone '{}' of {} is not ZIP, ZAC or hors-zonage", r.fields[c_zone], code),
                   s.zoning.official, csv.where(r), "write ZIP, ZAC or HZ");
     std::vector<CommuneId> targets;
-    if (const auto m = cog.match(code); m && code.size() == 5) {
-      if (const auto id = t.find(CodeInsee::from(cog.communes()[m->index].code))) targets.push_back(*id), ++by_commune;
-      else return;  // a commune outside the territory
+    CommuneId id = 0;
+    const auto where = code.size() == 5 ? geodata::place(code, t, cog, id) : geodata::Place::unmatched;
+    if (where == geodata::Place::inside) {
+      targets.push_back(id), ++by_commune;
+    } else if (where == geodata::Place::outside) {
+      return;  // a commune outside the territory
     } else if (const auto it = unit_index.find(code); it != unit_index.end()) {
       targets = members[it->second];
       ++by_unit;

@@ -21,6 +21,12 @@ std::filesystem::path resolve_data_dir(const std::string& flag);
 /// The decoupage-administratif package: --cog, else $OASIS_COG_DIR, else geodata/node_modules/...
 std::filesystem::path resolve_cog_dir(const std::string& flag);
 
+/// Where an INSEE code of any vintage (current, former, arrondissement, commune déléguée) lands in
+/// a territory: `inside` (then `id`, and `how` when given, are set), `outside` the territory, or
+/// `unmatched` by the COG.
+enum class Place { inside, outside, unmatched };
+Place place(std::string_view code, const Territory& territory, const Cog& cog, CommuneId& id, CodeMatch* how = nullptr);
+
 struct TerritoryOptions {
   std::filesystem::path data_dir;
   std::filesystem::path cog_dir;
