@@ -609,8 +609,6 @@ Solution solve(const Instance& in, const Options& o) {
     perturbation_rounds(md, 2, -1.0, [&] { return md.objective(); }, o, rng, s, elapsed, report);
     s.objective = md.objective();
     s.open = list_open(md.open);
-    for (std::size_t i = 0; i < t.n; ++i)
-      if (md.f1[i] == kNone) s.unserved_weight += in.weight[i];
     report(0.7, "Lagrangian bound");
     s.bound = median_bound(t, in.weight, U, o.p, in.fixed, s.objective, o.bound_iterations, integer && U == std::floor(U));
     s.bound = std::min(s.bound, s.objective);
@@ -626,15 +624,14 @@ Solution solve(const Instance& in, const Options& o) {
           md.open.assign(t.m, 0);
           for (auto j : s.open) md.open[j] = 1;
           md.refresh();
-          s.unserved_weight = 0;
-          for (std::size_t i = 0; i < t.n; ++i)
-            if (md.f1[i] == kNone) s.unserved_weight += in.weight[i];
         }
       }
       s.bound = r.proven ? s.objective : std::min(s.objective, std::max(s.bound, integer ? std::ceil(r.bound - 1e-6) : r.bound));
       if (r.proven) s.method = "mip-optimal";
       s.gap = gap_of(s.objective, s.bound);
     }
+    for (std::size_t i = 0; i < t.n; ++i)
+      if (md.f1[i] == kNone) s.unserved_weight += in.weight[i];
   } else if (o.model == Model::mclp) {
     const Cover cv(t, o.radius);
     Mclp mc(cv, in.weight, in.fixed);
@@ -643,8 +640,6 @@ Solution solve(const Instance& in, const Options& o) {
     perturbation_rounds(mc, 1, +1.0, [&] { return mc.covered(); }, o, rng, s, elapsed, report);
     s.objective = mc.covered();
     s.open = list_open(mc.open);
-    for (std::size_t i = 0; i < t.n; ++i)
-      if (mc.count[i] == 0) s.unserved_weight += in.weight[i];
     s.bound = std::max(s.objective, mclp_bound(cv, in.weight, o.p, in.fixed, s.objective, o.bound_iterations, integral(in.weight, {})));
     s.gap = gap_of(s.objective, s.bound);
     if (use_mip && s.gap > 0) {
@@ -658,15 +653,14 @@ Solution solve(const Instance& in, const Options& o) {
           mc.open.assign(t.m, 0);
           for (auto j : s.open) mc.open[j] = 1;
           mc.refresh();
-          s.unserved_weight = 0;
-          for (std::size_t i = 0; i < t.n; ++i)
-            if (mc.count[i] == 0) s.unserved_weight += in.weight[i];
         }
       }
       s.bound = r.proven ? s.objective : std::max(s.objective, std::min(s.bound, r.bound));
       if (r.proven) s.method = "mip-optimal";
       s.gap = gap_of(s.objective, s.bound);
     }
+    for (std::size_t i = 0; i < t.n; ++i)
+      if (mc.count[i] == 0) s.unserved_weight += in.weight[i];
   } else if (o.model == Model::lscp) {
     const Cover cv(t, o.radius);
     const auto open = cover_greedy(cv, in.weight, in.fixed);
