@@ -4,28 +4,13 @@
 # interrupted run that must leave the previous outputs intact.
 # Usage (ctest): run_test.sh OASIS_EXE SOURCE_DIR WORK_DIR
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # fail, expect_rc, col
 oasis="$1"
 src="$2"
 work="$3"
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-expect_rc() {  # expect_rc CODE command...: runs, checks the exit code, keeps stderr in $work/err
-  local want="$1"
-  shift
-  set +e
-  "$@" >"$work/out" 2>"$work/err"
-  local rc=$?
-  set -e
-  [ "$rc" -eq "$want" ] || fail "'$*' exited with $rc, expected $want: $(cat "$work/err")"
-}
-col() {  # col FILE NAME: index (1-based) of a CSV column
-  head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1
-}
 
 default="$src/scenarios/centre-val-de-loire.toml"
 

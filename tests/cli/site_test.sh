@@ -3,11 +3,11 @@
 # the file contract, an objective recomputed here from the OD and the chosen sites, the bound.
 # Usage (ctest): site_test.sh OASIS_EXE BENCH_DIR WORK_DIR
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # fail, expect_rc, col
 oasis="$1"
 bench="$2"
 work="$3"
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
 sf="$bench/spopt_sf/sf_205x16.json"
 # Long-format OD (from = tract, to = store, cost in metres) and the demand, written with jq.
 jq -r '"from_id,to_id,cost", (.tracts as $t | .stores as $s | .cost_m | to_entries[] | .key as $i | .value | to_entries[] |

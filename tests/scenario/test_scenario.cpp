@@ -193,3 +193,19 @@ TEST_CASE("every scenario shipped in scenarios/ is valid") {
   }
   CHECK(n >= 4);
 }
+
+TEST_CASE("grant schemes in a scenario: paths relative to the file, parameters NAME=VALUE, unknown keys refused") {
+  const auto s = scenario::parse("[[grants]]\nscheme = \"g/a.toml\"\napplications = \"apps.csv\"\nparameters = [\"aid_rate=0.4\"]\n", "s.toml", "/base");
+  REQUIRE(s.grants.size() == 1);
+  CHECK(s.grants[0].scheme == "/base/g/a.toml");
+  CHECK(s.grants[0].applications == "/base/apps.csv");
+  CHECK(s.grants[0].parameters == std::vector<std::string>{"aid_rate=0.4"});
+  CHECK_THAT(s.resolved_toml, Catch::Contains("aid_rate=0.4"));
+  auto [c1, m1] = error_of("[[grants]]\nscheme = \"a.toml\"\napplications = \"b.csv\"\nparameters = [\"aid_rate\"]\n");
+  CHECK(c1 == Errc::scenario_value);
+  auto [c2, m2] = error_of("[[grants]]\nscheme = \"a.toml\"\n");
+  CHECK(c2 != Errc::internal);
+  CHECK_THAT(m2, Catch::Contains("applications"));
+  auto [c3, m3] = error_of("[[grants]]\nscheme = \"a.toml\"\napplications = \"b.csv\"\nschema = 1\n");
+  CHECK(c3 == Errc::scenario_key);
+}

@@ -6,7 +6,7 @@
 
 namespace oasis {
 namespace {
-constexpr std::array<ErrcInfo, 19> kErrcs{{
+constexpr std::array<ErrcInfo, 20> kErrcs{{
     {Errc::usage, "E-USAGE", "the command line is wrong: unknown option, missing or bad argument"},
     {Errc::io, "E-IO", "a file or folder is missing, unreadable or cannot be written"},
     {Errc::format, "E-FORMAT", "a file is not in the expected format (corrupt, truncated, wrong driver)"},
@@ -24,6 +24,7 @@ constexpr std::array<ErrcInfo, 19> kErrcs{{
     {Errc::scenario_type, "E-SCENARIO-TYPE", "a scenario key has the wrong type (text where a number is expected...)"},
     {Errc::scenario_value, "E-SCENARIO-VALUE", "a scenario value is out of range or not one of the allowed choices"},
     {Errc::scenario_extend, "E-SCENARIO-EXTEND", "a scenario's `extend` names a missing file or makes a cycle"},
+    {Errc::grant_rule, "E-GRANT-RULE", "a grant rule file is invalid: unknown key, undefined parameter, value or field, bad band table"},
     {Errc::internal, "E-INTERNAL", "an internal error (a bug): please report it with the command line"},
     {Errc::cancelled, "E-CANCELLED", "the computation was cancelled"},
 }};

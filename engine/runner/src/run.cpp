@@ -18,6 +18,7 @@
 #include "oasis/core/error.hpp"
 #include "oasis/core/memory.hpp"
 #include "oasis/core/version.hpp"
+#include "oasis/grants/grants.hpp"
 #include "oasis/geodata/gpkg.hpp"
 #include "oasis/geodata/load.hpp"
 #include "oasis/geodata/travel.hpp"
@@ -316,14 +317,34 @@ json population_by(std::span<const std::string> labels, std::span<const double> 
   return out;
 }
 
+// The columns of zones.csv, which are also what the grant calculators read from a run.
+const std::vector<std::string> kZoneColumns{"code_insee", "nom", "unit_id", "population", "apl", "zone", "rule", "unit_apl", "class",
+                                            "density_100k", "time_nearest_gp_min", "time_nearest_urgences_min", "x_l93", "y_l93"};
+
+std::vector<std::string> zone_cells(const ZoneRow& r, bool fr) {
+  return {r.code, r.name, r.unit, num_csv(r.population, fr, "{:.0f}"), num_csv(r.apl, fr), r.zone, r.rule, num_csv(r.unit_apl, fr), r.cls,
+          num_csv(r.density_100k, fr), num_csv(r.time_gp_min, fr, "{:.2f}"), num_csv(r.time_urgences_min, fr, "{:.2f}"),
+          num_csv(r.x, fr, "{:.1f}"), num_csv(r.y, fr, "{:.1f}")};
+}
+
 std::string zones_csv(const std::vector<ZoneRow>& rows, bool fr) {
   const char sep = fr ? ';' : ',';
   std::string out = fr ? "\xEF\xBB\xBF" : "";
-  out += fmt::format("code_insee{0}nom{0}unit_id{0}population{0}apl{0}zone{0}rule{0}unit_apl{0}class\n", sep);
-  for (const auto& r : rows)
-    out += fmt::format("{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{0}{7}{0}{8}{0}{9}\n", sep, r.code, quote(r.name, sep), quote(r.unit, sep),
-                       num_csv(r.population, fr, "{:.0f}"), num_csv(r.apl, fr), r.zone, r.rule, num_csv(r.unit_apl, fr), r.cls);
+  out += fmt::format("{}\n", fmt::join(kZoneColumns, std::string(1, sep)));
+  for (const auto& r : rows) {
+    auto cells = zone_cells(r, fr);
+    for (auto& c : cells) c = quote(c, sep);
+    out += fmt::format("{}\n", fmt::join(cells, std::string(1, sep)));
+  }
   return out;
+}
+
+/// The zone list as the grant calculators read it.
+grants::CommuneTable zone_table(const std::vector<ZoneRow>& rows, std::string source) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> cells;
+  cells.reserve(rows.size());
+  for (const auto& r : rows) cells.emplace_back(r.code, zone_cells(r, false));
+  return grants::CommuneTable::from_rows(std::move(source), kZoneColumns, std::move(cells));
 }
 
 }  // namespace
@@ -656,8 +677,14 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
     const auto u = units.unit_of[c];
     unit_apl[c] = zr.unit_value[u];
     cls[c] = std::string(zoning::class_name(zr.unit_class[u]));
-    out.zones.push_back({t.code()[c].to_string(), t.name()[c], units.code[u], t.population()[c], indicator[c],
-                         std::string(zoning::zone_name(zr.zone[c])), zr.rule[c], unit_apl[c], cls[c]});
+    ZoneRow row{t.code()[c].to_string(), t.name()[c], units.code[u], t.population()[c], indicator[c],
+                std::string(zoning::zone_name(zr.zone[c])), zr.rule[c], unit_apl[c], cls[c]};
+    row.density_100k = density[c];
+    row.time_gp_min = time_gp[c];
+    if (!time_urg.empty()) row.time_urgences_min = time_urg[c];
+    row.x = t.x()[c];
+    row.y = t.y()[c];
+    out.zones.push_back(std::move(row));
   }
   std::vector<std::string> zone_labels(n), unit_zone_labels(m);
   for (CommuneId c = 0; c < n; ++c) zone_labels[c] = out.zones[c].zone;
@@ -747,9 +774,9 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
 
   // 8. Baseline comparison.
   std::optional<Comparison> cmp;
+  std::vector<ZoneRow> base;
   if (!s.outputs.baseline.empty()) {
     ts = Clock::now();
-    std::vector<ZoneRow> base;
     if (fs::is_directory(s.outputs.baseline)) {
       base = read_zones(fs::path(s.outputs.baseline) / "zones.csv");
     } else {
@@ -767,6 +794,57 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
     cmp = compare(base, out.zones, s.outputs.baseline);
     S["comparison"] = cmp->summary;
     timings["baseline"] = since(ts);
+  }
+
+  // 8b. Grant schemes on the zone list (and on the baseline's: the budget impact of the change).
+  std::vector<std::pair<std::string, std::string>> awards;  // file name, CSV
+  if (!s.grants.empty()) {
+    ts = Clock::now();
+    json G = json::array();
+    std::set<std::string> ids;
+    for (const auto& g : s.grants) {
+      auto scheme = grants::load_scheme(g.scheme);
+      if (!g.parameters.empty()) {
+        std::vector<std::pair<std::string, std::string>> ov;
+        for (const auto& p : g.parameters) ov.emplace_back(p.substr(0, p.find('=')), p.substr(p.find('=') + 1));
+        scheme = grants::with_parameters(scheme, ov);
+      }
+      const auto& I = grants::info(*scheme);
+      if (!ids.insert(I.id).second)
+        throw Error(Errc::scenario_value, fmt::format("the scheme '{}' is listed twice under [[grants]]", I.id), g.where);
+      const auto apps = grants::read_applications(g.applications, *scheme);
+      const auto eval_on = [&](const std::vector<ZoneRow>& rows, const std::string& label) {
+        grants::ZoneHistory zh;
+        zh.add("", zone_table(rows, label));
+        if (!g.facts.empty()) zh.facts = grants::CommuneTable::read(g.facts);
+        return grants::evaluate(*scheme, apps, {&zh, nullptr, nullptr});
+      };
+      const auto res = eval_on(out.zones, "zone list of the run");
+      const auto file = "awards-" + I.id + ".csv";
+      awards.emplace_back(file, grants::awards_csv(res, csv_fr));
+      json e{{"scheme", I.id},
+             {"version", I.version},
+             {"file", g.scheme},
+             {"scheme_sha256", sha256_file(g.scheme)},
+             {"applications", g.applications},
+             {"applications_sha256", sha256_file(g.applications)},
+             {"parameters", g.parameters},
+             {"awards", file},
+             {"result", res.summary}};
+      e["result"].erase("scheme");
+      if (cmp) {
+        const auto b = eval_on(base, "zone list of the baseline");
+        std::size_t changed = 0;
+        for (std::size_t i = 0; i < apps.size(); ++i)
+          changed += b.decisions[i].eligible != res.decisions[i].eligible || b.decisions[i].awarded != res.decisions[i].awarded;
+        const double tb = b.summary["awarded_total"].get<double>(), tr = res.summary["awarded_total"].get<double>();
+        e["baseline"] = {{"awarded_count", b.summary["awarded_count"]}, {"awarded_total", tb}, {"eligible", b.summary["eligible"]},
+                         {"applications_changed", changed}, {"awarded_total_difference", tr - tb}};
+      }
+      G.push_back(std::move(e));
+    }
+    S["grants"] = std::move(G);
+    timings["grants"] = since(ts);
   }
 
   // 9. Outputs: everything is computed; write each file under a temporary name, then rename.
@@ -891,6 +969,10 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
       write_file_atomic(opt.out_dir / "sites.csv", csv, opt.overwrite);
       out.written.push_back(opt.out_dir / "sites.csv");
     }
+    for (const auto& [name, csv] : awards) {
+      write_file_atomic(opt.out_dir / name, csv, opt.overwrite);
+      out.written.push_back(opt.out_dir / name);
+    }
     write_file_atomic(opt.out_dir / "scenario.toml", s.resolved_toml, opt.overwrite);
     out.written.push_back(opt.out_dir / "scenario.toml");
     timings["write"] = since(ts);
@@ -919,6 +1001,11 @@ std::vector<ZoneRow> read_zones(const fs::path& file) {
   const auto c_rule = csv.require({"rule"}, "rule");
   const auto c_uapl = csv.column({"unit_apl"});
   const auto c_cls = csv.column({"class"});
+  const auto c_dens = csv.column({"density_100k"});
+  const auto c_tgp = csv.column({"time_nearest_gp_min"});
+  const auto c_turg = csv.column({"time_nearest_urgences_min"});
+  const auto c_x = csv.column({"x_l93"});
+  const auto c_y = csv.column({"y_l93"});
   std::vector<ZoneRow> rows;
   std::set<std::string> seen;
   csv.for_each([&](const io::CsvRecord& r) {
@@ -934,6 +1021,14 @@ std::vector<ZoneRow> read_zones(const fs::path& file) {
     z.rule = std::string(io::trim(r.fields[c_rule]));
     z.unit_apl = c_uapl ? io::parse_number(r.fields[*c_uapl], csv.decimal_comma()).value_or(NAN) : NAN;
     z.cls = c_cls ? std::string(io::trim(r.fields[*c_cls])) : std::string();
+    auto opt = [&](const std::optional<std::size_t>& col) {
+      return col ? io::parse_number(r.fields[*col], csv.decimal_comma()).value_or(NAN) : NAN;
+    };
+    z.density_100k = opt(c_dens);
+    z.time_gp_min = opt(c_tgp);
+    z.time_urgences_min = opt(c_turg);
+    z.x = opt(c_x);
+    z.y = opt(c_y);
     rows.push_back(std::move(z));
   });
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.code < b.code; });

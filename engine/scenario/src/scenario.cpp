@@ -477,6 +477,33 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
     }
   }
 
+  if (const auto f = r.find("grants"); f.node) {
+    for (const auto& e : *f.node->as_array()) {
+      const auto& t = *e.as_table();
+      Grant g;
+      g.where = fmt::format("{}, {}", f.layer->name, line_of(t.source()));
+      const auto abs = [&](const char* key) {
+        const auto v = t[key].value_or(std::string());
+        if (v.empty()) return v;
+        fs::path p(v);
+        if (p.is_relative()) p = f.layer->dir / p;
+        return p.lexically_normal().string();
+      };
+      g.scheme = abs("scheme");
+      g.applications = abs("applications");
+      g.facts = abs("facts");
+      if (const auto* ps = t.get_as<toml::array>("parameters"))
+        for (const auto& x : *ps) {
+          const auto v = x.value_or(std::string());
+          if (v.find('=') == std::string::npos || v.front() == '=')
+            throw Error(Errc::scenario_value, fmt::format("[[grants]] parameters: '{}' is not NAME=VALUE", v), f.layer->name,
+                        line_of(x.source()), "write \"aid_rate=0.4\" or \"distance_bands=[[0, 600], [50, 1200]]\"");
+          g.parameters.push_back(v);
+        }
+      s.grants.push_back(std::move(g));
+    }
+  }
+
   s.siting.sites = static_cast<int>(r.num("siting.sites"));
   s.siting.objective = r.str("siting.objective");
   s.siting.supply_per_site = r.num("siting.supply_per_site");
@@ -549,6 +576,15 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
       arr.push_back(toml::table{{"name", i.name}, {"file", i.file}, {"format", i.format}, {"column", i.column}, {"method", i.method},
                                 {"decay", i.decay}, {"max_cost", i.max_cost}, {"activity", i.activity}, {"demand", i.demand}});
     out.insert("indicators", std::move(arr));
+  }
+  if (!s.grants.empty()) {
+    toml::array arr;
+    for (const auto& g : s.grants) {
+      toml::array ps;
+      for (const auto& x : g.parameters) ps.push_back(x);
+      arr.push_back(toml::table{{"scheme", g.scheme}, {"applications", g.applications}, {"facts", g.facts}, {"parameters", std::move(ps)}});
+    }
+    out.insert("grants", std::move(arr));
   }
   std::ostringstream os;
   os << toml::toml_formatter(out);  // full float precision: rerunning scenario.toml gives the same outputs

@@ -121,6 +121,12 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"siting.repeat", K::boolean, "false", -kInf, kInf, false, "", false, "", "A commune may receive several openings (placing n salaried doctors)"},
   {"siting.seed", K::integer, "1", 0, 9.2e18, false, "", false, "", "Seed (same seed, same answer)"},
 
+  {"grants", K::table_array, "", -kInf, kInf, false, "", false, "", "[[grants]]: a grant scheme applied to the run's zone list (and the baseline's): awards-<scheme id>.csv and the budget under \"grants\" in summary.json (docs/grants.md)"},
+  {"grants.scheme", K::string, "", -kInf, kInf, false, "", true, "path", "Rule file (scenarios/grants/*.toml)"},
+  {"grants.applications", K::string, "", -kInf, kInf, false, "", true, "path", "Applications CSV (one row per application)"},
+  {"grants.facts", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Commune facts CSV (code_insee + columns the rules read)"},
+  {"grants.parameters", K::strings, "[]", -kInf, kInf, false, "", false, "", "Parameter overrides \"NAME=VALUE\" (TOML value), e.g. \"aid_rate=0.4\""},
+
   {"outputs", K::table, "", -kInf, kInf, false, "", false, "", "What the run writes (docs/outputs.md)"},
   {"outputs.gpkg", K::boolean, "true", -kInf, kInf, false, "", false, "", "Write communes.gpkg (layers communes and units, Lambert-93)"},
   {"outputs.csv_fr", K::boolean, "false", -kInf, kInf, false, "", false, "", "zones.csv with ';', decimal commas and a BOM (French spreadsheets); --csv-fr does the same"},

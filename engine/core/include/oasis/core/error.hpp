@@ -26,6 +26,7 @@ enum class Errc : int {
   scenario_type = 61,    // a scenario key has the wrong type (text for a number...)
   scenario_value = 62,   // a scenario value is out of range or not one of the choices
   scenario_extend = 63,  // `extend` names a missing file or makes a cycle
+  grant_rule = 64,       // a grant rule file is invalid (unknown key, undefined parameter / value / field)
   cancelled = 75,        // cancelled by the progress callback (Ctrl-C, Python)
   internal = 70,         // a bug: please report it
 };

@@ -1,6 +1,7 @@
 #pragma once
 // `oasis run`: one scenario file -> territory, modifications, travel, accessibility, zoning, flags
 // -> the output folder (zones.csv, communes.gpkg, summary.json, scenario.toml, diff.csv).
+#include <cmath>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,6 +31,11 @@ struct ZoneRow {
   std::string zone, rule;
   double unit_apl = 0;
   std::string cls;  // class before the ARS pick: ZIP (mandatory), vivier, hors-vivier
+  // What grant rules read besides the zone (NaN = not computed in that run / absent from the file):
+  double density_100k = NAN;        // practitioners of the run's supply per 100,000 inhabitants
+  double time_gp_min = NAN;         // minutes to the nearest commune with supply
+  double time_urgences_min = NAN;   // minutes to the nearest urgent-care site (flags.urgences)
+  double x = NAN, y = NAN;          // the commune's point in the run's CRS (Lambert-93), metres
 };
 
 struct RunResult {

@@ -53,6 +53,13 @@ struct AddSupply {
   std::string where;
 };
 
+/// A grant scheme evaluated on the run's zone list (docs/grants.md).
+struct Grant {
+  std::string scheme, applications, facts;  // absolute paths ("" = none)
+  std::vector<std::string> parameters;     // "NAME=VALUE"
+  std::string where;
+};
+
 /// One more indicator computed in the same run (another supply type).
 struct Indicator {
   std::string name, file, format, column, method, decay, demand;
@@ -106,6 +113,7 @@ struct Scenario {
   std::vector<Retire> retire;
   std::vector<AddSupply> add;
   std::vector<Indicator> indicators;
+  std::vector<Grant> grants;
   struct Siting {
     int sites = 0;
     std::string objective, level;
