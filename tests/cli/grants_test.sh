@@ -105,4 +105,14 @@ jq -e '.grants[1].scheme == "aura-2017-bourse-internes" and .grants[1].baseline.
 grep -q '^CI-08,yes,3000.00' gr/awards-aura-2017-bourse-internes.csv || fail "Blois eligible under the new thresholds"
 jq -e '.grants[0].result.targets[1].id == "msp" and .grants[0].result.targets[1].achieved == 2 and .grants[0].result.targets[1].after_deadline == 1' \
   gr/summary.json >/dev/null || fail "MSP target tracker"
+
+# 7. Openings of the siting step as applications: 30 salaried posts placed by [siting] (repeat)
+#    join the 3 posts of the example file in the Plan Urgence Santé tracker.
+expect_rc 0 "$oasis" run "$src/scenarios/examples/salaried-doctors.toml" -o sd -q
+placed=$(awk -F, 'NR > 1 { s += $3 } END { print s }' sd/sites.csv)
+[ "$placed" -eq 30 ] || fail "sites.csv holds $placed openings, not 30"
+[ "$(grep -c '^site-' sd/awards-cvl-2018-plan-urgence-sante.csv)" -eq 30 ] || fail "one application per opening"
+jq -e '.grants[0].applications_from_sites == 30 and .grants[0].result.targets[0].id == "salaried-posts"
+       and .grants[0].result.targets[0].achieved == 33 and .grants[0].result.targets[0].remaining == 267' sd/summary.json >/dev/null ||
+  fail "posts tracker: $(jq -c '.grants[0].result.targets[0]' sd/summary.json)"
 echo "grants CLI: all checks passed"

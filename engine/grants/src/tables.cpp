@@ -159,6 +159,36 @@ std::map<std::pair<std::string, std::string>, double> RoadTables::read(const std
   return out;
 }
 
+namespace {
+
+// One application cell, checked by the role the scheme gives its column.
+std::string checked_value(const Scheme& scheme, const std::string& column, std::string_view text, bool decimal_comma,
+                          const std::string& file, const std::string& record) {
+  std::string v(text);
+  if (v.empty()) return v;
+  if (scheme.commune_fields.count(column)) return CodeInsee::from(v, file, record + ", column " + column).to_string();
+  if (scheme.date_fields.count(column) && !valid_date(v))
+    throw Error(Errc::value_invalid, fmt::format("'{}' in column {} is not a date", v, column), file, record, "write dates as YYYY-MM-DD");
+  if (scheme.number_fields.count(column)) {
+    if (!io::parse_number(v, decimal_comma))
+      throw Error(Errc::value_invalid, fmt::format("'{}' in column {} is not a number", v, column), file, record);
+    if (decimal_comma) std::replace(v.begin(), v.end(), ',', '.');
+  }
+  return v;
+}
+
+}  // namespace
+
+Application make_application(const Scheme& scheme, std::string id, const std::map<std::string, std::string>& fields,
+                             const std::string& source) {
+  Application a;
+  a.id = std::move(id);
+  a.where = source;
+  for (const auto& [k, v] : fields) a.fields[lower(k)] = checked_value(scheme, lower(k), io::trim(v), false, source, a.id);
+  for (const auto& f : scheme.info.fields) a.fields.try_emplace(f);
+  return a;
+}
+
 std::vector<Application> read_applications(const std::filesystem::path& file, const Scheme& scheme) {
   const io::CsvFile csv(file);
   const auto c_id = csv.require({"id", "application_id", "dossier"}, "the application id");
@@ -177,18 +207,9 @@ std::vector<Application> read_applications(const std::filesystem::path& file, co
     if (a.id.empty()) throw Error(Errc::value_invalid, "empty application id", file.string(), csv.where(r), "give each row an id");
     if (const auto [it, fresh] = seen.emplace(a.id, a.where); !fresh)
       throw Error(Errc::code_duplicate, fmt::format("application id '{}' twice (first at {})", a.id, it->second), file.string(), csv.where(r));
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      std::string v(i < r.fields.size() ? io::trim(r.fields[i]) : std::string_view{});
-      if (!v.empty() && scheme.commune_fields.count(names[i]))
-        v = CodeInsee::from(v, file.string(), csv.where(r) + ", column " + names[i]).to_string();
-      if (!v.empty() && scheme.date_fields.count(names[i]) && !valid_date(v))
-        throw Error(Errc::value_invalid, fmt::format("'{}' in column {} is not a date", v, names[i]), file.string(), csv.where(r),
-                    "write dates as YYYY-MM-DD");
-      if (!v.empty() && scheme.number_fields.count(names[i]) && !io::parse_number(v, csv.decimal_comma()))
-        throw Error(Errc::value_invalid, fmt::format("'{}' in column {} is not a number", v, names[i]), file.string(), csv.where(r));
-      if (!v.empty() && scheme.number_fields.count(names[i]) && csv.decimal_comma()) std::replace(v.begin(), v.end(), ',', '.');
-      a.fields[names[i]] = std::move(v);
-    }
+    for (std::size_t i = 0; i < names.size(); ++i)
+      a.fields[names[i]] = checked_value(scheme, names[i], i < r.fields.size() ? io::trim(r.fields[i]) : std::string_view{},
+                                         csv.decimal_comma(), file.string(), csv.where(r));
     out.push_back(std::move(a));
   });
   return out;

@@ -812,7 +812,23 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
       const auto& I = grants::info(*scheme);
       if (!ids.insert(I.id).second)
         throw Error(Errc::scenario_value, fmt::format("the scheme '{}' is listed twice under [[grants]]", I.id), g.where);
-      const auto apps = grants::read_applications(g.applications, *scheme);
+      auto apps = g.applications.empty() ? std::vector<grants::Application>{} : grants::read_applications(g.applications, *scheme);
+      std::size_t from_sites = 0;
+      if (g.from_sites) {
+        if (!sit)
+          throw Error(Errc::scenario_value, "[[grants]] from_sites = true, but the scenario places no site", g.where,
+                      {}, "set [siting] sites = N");
+        std::map<std::string, std::string> fields;
+        for (const auto& f : g.site_fields) fields[f.substr(0, f.find('='))] = f.substr(f.find('=') + 1);
+        for (const auto& e : sit->summary["sites"]) {
+          const auto code = e["code_insee"].get<std::string>();
+          for (int k = 1; k <= e["openings"].get<int>(); ++k) {
+            fields[g.site_commune] = code;
+            apps.push_back(grants::make_application(*scheme, fmt::format("site-{}-{}", code, k), fields, "[siting] opening at " + code));
+            ++from_sites;
+          }
+        }
+      }
       const auto eval_on = [&](const std::vector<ZoneRow>& rows, const std::string& label) {
         grants::ZoneHistory zh;
         zh.add("", zone_table(rows, label));
@@ -827,8 +843,9 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
              {"file", g.scheme},
              {"scheme_sha256", sha256_file(g.scheme)},
              {"applications", g.applications},
-             {"applications_sha256", sha256_file(g.applications)},
+             {"applications_sha256", g.applications.empty() ? std::string() : sha256_file(g.applications)},
              {"parameters", g.parameters},
+             {"applications_from_sites", from_sites},
              {"awards", file},
              {"result", res.summary}};
       e["result"].erase("scheme");

@@ -492,14 +492,23 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
       g.scheme = abs("scheme");
       g.applications = abs("applications");
       g.facts = abs("facts");
-      if (const auto* ps = t.get_as<toml::array>("parameters"))
-        for (const auto& x : *ps) {
-          const auto v = x.value_or(std::string());
-          if (v.find('=') == std::string::npos || v.front() == '=')
-            throw Error(Errc::scenario_value, fmt::format("[[grants]] parameters: '{}' is not NAME=VALUE", v), f.layer->name,
-                        line_of(x.source()), "write \"aid_rate=0.4\" or \"distance_bands=[[0, 600], [50, 1200]]\"");
-          g.parameters.push_back(v);
-        }
+      const auto pairs = [&](const char* key, std::vector<std::string>& out, const char* example) {
+        if (const auto* ps = t.get_as<toml::array>(key))
+          for (const auto& x : *ps) {
+            const auto v = x.value_or(std::string());
+            if (v.find('=') == std::string::npos || v.front() == '=')
+              throw Error(Errc::scenario_value, fmt::format("[[grants]] {}: '{}' is not NAME=VALUE", key, v), f.layer->name,
+                          line_of(x.source()), fmt::format("write \"{}\"", example));
+            out.push_back(v);
+          }
+      };
+      pairs("parameters", g.parameters, "aid_rate=0.4");
+      pairs("site_fields", g.site_fields, "type=poste_salarie");
+      g.from_sites = t["from_sites"].value_or(false);
+      g.site_commune = t["site_commune"].value_or(std::string("commune"));
+      if (g.applications.empty() && !g.from_sites)
+        throw Error(Errc::scenario_value, "[[grants]] needs applications (a CSV) or from_sites = true", f.layer->name, line_of(t.source()),
+                    "name the applications file");
       s.grants.push_back(std::move(g));
     }
   }
@@ -582,7 +591,10 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
     for (const auto& g : s.grants) {
       toml::array ps;
       for (const auto& x : g.parameters) ps.push_back(x);
-      arr.push_back(toml::table{{"scheme", g.scheme}, {"applications", g.applications}, {"facts", g.facts}, {"parameters", std::move(ps)}});
+      toml::array sf;
+      for (const auto& x : g.site_fields) sf.push_back(x);
+      arr.push_back(toml::table{{"scheme", g.scheme}, {"applications", g.applications}, {"facts", g.facts}, {"parameters", std::move(ps)},
+                                {"from_sites", g.from_sites}, {"site_commune", g.site_commune}, {"site_fields", std::move(sf)}});
     }
     out.insert("grants", std::move(arr));
   }

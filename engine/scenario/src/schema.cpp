@@ -123,7 +123,10 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
 
   {"grants", K::table_array, "", -kInf, kInf, false, "", false, "", "[[grants]]: a grant scheme applied to the run's zone list (and the baseline's): awards-<scheme id>.csv and the budget under \"grants\" in summary.json (docs/grants.md)"},
   {"grants.scheme", K::string, "", -kInf, kInf, false, "", true, "path", "Rule file (scenarios/grants/*.toml)"},
-  {"grants.applications", K::string, "", -kInf, kInf, false, "", true, "path", "Applications CSV (one row per application)"},
+  {"grants.applications", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Applications CSV (one row per application); may be empty with from_sites"},
+  {"grants.from_sites", K::boolean, "false", -kInf, kInf, false, "", false, "", "Each opening chosen by [siting] is one more application (e.g. a salaried doctor post), at its commune"},
+  {"grants.site_commune", K::string, "\"commune\"", -kInf, kInf, false, "", false, "", "from_sites: the application column that receives the opening's commune"},
+  {"grants.site_fields", K::strings, "[]", -kInf, kInf, false, "", false, "", "from_sites: the other columns of those applications, \"NAME=VALUE\" (e.g. \"type=poste_salarie\", \"date=2026-01-01\")"},
   {"grants.facts", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Commune facts CSV (code_insee + columns the rules read)"},
   {"grants.parameters", K::strings, "[]", -kInf, kInf, false, "", false, "", "Parameter overrides \"NAME=VALUE\" (TOML value), e.g. \"aid_rate=0.4\""},
 

@@ -120,6 +120,10 @@ struct Application {
 /// Reads applications; checks the columns the scheme reads exist and that commune fields hold
 /// well-formed INSEE codes.
 std::vector<Application> read_applications(const std::filesystem::path& file, const Scheme& scheme);
+/// Builds an application from column values (e.g. an opening chosen by the siting step), checked
+/// like a CSV row: commune codes, dates, numbers. `source` names it in messages.
+Application make_application(const Scheme& scheme, std::string id, const std::map<std::string, std::string>& fields,
+                             const std::string& source);
 
 struct Decision {
   std::string id;

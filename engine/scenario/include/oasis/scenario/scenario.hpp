@@ -57,6 +57,9 @@ struct AddSupply {
 struct Grant {
   std::string scheme, applications, facts;  // absolute paths ("" = none)
   std::vector<std::string> parameters;     // "NAME=VALUE"
+  bool from_sites = false;                 // the openings of [siting] are applications too
+  std::string site_commune = "commune";
+  std::vector<std::string> site_fields;    // "NAME=VALUE"
   std::string where;
 };
 
