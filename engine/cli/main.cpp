@@ -1,5 +1,6 @@
 // oasis: command-line front end. Each subcommand is a thin layer over the engine modules.
 #include <cstdio>
+#include <new>
 #include <exception>
 
 
@@ -177,6 +178,13 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     fmt::print(stderr, "oasis: {}\n", format_error(e));
     return static_cast<int>(e.code());
+  } catch (const std::bad_alloc&) {
+    std::fflush(stdout);
+    fmt::print(stderr, "oasis: {}\n",
+               format_error(Error(Errc::memory, "out of memory", {}, {},
+                                  "select fewer communes, lower travel.cutoff_min, or give the process more memory "
+                                  "(all of France needs about 0.5 GB)")));
+    return static_cast<int>(Errc::memory);
   } catch (const std::exception& e) {
     fmt::print(stderr, "oasis: {} ({}): {}\n", errc_name(Errc::internal), static_cast<int>(Errc::internal), e.what());
     return static_cast<int>(Errc::internal);

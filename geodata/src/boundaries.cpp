@@ -112,6 +112,7 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
     }
     src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     res.crs.insert(detail::describe(src));
+    if (layer->GetFeatureCount() == 0) continue;  // an empty layer adds nothing (no communes at all: E-EMPTY below)
     auto* defn = layer->GetLayerDefn();
     const int code_i = field_index(defn, opt.code_field, {"code", "INSEE_COM", "insee", "code_insee", "codgeo", "com"});
     if (code_i < 0)

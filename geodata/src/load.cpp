@@ -140,6 +140,9 @@ AttributeReport attach_drees_apl(Territory& t, const fs::path& file, const Cog& 
       if (*v < 0)
         throw Error(Errc::value_invalid, fmt::format("{} {} is negative", what, *v), rep.file, csv.where(r),
                     "populations and APL values are >= 0");
+      if (*v > 1e8)  // more than the population of France: a wrong column or separator
+        throw Error(Errc::value_invalid, fmt::format("{} {} is not plausible for one commune", what, *v), rep.file, csv.where(r),
+                    "check the file's columns and decimal separator");
       return *v;
     };
     const double ps = num(c_pstd, "pop_standardisee"), pt = num(c_ptot, "pop_totale");

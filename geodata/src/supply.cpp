@@ -24,6 +24,10 @@ using io::trim;
 
 namespace {
 
+// Above this, a supply amount for one commune or one point is a wrong column or separator, not data.
+constexpr double kMaxAmount = 1e6;
+
+
 constexpr std::string_view kRppsKey = "Identification nationale PP";
 
 /// The current commune of the territory for a code, or why not.
@@ -67,6 +71,9 @@ SupplyTable load_counts(const SupplyOptions& o, const Territory& t, const Cog& c
       throw Error(Errc::value_invalid, fmt::format("{} '{}' is not a count >= 0", s.kind, r.fields[c_amount]), rep.file,
                   csv.where(r), "counts are numbers >= 0");
     }
+    if (*v > kMaxAmount)
+      throw Error(Errc::value_invalid, fmt::format("{} {} is not plausible for one commune (more than {:.0f})", s.kind, *v, kMaxAmount), rep.file,
+                  csv.where(r), "check the column (--supply-column) and the decimal separator");
     CommuneId id = 0;
     switch (place(code.str(), t, cog, id)) {
       case Place::unmatched:
@@ -236,8 +243,8 @@ SupplyTable load_points(const SupplyOptions& o, const Territory& t, Diagnostics&
       double amount = 1.0;
       if (camt) {
         const auto a = parse_number(r.fields[*camt], csv.decimal_comma());
-        if (!a || *a < 0)
-          throw Error(Errc::value_invalid, fmt::format("amount '{}' is not a number >= 0", r.fields[*camt]), rep.file, where);
+        if (!a || *a < 0 || *a > kMaxAmount)
+          throw Error(Errc::value_invalid, fmt::format("amount '{}' is not a number in 0..{:.0f}", r.fields[*camt], kMaxAmount), rep.file, where);
         amount = *a;
       }
       if (o.points_epsg == 4326 && (std::abs(*x) > 180 || std::abs(*y) > 90))

@@ -6,7 +6,7 @@
 
 namespace oasis {
 namespace {
-constexpr std::array<ErrcInfo, 20> kErrcs{{
+constexpr std::array<ErrcInfo, 21> kErrcs{{
     {Errc::usage, "E-USAGE", "the command line is wrong: unknown option, missing or bad argument"},
     {Errc::io, "E-IO", "a file or folder is missing, unreadable or cannot be written"},
     {Errc::format, "E-FORMAT", "a file is not in the expected format (corrupt, truncated, wrong driver)"},
@@ -26,6 +26,7 @@ constexpr std::array<ErrcInfo, 20> kErrcs{{
     {Errc::scenario_extend, "E-SCENARIO-EXTEND", "a scenario's `extend` names a missing file or makes a cycle"},
     {Errc::grant_rule, "E-GRANT-RULE", "a grant rule file is invalid: unknown key, undefined parameter, value or field, bad band table"},
     {Errc::internal, "E-INTERNAL", "an internal error (a bug): please report it with the command line"},
+    {Errc::memory, "E-MEMORY", "the computation ran out of memory (or hit the address-space limit)"},
     {Errc::cancelled, "E-CANCELLED", "the computation was cancelled"},
 }};
 }  // namespace

@@ -626,7 +626,9 @@ std::shared_ptr<const Scheme> load_scheme(const std::filesystem::path& file) {
 std::shared_ptr<const Scheme> with_parameters(const std::shared_ptr<const Scheme>& scheme,
                                               const std::vector<std::pair<std::string, std::string>>& values) {
   auto s = std::make_shared<Scheme>(*scheme);
-  for (const auto& [name, value] : values) {
+  for (const auto& nv : values) {
+    const std::string& name = nv.first;  // (not a structured binding: lambdas below capture it)
+    const std::string& value = nv.second;
     auto it = std::find_if(s->info.parameters.begin(), s->info.parameters.end(), [&](const Parameter& p) { return p.name == name; });
     if (it == s->info.parameters.end()) {
       std::vector<std::string> names;

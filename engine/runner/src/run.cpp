@@ -353,7 +353,24 @@ std::vector<std::string> output_names() {
   return {"zones.csv", "communes.gpkg", "diff.csv", "sites.csv", "scenario.toml", "timings.json", "summary.json"};
 }
 
+namespace {
+RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag);
+}
+
 RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {
+  // A run that fails leaves no trace: an output folder it created is removed if still empty.
+  const bool fresh = !opt.out_dir.empty() && !fs::exists(opt.out_dir);
+  try {
+    return run_impl(s, opt, diag);
+  } catch (...) {
+    std::error_code ec;
+    if (fresh && fs::is_directory(opt.out_dir, ec) && fs::is_empty(opt.out_dir, ec)) fs::remove(opt.out_dir, ec);
+    throw;
+  }
+}
+
+namespace {
+RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {
   const auto t0 = Clock::now();
   RunResult out;
   const bool write = !opt.out_dir.empty();
@@ -1006,6 +1023,7 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
   if (opt.progress) (void)opt.progress(1.0, "done");
   return out;
 }
+}  // namespace
 
 std::vector<ZoneRow> read_zones(const fs::path& file) {
   const io::CsvFile csv(file);

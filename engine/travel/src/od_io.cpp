@@ -63,6 +63,17 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
     rows[*fi].emplace_back(*ti, static_cast<float>(*cost));
   });
   if (rep.records == 0) throw Error(Errc::empty_input, "the OD table has a header but no pair", rep.file);
+  if (rep.unmatched_records == rep.records) {
+    const auto sample = [](const std::set<std::string>& s) {
+      std::vector<std::string> v(s.begin(), s.end());
+      if (v.size() > 3) v.resize(3);
+      return fmt::format("{}", fmt::join(v, ", "));
+    };
+    throw Error(Errc::empty_input,
+                fmt::format("no pair of the OD table matches the ids of the demand and supply files (origins such as {}; destinations such as {})",
+                            un_from.empty() ? "-" : sample(un_from), un_to.empty() ? "-" : sample(un_to)),
+                rep.file, {}, "check that from_id are demand ids and to_id supply ids, written the same way (leading zeros)");
+  }
   // Duplicate pairs: find them before assembling so the message names the ids.
   for (std::uint32_t i = 0; i < rows.size(); ++i) {
     auto& row = rows[i];

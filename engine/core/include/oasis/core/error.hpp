@@ -29,6 +29,7 @@ enum class Errc : int {
   grant_rule = 64,       // a grant rule file is invalid (unknown key, undefined parameter / value / field)
   cancelled = 75,        // cancelled by the progress callback (Ctrl-C, Python)
   internal = 70,         // a bug: please report it
+  memory = 71,           // out of memory (std::bad_alloc)
 };
 
 struct ErrcInfo {
