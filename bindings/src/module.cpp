@@ -154,18 +154,7 @@ PyTerritory load_territory(const std::string& data, const std::string& cog, cons
 PyOd travel_od(const PyTerritory& T, const std::string& model, double cutoff_min, double intra_min, double detour, double speed_kmh,
                double urban_speed_kmh, double urban_density, const std::string& osm, const std::string& table, int threads,
                py::object progress) {
-  travel::TravelSettings s;
-  s.model = travel::parse_model(model);
-  s.cutoff_min = cutoff_min;
-  s.intra_min = intra_min;
-  if (detour >= 0) s.crowfly.detour = detour, s.graph.detour = detour;
-  s.crowfly.speed_kmh = speed_kmh;
-  s.graph.speed_kmh = speed_kmh;
-  s.graph.urban_speed_kmh = urban_speed_kmh;
-  s.graph.urban_density = urban_density;
-  s.osm.pbf = osm;
-  s.table = table;
-  s.threads = threads;
+  const auto s = travel::settings_from({model, cutoff_min, intra_min, detour, speed_kmh, urban_speed_kmh, urban_density, osm, table, threads});
   PyProgress pp(std::move(progress));
   auto fn = pp.fn();
   PyOd out;

@@ -48,26 +48,7 @@ void add_travel_flags(CLI::App& app, TravelFlags& t) {
 }
 
 travel::TravelSettings travel_settings(const TravelFlags& f, int threads) {
-  travel::TravelSettings s;
-  s.model = travel::parse_model(f.model);
-  s.cutoff_min = f.cutoff;
-  s.intra_min = f.intra;
-  if (f.detour >= 0) {
-    s.crowfly.detour = f.detour;
-    s.graph.detour = f.detour;
-  }
-  s.crowfly.speed_kmh = f.speed;
-  s.graph.speed_kmh = f.speed;
-  s.graph.urban_speed_kmh = f.urban_speed;
-  s.graph.urban_density = f.urban_density;
-  s.osm.pbf = f.osm;
-  s.table = f.table;
-  s.threads = threads;
-  if (s.model == travel::Model::osm && f.osm.empty())
-    throw Error(Errc::usage, "--travel osm needs --osm FILE.osm.pbf", {}, {}, "give the OpenStreetMap extract of the territory");
-  if (s.model == travel::Model::table && f.table.empty())
-    throw Error(Errc::usage, "--travel table needs --od-table FILE", {}, {}, "give a CSV from_id,to_id,minutes or an .odb file");
-  return s;
+  return travel::settings_from({f.model, f.cutoff, f.intra, f.detour, f.speed, f.urban_speed, f.urban_density, f.osm, f.table, threads});
 }
 
 geodata::TerritoryOptions territory_options(const DataFlags& d) {

@@ -429,18 +429,11 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   // 3. Travel: the cutoff covers what the flags need (urgent care, the 2003 rule's 40 minutes).
   ts = Clock::now();
   travel::TravelSettings tset;
-  tset.model = travel::parse_model(s.travel.model);
-  tset.cutoff_min = s.travel.cutoff_min;
+  tset = travel::settings_from({s.travel.model, s.travel.cutoff_min, s.travel.intra_min, s.travel.detour, s.travel.speed_kmh,
+                                 s.travel.urban_speed_kmh, s.travel.urban_density, s.travel.osm, s.travel.table,
+                                 opt.threads.value_or(s.travel.threads)});
   if (!s.flags.urgences.empty()) tset.cutoff_min = std::max(tset.cutoff_min, s.flags.urgences_max_min);
   if (s.flags.deficit_2003) tset.cutoff_min = std::max(tset.cutoff_min, 40.0);
-  tset.intra_min = s.travel.intra_min;
-  tset.crowfly.detour = tset.graph.detour = s.travel.detour;
-  tset.crowfly.speed_kmh = tset.graph.speed_kmh = s.travel.speed_kmh;
-  tset.graph.urban_speed_kmh = s.travel.urban_speed_kmh;
-  tset.graph.urban_density = s.travel.urban_density;
-  tset.osm.pbf = s.travel.osm;
-  tset.table = s.travel.table;
-  tset.threads = opt.threads.value_or(s.travel.threads);
   const auto tr = geodata::build_travel(t, tset, diag, [&](double f, std::string_view st) { return p_travel(f, st); });
   timings["travel"] = since(ts);
 

@@ -31,4 +31,18 @@ struct TravelSettings {
   int threads = 0;
 };
 
+/// The travel options as the CLI flags, the scenario keys and the Python arguments spell them.
+struct TravelOptions {
+  std::string model = "commune-graph";
+  double cutoff_min = 30.0, intra_min = 0.0;
+  double detour = -1.0;  // < 0: each model's default (crowfly 1.3, commune graph 1.2)
+  double speed_kmh = 60.0, urban_speed_kmh = 30.0, urban_density = 1500.0;
+  std::string osm, table;  // files of the osm and table models
+  int threads = 0;
+};
+
+/// Maps the options onto the models' parameters. Throws Error(usage) for an unknown model, or for
+/// the osm / table models without their file.
+TravelSettings settings_from(const TravelOptions& options);
+
 }  // namespace oasis::travel
