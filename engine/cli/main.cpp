@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
   cli::register_run(app, global);
   cli::register_site(app, global);
   cli::register_grants(app, global);
+  cli::register_map(app, global);
   cli::install_interrupt_handler();
   try {
     app.parse(argc, argv);

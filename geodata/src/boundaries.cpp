@@ -1,6 +1,7 @@
 #include "oasis/geodata/boundaries.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <atomic>
 #include <cmath>
 #include <mutex>
@@ -217,6 +218,71 @@ MultiPolygon to_model(const OGRGeometry* g) {
 }
 
 }  // namespace
+
+std::vector<MultiPolygon> read_outlines(const fs::path& path, int epsg) {
+  const std::string file = path.string();
+  auto ds = detail::open_vector(file);
+  QuietGdal quiet;
+  OGRSpatialReference dst;
+  dst.importFromEPSG(epsg);
+  dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::vector<MultiPolygon> out;
+  for (int li = 0; li < ds->GetLayerCount(); ++li) {
+    OGRLayer* layer = ds->GetLayer(li);
+    const auto* srs = layer->GetSpatialRef();
+    if (!srs) throw Error(Errc::crs_missing, fmt::format("layer '{}' has no coordinate reference system", layer->GetName()), file);
+    OGRSpatialReference src(*srs);
+    src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> tr(OGRCreateCoordinateTransformation(&src, &dst));
+    if (!tr) throw Error(Errc::format, "cannot reproject the layer", file);
+    layer->ResetReading();
+    while (std::unique_ptr<OGRFeature> f{layer->GetNextFeature()}) {
+      const OGRGeometry* g = f->GetGeometryRef();
+      if (!g) continue;
+      std::unique_ptr<OGRGeometry> copy(g->clone());
+      if (copy->transform(tr.get()) != OGRERR_NONE) throw Error(Errc::crs_mismatch, "coordinates outside the CRS", file);
+      auto mp = to_model(copy.get());
+      if (!mp.empty()) out.push_back(std::move(mp));
+    }
+  }
+  return out;
+}
+
+LayerColumn read_layer_column(const fs::path& path, const std::string& layer_name, const std::string& column, int epsg) {
+  const std::string file = path.string();
+  auto ds = detail::open_vector(file);
+  QuietGdal quiet;
+  OGRLayer* layer = ds->GetLayerByName(layer_name.c_str());
+  if (!layer) throw Error(Errc::format, fmt::format("no layer '{}'", layer_name), file, {}, "is it a communes.gpkg written by oasis run?");
+  const int fi = layer->GetLayerDefn()->GetFieldIndex(column.c_str());
+  if (fi < 0) {
+    std::vector<std::string> names;
+    for (int i = 0; i < layer->GetLayerDefn()->GetFieldCount(); ++i) names.emplace_back(layer->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
+    throw Error(Errc::field_missing, fmt::format("layer '{}' has no column '{}'", layer_name, column), file, {},
+                fmt::format("columns: {}", fmt::join(names, ", ")));
+  }
+  const auto type = layer->GetLayerDefn()->GetFieldDefn(fi)->GetType();
+  LayerColumn out;
+  out.numeric = type == OFTReal || type == OFTInteger || type == OFTInteger64;
+  const auto* srs = layer->GetSpatialRef();
+  if (!srs) throw Error(Errc::crs_missing, fmt::format("layer '{}' has no coordinate reference system", layer_name), file);
+  OGRSpatialReference src(*srs), dst;
+  src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  dst.importFromEPSG(epsg);
+  dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::unique_ptr<OGRCoordinateTransformation> tr(OGRCreateCoordinateTransformation(&src, &dst));
+  layer->ResetReading();
+  while (std::unique_ptr<OGRFeature> f{layer->GetNextFeature()}) {
+    std::unique_ptr<OGRGeometry> g(f->GetGeometryRef() ? f->GetGeometryRef()->clone() : nullptr);
+    if (g && tr && g->transform(tr.get()) != OGRERR_NONE) throw Error(Errc::crs_mismatch, "coordinates outside the CRS", file);
+    out.shapes.push_back(g ? to_model(g.get()) : MultiPolygon{});
+    const bool set = f->IsFieldSetAndNotNull(fi);
+    out.text.emplace_back(set ? f->GetFieldAsString(fi) : "");
+    out.number.push_back(set && out.numeric ? f->GetFieldAsDouble(fi) : std::numeric_limits<double>::quiet_NaN());
+  }
+  if (out.shapes.empty()) throw Error(Errc::empty_input, fmt::format("layer '{}' has no feature", layer_name), file);
+  return out;
+}
 
 std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog& cog, Diagnostics& diag,
                                            BoundaryReport& report) {

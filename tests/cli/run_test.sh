@@ -51,7 +51,18 @@ tail -n +2 a/zones.csv | awk -F, -v p="$pop" -v z="$zone" -v r="$rule" '
 
 # 3. Determinism: a second run gives the same bytes (GeoPackage included).
 expect_rc 0 "$oasis" run "$default" -o b -q --threads 1
-for f in zones.csv summary.json communes.gpkg scenario.toml; do cmp -s "a/$f" "b/$f" || fail "$f differs between two runs (1 and all threads)"; done
+for f in zones.csv summary.json communes.gpkg scenario.toml maps/zones.png maps/zones.svg maps/apl.png maps/apl.svg; do
+  cmp -s "a/$f" "b/$f" || fail "$f differs between two runs (1 and all threads)"
+done
+# Maps: PNG 1754 x 1240 (A4 landscape at 150 dpi), SVG; `oasis map` redraws any column of the GeoPackage.
+[ "$(head -c 8 a/maps/zones.png | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] || fail "maps/zones.png is not a PNG"
+[ "$(od -An -tu1 -j16 -N8 a/maps/apl.png | awk '{ print $3 * 256 + $4 "x" $7 * 256 + $8 }')" = "1754x1240" ] || fail "PNG size"
+grep -q "<svg" a/maps/apl.svg || fail "maps/apl.svg is not an SVG"
+expect_rc 0 "$oasis" map a --column apl_official --breaks quantile:5 -o amap/official -q
+[ -s amap/official.png ] && [ -s amap/official.svg ] || fail "oasis map wrote nothing"
+expect_rc 2 "$oasis" map a --column nom -o amap/nom
+expect_rc 41 "$oasis" map a --column apl_magic -o amap/magic
+grep -q "columns: " err || fail "oasis map: the columns present are not listed"
 
 # 4. A previous run is not replaced without --overwrite.
 expect_rc 13 "$oasis" run "$default" -o a -q
@@ -157,7 +168,7 @@ expect_rc 0 "$oasis" run other.toml -o other -q
 for delay in 0.3 1.0 1.6 2.0 2.2 2.4 2.6 2.8 3.2; do
   rm -rf k && cp -r prev k
   (timeout -s KILL "$delay" "$oasis" run other.toml -o k -q --overwrite >/dev/null 2>&1 || true) 2>/dev/null
-  for f in zones.csv summary.json communes.gpkg scenario.toml; do
+  for f in zones.csv summary.json communes.gpkg scenario.toml maps/zones.png maps/apl.svg; do
     cmp -s "k/$f" "prev/$f" || cmp -s "k/$f" "other/$f" || fail "killed after ${delay}s: $f is neither the previous nor the new output"
   done
 done

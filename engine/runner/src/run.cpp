@@ -19,6 +19,8 @@
 #include "oasis/core/memory.hpp"
 #include "oasis/core/version.hpp"
 #include "oasis/grants/grants.hpp"
+#include "oasis/report/map.hpp"
+#include "oasis/geodata/boundaries.hpp"
 #include "oasis/geodata/gpkg.hpp"
 #include "oasis/geodata/load.hpp"
 #include "oasis/geodata/travel.hpp"
@@ -350,7 +352,8 @@ grants::CommuneTable zone_table(const std::vector<ZoneRow>& rows, std::string so
 }  // namespace
 
 std::vector<std::string> output_names() {
-  return {"zones.csv", "communes.gpkg", "diff.csv", "sites.csv", "scenario.toml", "timings.json", "summary.json"};
+  return {"zones.csv", "communes.gpkg", "maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg", "diff.csv", "sites.csv",
+          "scenario.toml", "timings.json", "summary.json"};
 }
 
 namespace {
@@ -981,6 +984,29 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
                                  {"OASIS_SIMULATION", S["simulation"].get<std::string>()}},
                                 opt.overwrite);
       out.written.push_back(opt.out_dir / "communes.gpkg");
+    }
+    if (s.outputs.maps) {
+      step(p_units, 0.85, "drawing maps");
+      std::vector<const MultiPolygon*> shapes(n);
+      for (CommuneId c = 0; c < n; ++c) shapes[c] = &t.shape(c);
+      const auto dep_file = o.data_dir / "admin" / "departements.geojson";
+      const auto outlines = fs::exists(dep_file) ? geodata::read_outlines(dep_file) : std::vector<MultiPolygon>{};
+      const std::string sources = fmt::format("Sources : IGN ADMIN EXPRESS, INSEE COG ({}), DREES APL 2022, ANS RPPS 2026 — oasis {}",
+                                              sel.loaded.cog_version, kVersion);
+      const std::string date = "Données : RPPS mars 2026, populations COG 2026";
+      fs::create_directories(opt.out_dir / "maps");
+      const auto zc = report::by_zone(zone_labels);
+      report::draw_map({shapes, &zc, outlines},
+                       {fmt::format("Zonage des médecins généralistes — {}", s.name),
+                        fmt::format("Simulation ARS : unités {}, ZIP si APL < {}, vivier jusqu'à {}", units.kind, rules.zip_below, rules.vivier_below),
+                        sources, date},
+                       opt.out_dir / "maps" / "zones", opt.overwrite);
+      const auto ac = report::graduated(indicator, {1.5, rules.zip_below, rules.vivier_below}, "APL (consultations / an / hab.)", 1);
+      report::draw_map({shapes, &ac, outlines},
+                       {fmt::format("APL aux médecins généralistes — {}", s.name),
+                        fmt::format("Indicateur {} ; seuils 1.5 / {} (ZIP) / {} (vivier)", ind, rules.zip_below, rules.vivier_below), sources, date},
+                       opt.out_dir / "maps" / "apl", opt.overwrite);
+      for (const char* f : {"maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg"}) out.written.push_back(opt.out_dir / f);
     }
     step(p_units, 0.9, "writing");
     if (cmp) {

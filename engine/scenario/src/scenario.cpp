@@ -524,6 +524,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
 
   s.outputs.gpkg = r.boolean("outputs.gpkg");
   s.outputs.csv_fr = r.boolean("outputs.csv_fr");
+  s.outputs.maps = r.boolean("outputs.maps");
   s.outputs.baseline = r.path("outputs.baseline");
 
   // The resolved scenario: every scalar key with its value or default, paths absolute.

@@ -49,6 +49,21 @@ struct BoundaryReport {
 std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& options, const Cog& cog,
                                            Diagnostics& diagnostics, BoundaryReport& report);
 
+/// Every polygon of a vector file (e.g. the département outlines of admin/), reprojected to `epsg`
+/// (metres), for drawing. Throws Error(io / format / crs_missing).
+std::vector<MultiPolygon> read_outlines(const std::filesystem::path& file, int epsg = 2154);
+
+/// The features of one layer with one of its attributes (e.g. communes.gpkg, layer communes,
+/// column apl), geometries reprojected to `epsg`. `number` is NaN where the value is null or not
+/// numeric. Throws Error(io / format / field_missing).
+struct LayerColumn {
+  std::vector<MultiPolygon> shapes;
+  std::vector<std::string> text;
+  std::vector<double> number;
+  bool numeric = false;  // the attribute is an integer or real field
+};
+LayerColumn read_layer_column(const std::filesystem::path& file, const std::string& layer, const std::string& column, int epsg = 2154);
+
 /// The vector files of a folder (sorted), or the file itself.
 std::vector<std::filesystem::path> vector_files(const std::filesystem::path& path);
 

@@ -126,7 +126,7 @@ struct Scenario {
     std::uint64_t seed = 1;
   } siting;
   struct Outputs {
-    bool gpkg = true, csv_fr = false;
+    bool gpkg = true, csv_fr = false, maps = true;
     std::string baseline;
   } outputs;
 

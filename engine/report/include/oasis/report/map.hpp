@@ -1,0 +1,62 @@
+#pragma once
+// Static maps (docs/maps.md): choropleths of the communes of a run — zone classes or a numeric
+// indicator in classes (fixed breaks, quantiles, Jenks) — with outlines, legend, title, scale bar,
+// north arrow, sources and date, drawn with cairo to PNG and SVG at A4 landscape. Colour-blind-safe
+// palettes, the same class colours wherever a class is drawn.
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "oasis/model/geometry.hpp"
+
+namespace oasis::report {
+
+struct Rgb {
+  std::uint8_t r = 0, g = 0, b = 0;
+  std::string hex() const;  // "#d55e00"
+};
+
+/// One class of a map: its legend label and colour.
+struct MapClass {
+  std::string label;
+  Rgb colour;
+};
+
+/// What each feature is drawn with: class index per feature (-1 = no value, drawn hatched grey).
+struct Classification {
+  std::string legend_title;
+  std::vector<MapClass> classes;
+  std::vector<int> of;
+  std::vector<double> breaks;  // graduated: the inner breaks (classes.size() - 1 values)
+};
+
+/// The zone classes, in legend order: ZIP, ZAC, hors-zonage (Okabe–Ito vermillion, orange, grey).
+std::span<const MapClass> zone_classes();
+Classification by_zone(std::span<const std::string> zone);
+
+/// Breaks (inner, increasing, distinct) for k classes of the finite values.
+std::vector<double> quantile_breaks(std::span<const double> values, int k);
+/// Fisher–Jenks natural breaks (exact dynamic programme; above 4,000 values on a deterministic
+/// sample of 4,000 quantiles).
+std::vector<double> jenks_breaks(std::span<const double> values, int k);
+/// Classes [.., b0), [b0, b1), ... [b_last, ..): colours from the red-yellow-blue diverging
+/// palette (ColorBrewer RdYlBu, colour-blind safe), low values red. `decimals` for the labels.
+Classification graduated(std::span<const double> values, std::vector<double> breaks, std::string legend_title, int decimals = 1);
+
+struct MapText {
+  std::string title, subtitle, sources, date;
+};
+
+struct MapLayer {
+  std::span<const MultiPolygon* const> shapes;  // Lambert-93 metres, one per feature
+  const Classification* classes = nullptr;
+  std::span<const MultiPolygon> outlines;       // drawn on top, no fill (départements)
+};
+
+/// Draws the map; writes `stem`.png (1754 x 1240 px, 150 dpi A4 landscape) and `stem`.svg
+/// (842 x 595 pt) through temporary names. Throws Error(io).
+void draw_map(const MapLayer& layer, const MapText& text, const std::filesystem::path& stem, bool overwrite);
+
+}  // namespace oasis::report

@@ -1,0 +1,309 @@
+// Classification (fixed breaks, quantiles, Fisher–Jenks) and the cairo drawing of a static map.
+#include "oasis/report/map.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include <cairo-svg.h>
+#include <cairo.h>
+#include <fmt/format.h>
+
+#include "oasis/core/atomic_file.hpp"
+#include "oasis/core/error.hpp"
+
+namespace oasis::report {
+namespace {
+
+constexpr std::array<MapClass, 3> kZones{{{"ZIP", {0xd5, 0x5e, 0x00}}, {"ZAC", {0xe6, 0x9f, 0x00}}, {"hors-zonage", {0xe3, 0xe3, 0xe3}}}};
+constexpr Rgb kNoValue{0xbd, 0xbd, 0xbd};
+
+Rgb hex(const char* h) {
+  const auto v = std::stoul(std::string(h + 1), nullptr, 16);
+  return {static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>((v >> 8) & 0xff), static_cast<std::uint8_t>(v & 0xff)};
+}
+
+/// ColorBrewer RdYlBu (colour-blind safe), k = 2..7 classes, red = low.
+std::vector<Rgb> rdylbu(std::size_t k) {
+  static const std::vector<std::vector<const char*>> p{
+      {"#fc8d59", "#91bfdb"},
+      {"#fc8d59", "#ffffbf", "#91bfdb"},
+      {"#d7191c", "#fdae61", "#abd9e9", "#2c7bb6"},
+      {"#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"},
+      {"#d73027", "#fc8d59", "#fee090", "#e0f3f8", "#91bfdb", "#4575b4"},
+      {"#d73027", "#fc8d59", "#fee090", "#ffffbf", "#e0f3f8", "#91bfdb", "#4575b4"}};
+  if (k < 2 || k > 7) throw Error(Errc::value_invalid, fmt::format("{} classes: maps have 2 to 7", k), {}, {}, "choose fewer breaks");
+  std::vector<Rgb> out;
+  for (const char* h : p[k - 2]) out.push_back(hex(h));
+  return out;
+}
+
+std::vector<double> finite_sorted(std::span<const double> values) {
+  std::vector<double> v;
+  for (double x : values)
+    if (std::isfinite(x)) v.push_back(x);
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+std::vector<double> distinct_increasing(std::vector<double> b) {
+  b.erase(std::unique(b.begin(), b.end()), b.end());
+  return b;
+}
+
+}  // namespace
+
+std::string Rgb::hex() const { return fmt::format("#{:02x}{:02x}{:02x}", r, g, b); }
+
+std::span<const MapClass> zone_classes() { return kZones; }
+
+Classification by_zone(std::span<const std::string> zone) {
+  Classification c;
+  c.legend_title = "Zonage médecins";
+  c.classes.assign(kZones.begin(), kZones.end());
+  c.of.reserve(zone.size());
+  for (const auto& z : zone) {
+    const auto it = std::find_if(kZones.begin(), kZones.end(), [&](const MapClass& m) { return m.label == z; });
+    c.of.push_back(it == kZones.end() ? -1 : static_cast<int>(it - kZones.begin()));
+  }
+  return c;
+}
+
+std::vector<double> quantile_breaks(std::span<const double> values, int k) {
+  const auto v = finite_sorted(values);
+  std::vector<double> b;
+  if (v.empty() || k < 2) return b;
+  for (int i = 1; i < k; ++i) b.push_back(v[std::min(v.size() - 1, v.size() * static_cast<std::size_t>(i) / static_cast<std::size_t>(k))]);
+  return distinct_increasing(std::move(b));
+}
+
+std::vector<double> jenks_breaks(std::span<const double> values, int k) {
+  auto v = finite_sorted(values);
+  if (v.size() > 4000) {  // a deterministic sample: 4,000 evenly spaced order statistics
+    std::vector<double> s(4000);
+    for (std::size_t i = 0; i < s.size(); ++i) s[i] = v[i * (v.size() - 1) / (s.size() - 1)];
+    v = std::move(s);
+  }
+  const std::size_t n = v.size();
+  if (n == 0 || k < 2) return {};
+  const std::size_t K = std::min<std::size_t>(static_cast<std::size_t>(k), n);
+  // Prefix sums give the within-class sum of squared deviations of v[a..b] in O(1).
+  std::vector<double> s1(n + 1, 0), s2(n + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) s1[i + 1] = s1[i] + v[i], s2[i + 1] = s2[i] + v[i] * v[i];
+  const auto ssd = [&](std::size_t a, std::size_t b) {  // inclusive
+    const double m = static_cast<double>(b - a + 1), s = s1[b + 1] - s1[a];
+    return (s2[b + 1] - s2[a]) - s * s / m;
+  };
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  // cost[c][i]: best total SSD of v[0..i] in c+1 classes; from[c][i]: first index of the last class.
+  std::vector<std::vector<double>> cost(K, std::vector<double>(n, inf));
+  std::vector<std::vector<std::size_t>> from(K, std::vector<std::size_t>(n, 0));
+  for (std::size_t i = 0; i < n; ++i) cost[0][i] = ssd(0, i);
+  for (std::size_t c = 1; c < K; ++c)
+    for (std::size_t i = c; i < n; ++i)
+      for (std::size_t j = c; j <= i; ++j) {
+        const double t = cost[c - 1][j - 1] + ssd(j, i);
+        if (t < cost[c][i]) cost[c][i] = t, from[c][i] = j;
+      }
+  std::vector<double> b;
+  std::size_t end = n - 1;
+  for (std::size_t c = K - 1; c >= 1; --c) {
+    const auto j = from[c][end];
+    b.push_back(v[j]);  // the class starting at v[j]: break = its lowest value
+    end = j - 1;
+  }
+  std::reverse(b.begin(), b.end());
+  return distinct_increasing(std::move(b));
+}
+
+Classification graduated(std::span<const double> values, std::vector<double> breaks, std::string legend_title, int decimals) {
+  if (!std::is_sorted(breaks.begin(), breaks.end()) || std::adjacent_find(breaks.begin(), breaks.end()) != breaks.end())
+    throw Error(Errc::value_invalid, "class breaks must be strictly increasing", {}, {}, "e.g. 1.5, 2.5, 4");
+  Classification c;
+  c.legend_title = std::move(legend_title);
+  const auto colours = rdylbu(breaks.size() + 1);
+  const auto f = [&](double x) { return fmt::format("{:.{}f}", x, decimals); };
+  for (std::size_t i = 0; i <= breaks.size(); ++i) {
+    std::string label = i == 0 ? "< " + f(breaks[0]) : i == breaks.size() ? "≥ " + f(breaks.back()) : f(breaks[i - 1]) + " – " + f(breaks[i]);
+    c.classes.push_back({std::move(label), colours[i]});
+  }
+  c.of.reserve(values.size());
+  for (double x : values)
+    c.of.push_back(std::isfinite(x) ? static_cast<int>(std::upper_bound(breaks.begin(), breaks.end(), x) - breaks.begin()) : -1);
+  c.breaks = std::move(breaks);
+  return c;
+}
+
+namespace {
+
+constexpr double kW = 842, kH = 595;                          // A4 landscape, points
+constexpr double kMapX = 24, kMapY = 70, kMapW = 580, kMapH = 480;  // map frame
+
+void set(cairo_t* cr, Rgb c) { cairo_set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0); }
+
+void text(cairo_t* cr, double x, double y, double size, bool bold, const std::string& s) {
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+  cairo_move_to(cr, x, y);
+  cairo_show_text(cr, s.c_str());
+}
+
+void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  // Extent of the features drawn: those within metropolitan Lambert-93 (overseas communes, in
+  // their own projections, are left out and counted in the footer).
+  const auto metropolitan = [](const MultiPolygon& mp) {
+    for (const auto& p : mp)
+      for (const auto& q : p.outer)
+        if (q.x < -400000 || q.x > 1600000 || q.y < 5800000 || q.y > 7400000) return false;
+    return !mp.empty();
+  };
+  std::vector<char> drawn(L.shapes.size());
+  std::size_t left_out = 0;
+  double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+  for (std::size_t i = 0; i < L.shapes.size(); ++i) {
+    drawn[i] = metropolitan(*L.shapes[i]);
+    left_out += !drawn[i] && !L.shapes[i]->empty();
+    if (!drawn[i]) continue;
+    for (const auto& p : *L.shapes[i])
+      for (const auto& q : p.outer) x0 = std::min(x0, q.x), x1 = std::max(x1, q.x), y0 = std::min(y0, q.y), y1 = std::max(y1, q.y);
+  }
+  if (!(x1 > x0) || !(y1 > y0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+  const double s = std::min(kMapW / (x1 - x0), kMapH / (y1 - y0));  // points per metre
+  const double ox = kMapX + (kMapW - s * (x1 - x0)) / 2, oy = kMapY + (kMapH + s * (y1 - y0)) / 2;
+  const auto px = [&](const PointXY& p) { return std::pair{ox + s * (p.x - x0), oy - s * (p.y - y0)}; };
+  const auto path = [&](const MultiPolygon& mp) {
+    for (const auto& poly : mp) {
+      const auto ring = [&](const Ring& r) {
+        for (std::size_t i = 0; i < r.size(); ++i) {
+          const auto [x, y] = px(r[i]);
+          if (i == 0) cairo_move_to(cr, x, y);
+          else cairo_line_to(cr, x, y);
+        }
+        cairo_close_path(cr);
+      };
+      ring(poly.outer);
+      for (const auto& h : poly.holes) ring(h);
+    }
+  };
+  cairo_save(cr);
+  cairo_rectangle(cr, kMapX, kMapY, kMapW, kMapH);
+  cairo_clip(cr);
+  cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  bool any_missing = false;
+  for (std::size_t i = 0; i < L.shapes.size(); ++i) {
+    if (!drawn[i]) continue;
+    const int c = L.classes->of[i];
+    any_missing |= c < 0;
+    path(*L.shapes[i]);
+    set(cr, c < 0 ? kNoValue : L.classes->classes[static_cast<std::size_t>(c)].colour);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.6);
+    cairo_set_line_width(cr, 0.15);
+    cairo_stroke(cr);
+  }
+  cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+  cairo_set_line_width(cr, 0.7);
+  for (const auto& o : L.outlines) {
+    path(o);
+    cairo_stroke(cr);
+  }
+  cairo_restore(cr);
+  cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+  cairo_set_line_width(cr, 0.5);
+  cairo_rectangle(cr, kMapX, kMapY, kMapW, kMapH);
+  cairo_stroke(cr);
+
+  // Title, legend, scale bar, north arrow, sources.
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  text(cr, kMapX, 36, 18, true, T.title);
+  text(cr, kMapX, 56, 11, false, T.subtitle);
+  double ly = kMapY + 14;
+  text(cr, 622, ly, 11, true, L.classes->legend_title);
+  ly += 10;
+  auto entry = [&](Rgb c, const std::string& label) {
+    set(cr, c);
+    cairo_rectangle(cr, 622, ly, 18, 12);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+    cairo_set_line_width(cr, 0.4);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    text(cr, 646, ly + 10, 10, false, label);
+    ly += 18;
+  };
+  std::vector<std::size_t> count(L.classes->classes.size(), 0);
+  for (int c : L.classes->of)
+    if (c >= 0) ++count[static_cast<std::size_t>(c)];
+  for (std::size_t k = 0; k < L.classes->classes.size(); ++k)
+    entry(L.classes->classes[k].colour, fmt::format("{} ({} communes)", L.classes->classes[k].label, count[k]));
+  if (any_missing) entry(kNoValue, "sans valeur");
+  // Scale bar: a round length near 110 pt.
+  const double metres = 110 / s;
+  const double mag = std::pow(10.0, std::floor(std::log10(metres)));
+  double len = mag;
+  for (double f : {1.0, 2.0, 5.0, 10.0})
+    if (f * mag <= metres) len = f * mag;
+  const double bx = kMapX + 12, by = kMapY + kMapH - 16;
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  cairo_rectangle(cr, bx, by, len * s, 4);
+  cairo_fill(cr);
+  text(cr, bx, by - 4, 9, false, fmt::format("{} km", len / 1000));
+  // North arrow (Lambert-93 grid north, within a degree of true north over metropolitan France).
+  const double nx = kMapX + kMapW - 26, ny = kMapY + 16;
+  cairo_move_to(cr, nx, ny);
+  cairo_line_to(cr, nx - 8, ny + 24);
+  cairo_line_to(cr, nx, ny + 18);
+  cairo_line_to(cr, nx + 8, ny + 24);
+  cairo_close_path(cr);
+  cairo_fill(cr);
+  text(cr, nx - 4, ny + 36, 10, true, "N");
+  cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+  text(cr, kMapX, kH - 28, 8, false, T.sources);
+  text(cr, kMapX, kH - 16, 8, false,
+       fmt::format("{} — Lambert-93 (EPSG:2154){}", T.date,
+                   left_out ? fmt::format(" — {} communes d'outre-mer non dessinées (comptées dans la légende)", left_out) : std::string()));
+}
+
+cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+}  // namespace
+
+void draw_map(const MapLayer& layer, const MapText& text, const std::filesystem::path& stem, bool overwrite) {
+  if (!layer.classes || layer.classes->of.size() != layer.shapes.size())
+    throw Error(Errc::internal, "map: one class per feature expected");
+  std::string png, svg;
+  {
+    constexpr double dpi = 150;
+    const int w = static_cast<int>(std::lround(kW * dpi / 72)), h = static_cast<int>(std::lround(kH * dpi / 72));
+    cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_t* cr = cairo_create(surf);
+    cairo_scale(cr, dpi / 72, dpi / 72);
+    paint(cr, layer, text);
+    cairo_destroy(cr);
+    const auto st = cairo_surface_write_to_png_stream(surf, append, &png);
+    cairo_surface_destroy(surf);
+    if (st != CAIRO_STATUS_SUCCESS) throw Error(Errc::io, fmt::format("PNG encoding failed: {}", cairo_status_to_string(st)));
+  }
+  {
+    cairo_surface_t* surf = cairo_svg_surface_create_for_stream(append, &svg, kW, kH);
+    cairo_svg_surface_restrict_to_version(surf, CAIRO_SVG_VERSION_1_1);
+    cairo_t* cr = cairo_create(surf);
+    paint(cr, layer, text);
+    cairo_destroy(cr);
+    cairo_surface_finish(surf);
+    const auto st = cairo_surface_status(surf);
+    cairo_surface_destroy(surf);
+    if (st != CAIRO_STATUS_SUCCESS) throw Error(Errc::io, fmt::format("SVG drawing failed: {}", cairo_status_to_string(st)));
+  }
+  write_file_atomic(std::filesystem::path(stem.string() + ".png"), png, overwrite);
+  write_file_atomic(std::filesystem::path(stem.string() + ".svg"), svg, overwrite);
+}
+
+}  // namespace oasis::report

@@ -1,0 +1,90 @@
+// Static maps: class breaks computed by hand, the classification of values on a break, and a drawn
+// map read back pixel by pixel.
+#include <catch2/catch.hpp>
+
+#include <cairo.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "oasis/report/map.hpp"
+
+using namespace oasis;
+using namespace oasis::report;
+namespace fs = std::filesystem;
+
+TEST_CASE("quantile and Jenks breaks by hand", "[report]") {
+  const std::vector<double> v{1, 2, 3, 10, 11, 12, 20, 21, 22, NAN};
+  // Quantiles of the 9 finite values for 3 classes: v[3] = 10 and v[6] = 20.
+  CHECK(quantile_breaks(v, 3) == std::vector<double>{10, 20});
+  // Three clear groups: Jenks puts the breaks at the start of the second and third.
+  CHECK(jenks_breaks(v, 3) == std::vector<double>{10, 20});
+  // Two classes: the DP must pick the split with the lower total within-class sum of squares.
+  const auto b2 = jenks_breaks(v, 2);
+  REQUIRE(b2.size() == 1);
+  const auto ssd = [](std::vector<double> x) {
+    double m = 0;
+    for (double a : x) m += a;
+    m /= static_cast<double>(x.size());
+    double s = 0;
+    for (double a : x) s += (a - m) * (a - m);
+    return s;
+  };
+  const double split10 = ssd({1, 2, 3}) + ssd({10, 11, 12, 20, 21, 22});
+  const double split20 = ssd({1, 2, 3, 10, 11, 12}) + ssd({20, 21, 22});
+  CHECK(b2[0] == (split10 <= split20 ? 10 : 20));
+  // Duplicated values never give duplicated breaks: the 4-quantiles of {1,1,1,1,2} are all 1.
+  CHECK(quantile_breaks(std::vector<double>{1, 1, 1, 1, 2}, 4) == std::vector<double>{1});
+}
+
+TEST_CASE("graduated classes: a value on a break goes to the upper class; labels; colours", "[report]") {
+  const std::vector<double> v{0.4, 1.5, 2.49, 2.5, 4.0, 7.0, NAN};
+  const auto c = graduated(v, {1.5, 2.5, 4}, "APL", 1);
+  CHECK(c.of == std::vector<int>{0, 1, 1, 2, 3, 3, -1});
+  REQUIRE(c.classes.size() == 4);
+  CHECK(c.classes[0].label == "< 1.5");
+  CHECK(c.classes[1].label == "1.5 – 2.5");
+  CHECK(c.classes[3].label == "≥ 4.0");
+  CHECK(c.classes[0].colour.hex() == "#d7191c");  // RdYlBu, 4 classes, low = red
+  CHECK(c.classes[3].colour.hex() == "#2c7bb6");
+  CHECK_THROWS(graduated(v, {2.5, 1.5}, "x"));
+  const std::vector<std::string> z{"ZIP", "hors-zonage", "ZAC", "non-classe"};
+  CHECK(by_zone(z).of == std::vector<int>{0, 2, 1, -1});
+  CHECK(zone_classes()[0].colour.hex() == "#d55e00");  // Okabe–Ito vermillion
+}
+
+TEST_CASE("a drawn map: PNG size, the class colour inside a feature, SVG, no overwrite", "[report]") {
+  const auto dir = fs::temp_directory_path() / "oasis_test_map";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // Two squares 10 km wide, side by side: class 0 (ZIP) on the left, class 1 (ZAC) on the right.
+  const auto square = [](double x0) {
+    return MultiPolygon{Polygon{{{x0, 6.7e6}, {x0 + 1e4, 6.7e6}, {x0 + 1e4, 6.71e6}, {x0, 6.71e6}, {x0, 6.7e6}}, {}}};
+  };
+  const std::vector<MultiPolygon> shapes{square(5e5), square(5.1e5)};
+  const std::vector<const MultiPolygon*> ptrs{&shapes[0], &shapes[1]};
+  const auto cls = by_zone(std::vector<std::string>{"ZIP", "ZAC"});
+  draw_map({ptrs, &cls, {}}, {"Test", "two squares", "sources", "date"}, dir / "m", false);
+  cairo_surface_t* img = cairo_image_surface_create_from_png((dir / "m.png").c_str());
+  REQUIRE(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS);
+  CHECK(cairo_image_surface_get_width(img) == 1754);
+  CHECK(cairo_image_surface_get_height(img) == 1240);
+  // The 20 km x 10 km extent fills the 580 x 480 pt frame at 29 pt/km: the left square's centre
+  // is at x = 24 + 145, y = 70 + 240 (points) = (352, 646) px at 150 dpi.
+  const auto pixel = [&](double xpt, double ypt) {
+    const int x = static_cast<int>(xpt * 150 / 72), y = static_cast<int>(ypt * 150 / 72);
+    const auto* row = cairo_image_surface_get_data(img) + y * cairo_image_surface_get_stride(img);
+    const auto p = reinterpret_cast<const std::uint32_t*>(row)[x];
+    return Rgb{static_cast<std::uint8_t>(p >> 16), static_cast<std::uint8_t>(p >> 8), static_cast<std::uint8_t>(p)};
+  };
+  CHECK(pixel(24 + 145, 70 + 240).hex() == "#d55e00");
+  CHECK(pixel(24 + 435, 70 + 240).hex() == "#e69f00");
+  cairo_surface_destroy(img);
+  std::ifstream svg(dir / "m.svg");
+  std::string head(200, '\0');
+  svg.read(head.data(), 200);
+  CHECK(head.find("<svg") != std::string::npos);
+  CHECK_THROWS(draw_map({ptrs, &cls, {}}, {"Test", "", "", ""}, dir / "m", false));  // exists, no overwrite
+  fs::remove_all(dir);
+}
