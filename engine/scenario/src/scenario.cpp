@@ -377,6 +377,10 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
     if (const auto* caps = L.doc.at_path("zoning.caps").as_table())
       for (auto&& [k, v] : *caps) cap_keys.insert(std::string(k.str()));
   for (const auto& k : cap_keys) {
+    const bool region_code = k.size() == 2 && std::isdigit(static_cast<unsigned char>(k[0])) && std::isdigit(static_cast<unsigned char>(k[1]));
+    if (k != "default" && !region_code)
+      r.fail(Errc::scenario_key, fmt::format("zoning.caps.{}", k), fmt::format("zoning.caps: \"{}\" is not a région code", k),
+             "write the région's two-digit COG code (\"24\") or \"default\"");
     Caps c;
     c.zip = r.num(fmt::format("zoning.caps.{}.zip", k), "zoning.caps.*.zip");
     c.zac = r.num(fmt::format("zoning.caps.{}.zac", k), "zoning.caps.*.zac");
