@@ -37,6 +37,15 @@ std::string join(std::string_view prefix, std::string_view key) {
   return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
 }
 
+/// A path written in a scenario file, resolved against that file's folder ("" stays ""; "data:..."
+/// = inside the data directory, resolved by the runner).
+std::string resolve_path(const std::string& value, const fs::path& dir) {
+  if (value.empty() || value.starts_with("data:")) return value;
+  fs::path p(value);
+  if (p.is_relative()) p = dir / p;
+  return p.lexically_normal().string();
+}
+
 std::string line_of(const toml::source_region& s) {
   return s.begin.line ? fmt::format("line {}", s.begin.line) : std::string();
 }
@@ -268,11 +277,7 @@ class Reader {
   std::string path(std::string_view key) const {
     const auto f = find(key);
     if (!f.node) return {};
-    const std::string s = f.node->as_string()->get();
-    if (s.empty() || s.starts_with("data:")) return s;  // "data:..." = inside the data directory (the runner resolves it)
-    fs::path p(s);
-    if (p.is_relative()) p = f.layer->dir / p;
-    return p.lexically_normal().string();
+    return resolve_path(f.node->as_string()->get(), f.layer->dir);
   }
   std::string where(std::string_view path) const {
     const auto f = find(path);
@@ -455,13 +460,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
       if (!ok || reserved.count(ind.name) || !names.insert(ind.name).second)
         throw Error(Errc::scenario_value, fmt::format("[[indicators]] name \"{}\" is not a new column name", ind.name), f.layer->name,
                     line_of(t.get("name")->source()), "use lower-case letters, digits and _, starting with a letter, once per run, not a column of the outputs");
-      if (const auto* file = t.get("file"); file && !file->as_string()->get().empty() && !file->as_string()->get().starts_with("data:")) {
-        fs::path p(file->as_string()->get());
-        if (p.is_relative()) p = f.layer->dir / p;
-        ind.file = p.lexically_normal().string();
-      } else if (file) {
-        ind.file = file->as_string()->get();
-      }
+      ind.file = resolve_path(t["file"].value_or(std::string()), f.layer->dir);
       ind.format = t["format"].value_or(std::string("auto"));
       ind.column = t["column"].value_or(std::string());
       ind.method = t["method"].value_or(std::string("2sfca"));
@@ -486,13 +485,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
       const auto& t = *e.as_table();
       Grant g;
       g.where = fmt::format("{}, {}", f.layer->name, line_of(t.source()));
-      const auto abs = [&](const char* key) {
-        const auto v = t[key].value_or(std::string());
-        if (v.empty()) return v;
-        fs::path p(v);
-        if (p.is_relative()) p = f.layer->dir / p;
-        return p.lexically_normal().string();
-      };
+      const auto abs = [&](const char* key) { return resolve_path(t[key].value_or(std::string()), f.layer->dir); };
       g.scheme = abs("scheme");
       g.applications = abs("applications");
       g.facts = abs("facts");
