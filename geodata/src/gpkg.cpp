@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <memory>
 
 #include <cpl_conv.h>
 #include <fmt/format.h>
 #include <ogrsf_frmts.h>
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -72,6 +74,44 @@ OGRFieldType ogr_type(Column::Type t) {
   return OFTString;
 }
 
+/// The `layer_styles` table as QGIS creates it (an attributes table: no geometry).
+void write_styles(GDALDataset& ds, std::span<const LayerStyle> styles, const fs::path& file) {
+  OGRLayer* layer = ds.CreateLayer("layer_styles", nullptr, wkbNone, nullptr);
+  if (!layer) throw Error(Errc::io, fmt::format("cannot create the layer_styles table: {}", detail::QuietGdal::last_message()), file.string());
+  struct Field {
+    const char* name;
+    OGRFieldType type;
+    int width;
+  };
+  constexpr Field fields[] = {{"f_table_catalog", OFTString, 256}, {"f_table_schema", OFTString, 256}, {"f_table_name", OFTString, 256},
+                              {"f_geometry_column", OFTString, 256}, {"styleName", OFTString, 30}, {"styleQML", OFTString, 0},
+                              {"styleSLD", OFTString, 0}, {"useAsDefault", OFTInteger, 0}, {"description", OFTString, 0},
+                              {"owner", OFTString, 30}, {"ui", OFTString, 0}, {"update_time", OFTDateTime, 0}};
+  for (const auto& f : fields) {
+    OGRFieldDefn fd(f.name, f.type);
+    fd.SetWidth(f.width);
+    if (std::string_view(f.name) == "useAsDefault") fd.SetSubType(OFSTBoolean);
+    if (layer->CreateField(&fd) != OGRERR_NONE) throw Error(Errc::io, fmt::format("cannot create field layer_styles.{}", f.name), file.string());
+  }
+  for (const auto& st : styles) {
+    OGRFeature f(layer->GetLayerDefn());
+    f.SetField("f_table_catalog", "");
+    f.SetField("f_table_schema", "");
+    f.SetField("f_table_name", st.layer.c_str());
+    f.SetField("f_geometry_column", "geom");
+    f.SetField("styleName", st.name.c_str());
+    f.SetField("styleQML", st.qml.c_str());
+    f.SetField("styleSLD", st.sld.c_str());
+    f.SetField("useAsDefault", st.use_as_default ? 1 : 0);
+    f.SetField("description", st.description.c_str());
+    f.SetField("owner", "");
+    f.SetField("ui", "");
+    f.SetField("update_time", 2000, 1, 1, 0, 0, 0.0f, 100);
+    if (layer->CreateFeature(&f) != OGRERR_NONE)
+      throw Error(Errc::io, fmt::format("cannot write style {} of layer {}: {}", st.name, st.layer, detail::QuietGdal::last_message()), file.string());
+  }
+}
+
 }  // namespace
 
 std::size_t Column::size() const noexcept {
@@ -84,7 +124,8 @@ std::size_t Column::size() const noexcept {
 }
 
 void write_geopackage(const fs::path& path, std::span<const Layer> layers,
-                      const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite) {
+                      const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite,
+                      std::span<const LayerStyle> styles) {
   detail::ensure_gdal();
   if (fs::exists(path) && !overwrite)
     throw Error(Errc::exists, "the GeoPackage already exists", path.string(), {}, "pass --overwrite or choose another folder");
@@ -145,6 +186,7 @@ void write_geopackage(const fs::path& path, std::span<const Layer> layers,
       }
       if (layer->CommitTransaction() != OGRERR_NONE) throw Error(Errc::io, "cannot commit the layer", tmp.string(), {}, "check the free disk space");
     }
+    if (!styles.empty()) write_styles(*ds, styles, tmp);
     for (const auto& [k, v] : metadata) ds->SetMetadataItem(k.c_str(), v.c_str());
     ds.reset();  // flush and close before the rename
     if (CPLGetLastErrorType() == CE_Failure && !detail::QuietGdal::last_message().empty())
@@ -154,6 +196,50 @@ void write_geopackage(const fs::path& path, std::span<const Layer> layers,
     fs::remove(tmp, ec);
     throw;
   }
+}
+
+std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes, std::span<const int> epsg, double tolerance_m, int threads) {
+  detail::ensure_gdal();
+  if (epsg.empty() || (epsg.size() != 1 && epsg.size() != shapes.size()))
+    throw Error(Errc::internal, fmt::format("to_lonlat: {} CRS codes for {} shapes", epsg.size(), shapes.size()));
+  const auto round5 = [](double v) { return std::round(v * 1e5) / 1e5; };
+  std::vector<MultiPolygon> out(shapes.size());
+  // A coordinate transformation is not shared between threads: one set per block of shapes.
+  const auto block = [&](std::size_t from, std::size_t to) {
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);  // x = longitude
+    std::map<int, std::unique_ptr<OGRCoordinateTransformation>> transforms;
+    detail::QuietGdal quiet;
+    for (std::size_t i = from; i < to; ++i) {
+      if (!shapes[i] || shapes[i]->empty()) continue;
+      const int code = epsg.size() == 1 ? epsg[0] : epsg[i];
+      auto& tr = transforms[code];
+      if (!tr) {
+        OGRSpatialReference src;
+        if (src.importFromEPSG(code) != OGRERR_NONE) throw Error(Errc::crs_mismatch, fmt::format("unknown CRS EPSG:{}", code));
+        src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        tr.reset(OGRCreateCoordinateTransformation(&src, &wgs84));
+        if (!tr) throw Error(Errc::crs_mismatch, fmt::format("no transformation from EPSG:{} to WGS 84", code));
+      }
+      auto g = to_ogr(*shapes[i]);
+      std::unique_ptr<OGRGeometry> simple(tolerance_m > 0 ? g->SimplifyPreserveTopology(tolerance_m) : nullptr);
+      OGRGeometry* use = simple && !simple->IsEmpty() ? simple.get() : g.get();
+      if (use->transform(tr.get()) != OGRERR_NONE) throw Error(Errc::crs_mismatch, fmt::format("shape {}: reprojection to WGS 84 failed", i));
+      out[i] = from_ogr(use);
+      for (auto& p : out[i]) {
+        for (auto& pt : p.outer) pt = {round5(pt.x), round5(pt.y)};
+        for (auto& h : p.holes)
+          for (auto& pt : h) pt = {round5(pt.x), round5(pt.y)};
+      }
+    }
+  };
+  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, shapes.size(), 512),
+                      [&](const tbb::blocked_range<std::size_t>& r) { block(r.begin(), r.end()); });
+  });
+  return out;
 }
 
 std::vector<MultiPolygon> dissolve(const Territory& t, std::span<const std::uint32_t> group_of, std::size_t groups, int threads,

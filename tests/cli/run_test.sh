@@ -51,7 +51,8 @@ tail -n +2 a/zones.csv | awk -F, -v p="$pop" -v z="$zone" -v r="$rule" '
 
 # 3. Determinism: a second run gives the same bytes (GeoPackage included).
 expect_rc 0 "$oasis" run "$default" -o b -q --threads 1
-for f in zones.csv summary.json communes.gpkg scenario.toml maps/zones.png maps/zones.svg maps/apl.png maps/apl.svg; do
+for f in zones.csv summary.json communes.gpkg communes-zones.qml communes-apl.qml units-zones.qml scenario.toml maps/zones.png maps/zones.svg \
+  maps/apl.png maps/apl.svg report.html; do
   cmp -s "a/$f" "b/$f" || fail "$f differs between two runs (1 and all threads)"
 done
 # Maps: PNG 1754 x 1240 (A4 landscape at 150 dpi), SVG; `oasis map` redraws any column of the GeoPackage.
@@ -168,7 +169,7 @@ expect_rc 0 "$oasis" run other.toml -o other -q
 for delay in 0.3 1.0 1.6 2.0 2.2 2.4 2.6 2.8 3.2; do
   rm -rf k && cp -r prev k
   (timeout -s KILL "$delay" "$oasis" run other.toml -o k -q --overwrite >/dev/null 2>&1 || true) 2>/dev/null
-  for f in zones.csv summary.json communes.gpkg scenario.toml maps/zones.png maps/apl.svg; do
+  for f in zones.csv summary.json communes.gpkg scenario.toml maps/zones.png maps/apl.svg report.html; do
     cmp -s "k/$f" "prev/$f" || cmp -s "k/$f" "other/$f" || fail "killed after ${delay}s: $f is neither the previous nor the new output"
   done
 done

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -11,6 +13,15 @@
 #include "oasis/core/error.hpp"
 
 namespace oasis {
+
+std::string read_file(const std::filesystem::path& path, std::string_view what, std::string_view fix) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io, fmt::format("cannot read {}", what), path.string(), {}, std::string(fix));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw Error(Errc::io, fmt::format("reading {} failed", what), path.string(), {}, std::string(fix));
+  return ss.str();
+}
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content, bool overwrite) {
   namespace fs = std::filesystem;

@@ -1,5 +1,6 @@
 #include "oasis/core/checksum.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <memory>
@@ -50,6 +51,20 @@ std::string sha256_text(std::string_view text) {
   auto ctx = start();
   EVP_DigestUpdate(ctx.get(), text.data(), text.size());
   return finish(ctx.get());
+}
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  // EVP_EncodeBlock takes an int length: encode in slices of 3 x 2^28 bytes at most.
+  constexpr std::size_t slice = std::size_t{3} << 28;
+  std::size_t written = 0;
+  for (std::size_t at = 0; at < bytes.size(); at += slice) {
+    const auto len = std::min(slice, bytes.size() - at);
+    written += static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + written),
+                                                        reinterpret_cast<const unsigned char*>(bytes.data() + at), static_cast<int>(len)));
+  }
+  out.resize(written);
+  return out;
 }
 
 }  // namespace oasis

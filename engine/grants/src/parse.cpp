@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "grants_impl.hpp"
+#include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
 
 namespace oasis::grants {
@@ -616,11 +617,8 @@ std::shared_ptr<const Scheme> parse_scheme(std::string_view text, const std::str
 }
 
 std::shared_ptr<const Scheme> load_scheme(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(Errc::io, "cannot read the rule file", file.string(), {}, "check the path (rule files live in scenarios/grants/)");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_scheme(ss.str(), file.string(), file.parent_path());
+  return parse_scheme(read_file(file, "the rule file", "check the path (rule files live in scenarios/grants/)"), file.string(),
+                      file.parent_path());
 }
 
 std::shared_ptr<const Scheme> with_parameters(const std::shared_ptr<const Scheme>& scheme,

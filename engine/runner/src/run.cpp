@@ -9,6 +9,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -22,6 +23,8 @@
 #include "oasis/report/map.hpp"
 #include "oasis/geodata/boundaries.hpp"
 #include "oasis/geodata/gpkg.hpp"
+#include "oasis/report/html.hpp"
+#include "oasis/report/style.hpp"
 #include "oasis/geodata/load.hpp"
 #include "oasis/geodata/travel.hpp"
 #include "oasis/io/csv.hpp"
@@ -352,7 +355,7 @@ grants::CommuneTable zone_table(const std::vector<ZoneRow>& rows, std::string so
 }  // namespace
 
 std::vector<std::string> output_names() {
-  return {"zones.csv", "communes.gpkg", "maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg", "diff.csv", "sites.csv",
+  return {"zones.csv", "communes.gpkg", "communes-zones.qml", "communes-apl.qml", "units-zones.qml", "report.html", "maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg", "diff.csv", "sites.csv",
           "scenario.toml", "timings.json", "summary.json"};
 }
 
@@ -883,6 +886,14 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
     const auto zcsv = zones_csv(out.zones, csv_fr);
     write_file_atomic(opt.out_dir / "zones.csv", zcsv, opt.overwrite);
     out.written.push_back(opt.out_dir / "zones.csv");
+    // The classes of the maps, the QGIS styles and the report: the same colours everywhere.
+    const auto zc = report::by_zone(zone_labels);
+    const auto ac = report::graduated(indicator, {1.5, rules.zip_below, rules.vivier_below}, "APL (consultations / an / hab.)", 1);
+    const std::string sources = fmt::format("Sources : IGN ADMIN EXPRESS, INSEE COG ({}), DREES APL 2022, ANS RPPS 2026 — oasis {}",
+                                            sel.loaded.cog_version, kVersion);
+    const auto dep_file = o.data_dir / "admin" / "departements.geojson";
+    const auto outlines = (s.outputs.maps || s.outputs.report) && fs::exists(dep_file) ? geodata::read_outlines(dep_file)
+                                                                                        : std::vector<MultiPolygon>{};
     if (s.outputs.gpkg) {
       step(p_units, 0.2, "dissolving units");
       const auto shapes = geodata::dissolve(t, units.unit_of, m, tset.threads, [&](double f, std::string_view st) {
@@ -976,37 +987,101 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
                       Column::real("supply_added", sa), Column::real("marginal", sm)};
         layers.push_back(std::move(ls));
       }
+      // QGIS styles: the classes and colours of the maps, default = zones (docs/maps.md#qgis).
+      double lo = INFINITY, hi = -INFINITY;
+      for (double v : indicator)
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+      if (!(lo <= hi)) lo = hi = 0;
+      const auto zones_style = report::categorized_style("communes", "zone", zc, "zones", "Zonage : ZIP, ZAC, hors zonage (couleurs des cartes)");
+      const auto apl_style = report::graduated_style("communes", "indicator", ac, lo, hi, "apl",
+                                                     fmt::format("APL en classes 1.5 / {} / {} (couleurs des cartes)", rules.zip_below, rules.vivier_below));
+      const auto units_style = report::categorized_style("units", "zone", report::by_zone(unit_zone_labels), "zones", "Zonage des unités");
+      const auto row = [](std::string layer, const report::Style& st, bool def) {
+        return geodata::LayerStyle{std::move(layer), st.name, st.description, st.qml, st.sld, def};
+      };
+      const std::vector<geodata::LayerStyle> styles{row("communes", zones_style, true), row("communes", apl_style, false),
+                                                    row("units", units_style, true)};
       geodata::write_geopackage(opt.out_dir / "communes.gpkg", layers,
                                 {{"OASIS_ENGINE", std::string("oasis ") + kVersion},
                                  {"OASIS_SCENARIO", s.name},
                                  {"OASIS_SCENARIO_RESOLVED", s.resolved_toml},
                                  {"OASIS_COG", sel.loaded.cog_version},
                                  {"OASIS_SIMULATION", S["simulation"].get<std::string>()}},
-                                opt.overwrite);
+                                opt.overwrite, styles);
       out.written.push_back(opt.out_dir / "communes.gpkg");
+      for (const auto& [file, st] : {std::pair{"communes-zones.qml", &zones_style}, std::pair{"communes-apl.qml", &apl_style},
+                                     std::pair{"units-zones.qml", &units_style}}) {
+        write_file_atomic(opt.out_dir / file, st->qml, opt.overwrite);
+        out.written.push_back(opt.out_dir / file);
+      }
     }
     if (s.outputs.maps) {
       step(p_units, 0.85, "drawing maps");
       std::vector<const MultiPolygon*> shapes(n);
       for (CommuneId c = 0; c < n; ++c) shapes[c] = &t.shape(c);
-      const auto dep_file = o.data_dir / "admin" / "departements.geojson";
-      const auto outlines = fs::exists(dep_file) ? geodata::read_outlines(dep_file) : std::vector<MultiPolygon>{};
-      const std::string sources = fmt::format("Sources : IGN ADMIN EXPRESS, INSEE COG ({}), DREES APL 2022, ANS RPPS 2026 — oasis {}",
-                                              sel.loaded.cog_version, kVersion);
       const std::string date = "Données : RPPS mars 2026, populations COG 2026";
       fs::create_directories(opt.out_dir / "maps");
-      const auto zc = report::by_zone(zone_labels);
       report::draw_map({shapes, &zc, outlines},
                        {fmt::format("Zonage des médecins généralistes — {}", s.name),
                         fmt::format("Simulation ARS : unités {}, ZIP si APL < {}, vivier jusqu'à {}", units.kind, rules.zip_below, rules.vivier_below),
                         sources, date},
                        opt.out_dir / "maps" / "zones", opt.overwrite);
-      const auto ac = report::graduated(indicator, {1.5, rules.zip_below, rules.vivier_below}, "APL (consultations / an / hab.)", 1);
       report::draw_map({shapes, &ac, outlines},
                        {fmt::format("APL aux médecins généralistes — {}", s.name),
                         fmt::format("Indicateur {} ; seuils 1.5 / {} (ZIP) / {} (vivier)", ind, rules.zip_below, rules.vivier_below), sources, date},
                        opt.out_dir / "maps" / "apl", opt.overwrite);
       for (const char* f : {"maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg"}) out.written.push_back(opt.out_dir / f);
+    }
+    if (s.outputs.report) {
+      step(p_units, 0.88, "writing the report");
+      const auto tr0 = Clock::now();
+      report::ReportInput in;
+      in.title = fmt::format("Accès aux médecins généralistes — {}", s.name);
+      in.subtitle = fmt::format("Zonage simulé : unités {}, ZIP si APL < {}, vivier jusqu'à {}. {}", units.kind, rules.zip_below,
+                                rules.vivier_below, s.description);
+      in.sources = sources;
+      in.engine = std::string("oasis ") + kVersion;
+      in.summary = S;
+      auto& rc = in.communes;
+      std::vector<const MultiPolygon*> shapes(n);
+      for (CommuneId c = 0; c < n; ++c) {
+        shapes[c] = &t.shape(c);
+        const auto& r = out.zones[c];
+        rc.code.push_back(r.code);
+        rc.name.push_back(r.name);
+        rc.unit.push_back(units.name[units.unit_of[c]]);
+        rc.zone.push_back(r.zone);
+        rc.rule.push_back(r.rule);
+        rc.population.push_back(r.population);
+        rc.density.push_back(density[c]);
+        rc.time_gp.push_back(time_gp[c]);
+      }
+      rc.value = indicator;
+      if (cmp) {
+        std::unordered_map<std::string, std::string> bz;
+        for (const auto& r : base) bz.emplace(r.code, r.zone);
+        auto& zb = rc.zone_baseline.emplace();
+        for (const auto& code : rc.code) {
+          const auto it = bz.find(code);
+          zb.push_back(it == bz.end() ? std::string() : it->second);
+        }
+      }
+      // Simplified for the page: 25 m at 1,000 communes, growing with the square root of their number
+      // (33 m for a région of 1,750, 148 m for France), far below a pixel at the zoom that shows them all.
+      const double tolerance = 25.0 * std::sqrt(std::max<double>(1.0, static_cast<double>(n) / 1000.0));
+      rc.lonlat = geodata::to_lonlat(shapes, t.epsg(), tolerance, tset.threads);
+      std::vector<const MultiPolygon*> outline_ptrs;
+      for (const auto& o2 : outlines) outline_ptrs.push_back(&o2);
+      in.outlines = geodata::to_lonlat(outline_ptrs, std::vector<int>{2154}, tolerance, tset.threads);
+      in.zones = zc;
+      in.values = ac;
+      if (s.outputs.maps) {
+        in.map_zones_png = read_file(opt.out_dir / "maps" / "zones.png", "the map just drawn");
+        in.map_apl_png = read_file(opt.out_dir / "maps" / "apl.png", "the map just drawn");
+      }
+      write_file_atomic(opt.out_dir / "report.html", report::html_report(in), opt.overwrite);
+      out.written.push_back(opt.out_dir / "report.html");
+      timings["report"] = since(tr0);
     }
     step(p_units, 0.9, "writing");
     if (cmp) {

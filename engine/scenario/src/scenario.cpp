@@ -12,6 +12,7 @@
 
 #include "oasis/access/decay.hpp"
 #include "oasis/core/code_insee.hpp"
+#include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/scenario/scenario.hpp"
 
@@ -205,14 +206,6 @@ Layer parse_layer(std::string_view text, const std::string& name, const fs::path
   return L;
 }
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(Errc::io, "cannot read the scenario file", file.string(), {}, "check the path");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 /// Loads `file` and, first, its bases; `seen` detects cycles.
 void load_chain(const fs::path& file, std::vector<Layer>& out, std::vector<fs::path>& chain, std::vector<fs::path>& seen) {
   std::error_code ec;
@@ -226,7 +219,7 @@ void load_chain(const fs::path& file, std::vector<Layer>& out, std::vector<fs::p
   if (!fs::is_regular_file(file))
     throw Error(Errc::io, "scenario file not found", file.string(), {}, "check the path (extend paths are relative to the file that holds them)");
   seen.push_back(canon);
-  auto layer = parse_layer(read_text(file), file.string(), file.parent_path());
+  auto layer = parse_layer(read_file(file, "the scenario file"), file.string(), file.parent_path());
   if (const auto* ext = layer.doc.get("extend")) {
     const fs::path base = layer.dir / ext->as_string()->get();
     if (!fs::is_regular_file(base))
@@ -522,6 +515,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.outputs.gpkg = r.boolean("outputs.gpkg");
   s.outputs.csv_fr = r.boolean("outputs.csv_fr");
   s.outputs.maps = r.boolean("outputs.maps");
+  s.outputs.report = r.boolean("outputs.report");
   s.outputs.baseline = r.path("outputs.baseline");
 
   // The resolved scenario: every scalar key with its value or default, paths absolute.

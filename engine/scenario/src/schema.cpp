@@ -131,8 +131,9 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"grants.parameters", K::strings, "[]", -kInf, kInf, false, "", false, "", "Parameter overrides \"NAME=VALUE\" (TOML value), e.g. \"aid_rate=0.4\""},
 
   {"outputs", K::table, "", -kInf, kInf, false, "", false, "", "What the run writes (docs/outputs.md)"},
-  {"outputs.gpkg", K::boolean, "true", -kInf, kInf, false, "", false, "", "Write communes.gpkg (layers communes and units, Lambert-93)"},
+  {"outputs.gpkg", K::boolean, "true", -kInf, kInf, false, "", false, "", "Write communes.gpkg (layers communes and units, Lambert-93) with its QGIS styles, and the .qml files beside it"},
   {"outputs.maps", K::boolean, "true", -kInf, kInf, false, "", false, "", "Draw maps/zones and maps/apl (PNG 150 dpi and SVG, A4 landscape; docs/maps.md)"},
+  {"outputs.report", K::boolean, "true", -kInf, kInf, false, "", false, "", "Write report.html: one self-contained page to share (figures, maps, interactive map, table; docs/report.md)"},
   {"outputs.csv_fr", K::boolean, "false", -kInf, kInf, false, "", false, "", "zones.csv with ';', decimal commas and a BOM (French spreadsheets); --csv-fr does the same"},
   {"outputs.baseline", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Compare with a baseline: a scenario file (run first) or a previous output folder; writes diff.csv"},
 });

@@ -36,12 +36,29 @@ struct Layer {
   std::vector<Column> columns;
 };
 
+/// A style stored in the GeoPackage's `layer_styles` table (the QGIS convention: QGIS applies the
+/// layer's default style when it opens the layer, and lists the others in Styles > Load style).
+struct LayerStyle {
+  std::string layer;  // table name, e.g. "communes"
+  std::string name, description, qml, sld;
+  bool use_as_default = false;
+};
+
 /// Writes `layers` to a GeoPackage at `path`: written under a temporary name in the same folder,
 /// then renamed, so a reader never sees a half-written file. `metadata` goes into the dataset's
 /// metadata (gpkg_metadata). Feature and file timestamps are fixed so that the same inputs give the
-/// same file. Throws Error(exists) when `path` exists and !overwrite, Error(io) on write failure.
+/// same file. `styles` fill the `layer_styles` table (update_time fixed at 2000-01-01T00:00:00Z for
+/// the same reason). Throws Error(exists) when `path` exists and !overwrite, Error(io) on write failure.
 void write_geopackage(const std::filesystem::path& path, std::span<const Layer> layers,
-                      const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite);
+                      const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite,
+                      std::span<const LayerStyle> styles = {});
+
+/// Each shape in WGS 84 longitude / latitude (degrees, rounded to 1e-5, about a metre), for web
+/// maps: simplified first in its own projected CRS (`epsg[i]`, or epsg[0] for all when it holds
+/// one value) with a tolerance in metres, each shape's topology kept (Douglas–Peucker, GEOS).
+/// A shape that would vanish keeps its original outline.
+std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes, std::span<const int> epsg, double tolerance_m,
+                                    int threads = 0);
 
 /// The union of the communes of each group (group_of[c] < groups), e.g. EPCI outlines.
 std::vector<MultiPolygon> dissolve(const Territory& territory, std::span<const std::uint32_t> group_of, std::size_t groups,

@@ -126,7 +126,7 @@ struct Scenario {
     std::uint64_t seed = 1;
   } siting;
   struct Outputs {
-    bool gpkg = true, csv_fr = false, maps = true;
+    bool gpkg = true, csv_fr = false, maps = true, report = true;
     std::string baseline;
   } outputs;
 

@@ -1,0 +1,36 @@
+#pragma once
+// The HTML report (docs/report.md): one self-contained page — key figures, APL distribution,
+// inequality, scenario vs baseline, the static maps, an interactive map (Leaflet, inlined), the
+// sortable commune table and the provenance — that opens offline from the file.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "oasis/model/geometry.hpp"
+#include "oasis/report/map.hpp"
+
+namespace oasis::report {
+
+/// The communes of the page, column by column (same length); NaN = no value.
+struct ReportCommunes {
+  std::vector<std::string> code, name, unit, zone, rule;
+  std::vector<double> population, value, density, time_gp;
+  std::optional<std::vector<std::string>> zone_baseline;  // empty string: not in the baseline
+  std::vector<MultiPolygon> lonlat;                       // WGS 84 degrees, simplified
+};
+
+struct ReportInput {
+  std::string title, subtitle, sources, engine;
+  nlohmann::json summary;              // summary.json as written
+  ReportCommunes communes;
+  Classification zones, values;        // the classes and colours of the static maps
+  std::vector<MultiPolygon> outlines;  // départements, WGS 84
+  std::string map_zones_png, map_apl_png;  // PNG bytes of maps/zones.png and maps/apl.png
+};
+
+/// The page. Deterministic: the same input gives the same bytes (no clock, no random ids).
+std::string html_report(const ReportInput& in);
+
+}  // namespace oasis::report

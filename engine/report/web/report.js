@@ -1,0 +1,334 @@
+// Oasis report: builds the figures, the histogram, the interactive map and the commune table from
+// the JSON block of the page (written by oasis run, docs/report.md). No network access.
+(function () {
+  'use strict';
+  const D = JSON.parse(document.getElementById('oasis-data').textContent);
+  const S = D.summary;
+  const C = D.communes;
+  const n = C.code.length;
+  const nf0 = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+  const nf1 = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const nf2 = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const pct = (x) => (x === null || x === undefined ? '–' : nf1.format(100 * x) + ' %');
+  const num = (x, f) => (x === null || x === undefined || Number.isNaN(x) ? '–' : f.format(x));
+
+  function el(tag, attrs, children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'text') e.textContent = v;
+      else if (k === 'cls') e.className = v;
+      else e.setAttribute(k, v);
+    }
+    for (const c of children || []) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    return e;
+  }
+  function swatch(colour) { return el('span', { cls: 'swatch', style: 'background:' + colour }); }
+  function rows(table, list) {
+    for (const r of list) table.appendChild(el('tr', {}, r.map((c, i) => el('td', i ? { cls: 'num' } : {}, [c]))));
+  }
+
+  // --- Key figures -------------------------------------------------------------------------------
+  document.getElementById('simulation').textContent = S.simulation ? 'Zonage simulé : ' + S.simulation + '.' : '';
+  const byZone = (S.zoning && S.zoning.by_zone) || {};
+  const zoneShare = (z) => (byZone[z] ? byZone[z].share : 0);
+  const cards = [
+    [nf0.format(S.territory.communes), 'communes'],
+    [nf0.format(S.territory.population), 'habitants'],
+    [nf0.format(S.supply.total), 'médecins généralistes (ETP APL)'],
+    [num(S.access.weighted_mean, nf2), 'APL moyenne pondérée'],
+    [pct(zoneShare('ZIP')), 'de la population en ZIP'],
+    [pct(zoneShare('ZAC')), 'de la population en ZAC'],
+  ];
+  const cardBox = document.getElementById('cards');
+  for (const [v, l] of cards) cardBox.appendChild(el('div', { cls: 'card' }, [el('div', { cls: 'value', text: v }), el('div', { cls: 'label', text: l })]));
+
+  const zt = document.getElementById('by-zone');
+  zt.appendChild(el('tr', {}, ['Zone', 'Communes', 'Population', 'Part'].map((h, i) => el('th', i ? { cls: 'num' } : {}, [h]))));
+  for (const z of D.zones.classes) {
+    const b = byZone[z.label] || { communes: 0, population: 0, share: 0 };
+    zt.appendChild(el('tr', {}, [el('td', {}, [swatch(z.colour), z.label]), el('td', { cls: 'num', text: nf0.format(b.communes) }),
+      el('td', { cls: 'num', text: nf0.format(b.population) }), el('td', { cls: 'num', text: pct(b.share) })]));
+  }
+  const A = S.access || {};
+  const inequality = [
+    ['Indice de Gini de l\u2019APL (pondéré par la population)', num(A.gini, nf2)],
+    ['Ratio de Palma (10 % les mieux dotés / 40 % les moins dotés)', num(A.palma, nf2)],
+    ['Population sous l\u2019APL ' + num(A.line, nf1), nf0.format(A.population_below || 0) + ' (' + pct(A.share_below) + ')'],
+  ];
+  if (A.fidelity && A.fidelity.spearman !== undefined)
+    inequality.push(['Corrélation de rang avec l\u2019APL publiée par la DREES (Spearman)', num(A.fidelity.spearman, nf2)]);
+  rows(document.getElementById('inequality'), inequality);
+
+  // --- APL distribution (population per 0.25 bin) ------------------------------------------------
+  (function histogram() {
+    const width = 0.25, top = 12;
+    const bins = new Array(Math.round(top / width) + 1).fill(0);
+    let missing = 0;
+    for (let i = 0; i < n; ++i) {
+      const v = C.value[i];
+      if (v === null) { missing += C.population[i]; continue; }
+      bins[Math.min(bins.length - 1, Math.floor(v / width))] += C.population[i];
+    }
+    const W = 1100, H = 260, L = 70, B = 40, bw = (W - L - 10) / bins.length;
+    const max = Math.max(...bins) || 1;
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+    svg.setAttribute('width', '100%');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', 'Population par tranche d\u2019APL');
+    const classOf = (x) => { let k = 0; while (k < D.values.breaks.length && x >= D.values.breaks[k]) ++k; return k; };
+    bins.forEach((p, k) => {
+      const h = (H - B - 10) * p / max;
+      const r = document.createElementNS(ns, 'rect');
+      r.setAttribute('x', L + k * bw); r.setAttribute('y', H - B - h);
+      r.setAttribute('width', Math.max(1, bw - 1)); r.setAttribute('height', h);
+      r.setAttribute('fill', D.values.classes[classOf(k * width)].colour);
+      const t = document.createElementNS(ns, 'title');
+      t.textContent = (k === bins.length - 1 ? '\u2265 ' + nf2.format(k * width) : nf2.format(k * width) + ' \u2013 ' + nf2.format((k + 1) * width)) + ' : ' + nf0.format(p) + ' hab.';
+      r.appendChild(t);
+      svg.appendChild(r);
+    });
+    const text = (x, y, s, anchor) => {
+      const t = document.createElementNS(ns, 'text');
+      t.setAttribute('x', x); t.setAttribute('y', y); t.setAttribute('text-anchor', anchor || 'middle');
+      t.textContent = s; svg.appendChild(t);
+    };
+    for (let a = 0; a <= top; a += 1) text(L + (a / width) * bw, H - B + 16, String(a));
+    text(L + (W - L) / 2, H - 4, D.values.title);
+    text(L - 6, 16, nf0.format(max) + ' hab.', 'end');
+    text(L - 6, H - B, '0', 'end');
+    for (const b of D.values.breaks) {
+      const line = document.createElementNS(ns, 'line');
+      const x = L + (b / width) * bw;
+      line.setAttribute('x1', x); line.setAttribute('x2', x); line.setAttribute('y1', 8); line.setAttribute('y2', H - B);
+      line.setAttribute('stroke', '#333'); line.setAttribute('stroke-dasharray', '4 3');
+      svg.appendChild(line);
+    }
+    const box = document.getElementById('histogram');
+    box.appendChild(svg);
+    if (missing > 0) box.appendChild(el('p', { cls: 'note', text: nf0.format(missing) + ' habitants sans valeur d\u2019APL.' }));
+  })();
+
+  // --- Scenario and baseline ---------------------------------------------------------------------
+  (function comparison() {
+    const box = document.getElementById('comparison-body');
+    const K = S.comparison;
+    if (!K) {
+      box.appendChild(el('p', { cls: 'note', text: 'Pas de scénario de référence : ajouter outputs.baseline au scénario (un autre scénario ou un dossier de résultats) pour comparer.' }));
+      return;
+    }
+    box.appendChild(el('p', { text: 'Référence : ' + K.baseline }));
+    const t = el('table', { cls: 'figures', id: 'comparison-table' });
+    t.appendChild(el('tr', {}, ['', 'Référence', 'Scénario', 'Écart'].map((h, i) => el('th', i ? { cls: 'num' } : {}, [h]))));
+    for (const [key, label] of [['zip_population', 'Population en ZIP'], ['zac_population', 'Population en ZAC'], ['mandatory_zip_population', 'Population en ZIP (socle)']]) {
+      const v = K[key];
+      if (!v) continue;
+      t.appendChild(el('tr', {}, [el('td', { text: label }), el('td', { cls: 'num', text: nf0.format(v.baseline) }),
+        el('td', { cls: 'num', text: nf0.format(v.scenario) }), el('td', { cls: 'num', text: (v.scenario >= v.baseline ? '+' : '') + nf0.format(v.scenario - v.baseline) })]));
+    }
+    rows(t, [['Communes qui changent de zone', nf0.format(K.communes_changed), '', ''], ['Population concernée', nf0.format(K.population_moved), '', '']]);
+    box.appendChild(t);
+    if (C.zone_baseline) {
+      const changed = [];
+      for (let i = 0; i < n; ++i) if (C.zone_baseline[i] !== null && C.zone_baseline[i] !== C.zone[i]) changed.push(i);
+      changed.sort((a, b) => C.population[b] - C.population[a] || (C.code[a] < C.code[b] ? -1 : 1));
+      if (changed.length) {
+        box.appendChild(el('h3', { text: 'Communes qui changent de zone (' + nf0.format(changed.length) + ')' }));
+        const ct = el('table', { id: 'changed-table' });
+        ct.appendChild(el('tr', {}, ['Code', 'Commune', 'Population', 'Référence', 'Scénario'].map((h) => el('th', { text: h }))));
+        for (const i of changed.slice(0, 200))
+          ct.appendChild(el('tr', {}, [C.code[i], C.nom[i], nf0.format(C.population[i]), C.zone_baseline[i], C.zone[i]].map((v, k) => el('td', k === 2 ? { cls: 'num', text: v } : { text: v }))));
+        box.appendChild(ct);
+        if (changed.length > 200) box.appendChild(el('p', { cls: 'note', text: 'Les 200 plus peuplées ; la liste complète est dans diff.csv.' }));
+      }
+    }
+  })();
+
+  // --- Siting and grants, when the scenario has them ---------------------------------------------
+  (function extra() {
+    const box = document.getElementById('extra');
+    if (S.siting) {
+      const s = S.siting;
+      box.appendChild(el('h2', { text: 'Implantations (' + s.objective_kind + ')' }));
+      rows(box.appendChild(el('table', { cls: 'figures' })), [
+        ['Ouvertures', nf0.format(s.openings)], ['Objectif', nf0.format(s.objective)], ['Borne prouvée', nf0.format(s.bound)], ['Écart à la borne', pct(s.gap)]]);
+      const t = box.appendChild(el('table', { id: 'sites-table' }));
+      t.appendChild(el('tr', {}, ['Code', 'Commune', 'Ouvertures', 'Apport marginal'].map((h) => el('th', { text: h }))));
+      for (const e of s.sites) t.appendChild(el('tr', {}, [el('td', { text: e.code_insee }), el('td', { text: e.nom }), el('td', { cls: 'num', text: String(e.openings) }), el('td', { cls: 'num', text: nf0.format(e.marginal) })]));
+    }
+    if (S.grants && S.grants.length) {
+      box.appendChild(el('h2', { text: 'Aides' }));
+      const t = box.appendChild(el('table', { id: 'grants-table' }));
+      t.appendChild(el('tr', {}, ['Dispositif', 'Dossiers accordés', 'Montant accordé (€)', 'Écart à la référence (€)'].map((h) => el('th', { text: h }))));
+      for (const g of S.grants) {
+        const diff = g.baseline ? (g.baseline.awarded_total_difference >= 0 ? '+' : '') + nf0.format(g.baseline.awarded_total_difference) : '–';
+        t.appendChild(el('tr', {}, [el('td', { text: g.scheme + ' (' + g.version + ')' }), el('td', { cls: 'num', text: nf0.format(g.result.awarded_count) }),
+          el('td', { cls: 'num', text: nf0.format(g.result.awarded_total) }), el('td', { cls: 'num', text: diff })]));
+      }
+    }
+  })();
+
+  // --- Interactive map ---------------------------------------------------------------------------
+  function decode(rings) {  // [[x0, y0, dx, dy, ...] per ring] in 1e-5 degrees -> Leaflet rings
+    return rings.map((r) => {
+      const out = [];
+      let x = 0, y = 0;
+      for (let k = 0; k < r.length; k += 2) { x += r[k]; y += r[k + 1]; out.push([y / 1e5, x / 1e5]); }
+      return out;
+    });
+  }
+  let mode = 'zones';
+  const selectRow = { fn: null };
+  const mapDiv = document.getElementById('map');
+  const map = L.map(mapDiv, { preferCanvas: true, zoomSnap: 0.25, attributionControl: true });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution(D.attribution);
+  const fillOf = (i) => {
+    const k = mode === 'zones' ? C.zone_class[i] : C.value_class[i];
+    return k < 0 ? '#bdbdbd' : (mode === 'zones' ? D.zones : D.values).classes[k].colour;
+  };
+  // Zoomed out, communes are outlined in their own colour (white outlines and the seams of
+  // anti-aliasing would wash a whole country out); zoomed in, in white.
+  let outline = 0.5;
+  const outlineFor = (zoom) => (zoom >= 9 ? 0.6 : zoom >= 7 ? 0.3 : 0);
+  const base = (i) => (outline > 0
+    ? { color: '#ffffff', weight: outline, opacity: 0.8, fillColor: fillOf(i), fillOpacity: 1 }
+    : { color: fillOf(i), weight: 0.6, opacity: 1, fillColor: fillOf(i), fillOpacity: 1 });
+  const communes = L.featureGroup();
+  const metropolitan = L.latLngBounds([]);
+  for (let i = 0; i < n; ++i) {
+    if (!D.shapes[i].length) continue;
+    const poly = L.polygon(D.shapes[i].map(decode), base(i));
+    poly.oasisIndex = i;
+    poly.on('mouseover', () => { poly.setStyle({ weight: 2, color: '#000000' }); poly.bringToFront(); info.update(i); });
+    poly.on('mouseout', () => { poly.setStyle(base(i)); info.update(null); });
+    poly.on('click', () => selectRow.fn && selectRow.fn(i));
+    communes.addLayer(poly);
+    const b = poly.getBounds();
+    if (b.getWest() > -6 && b.getEast() < 10 && b.getSouth() > 41 && b.getNorth() < 52) metropolitan.extend(b);
+  }
+  communes.addTo(map);
+  const outlines = L.featureGroup(D.outlines.map((o) => L.polygon(o.map(decode), { color: '#404040', weight: 1.2, fill: false, interactive: false })));
+  outlines.addTo(map);
+  map.on('zoomend', () => {
+    const w = outlineFor(map.getZoom());
+    if (w !== outline) { outline = w; communes.eachLayer((p) => p.setStyle(base(p.oasisIndex))); }
+  });
+  map.fitBounds(metropolitan.isValid() ? metropolitan : communes.getBounds());
+  L.control.scale({ imperial: false }).addTo(map);
+
+  const info = L.control({ position: 'topright' });
+  info.onAdd = function () { this.div = el('div', { cls: 'info', id: 'map-info' }); this.update(null); return this.div; };
+  info.update = function (i) {
+    if (!this.div) return;
+    this.div.textContent = '';
+    if (i === null) { this.div.appendChild(el('span', { cls: 'note', text: 'Survoler une commune' })); return; }
+    this.div.appendChild(el('strong', { text: C.nom[i] + ' (' + C.code[i] + ')' }));
+    for (const line of ['APL : ' + num(C.value[i], nf2), 'Zone : ' + C.zone[i], 'Population : ' + nf0.format(C.population[i]), 'Unité : ' + C.unit[i]])
+      this.div.appendChild(el('div', { text: line }));
+  };
+  info.addTo(map);
+
+  const legend = L.control({ position: 'bottomright' });
+  legend.onAdd = function () {
+    const div = el('div', { cls: 'legend', id: 'map-legend' });
+    const draw = () => {
+      div.textContent = '';
+      for (const [m, label] of [['zones', D.zones.title], ['values', D.values.title]]) {
+        const input = el('input', { type: 'radio', name: 'oasis-mode', value: m });
+        input.checked = mode === m;
+        input.addEventListener('change', () => { mode = m; communes.eachLayer((p) => p.setStyle(base(p.oasisIndex))); draw(); });
+        div.appendChild(el('label', {}, [input, ' ' + label]));
+      }
+      for (const c of (mode === 'zones' ? D.zones : D.values).classes) div.appendChild(el('div', {}, [swatch(c.colour), c.label]));
+    };
+    draw();
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  legend.addTo(map);
+  mapDiv.dataset.features = String(communes.getLayers().length);
+
+  // --- Commune table (sortable, filterable) ------------------------------------------------------
+  (function table() {
+    const cols = [
+      ['code', 'Code INSEE', 'text'], ['nom', 'Commune', 'text'], ['unit', 'Unité', 'text'], ['population', 'Population', 'int'],
+      ['value', 'APL', 'dec2'], ['density', 'Médecins / 100 000 hab.', 'dec1'], ['time_gp', 'Temps au MG le plus proche (min)', 'dec1'],
+      ['zone', 'Zone', 'text'], ['rule', 'Règle', 'text'],
+    ];
+    if (C.zone_baseline) cols.splice(8, 0, ['zone_baseline', 'Zone (référence)', 'text']);
+    const table = document.getElementById('zone-table');
+    const thead = table.tHead, tbody = table.tBodies[0];
+    const head = el('tr');
+    cols.forEach(([key, label, kind], k) => {
+      const th = el('th', { 'data-key': key, scope: 'col', cls: kind === 'text' ? '' : 'num', text: label });
+      th.addEventListener('click', () => sortBy(k));
+      head.appendChild(th);
+    });
+    thead.appendChild(head);
+    const limit = 500;
+    let order = Array.from({ length: n }, (_, i) => i), sortCol = -1, ascending = true, showAll = false, selected = -1;
+    const filter = document.getElementById('filter');
+    const format = (v, kind) => (v === null || v === undefined ? '' : kind === 'int' ? nf0.format(v) : kind === 'dec2' ? nf2.format(v) : kind === 'dec1' ? nf1.format(v) : v);
+    function render() {
+      const q = filter.value.trim().toLowerCase();
+      const match = q ? order.filter((i) => [C.code[i], C.nom[i], C.unit[i], C.zone[i]].some((s) => String(s).toLowerCase().includes(q))) : order;
+      const shown = showAll ? match : match.slice(0, limit);
+      const frag = document.createDocumentFragment();
+      for (const i of shown) {
+        const tr = el('tr', { 'data-index': String(i) });
+        if (i === selected) tr.className = 'selected';
+        for (const [key, , kind] of cols) tr.appendChild(el('td', kind === 'text' ? {} : { cls: 'num' }, [format(C[key][i], kind)]));
+        frag.appendChild(tr);
+      }
+      tbody.replaceChildren(frag);
+      document.getElementById('table-count').textContent = shown.length < match.length
+        ? nf0.format(shown.length) + ' communes affichées sur ' + nf0.format(match.length)
+        : nf0.format(match.length) + ' communes';
+      document.getElementById('show-all').hidden = shown.length === match.length;
+    }
+    function sortBy(k) {
+      const [key, , kind] = cols[k];
+      ascending = sortCol === k ? !ascending : true;
+      sortCol = k;
+      const v = C[key], dir = ascending ? 1 : -1;
+      order.sort((a, b) => {
+        const x = v[a], y = v[b];
+        if (x === null || y === null) return x === y ? a - b : x === null ? 1 : -1;  // no value: last
+        const c = kind === 'text' ? String(x).localeCompare(String(y), 'fr') : x - y;
+        return c ? dir * c : a - b;
+      });
+      head.querySelectorAll('th').forEach((th, j) => (j === k ? th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending') : th.removeAttribute('aria-sort')));
+      render();
+    }
+    filter.addEventListener('input', render);
+    document.getElementById('show-all').addEventListener('click', () => { showAll = true; render(); });
+    selectRow.fn = (i) => {
+      selected = i;
+      filter.value = C.code[i];
+      render();
+      document.getElementById('zones').scrollIntoView({ behavior: 'smooth' });
+    };
+    render();
+  })();
+
+  // --- Provenance --------------------------------------------------------------------------------
+  (function provenance() {
+    const box = document.getElementById('provenance-body');
+    const t = box.appendChild(el('table', { cls: 'figures' }));
+    const list = [['Moteur', S.engine], ['Scénario', S.scenario.name + (S.scenario.description ? ' \u2014 ' + S.scenario.description : '')],
+      ['Scénario résolu (SHA-256)', S.scenario.resolved_sha256]];
+    for (const f of S.scenario.files || []) list.push(['Fichier de scénario', f.file + '  ' + f.sha256]);
+    const data = S.data || {};
+    if (data.cog) list.push(['Code officiel géographique', data.cog.version]);
+    for (const f of data.apl || []) list.push(['APL publiée (DREES)', f.file + '  ' + f.sha256]);
+    if (data.supply) list.push(['Offre de soins', data.supply.file + '  ' + data.supply.sha256]);
+    list.push(['Contours des communes', (data.boundaries || []).length + ' fichiers (SHA-256 dans summary.json)']);
+    rows(t, list);
+    box.appendChild(el('h3', { text: 'Scénario résolu (scenario.toml)' }));
+    box.appendChild(el('pre', { text: S.scenario.resolved }));
+  })();
+
+  window.oasisReport = { map: map, communes: communes, count: communes.getLayers().length };
+})();

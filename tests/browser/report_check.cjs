@@ -1,0 +1,148 @@
+// Opens an Oasis report.html from the file in headless Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core) and checks it as a planner would use it:
+//   no console error, no uncaught exception, no network request (the page is self-contained);
+//   the interactive map holds one feature per row of zones.csv, hovering a commune names it;
+//   the table counts the communes, sorts on a header click, filters on a code;
+//   with a baseline, the comparison table and the changed communes are there.
+// Usage: node report_check.cjs OUT_DIR [--screenshot PAGE.png] [--map-screenshot MAP.png]
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require(path.join(__dirname, '../../engine/report/web/node_modules/playwright-core'));
+
+function fail(msg) {
+  console.error('FAIL: ' + msg);
+  process.exit(1);
+}
+
+function readZones(file) {  // zones.csv (',' or the French ';' export): code_insee, apl and zone per row
+  let text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  const lines = text.split(/\r?\n/).filter((l) => l.length);
+  const sep = lines[0].includes(';') ? ';' : ',';
+  const head = lines[0].split(sep);
+  const idx = (name) => head.indexOf(name);
+  const rows = lines.slice(1).map((l) => {
+    // names may be quoted and hold the separator: take code (first), and the numeric columns by index
+    const cells = [];
+    let cur = '', quoted = false;
+    for (const ch of l) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === sep && !quoted) { cells.push(cur); cur = ''; } else cur += ch;
+    }
+    cells.push(cur);
+    return cells;
+  });
+  return { head, rows, idx };
+}
+
+(async () => {
+  const args = process.argv.slice(2);
+  const out = args[0];
+  if (!out) fail('usage: node report_check.cjs OUT_DIR [--screenshot PAGE.png] [--map-screenshot MAP.png]');
+  const opt = (name) => { const i = args.indexOf(name); return i > 0 ? args[i + 1] : null; };
+  const html = path.resolve(out, 'report.html');
+  if (!fs.existsSync(html)) fail(html + ' does not exist');
+  const zones = readZones(path.join(out, 'zones.csv'));
+  const n = zones.rows.length;
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const problems = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push('uncaught exception: ' + e.message));
+    page.on('request', (r) => { if (!/^(file|data|about|blob):/.test(r.url())) problems.push('network request: ' + r.url()); });
+    page.on('requestfailed', (r) => problems.push('failed request: ' + r.url()));
+    const t0 = Date.now();
+    await page.goto('file://' + html, { waitUntil: 'load', timeout: 120000 });
+    await page.waitForSelector('#map[data-features]', { timeout: 120000 });
+    const loadMs = Date.now() - t0;
+
+    // The map: one feature per commune of zones.csv.
+    const features = Number(await page.getAttribute('#map', 'data-features'));
+    if (features !== n) fail(`the map holds ${features} features, zones.csv ${n} communes`);
+    const fromApi = await page.evaluate(() => window.oasisReport.count);
+    if (fromApi !== n) fail(`window.oasisReport.count = ${fromApi}, expected ${n}`);
+
+    // Hover: the commune under the centre of the map is named in the info box, with its zone.
+    await page.locator('#map').scrollIntoViewIfNeeded();
+    const box = await page.locator('#map').boundingBox();
+    // (A point may fall on a sub-pixel gap between two simplified outlines: try a few around it.)
+    let info = '', m = null;
+    for (const [dx, dy] of [[0, 0], [7, 5], [-9, 6], [5, -11], [-13, -8]]) {
+      await page.mouse.move(box.x + box.width / 2 + dx, box.y + box.height / 2 + dy, { steps: 3 });
+      await page.waitForTimeout(150);
+      info = await page.textContent('#map-info');
+      m = /\((\d[0-9AB]\d{3})\)/.exec(info);
+      if (m) break;
+    }
+    if (!m) fail('hovering the centre of the map names no commune: ' + JSON.stringify(info));
+    const row = zones.rows.find((r) => r[zones.idx('code_insee')] === m[1]);
+    if (!row) fail(`the hovered commune ${m[1]} is not in zones.csv`);
+    if (!info.includes('Zone : ' + row[zones.idx('zone')])) fail(`hover on ${m[1]}: ${info} does not give the zone ${row[zones.idx('zone')]}`);
+
+    // The legend switches the map to the APL classes and back.
+    await page.check('#map-legend input[value="values"]');
+    await page.check('#map-legend input[value="zones"]');
+
+    // The table: counts, sort, filter.
+    const count = await page.textContent('#table-count');
+    const fr = new Intl.NumberFormat('fr-FR').format(n);
+    if (!count.includes(fr)) fail(`table count "${count}" does not mention the ${fr} communes`);
+    const shown = await page.locator('#zone-table tbody tr').count();
+    if (shown !== Math.min(n, 500)) fail(`the table shows ${shown} rows, expected ${Math.min(n, 500)}`);
+    await page.click('#zone-table th[data-key="value"]');
+    const aplCol = await page.evaluate(() => [...document.querySelectorAll('#zone-table thead th')].findIndex((th) => th.dataset.key === 'value'));
+    const values = await page.$$eval('#zone-table tbody tr', (trs, k) => trs.map((tr) => tr.children[k].textContent), aplCol);
+    const parsed = values.filter((v) => v !== '').map((v) => Number(v.replace(/\s|\u202f/g, '').replace(',', '.')));
+    for (let i = 1; i < parsed.length; ++i) if (parsed[i] < parsed[i - 1]) fail(`APL column not ascending after a click: ${parsed[i - 1]} then ${parsed[i]}`);
+    const minApl = Math.min(...zones.rows.map((r) => Number(r[zones.idx('apl')])).filter((x) => Number.isFinite(x)));
+    if (Math.abs(parsed[0] - minApl) > 0.006) fail(`first row after sorting: APL ${parsed[0]}, smallest in zones.csv ${minApl}`);
+    const code = zones.rows[0][zones.idx('code_insee')];
+    await page.fill('#filter', code);
+    const filtered = await page.$$eval('#zone-table tbody tr', (trs) => trs.map((tr) => tr.children[0].textContent));
+    if (!filtered.includes(code)) fail(`filtering on ${code} does not show it`);
+    await page.fill('#filter', '');
+
+    // Key figures and the comparison.
+    const cards = await page.textContent('#cards');
+    if (!cards.includes(new Intl.NumberFormat('fr-FR').format(summary.territory.population))) fail('the key figures do not give the population of summary.json');
+    if (summary.comparison) {
+      const t = await page.textContent('#comparison-table');
+      const zip = summary.comparison.zip_population;
+      for (const v of [zip.baseline, zip.scenario])
+        if (!t.includes(new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 }).format(v))) fail(`the comparison table lacks the ZIP population ${v}`);
+      if (summary.comparison.communes_changed > 0) {
+        const changed = await page.locator('#changed-table tr').count();
+        if (changed - 1 !== Math.min(200, summary.comparison.communes_changed))
+          fail(`${changed - 1} changed communes listed, summary.json says ${summary.comparison.communes_changed}`);
+      }
+    }
+    const images = await page.$$eval('#maps img', (imgs) => imgs.map((i) => i.naturalWidth));
+    if (images.some((w) => w !== 1754)) fail('a static map did not decode at 1754 px: ' + images.join(', '));
+
+    if (problems.length) fail(problems.join('\n'));
+    const shot = opt('--screenshot');
+    if (shot) {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: shot });
+    }
+    const mapShot = opt('--map-screenshot');
+    if (mapShot) {
+      await page.locator('#map').scrollIntoViewIfNeeded();
+      const b = await page.locator('#map').boundingBox();
+      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 4 });
+      await page.locator('#interactive').screenshot({ path: mapShot });
+    }
+    console.log(`ok: ${html}: ${features} features, ${shown} rows shown, loaded in ${loadMs} ms, no console error` +
+      (summary.comparison ? `, ${summary.comparison.communes_changed} communes changed` : ''));
+  } finally {
+    await browser.close();
+  }
+  if (problems.length) fail(problems.join('\n'));
+})().catch((e) => fail(e.stack || String(e)));
