@@ -68,9 +68,14 @@ void run_map(const MapFlags& f, const GlobalFlags& g) {
   }
   std::vector<const MultiPolygon*> shapes;
   for (const auto& s : col.shapes) shapes.push_back(&s);
+  // Overseas communes go to insets, named from the départements column (read once more).
+  std::vector<std::string> inset(shapes.size());
+  const auto dep = geodata::read_layer_column(gpkg, "communes", "departement");
+  if (dep.text.size() == inset.size())
+    for (std::size_t i = 0; i < inset.size(); ++i) inset[i] = report::overseas_name(dep.text[i]);
   const fs::path stem = g.output.empty() ? gpkg.parent_path() / "maps" / f.column : fs::path(g.output);
   if (!stem.parent_path().empty()) fs::create_directories(stem.parent_path());
-  report::draw_map({shapes, &cls, outlines},
+  report::draw_map({shapes, &cls, outlines, inset},
                    {f.title.empty() ? fmt::format("{} — {}", f.column, gpkg.parent_path().filename().string()) : f.title,
                     col.numeric ? fmt::format("classes : {}", f.breaks) : std::string("zonage simulé ou officiel du run"),
                     fmt::format("Sources : IGN ADMIN EXPRESS, INSEE COG, DREES, ANS RPPS — oasis {}", kVersion),

@@ -198,17 +198,18 @@ void write_geopackage(const fs::path& path, std::span<const Layer> layers,
   }
 }
 
-std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes, std::span<const int> epsg, double tolerance_m, int threads) {
+std::vector<MultiPolygon> reproject(std::span<const MultiPolygon* const> shapes, std::span<const int> epsg, int target, double tolerance_m,
+                                    double grid, int threads) {
   detail::ensure_gdal();
   if (epsg.empty() || (epsg.size() != 1 && epsg.size() != shapes.size()))
-    throw Error(Errc::internal, fmt::format("to_lonlat: {} CRS codes for {} shapes", epsg.size(), shapes.size()));
-  const auto round5 = [](double v) { return std::round(v * 1e5) / 1e5; };
+    throw Error(Errc::internal, fmt::format("reproject: {} CRS codes for {} shapes", epsg.size(), shapes.size()));
+  const auto snap = [grid](double v) { return grid > 0 ? std::round(v / grid) * grid : v; };
   std::vector<MultiPolygon> out(shapes.size());
   // A coordinate transformation is not shared between threads: one set per block of shapes.
   const auto block = [&](std::size_t from, std::size_t to) {
-    OGRSpatialReference wgs84;
-    wgs84.importFromEPSG(4326);
-    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);  // x = longitude
+    OGRSpatialReference dst;
+    dst.importFromEPSG(target);
+    dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);  // x = easting or longitude
     std::map<int, std::unique_ptr<OGRCoordinateTransformation>> transforms;
     detail::QuietGdal quiet;
     for (std::size_t i = from; i < to; ++i) {
@@ -219,19 +220,21 @@ std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes,
         OGRSpatialReference src;
         if (src.importFromEPSG(code) != OGRERR_NONE) throw Error(Errc::crs_mismatch, fmt::format("unknown CRS EPSG:{}", code));
         src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        tr.reset(OGRCreateCoordinateTransformation(&src, &wgs84));
-        if (!tr) throw Error(Errc::crs_mismatch, fmt::format("no transformation from EPSG:{} to WGS 84", code));
+        tr.reset(OGRCreateCoordinateTransformation(&src, &dst));
+        if (!tr) throw Error(Errc::crs_mismatch, fmt::format("no transformation from EPSG:{} to EPSG:{}", code, target));
       }
       auto g = to_ogr(*shapes[i]);
       std::unique_ptr<OGRGeometry> simple(tolerance_m > 0 ? g->SimplifyPreserveTopology(tolerance_m) : nullptr);
       OGRGeometry* use = simple && !simple->IsEmpty() ? simple.get() : g.get();
-      if (use->transform(tr.get()) != OGRERR_NONE) throw Error(Errc::crs_mismatch, fmt::format("shape {}: reprojection to WGS 84 failed", i));
+      if (code != target && use->transform(tr.get()) != OGRERR_NONE)
+        throw Error(Errc::crs_mismatch, fmt::format("shape {}: reprojection from EPSG:{} to EPSG:{} failed", i, code, target));
       out[i] = from_ogr(use);
-      for (auto& p : out[i]) {
-        for (auto& pt : p.outer) pt = {round5(pt.x), round5(pt.y)};
-        for (auto& h : p.holes)
-          for (auto& pt : h) pt = {round5(pt.x), round5(pt.y)};
-      }
+      if (grid > 0)
+        for (auto& p : out[i]) {
+          for (auto& pt : p.outer) pt = {snap(pt.x), snap(pt.y)};
+          for (auto& h : p.holes)
+            for (auto& pt : h) pt = {snap(pt.x), snap(pt.y)};
+        }
     }
   };
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
@@ -240,6 +243,10 @@ std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes,
                       [&](const tbb::blocked_range<std::size_t>& r) { block(r.begin(), r.end()); });
   });
   return out;
+}
+
+std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes, std::span<const int> epsg, double tolerance_m, int threads) {
+  return reproject(shapes, epsg, 4326, tolerance_m, 1e-5, threads);
 }
 
 std::vector<MultiPolygon> dissolve(const Territory& t, std::span<const std::uint32_t> group_of, std::size_t groups, int threads,

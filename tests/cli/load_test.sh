@@ -22,6 +22,17 @@ for c in 55039 55050 55139 55189 55239 55307; do
   echo "$line" | awk -F, '$5 == "" || $6 == "" || $6 == "non-classe" { exit 1 }' || fail "$c has no APL or no zone: $line"
 done
 
+# Overseas communes, held in their own projections, are written in the layer's CRS (Lambert-93) so
+# that GIS software places them: Saint-Denis de La Réunion (97411) holds the point PROJ's own
+# command gives for 55.45 E, 20.88 S; Tours (37261) the one for 0.68 E, 47.39 N.
+for probe in "97411 55.45 -20.88" "37261 0.68 47.39" "97209 -61.07 14.61"; do
+  read -r code lon lat <<<"$probe"
+  read -r ex ey _ < <(echo "$lon $lat" | gdaltransform -s_srs EPSG:4326 -t_srs EPSG:2154)
+  sqlite3 fr/communes.gpkg "SELECT r.minx, r.maxx, r.miny, r.maxy FROM communes c JOIN rtree_communes_geom r ON r.id = c.fid
+                            WHERE c.code_insee = '$code'" | awk -F'|' -v x="$ex" -v y="$ey" '!($1 <= x && x <= $2 && $3 <= y && y <= $4) { exit 1 } END { if (NR != 1) exit 1 }' ||
+    fail "communes.gpkg: $code is not around ($ex, $ey) in Lambert-93"
+done
+
 # 2. A région without any practitioner (every count set to 0): APL 0 and ZIP everywhere.
 awk -F, 'BEGIN { OFS = "," } NR == 1 { print; next } { $5 = 0; $6 = 0; print }' "$data/practitioners/rpps2026_gp_counts_communes.csv" >zero.csv
 printf 'extend = "%s"\nname = "no-gp"\n[supply]\nfile = "zero.csv"\n' "$src/scenarios/centre-val-de-loire.toml" >no-gp.toml

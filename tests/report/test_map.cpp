@@ -88,3 +88,39 @@ TEST_CASE("a drawn map: PNG size, the class colour inside a feature, SVG, no ove
   CHECK_THROWS(draw_map({ptrs, &cls, {}}, {"Test", "", "", ""}, dir / "m", false));  // exists, no overwrite
   fs::remove_all(dir);
 }
+
+TEST_CASE("an overseas feature is drawn in its inset, at its own scale", "[report]") {
+  const auto dir = fs::temp_directory_path() / "oasis_test_map_inset";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto square = [](double x0, double y0, double w) {
+    return MultiPolygon{Polygon{{{x0, y0}, {x0 + w, y0}, {x0 + w, y0 + w}, {x0, y0 + w}, {x0, y0}}, {}}};
+  };
+  // Two metropolitan squares as above, and a 30 km square in UTM 20N (Guadeloupe's CRS): outside
+  // metropolitan Lambert-93, so not in the main frame.
+  const std::vector<MultiPolygon> shapes{square(5e5, 6.7e6, 1e4), square(5.1e5, 6.7e6, 1e4), square(6.5e5, 1.78e6, 3e4)};
+  const std::vector<const MultiPolygon*> ptrs{&shapes[0], &shapes[1], &shapes[2]};
+  const auto cls = by_zone(std::vector<std::string>{"ZIP", "ZAC", "hors-zonage"});
+  const std::vector<std::string> inset{"", "", overseas_name("971")};
+  CHECK(inset[2] == "Guadeloupe");
+  CHECK(overseas_name("37").empty());
+  const auto pixel_at = [](const fs::path& png, double xpt, double ypt) {
+    cairo_surface_t* img = cairo_image_surface_create_from_png(png.c_str());
+    REQUIRE(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS);
+    const int x = static_cast<int>(xpt * 150 / 72), y = static_cast<int>(ypt * 150 / 72);
+    const auto p = reinterpret_cast<const std::uint32_t*>(cairo_image_surface_get_data(img) + y * cairo_image_surface_get_stride(img))[x];
+    cairo_surface_destroy(img);
+    return Rgb{static_cast<std::uint8_t>(p >> 16), static_cast<std::uint8_t>(p >> 8), static_cast<std::uint8_t>(p)}.hex();
+  };
+  draw_map({ptrs, &cls, {}, inset}, {"Test", "inset", "sources", "date"}, dir / "with", false);
+  // The main frame is unchanged (the inset feature does not stretch the extent).
+  CHECK(pixel_at(dir / "with.png", 24 + 145, 70 + 240) == "#d55e00");
+  CHECK(pixel_at(dir / "with.png", 24 + 435, 70 + 240) == "#e69f00");
+  // Legend: 3 classes end at y = 70 + 24 + 3 x 18 = 148 pt; the insets start at max(148 + 16,
+  // 240) + 8 = 248 pt; the first box is 96 x 64 pt at x = 622: its centre (670, 280) is the square.
+  CHECK(pixel_at(dir / "with.png", 670, 280) == "#e3e3e3");
+  // Without a label the feature is left out: the same point is white paper.
+  draw_map({ptrs, &cls, {}}, {"Test", "no inset", "sources", "date"}, dir / "without", false);
+  CHECK(pixel_at(dir / "without.png", 670, 280) == "#ffffff");
+  fs::remove_all(dir);
+}

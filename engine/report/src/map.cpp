@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include <cairo-svg.h>
 #include <cairo.h>
@@ -57,6 +58,13 @@ std::vector<double> distinct_increasing(std::vector<double> b) {
 std::string Rgb::hex() const { return fmt::format("#{:02x}{:02x}{:02x}", r, g, b); }
 
 std::span<const MapClass> zone_classes() { return kZones; }
+
+std::string overseas_name(std::string_view departement) {
+  static const std::map<std::string_view, const char*> names{
+      {"971", "Guadeloupe"}, {"972", "Martinique"}, {"973", "Guyane"}, {"974", "La Réunion"}, {"976", "Mayotte"}};
+  const auto it = names.find(departement);
+  return it == names.end() ? std::string() : it->second;
+}
 
 Classification by_zone(std::span<const std::string> zone) {
   Classification c;
@@ -173,12 +181,17 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   if (!(x1 > x0) || !(y1 > y0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
   const double s = std::min(kMapW / (x1 - x0), kMapH / (y1 - y0));  // points per metre
   const double ox = kMapX + (kMapW - s * (x1 - x0)) / 2, oy = kMapY + (kMapH + s * (y1 - y0)) / 2;
-  const auto px = [&](const PointXY& p) { return std::pair{ox + s * (p.x - x0), oy - s * (p.y - y0)}; };
-  const auto path = [&](const MultiPolygon& mp) {
+  // A frame maps projected metres to page points: (ox + s (x - x0), oy - s (y - y0)).
+  struct Frame {
+    double ox, oy, s, x0, y0;
+  };
+  const Frame main_frame{ox, oy, s, x0, y0};
+  const auto path = [&](const MultiPolygon& mp, const Frame& f = Frame{}) {
+    const Frame& F = f.s > 0 ? f : main_frame;
     for (const auto& poly : mp) {
       const auto ring = [&](const Ring& r) {
         for (std::size_t i = 0; i < r.size(); ++i) {
-          const auto [x, y] = px(r[i]);
+          const double x = F.ox + F.s * (r[i].x - F.x0), y = F.oy - F.s * (r[i].y - F.y0);
           if (i == 0) cairo_move_to(cr, x, y);
           else cairo_line_to(cr, x, y);
         }
@@ -194,17 +207,18 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
   bool any_missing = false;
-  for (std::size_t i = 0; i < L.shapes.size(); ++i) {
-    if (!drawn[i]) continue;
+  for (std::size_t i = 0; i < L.shapes.size(); ++i) any_missing |= L.classes->of[i] < 0 && !L.shapes[i]->empty();
+  const auto feature = [&](std::size_t i, const Frame& f) {
     const int c = L.classes->of[i];
-    any_missing |= c < 0;
-    path(*L.shapes[i]);
+    path(*L.shapes[i], f);
     set(cr, c < 0 ? kNoValue : L.classes->classes[static_cast<std::size_t>(c)].colour);
     cairo_fill_preserve(cr);
     cairo_set_source_rgba(cr, 1, 1, 1, 0.6);
     cairo_set_line_width(cr, 0.15);
     cairo_stroke(cr);
-  }
+  };
+  for (std::size_t i = 0; i < L.shapes.size(); ++i)
+    if (drawn[i]) feature(i, main_frame);
   cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
   cairo_set_line_width(cr, 0.7);
   for (const auto& o : L.outlines) {
@@ -241,6 +255,45 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   for (std::size_t k = 0; k < L.classes->classes.size(); ++k)
     entry(L.classes->classes[k].colour, fmt::format("{} ({} communes)", L.classes->classes[k].label, count[k]));
   if (any_missing) entry(kNoValue, "sans valeur");
+  // Insets: the features left out of the main frame that carry an inset label (overseas
+  // départements), one box each under the legend, each at its own scale.
+  std::map<std::string, std::vector<std::size_t>> insets;
+  if (L.inset_of.size() == L.shapes.size())
+    for (std::size_t i = 0; i < L.shapes.size(); ++i)
+      if (!drawn[i] && !L.shapes[i]->empty() && !L.inset_of[i].empty()) insets[L.inset_of[i]].push_back(i);
+  std::size_t in_insets = 0;
+  if (!insets.empty()) {
+    constexpr double bw = 96, bh = 64, gap = 8;
+    double iy = std::max(ly + 16, kMapY + 170.0);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    text(cr, 622, iy, 11, true, "Outre-mer (échelles propres)");
+    iy += 8;
+    std::size_t k = 0;
+    for (const auto& [label, members] : insets) {
+      const double bx = 622 + static_cast<double>(k % 2) * (bw + gap), by = iy + static_cast<double>(k / 2) * (bh + gap + 12);
+      if (by + bh > kMapY + kMapH) break;  // no room left: counted in the footer
+      double a0 = std::numeric_limits<double>::infinity(), b0 = a0, a1 = -a0, b1 = -a0;
+      for (auto i : members)
+        for (const auto& p : *L.shapes[i])
+          for (const auto& q : p.outer) a0 = std::min(a0, q.x), a1 = std::max(a1, q.x), b0 = std::min(b0, q.y), b1 = std::max(b1, q.y);
+      const double is = std::min((bw - 8) / std::max(a1 - a0, 1.0), (bh - 8) / std::max(b1 - b0, 1.0));
+      const Frame f{bx + (bw - is * (a1 - a0)) / 2, by + (bh + is * (b1 - b0)) / 2, is, a0, b0};
+      cairo_save(cr);
+      cairo_rectangle(cr, bx, by, bw, bh);
+      cairo_clip(cr);
+      for (auto i : members) feature(i, f);
+      cairo_restore(cr);
+      cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+      cairo_set_line_width(cr, 0.5);
+      cairo_rectangle(cr, bx, by, bw, bh);
+      cairo_stroke(cr);
+      cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+      text(cr, bx, by + bh + 10, 8, false, label);
+      in_insets += members.size();
+      ++k;
+    }
+  }
+  left_out -= in_insets;
   // Scale bar: a round length near 110 pt.
   const double metres = 110 / s;
   const double mag = std::pow(10.0, std::floor(std::log10(metres)));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -900,6 +901,22 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
         return p_units(0.2 + 0.6 * f, st);
       });
       using geodata::Column;
+      // Overseas communes and units are held in their own projections: each feature is written in
+      // its layer's CRS, so that GIS software puts it in its place (QGIS reprojects on the fly).
+      std::deque<std::vector<MultiPolygon>> moved;
+      const auto to_layer_crs = [&](geodata::Layer& L, const std::vector<int>& epsg_of) {
+        std::vector<std::size_t> idx;
+        std::vector<const MultiPolygon*> src;
+        std::vector<int> from;
+        for (std::size_t i = 0; i < L.shapes.size(); ++i)
+          if (L.shapes[i] && epsg_of[i] != L.epsg) idx.push_back(i), src.push_back(L.shapes[i]), from.push_back(epsg_of[i]);
+        if (idx.empty()) return;
+        moved.push_back(geodata::reproject(src, from, L.epsg, 0, 0, tset.threads));
+        for (std::size_t k = 0; k < idx.size(); ++k) L.shapes[idx[k]] = &moved.back()[k];
+      };
+      const std::vector<int> commune_epsg = t.epsg().size() == n ? t.epsg() : std::vector<int>(n, 2154);
+      std::vector<int> unit_epsg(m, 2154);
+      for (CommuneId c = 0; c < n; ++c) unit_epsg[units.unit_of[c]] = commune_epsg[c];
       geodata::Layer lc{"communes", "Communes of the run: indicators, unit, zone and the rule that fired", t.epsg().empty() ? 2154 : t.epsg()[0], {}, {}};
       std::vector<std::string> codes(n), dep(n), reg(n), unit_code(n), unit_name(n), zone(n), rule(n);
       for (CommuneId c = 0; c < n; ++c) {
@@ -968,6 +985,8 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       if (s.flags.deficit_2003) lu.columns.push_back(Column::text("deficit_2003", deficit));
       if (sit && s.siting.level == "unit") lu.columns.push_back(Column::real("value_after_siting", sit->sol.after));
       if (sit && s.siting.level == "commune") lc.columns.push_back(Column::real("value_after_siting", sit->sol.after));
+      to_layer_crs(lc, commune_epsg);
+      to_layer_crs(lu, unit_epsg);
       std::vector<geodata::Layer> layers{lc, lu};
       if (sit) {
         geodata::Layer ls{"sites", fmt::format("Openings chosen by the siting step ({})", s.siting.objective), lc.epsg, {}, {}};
@@ -983,6 +1002,9 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
           sa.push_back(e["supply_added"].get<double>());
           sm.push_back(e["marginal"].get<double>());
         }
+        std::vector<int> site_epsg;
+        for (const auto& code : sc) site_epsg.push_back(commune_epsg[t.at(CodeInsee::from(code))]);
+        to_layer_crs(ls, site_epsg);
         ls.columns = {Column::text("code_insee", sc), Column::text("nom", sn), Column::integer("openings", so),
                       Column::real("supply_added", sa), Column::real("marginal", sm)};
         layers.push_back(std::move(ls));
@@ -1018,15 +1040,16 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
     if (s.outputs.maps) {
       step(p_units, 0.85, "drawing maps");
       std::vector<const MultiPolygon*> shapes(n);
-      for (CommuneId c = 0; c < n; ++c) shapes[c] = &t.shape(c);
+      std::vector<std::string> inset(n);
+      for (CommuneId c = 0; c < n; ++c) shapes[c] = &t.shape(c), inset[c] = report::overseas_name(t.departement()[c]);
       const std::string date = "Données : RPPS mars 2026, populations COG 2026";
       fs::create_directories(opt.out_dir / "maps");
-      report::draw_map({shapes, &zc, outlines},
+      report::draw_map({shapes, &zc, outlines, inset},
                        {fmt::format("Zonage des médecins généralistes — {}", s.name),
                         fmt::format("Simulation ARS : unités {}, ZIP si APL < {}, vivier jusqu'à {}", units.kind, rules.zip_below, rules.vivier_below),
                         sources, date},
                        opt.out_dir / "maps" / "zones", opt.overwrite);
-      report::draw_map({shapes, &ac, outlines},
+      report::draw_map({shapes, &ac, outlines, inset},
                        {fmt::format("APL aux médecins généralistes — {}", s.name),
                         fmt::format("Indicateur {} ; seuils 1.5 / {} (ZIP) / {} (vivier)", ind, rules.zip_below, rules.vivier_below), sources, date},
                        opt.out_dir / "maps" / "apl", opt.overwrite);

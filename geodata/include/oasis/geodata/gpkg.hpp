@@ -53,6 +53,12 @@ void write_geopackage(const std::filesystem::path& path, std::span<const Layer> 
                       const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite,
                       std::span<const LayerStyle> styles = {});
 
+/// Each shape from its CRS (`epsg[i]`, or epsg[0] for all) to EPSG:`target` (x = easting or
+/// longitude), first simplified in its own CRS when tolerance_m > 0 (Douglas–Peucker keeping each
+/// shape's topology, GEOS), coordinates snapped to multiples of `grid` when grid > 0. Parallel.
+std::vector<MultiPolygon> reproject(std::span<const MultiPolygon* const> shapes, std::span<const int> epsg, int target,
+                                    double tolerance_m = 0, double grid = 0, int threads = 0);
+
 /// Each shape in WGS 84 longitude / latitude (degrees, rounded to 1e-5, about a metre), for web
 /// maps: simplified first in its own projected CRS (`epsg[i]`, or epsg[0] for all when it holds
 /// one value) with a tolerance in metres, each shape's topology kept (Douglas–Peucker, GEOS).

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "oasis/model/geometry.hpp"
@@ -36,6 +37,9 @@ struct Classification {
 std::span<const MapClass> zone_classes();
 Classification by_zone(std::span<const std::string> zone);
 
+/// The inset label of an overseas département ("971" -> "Guadeloupe"), "" for any other code.
+std::string overseas_name(std::string_view departement);
+
 /// Breaks (inner, increasing, distinct) for k classes of the finite values.
 std::vector<double> quantile_breaks(std::span<const double> values, int k);
 /// Fisher–Jenks natural breaks (exact dynamic programme; above 4,000 values on a deterministic
@@ -53,6 +57,9 @@ struct MapLayer {
   std::span<const MultiPolygon* const> shapes;  // Lambert-93 metres, one per feature
   const Classification* classes = nullptr;
   std::span<const MultiPolygon> outlines;       // drawn on top, no fill (départements)
+  /// Optional, one per feature: a label ("Guadeloupe") puts a feature outside metropolitan
+  /// Lambert-93 into an inset box of that name, at its own scale; "" or no span: left out.
+  std::span<const std::string> inset_of = {};
 };
 
 /// Draws the map; writes `stem`.png (1754 x 1240 px, 150 dpi A4 landscape) and `stem`.svg
