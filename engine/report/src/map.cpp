@@ -150,6 +150,20 @@ constexpr double kMapX = 24, kMapY = 70, kMapW = 580, kMapH = 480;  // map frame
 
 void set(cairo_t* cr, Rgb c) { cairo_set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0); }
 
+/// The thin grey border of a map frame or an inset.
+void border(cairo_t* cr, double x, double y, double w, double h) {
+  cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+  cairo_set_line_width(cr, 0.5);
+  cairo_rectangle(cr, x, y, w, h);
+  cairo_stroke(cr);
+}
+
+/// Grows the box [x0, x1] x [y0, y1] to the outer rings of `mp`.
+void extend(const MultiPolygon& mp, double& x0, double& y0, double& x1, double& y1) {
+  for (const auto& p : mp)
+    for (const auto& q : p.outer) x0 = std::min(x0, q.x), x1 = std::max(x1, q.x), y0 = std::min(y0, q.y), y1 = std::max(y1, q.y);
+}
+
 void text(cairo_t* cr, double x, double y, double size, bool bold, const std::string& s) {
   cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, size);
@@ -174,9 +188,7 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   for (std::size_t i = 0; i < L.shapes.size(); ++i) {
     drawn[i] = metropolitan(*L.shapes[i]);
     left_out += !drawn[i] && !L.shapes[i]->empty();
-    if (!drawn[i]) continue;
-    for (const auto& p : *L.shapes[i])
-      for (const auto& q : p.outer) x0 = std::min(x0, q.x), x1 = std::max(x1, q.x), y0 = std::min(y0, q.y), y1 = std::max(y1, q.y);
+    if (drawn[i]) extend(*L.shapes[i], x0, y0, x1, y1);
   }
   if (!(x1 > x0) || !(y1 > y0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
   const double s = std::min(kMapW / (x1 - x0), kMapH / (y1 - y0));  // points per metre
@@ -226,10 +238,7 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
     cairo_stroke(cr);
   }
   cairo_restore(cr);
-  cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
-  cairo_set_line_width(cr, 0.5);
-  cairo_rectangle(cr, kMapX, kMapY, kMapW, kMapH);
-  cairo_stroke(cr);
+  border(cr, kMapX, kMapY, kMapW, kMapH);
 
   // Title, legend, scale bar, north arrow, sources.
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
@@ -273,9 +282,7 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
       const double bx = 622 + static_cast<double>(k % 2) * (bw + gap), by = iy + static_cast<double>(k / 2) * (bh + gap + 12);
       if (by + bh > kMapY + kMapH) break;  // no room left: counted in the footer
       double a0 = std::numeric_limits<double>::infinity(), b0 = a0, a1 = -a0, b1 = -a0;
-      for (auto i : members)
-        for (const auto& p : *L.shapes[i])
-          for (const auto& q : p.outer) a0 = std::min(a0, q.x), a1 = std::max(a1, q.x), b0 = std::min(b0, q.y), b1 = std::max(b1, q.y);
+      for (auto i : members) extend(*L.shapes[i], a0, b0, a1, b1);
       const double is = std::min((bw - 8) / std::max(a1 - a0, 1.0), (bh - 8) / std::max(b1 - b0, 1.0));
       const Frame f{bx + (bw - is * (a1 - a0)) / 2, by + (bh + is * (b1 - b0)) / 2, is, a0, b0};
       cairo_save(cr);
@@ -283,10 +290,7 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
       cairo_clip(cr);
       for (auto i : members) feature(i, f);
       cairo_restore(cr);
-      cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
-      cairo_set_line_width(cr, 0.5);
-      cairo_rectangle(cr, bx, by, bw, bh);
-      cairo_stroke(cr);
+      border(cr, bx, by, bw, bh);
       cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
       text(cr, bx, by + bh + 10, 8, false, label);
       in_insets += members.size();
