@@ -356,8 +356,9 @@ grants::CommuneTable zone_table(const std::vector<ZoneRow>& rows, std::string so
 }  // namespace
 
 std::vector<std::string> output_names() {
-  return {"zones.csv", "communes.gpkg", "communes-zones.qml", "communes-apl.qml", "units-zones.qml", "report.html", "maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg", "diff.csv", "sites.csv",
-          "scenario.toml", "timings.json", "summary.json"};
+  return {"zones.csv",      "communes.gpkg",  "communes-zones.qml", "communes-apl.qml", "units-zones.qml", "report.html",
+          "maps/zones.png", "maps/zones.svg", "maps/apl.png",       "maps/apl.svg",     "diff.csv",        "sites.csv",
+          "scenario.toml",  "timings.json",   "summary.json"};
 }
 
 namespace {
@@ -895,6 +896,9 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
     const auto dep_file = o.data_dir / "admin" / "departements.geojson";
     const auto outlines = (s.outputs.maps || s.outputs.report) && fs::exists(dep_file) ? geodata::read_outlines(dep_file)
                                                                                         : std::vector<MultiPolygon>{};
+    std::vector<const MultiPolygon*> commune_shapes(n);
+    for (CommuneId c = 0; c < n; ++c) commune_shapes[c] = &t.shape(c);
+    const std::vector<int> commune_epsg = t.epsg().size() == n ? t.epsg() : std::vector<int>(n, 2154);
     if (s.outputs.gpkg) {
       step(p_units, 0.2, "dissolving units");
       const auto shapes = geodata::dissolve(t, units.unit_of, m, tset.threads, [&](double f, std::string_view st) {
@@ -914,7 +918,6 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
         moved.push_back(geodata::reproject(src, from, L.epsg, 0, 0, tset.threads));
         for (std::size_t k = 0; k < idx.size(); ++k) L.shapes[idx[k]] = &moved.back()[k];
       };
-      const std::vector<int> commune_epsg = t.epsg().size() == n ? t.epsg() : std::vector<int>(n, 2154);
       std::vector<int> unit_epsg(m, 2154);
       for (CommuneId c = 0; c < n; ++c) unit_epsg[units.unit_of[c]] = commune_epsg[c];
       geodata::Layer lc{"communes", "Communes of the run: indicators, unit, zone and the rule that fired", t.epsg().empty() ? 2154 : t.epsg()[0], {}, {}};
@@ -1039,17 +1042,16 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
     }
     if (s.outputs.maps) {
       step(p_units, 0.85, "drawing maps");
-      std::vector<const MultiPolygon*> shapes(n);
       std::vector<std::string> inset(n);
-      for (CommuneId c = 0; c < n; ++c) shapes[c] = &t.shape(c), inset[c] = report::overseas_name(t.departement()[c]);
+      for (CommuneId c = 0; c < n; ++c) inset[c] = report::overseas_name(t.departement()[c]);
       const std::string date = "Données : RPPS mars 2026, populations COG 2026";
       fs::create_directories(opt.out_dir / "maps");
-      report::draw_map({shapes, &zc, outlines, inset},
+      report::draw_map({commune_shapes, &zc, outlines, inset},
                        {fmt::format("Zonage des médecins généralistes — {}", s.name),
                         fmt::format("Simulation ARS : unités {}, ZIP si APL < {}, vivier jusqu'à {}", units.kind, rules.zip_below, rules.vivier_below),
                         sources, date},
                        opt.out_dir / "maps" / "zones", opt.overwrite);
-      report::draw_map({shapes, &ac, outlines, inset},
+      report::draw_map({commune_shapes, &ac, outlines, inset},
                        {fmt::format("APL aux médecins généralistes — {}", s.name),
                         fmt::format("Indicateur {} ; seuils 1.5 / {} (ZIP) / {} (vivier)", ind, rules.zip_below, rules.vivier_below), sources, date},
                        opt.out_dir / "maps" / "apl", opt.overwrite);
@@ -1060,15 +1062,13 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       const auto tr0 = Clock::now();
       report::ReportInput in;
       in.title = fmt::format("Accès aux médecins généralistes — {}", s.name);
-      in.subtitle = fmt::format("Zonage simulé : unités {}, ZIP si APL < {}, vivier jusqu'à {}. {}", units.kind, rules.zip_below,
-                                rules.vivier_below, s.description);
+      in.subtitle = fmt::format("Unités {}, ZIP si APL < {}, vivier jusqu'à {}. {}", units.kind, rules.zip_below, rules.vivier_below,
+                                s.description);
       in.sources = sources;
       in.engine = std::string("oasis ") + kVersion;
       in.summary = S;
       auto& rc = in.communes;
-      std::vector<const MultiPolygon*> shapes(n);
       for (CommuneId c = 0; c < n; ++c) {
-        shapes[c] = &t.shape(c);
         const auto& r = out.zones[c];
         rc.code.push_back(r.code);
         rc.name.push_back(r.name);
@@ -1092,7 +1092,7 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       // Simplified for the page: 25 m at 1,000 communes, growing with the square root of their number
       // (33 m for a région of 1,750, 148 m for France), far below a pixel at the zoom that shows them all.
       const double tolerance = 25.0 * std::sqrt(std::max<double>(1.0, static_cast<double>(n) / 1000.0));
-      rc.lonlat = geodata::to_lonlat(shapes, t.epsg(), tolerance, tset.threads);
+      rc.lonlat = geodata::to_lonlat(commune_shapes, commune_epsg, tolerance, tset.threads);
       std::vector<const MultiPolygon*> outline_ptrs;
       for (const auto& o2 : outlines) outline_ptrs.push_back(&o2);
       in.outlines = geodata::to_lonlat(outline_ptrs, std::vector<int>{2154}, tolerance, tset.threads);
