@@ -11,13 +11,14 @@ import sqlite3
 import sys
 import tempfile
 
-from qgis.core import QgsApplication, QgsRenderContext, QgsVectorLayer
+from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsRenderContext, QgsVectorLayer
 from qgis.PyQt.QtXml import QDomDocument
 
 # The colours of the static maps (docs/maps.md): Okabe-Ito zones, ColorBrewer RdYlBu 4 classes.
 ZONES = {"ZIP": "#d55e00", "ZAC": "#e69f00", "hors-zonage": "#e3e3e3"}
 APL_BREAKS = [1.5, 2.5, 4.0]
 APL_COLOURS = ["#d7191c", "#fdae61", "#abd9e9", "#2c7bb6"]
+NO_VALUE = "#bdbdbd"
 
 
 def fail(msg):
@@ -59,8 +60,25 @@ def main(out):
     if r.type() != "categorizedSymbol" or r.classAttribute() != "zone":
         fail(f"default style of communes: {r.type()} on {r.classAttribute()!r}, expected categorizedSymbol on 'zone'")
     cats = {c.value(): c.symbol().color().name() for c in r.categories()}
-    if cats != ZONES:
-        fail(f"zone categories {cats} != {ZONES}")
+    if cats != {**ZONES, "": NO_VALUE}:
+        fail(f"zone categories {cats} != {ZONES} + all other values {NO_VALUE}")
+    # Any other zone (non-classe: a unit without value) or none is drawn grey, as on the maps.
+    probe = QgsVectorLayer("Polygon?crs=EPSG:2154&field=code_insee:string&field=zone:string", "probe", "memory")
+    feats = []
+    for code, z in (("00001", "non-classe"), ("00002", None), ("00003", "ZAC")):
+        f = QgsFeature(probe.fields())
+        f.setAttributes([code, z])
+        f.setGeometry(QgsGeometry.fromWkt("POLYGON((0 0, 1 0, 1 1, 0 1, 0 0))"))
+        feats.append(f)
+    probe.dataProvider().addFeatures(feats)
+
+    def other_values(renderer, what):
+        probe.setRenderer(renderer.clone())
+        got = colours_by_feature(probe)
+        if got != {"00001": NO_VALUE, "00002": NO_VALUE, "00003": ZONES["ZAC"]}:
+            fail(f"{what}: other values drawn {got}")
+
+    other_values(r, "QML")
     drawn = colours_by_feature(layer)
     for row in rows:
         if drawn.get(row["code_insee"]) != ZONES[row["zone"]]:
@@ -100,23 +118,33 @@ def main(out):
         checked += 1
     print(f"communes-apl.qml: graduated on indicator, {checked} communes in their map class")
 
-    sld = con.execute("SELECT styleSLD FROM layer_styles WHERE f_table_name='communes' AND styleName='apl'").fetchone()[0]
     qml_db = con.execute("SELECT styleQML FROM layer_styles WHERE f_table_name='communes' AND styleName='apl'").fetchone()[0]
     with open(os.path.join(out, "communes-apl.qml"), encoding="utf-8") as f:
         if f.read() != qml_db:
             fail("communes-apl.qml differs from the style stored in the GeoPackage")
-    with tempfile.NamedTemporaryFile("w", suffix=".sld", delete=False, encoding="utf-8") as f:
-        f.write(sld)
-    fresh = QgsVectorLayer(f"{gpkg}|layername=communes", "communes", "ogr")
-    msg, ok = fresh.loadSldStyle(f.name)
-    os.unlink(f.name)
-    if not ok:
-        fail(f"the SLD of the APL style: {msg}")
-    drawn = colours_by_feature(fresh)
+    def sld_colours(style):
+        """The communes as drawn by the SLD of a stored style, read by QGIS."""
+        sld = con.execute("SELECT styleSLD FROM layer_styles WHERE f_table_name='communes' AND styleName=?", (style,)).fetchone()[0]
+        with tempfile.NamedTemporaryFile("w", suffix=".sld", delete=False, encoding="utf-8") as f:
+            f.write(sld)
+        fresh = QgsVectorLayer(f"{gpkg}|layername=communes", "communes", "ogr")
+        msg, ok = fresh.loadSldStyle(f.name)
+        os.unlink(f.name)
+        if not ok:
+            fail(f"the SLD of the {style} style: {msg}")
+        return colours_by_feature(fresh), fresh.renderer().clone()  # (the layer dies here)
+
+    drawn, _ = sld_colours("apl")
     for code, v in indicator.items():
         if v is not None and drawn[code] != APL_COLOURS[apl_class(v)]:
             fail(f"SLD: {code} indicator {v} drawn {drawn[code]}")
     print(f"SLD of the APL style: {checked} communes in their map class")
+    drawn, sld_renderer = sld_colours("zones")
+    other_values(sld_renderer, "SLD")
+    for row in rows:
+        if drawn.get(row["code_insee"]) != ZONES[row["zone"]]:
+            fail(f"SLD of the zones style: {row['code_insee']} ({row['zone']}) drawn {drawn.get(row['code_insee'])}")
+    print(f"SLD of the zones style: {len(rows)} communes in the map colours")
 
     # 3. Units: zoning by default too.
     units = QgsVectorLayer(f"{gpkg}|layername=units", "units", "ogr")

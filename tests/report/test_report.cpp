@@ -50,7 +50,14 @@ TEST_CASE("categorised style: one category and one SLD rule per zone, in the map
   CHECK(count(st.qml, "\"213,94,0,255\"") == 2);
   CHECK(count(st.qml, "\"230,159,0,255\"") == 2);
   CHECK(count(st.qml, "\"227,227,227,255\"") == 2);
-  CHECK(count(st.sld, "<se:Rule>") == 3);
+  // Any other value (non-classe) or none: the grey "sans valeur" (#bdbdbd), as on the maps.
+  CHECK(st.qml.find("<category render=\"true\" symbol=\"3\" value=\"\" label=\"sans valeur\"") != std::string::npos);
+  CHECK(count(st.qml, "\"189,189,189,255\"") == 2);
+  CHECK(count(st.sld, "<se:Rule>") == 4);
+  CHECK(st.sld.find("<ogc:Or><ogc:Not><ogc:Or><ogc:PropertyIsEqualTo><ogc:PropertyName>zone</ogc:PropertyName><ogc:Literal>ZIP") !=
+        std::string::npos);
+  CHECK(st.sld.find("</ogc:Or></ogc:Not><ogc:PropertyIsNull><ogc:PropertyName>zone</ogc:PropertyName></ogc:PropertyIsNull></ogc:Or>") !=
+        std::string::npos);
   CHECK(st.sld.find("<ogc:PropertyName>zone</ogc:PropertyName><ogc:Literal>ZAC</ogc:Literal>") != std::string::npos);
   CHECK(st.sld.find("<se:SvgParameter name=\"fill\">#e69f00</se:SvgParameter>") != std::string::npos);
   CHECK(st.sld.find("<se:Name>communes</se:Name>") != std::string::npos);

@@ -59,6 +59,8 @@ std::string Rgb::hex() const { return fmt::format("#{:02x}{:02x}{:02x}", r, g, b
 
 std::span<const MapClass> zone_classes() { return kZones; }
 
+Rgb no_value_colour() { return kNoValue; }
+
 std::string overseas_name(std::string_view departement) {
   static const std::map<std::string_view, const char*> names{
       {"971", "Guadeloupe"}, {"972", "Martinique"}, {"973", "Guyane"}, {"974", "La Réunion"}, {"976", "Mayotte"}};

@@ -39,12 +39,12 @@ std::string qml_symbol(std::size_t index, Rgb colour) {
 }
 
 std::string qml_document(std::string_view renderer_open, const std::string& items, std::string_view items_tag,
-                         const Classification& c) {
+                         const std::vector<Rgb>& colours) {
   std::string s =
       "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
       "<qgis version=\"3.22.16-Białowieża\" styleCategories=\"Symbology\">\n";
   s += fmt::format("  {}\n    <{}>\n{}    </{}>\n    <symbols>\n", renderer_open, items_tag, items, items_tag);
-  for (std::size_t i = 0; i < c.classes.size(); ++i) s += qml_symbol(i, c.classes[i].colour);
+  for (std::size_t i = 0; i < colours.size(); ++i) s += qml_symbol(i, colours[i]);
   s += "    </symbols>\n  </renderer-v2>\n  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n";
   s += "  <layerGeometryType>2</layerGeometryType>\n</qgis>\n";
   return s;
@@ -61,16 +61,17 @@ std::string sld_document(std::string_view layer, const std::string& name, const 
       escape_xml(layer), escape_xml(name), rules);
 }
 
+/// One SLD rule; `filter` = the comparison inside <ogc:Filter>.
 std::string sld_rule(const MapClass& m, const std::string& filter) {
   return fmt::format(
       "        <se:Rule>\n          <se:Name>{0}</se:Name>\n          <se:Description>\n            <se:Title>{0}</se:Title>\n"
-      "          </se:Description>\n          <ogc:Filter>\n{1}          </ogc:Filter>\n          <se:PolygonSymbolizer>\n"
+      "          </se:Description>\n{1}          <se:PolygonSymbolizer>\n"
       "            <se:Fill>\n              <se:SvgParameter name=\"fill\">{2}</se:SvgParameter>\n            </se:Fill>\n"
       "            <se:Stroke>\n              <se:SvgParameter name=\"stroke\">#ffffff</se:SvgParameter>\n"
       "              <se:SvgParameter name=\"stroke-opacity\">0.6</se:SvgParameter>\n"
       "              <se:SvgParameter name=\"stroke-width\">0.2</se:SvgParameter>\n            </se:Stroke>\n"
       "          </se:PolygonSymbolizer>\n        </se:Rule>\n",
-      escape_xml(m.label), filter, m.colour.hex());
+      escape_xml(m.label), "          <ogc:Filter>\n" + filter + "          </ogc:Filter>\n", m.colour.hex());
 }
 
 std::string compare(const char* op, std::string_view field, double value) {
@@ -98,18 +99,31 @@ std::string escape_xml(std::string_view text) {
 
 Style categorized_style(std::string_view layer, std::string_view field, const Classification& c, std::string name, std::string description) {
   if (c.classes.empty()) throw Error(Errc::internal, "a categorised style needs classes");
-  std::string items, rules;
+  std::string items, rules, any;
+  std::vector<Rgb> colours;
   for (std::size_t i = 0; i < c.classes.size(); ++i) {
+    colours.push_back(c.classes[i].colour);
     const auto v = escape_xml(c.classes[i].label);
     items += fmt::format("      <category render=\"true\" symbol=\"{}\" value=\"{}\" label=\"{}\" type=\"string\"/>\n", i, v, v);
-    rules += sld_rule(c.classes[i], fmt::format("            <ogc:PropertyIsEqualTo><ogc:PropertyName>{}</ogc:PropertyName>"
-                                                "<ogc:Literal>{}</ogc:Literal></ogc:PropertyIsEqualTo>\n",
-                                                escape_xml(field), v));
+    const auto eq = fmt::format("<ogc:PropertyIsEqualTo><ogc:PropertyName>{}</ogc:PropertyName><ogc:Literal>{}</ogc:Literal></ogc:PropertyIsEqualTo>",
+                                escape_xml(field), v);
+    rules += sld_rule(c.classes[i], "            " + eq + "\n");
+    any += eq;
   }
+  // Any other value (e.g. non-classe) or none: the grey of "sans valeur" on the maps. In QGIS a
+  // category with an empty value is the one for all other values; in SLD, "not one of the
+  // classes, or null" (spelt out: QGIS 3.22 does not read se:ElseFilter).
+  const MapClass other{"sans valeur", no_value_colour()};
+  colours.push_back(other.colour);
+  items += fmt::format("      <category render=\"true\" symbol=\"{}\" value=\"\" label=\"{}\" type=\"string\"/>\n", c.classes.size(),
+                       escape_xml(other.label));
+  rules += sld_rule(other, fmt::format("            <ogc:Or><ogc:Not>{}</ogc:Not><ogc:PropertyIsNull><ogc:PropertyName>{}</ogc:PropertyName>"
+                                       "</ogc:PropertyIsNull></ogc:Or>\n",
+                                       c.classes.size() > 1 ? "<ogc:Or>" + any + "</ogc:Or>" : any, escape_xml(field)));
   const auto open = fmt::format(
       "<renderer-v2 type=\"categorizedSymbol\" attr=\"{}\" forceraster=\"0\" symbollevels=\"0\" enableorderby=\"0\" referencescale=\"-1\">",
       escape_xml(field));
-  return {name, std::move(description), qml_document(open, items, "categories", c), sld_document(layer, name, rules)};
+  return {name, std::move(description), qml_document(open, items, "categories", colours), sld_document(layer, name, rules)};
 }
 
 Style graduated_style(std::string_view layer, std::string_view field, const Classification& c, double lowest, double highest,
@@ -118,8 +132,10 @@ Style graduated_style(std::string_view layer, std::string_view field, const Clas
   lowest = std::min(std::floor(lowest), c.breaks.empty() ? std::floor(lowest) : std::floor(c.breaks.front()) - 1);
   highest = std::max(std::ceil(highest), c.breaks.empty() ? std::ceil(highest) : std::ceil(c.breaks.back()) + 1);
   std::string items, rules;
+  std::vector<Rgb> colours;
   const auto f = escape_xml(field);
   for (std::size_t i = 0; i < c.classes.size(); ++i) {
+    colours.push_back(c.classes[i].colour);
     const double lo = i == 0 ? lowest : c.breaks[i - 1];
     // QGIS puts a value in the first range with lower <= v <= upper: ending each range just below
     // the next break sends a value on a break to the upper class, as on the maps.
@@ -138,7 +154,7 @@ Style graduated_style(std::string_view layer, std::string_view field, const Clas
       "<renderer-v2 type=\"graduatedSymbol\" attr=\"{}\" graduatedMethod=\"GraduatedColor\" forceraster=\"0\" symbollevels=\"0\" "
       "enableorderby=\"0\" referencescale=\"-1\">",
       f);
-  return {name, std::move(description), qml_document(open, items, "ranges", c), sld_document(layer, name, rules)};
+  return {name, std::move(description), qml_document(open, items, "ranges", colours), sld_document(layer, name, rules)};
 }
 
 }  // namespace oasis::report

@@ -35,6 +35,8 @@ struct Classification {
 
 /// The zone classes, in legend order: ZIP, ZAC, hors-zonage (Okabe–Ito vermillion, orange, grey).
 std::span<const MapClass> zone_classes();
+/// The grey of a feature without value ("sans valeur" in the legends).
+Rgb no_value_colour();
 Classification by_zone(std::span<const std::string> zone);
 
 /// The inset label of an overseas département ("971" -> "Guadeloupe"), "" for any other code.

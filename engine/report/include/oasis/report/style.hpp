@@ -17,7 +17,8 @@ struct Style {
 };
 
 /// A categorised style on `field`: one category per class, the class label being the field's value
-/// (the zone classes: ZIP, ZAC, hors-zonage).
+/// (the zone classes: ZIP, ZAC, hors-zonage), and one for any other value or none ("sans valeur",
+/// the grey of the maps: the QGIS category with an empty value; in SLD, "none of the classes, or null").
 Style categorized_style(std::string_view layer, std::string_view field, const Classification& c, std::string name, std::string description);
 
 /// A graduated style on `field` with the classes of `c` (c.breaks): the class of a value v is the
