@@ -334,7 +334,7 @@ cairo_status_t append(void* closure, const unsigned char* data, unsigned int len
 
 }  // namespace
 
-void draw_map(const MapLayer& layer, const MapText& text, const std::filesystem::path& stem, bool overwrite) {
+std::string draw_map(const MapLayer& layer, const MapText& text, const std::filesystem::path& stem, bool overwrite) {
   if (!layer.classes || layer.classes->of.size() != layer.shapes.size())
     throw Error(Errc::internal, "map: one class per feature expected");
   std::string png, svg;
@@ -363,6 +363,7 @@ void draw_map(const MapLayer& layer, const MapText& text, const std::filesystem:
   }
   write_file_atomic(std::filesystem::path(stem.string() + ".png"), png, overwrite);
   write_file_atomic(std::filesystem::path(stem.string() + ".svg"), svg, overwrite);
+  return png;
 }
 
 }  // namespace oasis::report

@@ -1040,18 +1040,19 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
         out.written.push_back(opt.out_dir / file);
       }
     }
+    std::string map_zones_png, map_apl_png;  // kept for the report
     if (s.outputs.maps) {
       step(p_units, 0.85, "drawing maps");
       std::vector<std::string> inset(n);
       for (CommuneId c = 0; c < n; ++c) inset[c] = report::overseas_name(t.departement()[c]);
       const std::string date = "Données : RPPS mars 2026, populations COG 2026";
       fs::create_directories(opt.out_dir / "maps");
-      report::draw_map({commune_shapes, &zc, outlines, inset},
+      map_zones_png = report::draw_map({commune_shapes, &zc, outlines, inset},
                        {fmt::format("Zonage des médecins généralistes — {}", s.name),
                         fmt::format("Simulation ARS : unités {}, ZIP si APL < {}, vivier jusqu'à {}", units.kind, rules.zip_below, rules.vivier_below),
                         sources, date},
                        opt.out_dir / "maps" / "zones", opt.overwrite);
-      report::draw_map({commune_shapes, &ac, outlines, inset},
+      map_apl_png = report::draw_map({commune_shapes, &ac, outlines, inset},
                        {fmt::format("APL aux médecins généralistes — {}", s.name),
                         fmt::format("Indicateur {} ; seuils 1.5 / {} (ZIP) / {} (vivier)", ind, rules.zip_below, rules.vivier_below), sources, date},
                        opt.out_dir / "maps" / "apl", opt.overwrite);
@@ -1098,10 +1099,8 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       in.outlines = geodata::to_lonlat(outline_ptrs, std::vector<int>{2154}, tolerance, tset.threads);
       in.zones = zc;
       in.values = ac;
-      if (s.outputs.maps) {
-        in.map_zones_png = read_file(opt.out_dir / "maps" / "zones.png", "the map just drawn");
-        in.map_apl_png = read_file(opt.out_dir / "maps" / "apl.png", "the map just drawn");
-      }
+      in.map_zones_png = std::move(map_zones_png);
+      in.map_apl_png = std::move(map_apl_png);
       write_file_atomic(opt.out_dir / "report.html", report::html_report(in), opt.overwrite);
       out.written.push_back(opt.out_dir / "report.html");
       timings["report"] = since(tr0);

@@ -65,7 +65,8 @@ struct MapLayer {
 };
 
 /// Draws the map; writes `stem`.png (1754 x 1240 px, 150 dpi A4 landscape) and `stem`.svg
-/// (842 x 595 pt) through temporary names. Throws Error(io).
-void draw_map(const MapLayer& layer, const MapText& text, const std::filesystem::path& stem, bool overwrite);
+/// (842 x 595 pt) through temporary names; returns the PNG's bytes (the report embeds them).
+/// Throws Error(io).
+std::string draw_map(const MapLayer& layer, const MapText& text, const std::filesystem::path& stem, bool overwrite);
 
 }  // namespace oasis::report
