@@ -75,11 +75,17 @@ void run_map(const MapFlags& f, const GlobalFlags& g) {
     for (std::size_t i = 0; i < inset.size(); ++i) inset[i] = report::overseas_name(dep.text[i]);
   const fs::path stem = g.output.empty() ? gpkg.parent_path() / "maps" / f.column : fs::path(g.output);
   if (!stem.parent_path().empty()) fs::create_directories(stem.parent_path());
+  // The run recorded its place and sources in the GeoPackage's metadata (older files: generic text).
+  const auto meta = [&](const char* key, std::string fallback) {
+    const auto it = col.metadata.find(key);
+    return it == col.metadata.end() || it->second.empty() ? fallback : it->second;
+  };
+  const auto place = meta("OASIS_PLACE", gpkg.parent_path().filename().string());
   report::draw_map({shapes, &cls, outlines, inset},
-                   {f.title.empty() ? fmt::format("{} — {}", f.column, gpkg.parent_path().filename().string()) : f.title,
+                   {f.title.empty() ? fmt::format("{} — {}", f.column, place) : f.title,
                     col.numeric ? fmt::format("classes : {}", f.breaks) : std::string("zonage simulé ou officiel du run"),
-                    fmt::format("Sources : IGN ADMIN EXPRESS, INSEE COG, DREES, ANS RPPS — oasis {}", kVersion),
-                    fmt::format("Carte de {}", gpkg.string())},
+                    meta("OASIS_SOURCES", fmt::format("Sources : IGN ADMIN EXPRESS, INSEE COG, DREES, ANS RPPS — oasis {}", kVersion)),
+                    meta("OASIS_DATA_LINE", fmt::format("Carte de {}", gpkg.string()))},
                    stem, g.overwrite);
   if (!g.quiet) fmt::print("{} communes, {} classes; written {}.png and {}.svg\n", shapes.size(), cls.classes.size(), stem.string(), stem.string());
 }

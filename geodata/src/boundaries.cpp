@@ -281,6 +281,10 @@ LayerColumn read_layer_column(const fs::path& path, const std::string& layer_nam
     out.number.push_back(set && out.numeric ? f->GetFieldAsDouble(fi) : std::numeric_limits<double>::quiet_NaN());
   }
   if (out.shapes.empty()) throw Error(Errc::empty_input, fmt::format("layer '{}' has no feature", layer_name), file);
+  for (char** item = ds->GetMetadata(); item && *item; ++item) {
+    const std::string_view kv(*item);
+    if (const auto eq = kv.find('='); eq != std::string_view::npos) out.metadata.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
   return out;
 }
 

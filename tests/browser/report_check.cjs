@@ -107,6 +107,18 @@ function readZones(file) {  // zones.csv (',' or the French ';' export): code_in
     await page.fill('#filter', code);
     const filtered = await page.$$eval('#zone-table tbody tr', (trs) => trs.map((tr) => tr.children[0].textContent));
     if (!filtered.includes(code)) fail(`filtering on ${code} does not show it`);
+    // The rule column: the code of zones.csv in the tooltip, words in the cell; filtering on a
+    // rule code keeps exactly the communes of zones.csv with that rule.
+    if (!filtered.includes(code)) fail(`filtering on ${code} does not show it`);
+    const ruleCol = await page.evaluate(() => [...document.querySelectorAll('#zone-table thead th')].findIndex((th) => th.dataset.key === 'rule'));
+    const ruleCell = await page.$$eval('#zone-table tbody tr', (trs, k) => [trs[0].children[k].title, trs[0].children[k].textContent], ruleCol);
+    const csvRule = zones.rows[0][zones.idx('rule')];
+    if (ruleCell[0] !== csvRule) fail(`rule tooltip of ${code}: ${ruleCell[0]}, zones.csv says ${csvRule}`);
+    if (csvRule === 'mandatory' && ruleCell[1] !== 'ZIP socle') fail(`rule of ${code} shown as "${ruleCell[1]}", expected "ZIP socle"`);
+    await page.fill('#filter', 'vivier-zac');
+    const vz = await page.locator('#zone-table tbody tr').count();
+    const vzCsv = zones.rows.filter((r) => r[zones.idx('rule')] === 'vivier-zac').length;
+    if (vz !== Math.min(vzCsv, 500)) fail(`filtering on vivier-zac shows ${vz} rows, zones.csv has ${vzCsv}`);
     await page.fill('#filter', '');
 
     // Key figures and the comparison.

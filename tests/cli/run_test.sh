@@ -64,6 +64,20 @@ expect_rc 0 "$oasis" map a --column apl_official --breaks quantile:5 -o amap/off
 expect_rc 2 "$oasis" map a --column nom -o amap/nom
 expect_rc 41 "$oasis" map a --column apl_magic -o amap/magic
 grep -q "columns: " err || fail "oasis map: the columns present are not listed"
+# Wording: the place comes from the COG (région 24), the profession from supply.kind, the sources
+# from the files read; `oasis map` takes the place and sources from the GeoPackage's metadata.
+grep -q '<title>Accès aux médecins généralistes — Centre-Val de Loire</title>' a/report.html || fail "report title: place or profession"
+grep -q 'Zonage simulé : ce n' a/report.html || fail "report: the simulated-zoning notice"
+grep -q 'ANS RPPS / Annuaire santé, mars 2026' a/report.html || fail "report: supply source"
+[ "$(sqlite3 a/communes.gpkg "select metadata from gpkg_metadata" | grep -c 'OASIS_PLACE">Centre-Val de Loire<')" -eq 1 ] ||
+  fail "gpkg metadata: OASIS_PLACE"
+printf 'extend = "%s"\ntitle = "Touraine"\n[territory]\nregions = []\ndepartements = ["37"]\n[supply]\nkind = "kine"\nsource = "Fichier test, 2026"\n[zoning.caps]\n"24" = { zip = 0.588, zac = 0.34 }\n[outputs]\nmaps = false\ngpkg = false\n' "$default" >words.toml
+expect_rc 0 "$oasis" run words.toml -o words -q
+grep -q '<title>Accès aux masseurs-kinésithérapeutes — Touraine</title>' words/report.html || fail "report title: scenario title and kind"
+grep -q 'Offre : Fichier test, 2026' words/report.html || fail "report: supply.source"
+printf 'extend = "%s"\n[territory]\nregions = []\ndepartements = ["37", "41"]\n[outputs]\nmaps = false\ngpkg = false\n' "$default" >deps.toml
+expect_rc 0 "$oasis" run deps.toml -o deps -q
+grep -q '<title>Accès aux médecins généralistes — Indre-et-Loire, Loir-et-Cher</title>' deps/report.html || fail "report title: départements"
 
 # 4. A previous run is not replaced without --overwrite.
 expect_rc 13 "$oasis" run "$default" -o a -q
@@ -93,6 +107,7 @@ expect_rc 0 "$oasis" run official.toml -o off -q
 n_tours=$(awk -F, -v u="$tours_unit" '$3 == u' a/zones.csv | wc -l)
 jq -e ".zoning.official_overrides == $((n_tours + 1))" off/summary.json >/dev/null || fail "official overrides count"
 jq -e '.simulation | startswith("official")' off/summary.json >/dev/null || fail "official list not reported"
+grep -q 'Zonage officiel importé' off/report.html || fail "report: the official-list notice"
 
 # 7. Modifications and the baseline comparison: an added MSP raises the APL of its commune by a
 # figure checkable by hand. In the APL, the MSP's supply (4 x 2300 consultations) is shared among

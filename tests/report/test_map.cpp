@@ -43,9 +43,9 @@ TEST_CASE("graduated classes: a value on a break goes to the upper class; labels
   const auto c = graduated(v, {1.5, 2.5, 4}, "APL", 1);
   CHECK(c.of == std::vector<int>{0, 1, 1, 2, 3, 3, -1});
   REQUIRE(c.classes.size() == 4);
-  CHECK(c.classes[0].label == "< 1.5");
-  CHECK(c.classes[1].label == "1.5 – 2.5");
-  CHECK(c.classes[3].label == "≥ 4.0");
+  CHECK(c.classes[0].label == "< 1,5");
+  CHECK(c.classes[1].label == "1,5 – 2,5");
+  CHECK(c.classes[3].label == "≥ 4,0");
   CHECK(c.classes[0].colour.hex() == "#d7191c");  // RdYlBu, 4 classes, low = red
   CHECK(c.classes[3].colour.hex() == "#2c7bb6");
   CHECK_THROWS(graduated(v, {2.5, 1.5}, "x"));
@@ -123,4 +123,51 @@ TEST_CASE("an overseas feature is drawn in its inset, at its own scale", "[repor
   draw_map({ptrs, &cls, {}}, {"Test", "no inset", "sources", "date"}, dir / "without", false);
   CHECK(pixel_at(dir / "without.png", 670, 280) == "#ffffff");
   fs::remove_all(dir);
+}
+
+TEST_CASE("long titles, legends and sources stay on the page", "[report]") {
+  const auto dir = fs::temp_directory_path() / "oasis_test_map_long";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const MultiPolygon sq{Polygon{{{5e5, 6.7e6}, {5.1e5, 6.7e6}, {5.1e5, 6.71e6}, {5e5, 6.71e6}, {5e5, 6.7e6}}, {}}};
+  const std::vector<const MultiPolygon*> ptrs{&sq};
+  auto cls = by_zone(std::vector<std::string>{"ZIP"}, "Zonage des masseurs-kinésithérapeutes libéraux et salariés");
+  const std::string lng(400, 'W');  // far wider than the page at any of the sizes used
+  draw_map({ptrs, &cls, {}}, {lng, lng, lng, lng}, dir / "m", false);
+  cairo_surface_t* img = cairo_image_surface_create_from_png((dir / "m.png").c_str());
+  REQUIRE(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS);
+  // The right margin (the last 6 pt of the 842 pt page) is white paper from top to bottom, and
+  // the title does reach across the page (it was shortened, not dropped).
+  const auto ink = [&](double x0pt, double x1pt, double y0pt, double y1pt) {
+    std::size_t dark = 0;
+    for (int y = static_cast<int>(y0pt * 150 / 72); y < static_cast<int>(y1pt * 150 / 72); ++y) {
+      const auto* row = reinterpret_cast<const std::uint32_t*>(cairo_image_surface_get_data(img) + y * cairo_image_surface_get_stride(img));
+      for (int x = static_cast<int>(x0pt * 150 / 72); x < static_cast<int>(x1pt * 150 / 72); ++x) dark += (row[x] & 0xff) < 128;
+    }
+    return dark;
+  };
+  CHECK(ink(836, 842, 0, 595) == 0);
+  CHECK(ink(700, 818, 20, 40) > 0);  // the title's last letters, near the right edge
+  cairo_surface_destroy(img);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("supply kinds in words for titles", "[report]") {
+  CHECK(profession_label("generaliste") == "médecins généralistes");
+  CHECK(profession_label("kine") == "masseurs-kinésithérapeutes");
+  CHECK(profession_label("dentiste") == "chirurgiens-dentistes");
+  CHECK(profession_label("orthoptistes") == "orthoptistes");  // unknown: as written
+  CHECK(by_zone(std::vector<std::string>{"ZIP"}).legend_title == "Zonage");
+}
+
+TEST_CASE("numbers as French typography writes them", "[report]") {
+  CHECK(number_fr(2.5) == "2,5");
+  CHECK(number_fr(4) == "4");
+  CHECK(number_fr(4, 1) == "4,0");
+  CHECK(number_fr(999, 0) == "999");
+  CHECK(number_fr(2732, 0) == "2\u00a0732");
+  CHECK(number_fr(20009, 0) == "20\u00a0009");
+  CHECK(number_fr(-1234.5, 2) == "-1\u00a0234,50");
+  CHECK(number_fr(1234567.25) == "1\u00a0234\u00a0567,25");
+  CHECK(number_fr(std::nan("")) == "–");
 }

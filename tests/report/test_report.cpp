@@ -74,10 +74,10 @@ TEST_CASE("graduated style: a value on a break falls in the upper class, as on t
   for (std::sregex_iterator it(st.qml.begin(), st.qml.end(), range), end; it != end; ++it)
     got.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4]});
   REQUIRE(got.size() == 4);
-  CHECK(got[0] == std::array<std::string, 4>{"0", "0", "1.4999999999999998", "&lt; 1.5"});
-  CHECK(got[1] == std::array<std::string, 4>{"1", "1.5", "2.4999999999999996", "1.5 – 2.5"});
-  CHECK(got[2] == std::array<std::string, 4>{"2", "2.5", "3.9999999999999996", "2.5 – 4.0"});
-  CHECK(got[3] == std::array<std::string, 4>{"3", "4", "8", "≥ 4.0"});
+  CHECK(got[0] == std::array<std::string, 4>{"0", "0", "1.4999999999999998", "&lt; 1,5"});
+  CHECK(got[1] == std::array<std::string, 4>{"1", "1.5", "2.4999999999999996", "1,5 – 2,5"});
+  CHECK(got[2] == std::array<std::string, 4>{"2", "2.5", "3.9999999999999996", "2,5 – 4,0"});
+  CHECK(got[3] == std::array<std::string, 4>{"3", "4", "8", "≥ 4,0"});
   CHECK(std::stod(got[1][2]) == std::nextafter(2.5, 0.0));
   // Each value of v lands, by the QGIS rule, in the class the maps gave it.
   for (std::size_t i = 0; i < v.size(); ++i) {

@@ -69,7 +69,8 @@ std::string data_json(const ReportInput& in) {
     for (const auto& z : *c.zone_baseline) zb.push_back(z.empty() ? nlohmann::json() : nlohmann::json(z));
   }
   nlohmann::json j{{"summary", in.summary}, {"zones", classes_json(in.zones)}, {"values", classes_json(in.values)},
-                   {"communes", std::move(cols)}, {"attribution", in.sources}};
+                   {"communes", std::move(cols)}, {"attribution", in.sources},
+                   {"labels", {{"profession", in.profession}, {"notice", in.notice}}}};
   std::string out = j.dump();  // NaN is written null
   out.pop_back();              // the closing brace: the shapes follow
   out += ",\"shapes\":[";
@@ -101,6 +102,7 @@ std::string html_report(const ReportInput& in) {
     if (key == "TITLE") return escape_xml(in.title);
     if (key == "SUBTITLE") return escape_xml(in.subtitle);
     if (key == "SOURCES") return escape_xml(in.sources);
+    if (key == "DATA_LINE") return escape_xml(in.data_line);
     if (key == "ENGINE") return escape_xml(in.engine);
     if (key == "LEAFLET_CSS") return std::string(web::leaflet_css);
     if (key == "LEAFLET_JS") return std::string(web::leaflet_js);

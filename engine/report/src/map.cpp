@@ -68,9 +68,43 @@ std::string overseas_name(std::string_view departement) {
   return it == names.end() ? std::string() : it->second;
 }
 
-Classification by_zone(std::span<const std::string> zone) {
+std::string number_fr(double x, int decimals) {
+  if (!std::isfinite(x)) return "–";
+  std::string t = decimals < 0 ? fmt::format("{}", x) : fmt::format("{:.{}f}", x, decimals);
+  const std::size_t sign = t.starts_with('-') ? 1 : 0;
+  const auto dot = t.find('.');
+  const std::size_t int_end = dot == std::string::npos ? t.size() : dot;
+  if (int_end - sign < 4 || t.find_first_of("eE") != std::string::npos) {  // no grouping; 1e+20 stays as written
+    if (dot != std::string::npos) t[dot] = ',';
+    return t;
+  }
+  std::string out = t.substr(0, sign);
+  for (std::size_t i = sign; i < int_end; ++i) {
+    if (i > sign && (int_end - i) % 3 == 0) out += "\u00a0";
+    out += t[i];
+  }
+  if (dot != std::string::npos) {
+    out += ',';
+    out.append(t, dot + 1);
+  }
+  return out;
+}
+
+std::string profession_label(std::string_view kind) {
+  static const std::map<std::string_view, const char*> labels{
+      {"generaliste", "médecins généralistes"}, {"generalistes", "médecins généralistes"}, {"medecin", "médecins"},
+      {"infirmier", "infirmiers"}, {"infirmiers", "infirmiers"}, {"dentiste", "chirurgiens-dentistes"},
+      {"dentistes", "chirurgiens-dentistes"}, {"kine", "masseurs-kinésithérapeutes"},
+      {"kinesitherapeute", "masseurs-kinésithérapeutes"}, {"sage-femme", "sages-femmes"}, {"sages-femmes", "sages-femmes"},
+      {"pediatre", "pédiatres"}, {"psychiatre", "psychiatres"}, {"ophtalmologue", "ophtalmologues"},
+      {"gynecologue", "gynécologues"}, {"pharmacie", "pharmacies"}, {"msp", "maisons de santé pluriprofessionnelles"}};
+  const auto it = labels.find(kind);
+  return it == labels.end() ? std::string(kind) : it->second;
+}
+
+Classification by_zone(std::span<const std::string> zone, std::string legend_title) {
   Classification c;
-  c.legend_title = "Zonage médecins";
+  c.legend_title = std::move(legend_title);
   c.classes.assign(kZones.begin(), kZones.end());
   c.of.reserve(zone.size());
   for (const auto& z : zone) {
@@ -133,7 +167,7 @@ Classification graduated(std::span<const double> values, std::vector<double> bre
   Classification c;
   c.legend_title = std::move(legend_title);
   const auto colours = rdylbu(breaks.size() + 1);
-  const auto f = [&](double x) { return fmt::format("{:.{}f}", x, decimals); };
+  const auto f = [&](double x) { return number_fr(x, decimals); };
   for (std::size_t i = 0; i <= breaks.size(); ++i) {
     std::string label = i == 0 ? "< " + f(breaks[0]) : i == breaks.size() ? "≥ " + f(breaks.back()) : f(breaks[i - 1]) + " – " + f(breaks[i]);
     c.classes.push_back({std::move(label), colours[i]});
@@ -166,11 +200,29 @@ void extend(const MultiPolygon& mp, double& x0, double& y0, double& x1, double& 
     for (const auto& q : p.outer) x0 = std::min(x0, q.x), x1 = std::max(x1, q.x), y0 = std::min(y0, q.y), y1 = std::max(y1, q.y);
 }
 
-void text(cairo_t* cr, double x, double y, double size, bool bold, const std::string& s) {
+/// Draws `s` with its baseline at (x, y). With max_w > 0 a longer text is set smaller (down to 70 %
+/// of `size`), then cut at a character boundary and ended with "…", so that it stays on the page.
+void text(cairo_t* cr, double x, double y, double size, bool bold, const std::string& s, double max_w = 0) {
   cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, size);
+  const auto width = [&](const std::string& t) {
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, t.c_str(), &e);
+    return e.x_advance;
+  };
+  std::string out = s;
+  if (max_w > 0 && width(out) > max_w) {
+    cairo_set_font_size(cr, std::max(0.7 * size, size * max_w / width(out)));
+    while (!out.empty() && width(out) > max_w) {
+      std::size_t cut = out.size() - (out.ends_with("…") ? std::string_view("…").size() : 0);
+      do --cut;
+      while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80);  // UTF-8 continuation byte
+      out = out.substr(0, cut) + "…";
+      if (cut == 0) break;
+    }
+  }
   cairo_move_to(cr, x, y);
-  cairo_show_text(cr, s.c_str());
+  cairo_show_text(cr, out.c_str());
 }
 
 void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
@@ -244,10 +296,10 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
 
   // Title, legend, scale bar, north arrow, sources.
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-  text(cr, kMapX, 36, 18, true, T.title);
-  text(cr, kMapX, 56, 11, false, T.subtitle);
+  text(cr, kMapX, 36, 18, true, T.title, kW - 2 * kMapX);
+  text(cr, kMapX, 56, 11, false, T.subtitle, kW - 2 * kMapX);
   double ly = kMapY + 14;
-  text(cr, 622, ly, 11, true, L.classes->legend_title);
+  text(cr, 622, ly, 11, true, L.classes->legend_title, kW - 622 - 8);
   ly += 10;
   auto entry = [&](Rgb c, const std::string& label) {
     set(cr, c);
@@ -257,14 +309,14 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
     cairo_set_line_width(cr, 0.4);
     cairo_stroke(cr);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    text(cr, 646, ly + 10, 10, false, label);
+    text(cr, 646, ly + 10, 10, false, label, kW - 646 - 8);
     ly += 18;
   };
   std::vector<std::size_t> count(L.classes->classes.size(), 0);
   for (int c : L.classes->of)
     if (c >= 0) ++count[static_cast<std::size_t>(c)];
   for (std::size_t k = 0; k < L.classes->classes.size(); ++k)
-    entry(L.classes->classes[k].colour, fmt::format("{} ({} communes)", L.classes->classes[k].label, count[k]));
+    entry(L.classes->classes[k].colour, fmt::format("{} ({} commune{})", L.classes->classes[k].label, number_fr(static_cast<double>(count[k]), 0), count[k] > 1 ? "s" : ""));
   if (any_missing) entry(kNoValue, "sans valeur");
   // Insets: the features left out of the main frame that carry an inset label (overseas
   // départements), one box each under the legend, each at its own scale.
@@ -321,10 +373,11 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   cairo_fill(cr);
   text(cr, nx - 4, ny + 36, 10, true, "N");
   cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-  text(cr, kMapX, kH - 28, 8, false, T.sources);
+  text(cr, kMapX, kH - 28, 8, false, T.sources, kW - 2 * kMapX);
   text(cr, kMapX, kH - 16, 8, false,
        fmt::format("{} — Lambert-93 (EPSG:2154){}", T.date,
-                   left_out ? fmt::format(" — {} communes d'outre-mer non dessinées (comptées dans la légende)", left_out) : std::string()));
+                   left_out ? fmt::format(" — {} communes d'outre-mer non dessinées (comptées dans la légende)", left_out) : std::string()),
+       kW - 2 * kMapX);
 }
 
 cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {

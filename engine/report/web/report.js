@@ -28,13 +28,13 @@
   }
 
   // --- Key figures -------------------------------------------------------------------------------
-  document.getElementById('simulation').textContent = S.simulation ? 'Zonage simulé : ' + S.simulation + '.' : '';
+  document.getElementById('simulation').textContent = D.labels.notice || '';
   const byZone = (S.zoning && S.zoning.by_zone) || {};
   const zoneShare = (z) => (byZone[z] ? byZone[z].share : 0);
   const cards = [
     [nf0.format(S.territory.communes), 'communes'],
     [nf0.format(S.territory.population), 'habitants'],
-    [nf0.format(S.supply.total), 'médecins généralistes (ETP APL)'],
+    [nf0.format(S.supply.total), (D.labels.profession || S.supply.kind) + ' (ETP APL)'],
     [num(S.access.weighted_mean, nf2), 'APL moyenne pondérée'],
     [pct(zoneShare('ZIP')), 'de la population en ZIP'],
     [pct(zoneShare('ZAC')), 'de la population en ZAC'],
@@ -139,7 +139,7 @@
         ct.appendChild(el('tr', {}, ['Code', 'Commune', 'Population', 'Référence', 'Scénario'].map((h) => el('th', { text: h }))));
         for (const i of changed.slice(0, 200))
           ct.appendChild(el('tr', {}, [C.code[i], C.nom[i], nf0.format(C.population[i]), C.zone_baseline[i], C.zone[i]].map((v, k) => el('td', k === 2 ? { cls: 'num', text: v } : { text: v }))));
-        box.appendChild(ct);
+        box.appendChild(el('div', { cls: 'table-wrap short' }, [ct]));
         if (changed.length > 200) box.appendChild(el('p', { cls: 'note', text: 'Les 200 plus peuplées ; la liste complète est dans diff.csv.' }));
       }
     }
@@ -254,15 +254,15 @@
   (function table() {
     const cols = [
       ['code', 'Code INSEE', 'text'], ['nom', 'Commune', 'text'], ['unit', 'Unité', 'text'], ['population', 'Population', 'int'],
-      ['value', 'APL', 'dec2'], ['density', 'Médecins / 100 000 hab.', 'dec1'], ['time_gp', 'Temps au MG le plus proche (min)', 'dec1'],
-      ['zone', 'Zone', 'text'], ['rule', 'Règle', 'text'],
+      ['value', 'APL', 'dec2'], ['density', 'Densité / 100 000 hab.', 'dec1'], ['time_gp', 'Temps au plus proche (min)', 'dec1'],
+      ['zone', 'Zone', 'text'], ['rule', 'Règle', 'rule'],
     ];
     if (C.zone_baseline) cols.splice(8, 0, ['zone_baseline', 'Zone (référence)', 'text']);
     const table = document.getElementById('zone-table');
     const thead = table.tHead, tbody = table.tBodies[0];
     const head = el('tr');
     cols.forEach(([key, label, kind], k) => {
-      const th = el('th', { 'data-key': key, scope: 'col', cls: kind === 'text' ? '' : 'num', text: label });
+      const th = el('th', { 'data-key': key, scope: 'col', cls: kind === 'text' || kind === 'rule' ? '' : 'num', text: label });
       th.addEventListener('click', () => sortBy(k));
       head.appendChild(th);
     });
@@ -270,16 +270,25 @@
     const limit = 500;
     let order = Array.from({ length: n }, (_, i) => i), sortCol = -1, ascending = true, showAll = false, selected = -1;
     const filter = document.getElementById('filter');
-    const format = (v, kind) => (v === null || v === undefined ? '' : kind === 'int' ? nf0.format(v) : kind === 'dec2' ? nf2.format(v) : kind === 'dec1' ? nf1.format(v) : v);
+    // The rule that gave each zone (zones.csv `rule`, docs/zoning.md) in words; the code stays in
+    // the cell's tooltip and in what the filter matches.
+    const rules = {
+      mandatory: 'ZIP socle', 'vivier-zip': 'vivier \u2192 ZIP', 'vivier-zac': 'vivier \u2192 ZAC', 'vivier-unpicked': 'vivier non retenu',
+      'vivier-no-cap': 'vivier sans plafond', 'above-vivier': 'hors vivier', 'no-value': 'sans valeur', official: 'liste officielle',
+      'official-absent': 'hors liste officielle',
+    };
+    const format = (v, kind) => (v === null || v === undefined ? '' : kind === 'int' ? nf0.format(v) : kind === 'dec2' ? nf2.format(v)
+      : kind === 'dec1' ? nf1.format(v) : kind === 'rule' ? rules[v] || v : v);
     function render() {
       const q = filter.value.trim().toLowerCase();
-      const match = q ? order.filter((i) => [C.code[i], C.nom[i], C.unit[i], C.zone[i]].some((s) => String(s).toLowerCase().includes(q))) : order;
+      const match = q ? order.filter((i) => [C.code[i], C.nom[i], C.unit[i], C.zone[i], C.rule[i], rules[C.rule[i]] || ''].some((s) => String(s).toLowerCase().includes(q))) : order;
       const shown = showAll ? match : match.slice(0, limit);
       const frag = document.createDocumentFragment();
       for (const i of shown) {
         const tr = el('tr', { 'data-index': String(i) });
         if (i === selected) tr.className = 'selected';
-        for (const [key, , kind] of cols) tr.appendChild(el('td', kind === 'text' ? {} : { cls: 'num' }, [format(C[key][i], kind)]));
+        for (const [key, , kind] of cols)
+          tr.appendChild(el('td', kind === 'rule' ? { title: C[key][i], cls: 'nowrap' } : kind === 'text' ? {} : { cls: 'num' }, [format(C[key][i], kind)]));
         frag.appendChild(tr);
       }
       tbody.replaceChildren(frag);
@@ -296,7 +305,7 @@
       order.sort((a, b) => {
         const x = v[a], y = v[b];
         if (x === null || y === null) return x === y ? a - b : x === null ? 1 : -1;  // no value: last
-        const c = kind === 'text' ? String(x).localeCompare(String(y), 'fr') : x - y;
+        const c = kind === 'text' || kind === 'rule' ? String(format(x, kind)).localeCompare(String(format(y, kind)), 'fr') : x - y;
         return c ? dir * c : a - b;
       });
       head.querySelectorAll('th').forEach((th, j) => (j === k ? th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending') : th.removeAttribute('aria-sort')));

@@ -67,6 +67,36 @@ fs::path data_path(const std::string& p, const fs::path& data_dir) {
   return p.starts_with("data:") ? data_dir / p.substr(5) : fs::path(p);
 }
 
+// ---- wording of the maps and the report --------------------------------------------------------
+
+/// The place named in the titles: the scenario's `title`, else the régions and départements
+/// selected, by their COG names ("France" for the whole country). Single communes are named when
+/// they are the whole selection (up to three), counted otherwise.
+std::string place_name(const scenario::Scenario& s, const geodata::Cog& cog) {
+  if (!s.title.empty()) return s.title;
+  const auto& sel = s.territory;
+  if (sel.regions.empty() && sel.departements.empty() && sel.communes.empty()) return "France";
+  std::vector<std::string> parts;
+  for (const auto& r : sel.regions) parts.push_back(cog.region_name(r));
+  for (const auto& d : sel.departements) parts.push_back(cog.departement_name(d));
+  const auto n = sel.communes.size();
+  if (parts.empty() && n <= 3) {
+    for (const auto& code : sel.communes)
+      if (const auto m = cog.match(code)) parts.push_back(cog.communes()[m->index].name);
+    return fmt::format("{}", fmt::join(parts, ", "));
+  }
+  if (parts.size() > 3) return s.name;  // a long list reads badly in a title: `title` names it
+  auto out = fmt::format("{}", fmt::join(parts, ", "));
+  if (n) out += fmt::format(" et {} commune{}", n, n > 1 ? "s" : "");
+  return out;
+}
+
+/// A data file for the sources line: `known` when it is the published file of that name (the
+/// data directory's default), else the file's own name.
+std::string source_of(const fs::path& file, std::string_view published_name, std::string_view known) {
+  return file.filename() == published_name ? std::string(known) : file.filename().string();
+}
+
 // ---- territory -------------------------------------------------------------------------------
 
 struct Selection {
@@ -888,11 +918,20 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
     const auto zcsv = zones_csv(out.zones, csv_fr);
     write_file_atomic(opt.out_dir / "zones.csv", zcsv, opt.overwrite);
     out.written.push_back(opt.out_dir / "zones.csv");
+    // The wording of the maps, the styles and the report, from the files this run read.
+    const std::string place = place_name(s, cog), who = report::profession_label(s.supply.kind);
+    const std::string zip_fr = report::number_fr(rules.zip_below), vivier_fr = report::number_fr(rules.vivier_below);
+    const std::string supply_source = !s.supply.source.empty() ? s.supply.source
+                                      : source_of(so.path, "rpps2026_gp_counts_communes.csv", "ANS RPPS / Annuaire santé, mars 2026");
+    std::string sources = fmt::format("Sources : contours {}, INSEE COG ({})",
+                                      o.communes ? o.communes->filename().string() : std::string("IGN ADMIN EXPRESS (COG 2018)"),
+                                      sel.loaded.cog_version);
+    if (sel.loaded.apl) sources += ", " + source_of(sel.loaded.apl->file, "drees_apl_mg_2022_communes.csv", "DREES APL 2022");
+    const std::string date = fmt::format("Offre : {} ; populations légales du COG", supply_source);
+    sources += fmt::format(" — oasis {}", kVersion);
     // The classes of the maps, the QGIS styles and the report: the same colours everywhere.
     const auto zc = report::by_zone(zone_labels);
     const auto ac = report::graduated(indicator, {1.5, rules.zip_below, rules.vivier_below}, "APL (consultations / an / hab.)", 1);
-    const std::string sources = fmt::format("Sources : IGN ADMIN EXPRESS, INSEE COG ({}), DREES APL 2022, ANS RPPS 2026 — oasis {}",
-                                            sel.loaded.cog_version, kVersion);
     const auto dep_file = o.data_dir / "admin" / "departements.geojson";
     const auto outlines = (s.outputs.maps || s.outputs.report) && fs::exists(dep_file) ? geodata::read_outlines(dep_file)
                                                                                         : std::vector<MultiPolygon>{};
@@ -1019,7 +1058,7 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       if (!(lo <= hi)) lo = hi = 0;
       const auto zones_style = report::categorized_style("communes", "zone", zc, "zones", "Zonage : ZIP, ZAC, hors zonage (couleurs des cartes)");
       const auto apl_style = report::graduated_style("communes", "indicator", ac, lo, hi, "apl",
-                                                     fmt::format("APL en classes 1.5 / {} / {} (couleurs des cartes)", rules.zip_below, rules.vivier_below));
+                                                     fmt::format("APL en classes 1,5 / {} / {} (couleurs des cartes)", zip_fr, vivier_fr));
       const auto units_style = report::categorized_style("units", "zone", report::by_zone(unit_zone_labels), "zones", "Zonage des unités");
       const auto row = [](std::string layer, const report::Style& st, bool def) {
         return geodata::LayerStyle{std::move(layer), st.name, st.description, st.qml, st.sld, def};
@@ -1031,7 +1070,10 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
                                  {"OASIS_SCENARIO", s.name},
                                  {"OASIS_SCENARIO_RESOLVED", s.resolved_toml},
                                  {"OASIS_COG", sel.loaded.cog_version},
-                                 {"OASIS_SIMULATION", S["simulation"].get<std::string>()}},
+                                 {"OASIS_SIMULATION", S["simulation"].get<std::string>()},
+                                 {"OASIS_PLACE", place},
+                                 {"OASIS_SOURCES", sources},
+                                 {"OASIS_DATA_LINE", date}},
                                 opt.overwrite, styles);
       out.written.push_back(opt.out_dir / "communes.gpkg");
       for (const auto& [file, st] : {std::pair{"communes-zones.qml", &zones_style}, std::pair{"communes-apl.qml", &apl_style},
@@ -1045,16 +1087,16 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       step(p_units, 0.85, "drawing maps");
       std::vector<std::string> inset(n);
       for (CommuneId c = 0; c < n; ++c) inset[c] = report::overseas_name(t.departement()[c]);
-      const std::string date = "Données : RPPS mars 2026, populations COG 2026";
       fs::create_directories(opt.out_dir / "maps");
       map_zones_png = report::draw_map({commune_shapes, &zc, outlines, inset},
-                       {fmt::format("Zonage des médecins généralistes — {}", s.name),
-                        fmt::format("Simulation ARS : unités {}, ZIP si APL < {}, vivier jusqu'à {}", units.kind, rules.zip_below, rules.vivier_below),
+                       {fmt::format("Zonage des {} — {}", who, place),
+                        fmt::format("{} : unités {}, ZIP si APL < {}, vivier jusqu'à {}", official ? "Liste officielle, simulation ailleurs" : "Simulation ARS",
+                                    units.kind, zip_fr, vivier_fr),
                         sources, date},
                        opt.out_dir / "maps" / "zones", opt.overwrite);
       map_apl_png = report::draw_map({commune_shapes, &ac, outlines, inset},
-                       {fmt::format("APL aux médecins généralistes — {}", s.name),
-                        fmt::format("Indicateur {} ; seuils 1.5 / {} (ZIP) / {} (vivier)", ind, rules.zip_below, rules.vivier_below), sources, date},
+                       {fmt::format("APL aux {} — {}", who, place),
+                        fmt::format("Indicateur {} ; seuils 1,5 / {} (ZIP) / {} (vivier)", ind, zip_fr, vivier_fr), sources, date},
                        opt.out_dir / "maps" / "apl", opt.overwrite);
       for (const char* f : {"maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg"}) out.written.push_back(opt.out_dir / f);
     }
@@ -1062,10 +1104,14 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       step(p_units, 0.88, "writing the report");
       const auto tr0 = Clock::now();
       report::ReportInput in;
-      in.title = fmt::format("Accès aux médecins généralistes — {}", s.name);
-      in.subtitle = fmt::format("Unités {}, ZIP si APL < {}, vivier jusqu'à {}. {}", units.kind, rules.zip_below, rules.vivier_below,
+      in.title = fmt::format("Accès aux {} — {}", who, place);
+      in.profession = who;
+      in.notice = official ? "Zonage officiel importé : les zones des communes de la liste sont celles de l'ARS."
+                           : "Zonage simulé : ce n'est pas la liste officielle de l'ARS.";
+      in.subtitle = fmt::format("Unités {}, ZIP si APL < {}, vivier jusqu'à {}. {}", units.kind, zip_fr, vivier_fr,
                                 s.description);
       in.sources = sources;
+      in.data_line = date;
       in.engine = std::string("oasis ") + kVersion;
       in.summary = S;
       auto& rc = in.communes;

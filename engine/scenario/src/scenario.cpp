@@ -306,6 +306,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   Scenario s;
   s.name = r.find("name").node ? r.str("name") : default_name;
   s.description = r.str("description");
+  s.title = r.str("title");
   s.territory.regions = r.strings("territory.regions");
   s.territory.departements = r.strings("territory.departements");
   s.territory.communes = r.strings("territory.communes");
@@ -317,6 +318,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.supply.format = r.str("supply.format");
   s.supply.column = r.str("supply.column");
   s.supply.kind = r.str("supply.kind");
+  s.supply.source = r.str("supply.source");
   s.supply.activity = r.num("supply.activity");
   s.supply.age_column = r.str("supply.age_column");
   s.supply.x_column = r.str("supply.x_column");

@@ -16,6 +16,7 @@ using K = Kind;
 constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"name", K::string, "", -kInf, kInf, false, "", false, "", "Name of the scenario, written into the outputs (default: the file name without .toml)"},
   {"description", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Free text for the report"},
+  {"title", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Place named in the titles of the maps and the report; empty = the names of the régions / départements of the COG (\"France\" for the whole country)"},
   {"extend", K::string, "", -kInf, kInf, false, "", false, "path", "Base scenario whose keys this file overrides (keys are merged one by one; an array of tables is replaced whole)"},
 
   {"territory", K::table, "", -kInf, kInf, false, "", false, "", "What communes the run covers"},
@@ -36,7 +37,8 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"supply.file", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Supply file; empty = <data>/practitioners/rpps2026_gp_counts_communes.csv"},
   {"supply.format", K::string, "\"auto\"", -kInf, kInf, false, "auto|counts|rpps|points", false, "", "counts: code + count column; rpps: ANS Annuaire santé extraction; points: CSV lon/lat or any OGR points layer"},
   {"supply.column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "counts: the count column (default nb_generalistes_rpps2026 or generaliste)"},
-  {"supply.kind", K::string, "\"generaliste\"", -kInf, kInf, false, "", false, "", "What the supply counts, written into the outputs"},
+  {"supply.kind", K::string, "\"generaliste\"", -kInf, kInf, false, "", false, "", "What the supply counts, written into the outputs and the titles (generaliste = médecins généralistes, infirmier, dentiste, kine, sage-femme, pediatre, pharmacie, msp; any other text as written)"},
+  {"supply.source", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Source and date of the supply file, for the maps' and report's sources line; empty = \"ANS RPPS / Annuaire santé, mars 2026\" for the default file, else the file's name"},
   {"supply.activity", K::number, "2300.0", 0, 100000, true, "", false, "consultations/year", "APL: consultations per year credited to each counted practitioner (docs/fidelity.md)"},
   {"supply.age_column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "points: column with the practitioner's age in years (enables retire.age_min and the under-65 APL)"},
   {"supply.x_column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "points (CSV): longitude / x column (default lon, longitude, x)"},

@@ -61,6 +61,7 @@ struct LayerColumn {
   std::vector<std::string> text;
   std::vector<double> number;
   bool numeric = false;  // the attribute is an integer or real field
+  std::map<std::string, std::string> metadata;  // the dataset's metadata items (OASIS_PLACE, OASIS_SOURCES...)
 };
 LayerColumn read_layer_column(const std::filesystem::path& file, const std::string& layer, const std::string& column, int epsg = 2154);
 

@@ -23,6 +23,9 @@ struct ReportCommunes {
 
 struct ReportInput {
   std::string title, subtitle, sources, engine;
+  std::string data_line;   // the second footer line: supply source, populations (as on the maps)
+  std::string profession;  // the supply in words, plural ("médecins généralistes")
+  std::string notice;      // simulated or official zoning, one sentence
   nlohmann::json summary;              // summary.json as written
   ReportCommunes communes;
   Classification zones, values;        // the classes and colours of the static maps

@@ -37,7 +37,15 @@ struct Classification {
 std::span<const MapClass> zone_classes();
 /// The grey of a feature without value ("sans valeur" in the legends).
 Rgb no_value_colour();
-Classification by_zone(std::span<const std::string> zone);
+Classification by_zone(std::span<const std::string> zone, std::string legend_title = "Zonage");
+
+/// A number as French typography writes it: decimal comma, digits grouped by three with no-break
+/// spaces from 1 000 up ("2 732", "2,5", "-1 234,50"); `decimals` < 0 = the shortest exact form.
+std::string number_fr(double x, int decimals = -1);
+
+/// The French plural of a supply kind for titles and legends ("generaliste" -> "médecins
+/// généralistes", "kine" -> "masseurs-kinésithérapeutes"); any other kind is returned as written.
+std::string profession_label(std::string_view kind);
 
 /// The inset label of an overseas département ("971" -> "Guadeloupe"), "" for any other code.
 std::string overseas_name(std::string_view departement);

@@ -78,6 +78,7 @@ struct Scenario {
   std::filesystem::path file;               // the scenario file given
   std::vector<std::filesystem::path> chain;  // extend chain, base first, this file last
   std::string name, description;
+  std::string title;  // place named in the titles; "" = derived from the territory (runner)
 
   struct Territory {
     std::vector<std::string> regions, departements, communes, exclude;
@@ -87,7 +88,7 @@ struct Scenario {
     std::string age_bands;                // INSEE population by age ("" = DREES standardised population)
   } data;
   struct Supply {
-    std::string file, format, column, kind, age_column, x_column, y_column, id_column, amount_column;
+    std::string file, format, column, kind, source, age_column, x_column, y_column, id_column, amount_column;
     double activity = 2300;
     int epsg = 4326;
   } supply;
