@@ -100,7 +100,7 @@ void register_map(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--column", f->column, "Column of the layer communes: apl, apl_official, density_gp_100k, zone... (default apl)");
   sub->add_option("--breaks", f->breaks, "fixed:1.5,2.5,4 (default) | quantile:K | jenks:K (numeric columns)");
   sub->add_option("--decimals", f->decimals, "Decimals of the legend labels (default 1)");
-  sub->add_option("--title", f->title, "Map title");
+  sub->add_option("--title", f->title, "Map title (default: COLUMN — the place of the run, from the GeoPackage)");
   sub->add_option("--data", f->data, "Data directory, for the département outlines (default: $OASIS_DATA, else ../shared/geodata)");
   sub->callback([f, &g] { run_map(*f, g); });
 }
