@@ -131,7 +131,8 @@ TEST_CASE("long titles, legends and sources stay on the page", "[report]") {
   fs::create_directories(dir);
   const MultiPolygon sq{Polygon{{{5e5, 6.7e6}, {5.1e5, 6.7e6}, {5.1e5, 6.71e6}, {5e5, 6.71e6}, {5e5, 6.7e6}}, {}}};
   const std::vector<const MultiPolygon*> ptrs{&sq};
-  auto cls = by_zone(std::vector<std::string>{"ZIP"}, "Zonage des masseurs-kinésithérapeutes libéraux et salariés");
+  auto cls = by_zone(std::vector<std::string>{"ZIP"});
+  cls.legend_title = "Zonage des masseurs-kinésithérapeutes libéraux et salariés";
   const std::string lng(400, 'W');  // far wider than the page at any of the sizes used
   draw_map({ptrs, &cls, {}}, {lng, lng, lng, lng}, dir / "m", false);
   cairo_surface_t* img = cairo_image_surface_create_from_png((dir / "m.png").c_str());

@@ -102,9 +102,9 @@ std::string profession_label(std::string_view kind) {
   return it == labels.end() ? std::string(kind) : it->second;
 }
 
-Classification by_zone(std::span<const std::string> zone, std::string legend_title) {
+Classification by_zone(std::span<const std::string> zone) {
   Classification c;
-  c.legend_title = std::move(legend_title);
+  c.legend_title = "Zonage";
   c.classes.assign(kZones.begin(), kZones.end());
   c.of.reserve(zone.size());
   for (const auto& z : zone) {

@@ -927,8 +927,8 @@ RunResult run_impl(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
                                       o.communes ? o.communes->filename().string() : std::string("IGN ADMIN EXPRESS (COG 2018)"),
                                       sel.loaded.cog_version);
     if (sel.loaded.apl) sources += ", " + source_of(sel.loaded.apl->file, "drees_apl_mg_2022_communes.csv", "DREES APL 2022");
-    const std::string date = fmt::format("Offre : {} ; populations légales du COG", supply_source);
     sources += fmt::format(" — oasis {}", kVersion);
+    const std::string date = fmt::format("Offre : {} ; populations légales du COG", supply_source);  // the second footer line
     // The classes of the maps, the QGIS styles and the report: the same colours everywhere.
     const auto zc = report::by_zone(zone_labels);
     const auto ac = report::graduated(indicator, {1.5, rules.zip_below, rules.vivier_below}, "APL (consultations / an / hab.)", 1);

@@ -37,7 +37,7 @@ struct Classification {
 std::span<const MapClass> zone_classes();
 /// The grey of a feature without value ("sans valeur" in the legends).
 Rgb no_value_colour();
-Classification by_zone(std::span<const std::string> zone, std::string legend_title = "Zonage");
+Classification by_zone(std::span<const std::string> zone);  // legend title "Zonage"
 
 /// A number as French typography writes it: decimal comma, digits grouped by three with no-break
 /// spaces from 1 000 up ("2 732", "2,5", "-1 234,50"); `decimals` < 0 = the shortest exact form.
