@@ -21,6 +21,7 @@
 #include "oasis/geodata/load.hpp"
 #include "oasis/geodata/travel.hpp"
 #include "oasis/grants/grants.hpp"
+#include "oasis/runner/columns.hpp"
 #include "oasis/runner/run.hpp"
 #include "oasis/scenario/scenario.hpp"
 #include "oasis/siting/siting.hpp"
@@ -386,8 +387,8 @@ py::tuple run_scenario(const std::string& path, const std::string& out_dir, bool
   });
   py::list zones;
   for (const auto& z : r.zones)
-    zones.append(py::make_tuple(z.code, z.name, z.unit, z.population, z.apl, z.zone, z.rule, z.unit_apl, z.cls, z.density_100k, z.time_gp_min,
-                                z.time_urgences_min, z.x, z.y));
+    zones.append(py::make_tuple(z.code, z.name, z.unit, z.population, z.apl, z.indicator, z.zone, z.rule, z.unit_indicator, z.cls,
+                                z.density_100k, z.time_gp_min, z.time_urgences_min, z.x, z.y));  // the order of zone_list_columns()
   return py::make_tuple(r.summary.dump(), zones, r.timings.dump());
 }
 
@@ -396,6 +397,11 @@ py::tuple run_scenario(const std::string& path, const std::string& out_dir, bool
 PYBIND11_MODULE(_oasis, m) {
   m.doc() = "Oasis engine (compiled part); use the `oasis` package";
   m.attr("__version__") = std::string(kVersion);
+  m.def("zone_list_columns", [] {
+    std::vector<std::string> out;
+    for (const auto c : runner::zone_list_columns()) out.emplace_back(c);
+    return out;
+  }, "The columns of zones.csv (and of the zone DataFrame of run()), from the output schema");
   g_error_type = PyErr_NewExceptionWithDoc("oasis._oasis.OasisError",
                                            "An Oasis error: .code (int, the CLI exit code), .name (E-...), .message, .file, .record, .fix",
                                            PyExc_RuntimeError, nullptr);

@@ -67,7 +67,7 @@ def territory_frame(territory: Territory, geometry: bool = False):
     ``geometry=True`` gives a geopandas GeoDataFrame in EPSG:2154 (boundaries)."""
     pd = _need_pandas("territory_frame")
     df = pd.DataFrame({
-        "code_insee": territory.codes, "nom": territory.names, "departement": territory.departement,
+        "code_insee": territory.codes, "name": territory.names, "departement": territory.departement,
         "region": territory.region, "epci": territory.epci, "population": territory.population,
         "x_l93": territory.x, "y_l93": territory.y,
     })
@@ -244,8 +244,8 @@ def grants(scheme: str, applications, zones=None, *, facts=None, params: Mapping
     return df.set_index("id"), summary
 
 
-ZONE_COLUMNS = ["code_insee", "nom", "unit_id", "population", "apl", "zone", "rule", "unit_apl", "class", "density_100k",
-                "time_nearest_gp_min", "time_nearest_urgences_min", "x_l93", "y_l93"]
+# The columns of zones.csv, from the engine's output schema (docs/outputs.md).
+ZONE_COLUMNS = list(_oasis.zone_list_columns())
 
 
 def run(scenario: str, out_dir: str = "", *, overwrite: bool = False, data: str = "", cog: str = "", threads: int | None = None,

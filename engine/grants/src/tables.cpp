@@ -57,13 +57,33 @@ CommuneTable CommuneTable::from_rows(std::string source, std::vector<std::string
                                      std::vector<std::pair<std::string, std::vector<std::string>>> rows) {
   CommuneTable t;
   t.source_ = std::move(source);
-  for (std::size_t i = 0; i < columns.size(); ++i) t.columns_.emplace(lower(columns[i]), i);
-  t.rows_.reserve(rows.size());
+  t.data_.resize(columns.size());
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    t.columns_.emplace(lower(columns[i]), i);
+    t.data_[i].name = columns[i];
+    t.data_[i].text.reserve(rows.size());
+  }
+  std::size_t row = 0;
   for (auto& [code, cells] : rows) {
     cells.resize(columns.size());
-    t.index_.emplace(code, t.rows_.size());
-    t.rows_.push_back(std::move(cells));
+    t.index_.emplace(code, row++);
+    for (std::size_t i = 0; i < columns.size(); ++i) t.data_[i].text.push_back(std::move(cells[i]));
   }
+  return t;
+}
+
+CommuneTable CommuneTable::from_columns(std::string source, const std::vector<std::string>& codes, std::vector<Column> columns) {
+  CommuneTable t;
+  t.source_ = std::move(source);
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const auto size = columns[i].numeric ? columns[i].number.size() : columns[i].text.size();
+    if (size != codes.size())
+      throw Error(Errc::internal, fmt::format("zone list column {} has {} values for {} communes", columns[i].name, size, codes.size()),
+                  t.source_);
+    t.columns_.emplace(lower(columns[i].name), i);
+  }
+  for (std::size_t r = 0; r < codes.size(); ++r) t.index_.emplace(codes[r], r);
+  t.data_ = std::move(columns);
   return t;
 }
 
@@ -73,15 +93,29 @@ std::optional<std::string> CommuneTable::text(std::string_view code, std::string
   const auto r = index_.find(code);
   const auto c = columns_.find(lower(column));
   if (r == index_.end() || c == columns_.end()) return std::nullopt;
-  const auto& cell = rows_[r->second][c->second];
+  const auto& col = data_[c->second];
+  if (col.numeric) {
+    const double v = col.number[r->second];
+    if (!std::isfinite(v)) return std::nullopt;
+    return fmt::format("{}", v);
+  }
+  const auto& cell = col.text[r->second];
   if (cell.empty()) return std::nullopt;
   return cell;
 }
 
 std::optional<double> CommuneTable::number(std::string_view code, std::string_view column) const {
-  const auto t = text(code, column);
-  if (!t) return std::nullopt;
-  return io::parse_number(*t, decimal_comma_);
+  const auto r = index_.find(code);
+  const auto c = columns_.find(lower(column));
+  if (r == index_.end() || c == columns_.end()) return std::nullopt;
+  const auto& col = data_[c->second];
+  if (col.numeric) {
+    const double v = col.number[r->second];
+    return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+  }
+  const auto& cell = col.text[r->second];
+  if (cell.empty()) return std::nullopt;
+  return io::parse_number(cell, decimal_comma_);
 }
 
 void ZoneHistory::add(std::string effective_from, CommuneTable table) {

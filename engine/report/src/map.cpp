@@ -419,4 +419,8 @@ std::string draw_map(const MapLayer& layer, const MapText& text, const std::file
   return png;
 }
 
+Classification apl_classes(std::span<const double> values, double zip_below, double vivier_below) {
+  return graduated(values, {kAplLowBreak, zip_below, vivier_below}, "APL (consultations / an / hab.)", 1);
+}
+
 }  // namespace oasis::report

@@ -15,6 +15,7 @@
 #include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/scenario/scenario.hpp"
+#include "oasis/travel/settings.hpp"
 
 namespace fs = std::filesystem;
 
@@ -337,7 +338,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.travel.osm = r.path("travel.osm");
   s.travel.table = r.path("travel.table");
   s.travel.threads = static_cast<int>(r.num("travel.threads"));
-  if (s.travel.detour == 0) s.travel.detour = s.travel.model == "crowfly" ? 1.3 : 1.2;
+  if (s.travel.detour == 0) s.travel.detour = travel::default_detour(s.travel.model == "crowfly" ? travel::Model::crowfly : travel::Model::commune_graph);
   if (s.travel.detour < 1) r.fail(Errc::scenario_value, "travel.detour", "'travel.detour' is below 1: roads are never shorter than a straight line", "use a ratio >= 1 (1.2-1.4 is usual) or 0 for the model's default");
   if (s.travel.model == "osm" && s.travel.osm.empty())
     r.fail(Errc::scenario_value, "travel.model", "travel.model = \"osm\" needs travel.osm = \"extract.osm.pbf\"", "add travel.osm");

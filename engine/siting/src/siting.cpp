@@ -926,4 +926,37 @@ AccessSolution solve_access(const AccessInstance& in, const AccessOptions& o) {
   return s;
 }
 
+std::vector<std::vector<std::pair<std::uint32_t, double>>> opening_effects(const OpeningModel& m,
+                                                                          std::span<const std::uint32_t> candidates) {
+  const bool by_unit = !m.zone_of.empty();
+  std::vector<std::vector<std::pair<std::uint32_t, double>>> effect(candidates.size());
+  std::vector<double> acc(m.zones, 0.0);
+  std::vector<std::uint32_t> touched;
+  for (std::size_t q = 0; q < candidates.size(); ++q) {
+    const auto j = candidates[q];
+    const auto is = m.columns->destinations(j);
+    const auto ts = m.columns->times(j);
+    double dj = 0;
+    for (std::size_t k = 0; k < is.size(); ++k)
+      if (ts[k] <= m.max_cost) dj += m.demand[is[k]] * m.weight(ts[k]);
+    if (!(dj > 0)) continue;
+    touched.clear();
+    for (std::size_t k = 0; k < is.size(); ++k) {
+      if (ts[k] > m.max_cost) continue;
+      const double da = m.delta_supply * m.weight(ts[k]) / dj;
+      if (da <= 0) continue;
+      const auto z = by_unit ? m.zone_of[is[k]] : is[k];
+      const double add = by_unit ? (m.zone_population[z] > 0 ? m.commune_population[is[k]] * da / m.zone_population[z] : 0.0) : da;
+      if (acc[z] == 0) touched.push_back(z);
+      acc[z] += add;
+    }
+    std::sort(touched.begin(), touched.end());
+    for (auto z : touched) {
+      if (acc[z] > 0) effect[q].emplace_back(z, acc[z]);
+      acc[z] = 0;
+    }
+  }
+  return effect;
+}
+
 }  // namespace oasis::siting

@@ -25,12 +25,14 @@ std::string_view model_name(Model m) noexcept {
   return "?";
 }
 
+double default_detour(Model m) noexcept { return m == Model::crowfly ? CrowflyParams{}.detour : CommuneGraphParams{}.detour; }
+
 TravelSettings settings_from(const TravelOptions& o) {
   TravelSettings s;
   s.model = parse_model(o.model);
   s.cutoff_min = o.cutoff_min;
   s.intra_min = o.intra_min;
-  if (o.detour >= 0) s.crowfly.detour = s.graph.detour = o.detour;
+  if (o.detour != 0) s.crowfly.detour = s.graph.detour = o.detour;  // out of range: the model refuses it
   s.crowfly.speed_kmh = s.graph.speed_kmh = o.speed_kmh;
   s.graph.urban_speed_kmh = o.urban_speed_kmh;
   s.graph.urban_density = o.urban_density;

@@ -207,4 +207,19 @@ Tri deficit_2003(const Deficit2003Input& in) noexcept {
   return Tri::unknown;
 }
 
+std::vector<Tri> deficit_2003_units(std::span<const double> unit_population, std::span<const double> unit_supply,
+                                    std::span<const double> unit_time_weighted) {
+  std::vector<Tri> out(unit_population.size());
+  for (std::size_t u = 0; u < out.size(); ++u) {
+    Deficit2003Input in;
+    in.population = unit_population[u];
+    if (in.population > 0) {
+      in.far_from_gp = unit_time_weighted[u] / in.population >= kDeficit2003FarMinutes;
+      in.few_gps = unit_supply[u] / in.population * kDeficit2003PerInhabitants < kDeficit2003FewGps;
+    }
+    out[u] = deficit_2003(in);
+  }
+  return out;
+}
+
 }  // namespace oasis::zoning

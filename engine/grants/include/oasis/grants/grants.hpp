@@ -31,6 +31,16 @@ class CommuneTable {
   /// Builds a table in memory (tests, `oasis run`): `columns` names, then one row of texts per code.
   static CommuneTable from_rows(std::string source, std::vector<std::string> columns,
                                 std::vector<std::pair<std::string, std::vector<std::string>>> rows);
+  /// A typed column: texts, or numbers (NaN = empty cell), one per code.
+  struct Column {
+    std::string name;
+    std::vector<std::string> text;
+    std::vector<double> number;
+    bool numeric = false;
+  };
+  /// Builds a table from typed columns (`oasis run`'s zone list: no text round trip); `codes` are
+  /// INSEE codes, one per row, and every column has one value per code.
+  static CommuneTable from_columns(std::string source, const std::vector<std::string>& codes, std::vector<Column> columns);
 
   const std::string& source() const noexcept { return source_; }
   std::size_t size() const noexcept { return index_.size(); }
@@ -44,7 +54,7 @@ class CommuneTable {
   bool decimal_comma_ = false;
   std::map<std::string, std::size_t, std::less<>> index_;   // code -> row
   std::map<std::string, std::size_t, std::less<>> columns_;  // lower-case name -> column
-  std::vector<std::vector<std::string>> rows_;
+  std::vector<Column> data_;                                  // column-major
 };
 
 /// Zone lists by date: each list is in effect from its date until the next one (an undated list

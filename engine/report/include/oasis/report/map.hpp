@@ -59,6 +59,12 @@ std::vector<double> jenks_breaks(std::span<const double> values, int k);
 /// palette (ColorBrewer RdYlBu, colour-blind safe), low values red. `decimals` for the labels.
 Classification graduated(std::span<const double> values, std::vector<double> breaks, std::string legend_title, int decimals = 1);
 
+/// The APL classes of the maps, the QGIS style and the report: below kAplLowBreak (the lowest
+/// class: under 1.5 consultations a year, "very low access"), below the ZIP line, below the top of
+/// the vivier, above.
+inline constexpr double kAplLowBreak = 1.5;
+Classification apl_classes(std::span<const double> values, double zip_below, double vivier_below);
+
 struct MapText {
   std::string title, subtitle, sources, date;
 };

@@ -27,9 +27,11 @@ struct RunOptions {
 /// One commune row of the zone list, as written in zones.csv (and read back by `oasis diff`).
 struct ZoneRow {
   std::string code, name, unit;
-  double population = 0, apl = 0;
+  double population = 0;
+  double apl = NAN;        // the computed indicator ([access]); NaN when read from a file that lacks it
+  double indicator = 0;    // the zoned value (zoning.indicator)
   std::string zone, rule;
-  double unit_apl = 0;
+  double unit_indicator = 0;  // the unit's population-weighted zoned value
   std::string cls;  // class before the ARS pick: ZIP (mandatory), vivier, hors-vivier
   // What grant rules read besides the zone (NaN = not computed in that run / absent from the file):
   double density_100k = NAN;        // practitioners of the run's supply per 100,000 inhabitants

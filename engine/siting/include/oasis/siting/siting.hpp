@@ -4,6 +4,7 @@
 // with incremental move evaluation, then perturbation rounds) and bounded by a Lagrangian
 // relaxation, so every answer comes with a proven gap.
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -112,5 +113,24 @@ struct AccessSolution {
 /// max-min and bottom-decile (both non-decreasing in every zone value) — the objective with every
 /// zone at base + its k largest increments.
 AccessSolution solve_access(const AccessInstance& instance, const AccessOptions& options);
+
+/// What one opening does under a floating-catchment method (2SFCA, E2SFCA, the DREES APL): opening
+/// ΔS at commune j raises A_i by ΔS·W(t_ij) / D_j, D_j = Σ_k P̃_k W(t_kj) over the pairs within
+/// max_cost. Zones are the communes, or units when `zone_of` is given (a unit's value is the
+/// population-weighted mean of its communes', so a commune's increment counts P_i / P_unit).
+struct OpeningModel {
+  const travel::OdMatrix* columns = nullptr;    // the OD transposed: rows = supply communes j
+  std::span<const double> demand;               // P̃ per commune (the method's demand)
+  std::function<double(double)> weight;         // W(t), the method's decay
+  double max_cost = std::numeric_limits<double>::infinity();
+  double delta_supply = 0;                      // ΔS, in the method's supply unit
+  std::span<const std::uint32_t> zone_of;       // per commune; empty = zones are the communes
+  std::span<const double> zone_population;      // per unit (with zone_of)
+  std::span<const double> commune_population;   // per commune (with zone_of)
+  std::size_t zones = 0;
+};
+/// AccessInstance::effect for each candidate (commune ids), zones in increasing order.
+std::vector<std::vector<std::pair<std::uint32_t, double>>> opening_effects(const OpeningModel& model,
+                                                                          std::span<const std::uint32_t> candidates);
 
 }  // namespace oasis::siting

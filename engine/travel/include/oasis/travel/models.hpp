@@ -23,9 +23,12 @@ struct PointSet {
   std::size_t size() const noexcept { return x.size(); }
 };
 
+/// The default speed of every model outside dense communes (the one place it is declared).
+inline constexpr double kDefaultSpeedKmh = 60.0;
+
 struct CrowflyParams {
   double detour = 1.3;      // road length / straight-line length (dimensionless)
-  double speed_kmh = 60.0;  // mean speed on the road length
+  double speed_kmh = kDefaultSpeedKmh;  // mean speed on the road length
   void validate() const;    // throws Error(value_invalid)
 };
 
@@ -36,7 +39,7 @@ OdMatrix crowfly_od(const PointSet& origins, const PointSet& destinations, const
 
 struct CommuneGraphParams {
   double detour = 1.2;             // applied to the distance between representative points
-  double speed_kmh = 60.0;         // speed in communes below the urban density
+  double speed_kmh = kDefaultSpeedKmh;  // speed in communes below the urban density
   double urban_speed_kmh = 30.0;   // speed in communes at or above it
   double urban_density = 1500.0;   // inhabitants per km2 (INSEE "dense" communes are above ~1 500)
   double touch_tolerance_m = 20.0; // boundary vertices this close make two communes neighbours

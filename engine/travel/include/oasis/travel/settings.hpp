@@ -31,15 +31,23 @@ struct TravelSettings {
   int threads = 0;
 };
 
-/// The travel options as the CLI flags, the scenario keys and the Python arguments spell them.
+/// The travel options as the CLI flags, the scenario keys and the Python arguments spell them: the
+/// one declaration of their defaults (tests/runner checks the scenario schema, the CLI and Python
+/// against it). Build it with designated initialisers: a field out of order does not compile.
 struct TravelOptions {
   std::string model = "commune-graph";
-  double cutoff_min = 30.0, intra_min = 0.0;
-  double detour = -1.0;  // < 0: each model's default (crowfly 1.3, commune graph 1.2)
-  double speed_kmh = 60.0, urban_speed_kmh = 30.0, urban_density = 1500.0;
+  double cutoff_min = 30.0;
+  double intra_min = 0.0;
+  double detour = 0.0;  // 0: the model's default (default_detour)
+  double speed_kmh = CommuneGraphParams{}.speed_kmh;
+  double urban_speed_kmh = CommuneGraphParams{}.urban_speed_kmh;
+  double urban_density = CommuneGraphParams{}.urban_density;
   std::string osm, table;  // files of the osm and table models
   int threads = 0;
 };
+
+/// Road / straight-line ratio a model uses when none is given (crowfly 1.3, the others 1.2).
+double default_detour(Model model) noexcept;
 
 /// Maps the options onto the models' parameters. Throws Error(usage) for an unknown model, or for
 /// the osm / table models without their file.

@@ -98,4 +98,16 @@ struct Deficit2003Input {
 };
 Tri deficit_2003(const Deficit2003Input& in) noexcept;
 
+/// Condition 1's distance and condition 2's density of the décret (the travel cutoff of a run with
+/// the rule on is raised to kDeficit2003FarMinutes).
+inline constexpr double kDeficit2003FarMinutes = 40.0;   // no GP within 40 minutes
+inline constexpr double kDeficit2003FewGps = 3.0;         // fewer than 3 full-time GPs ...
+inline constexpr double kDeficit2003PerInhabitants = 5000.0;  // ... per 5,000 inhabitants
+
+/// The rule per unit with what a run knows: condition 1 from the population-weighted mean time to
+/// the nearest GP (`unit_time_weighted` = sum of population x minutes, unreachable communes counted
+/// at the cutoff), condition 2 from the headcount taken as full-time; 3 and 4 unknown.
+std::vector<Tri> deficit_2003_units(std::span<const double> unit_population, std::span<const double> unit_supply,
+                                    std::span<const double> unit_time_weighted);
+
 }  // namespace oasis::zoning

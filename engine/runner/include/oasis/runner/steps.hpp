@@ -1,0 +1,181 @@
+#pragma once
+// The steps of a run (docs/pipeline.md), each a plain function from typed inputs to typed
+// outputs. `oasis run`, `oasis access`, Python and any later front end call these; run() in run.hpp
+// is only their orchestration and the output folder.
+//
+//   load_inputs      scenario -> Inputs             (geodata: files, COG; runner/src/inputs.cpp)
+//   build_travel     Inputs -> Travel               (geodata: travel models; runner/src/inputs.cpp)
+//   compute_indicators  Inputs, Travel -> Indicators
+//   compute_zoning      Inputs, Indicators -> Zoning
+//   compute_flags       Inputs, Travel, Indicators, Zoning -> Flags
+//   compute_siting      Inputs, Travel, Indicators, Zoning -> Siting (when [siting] sites > 0)
+//   zone_rows           ... -> the zone list (zones.csv, grants, comparison)
+//   build_summary       ... -> summary.json
+//   evaluate_grants     zone lists -> awards and budgets
+//
+// Everything below load_inputs / build_travel works without GDAL (library oasis_steps) and is
+// tested on hand-made territories (tests/runner).
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "oasis/access/methods.hpp"
+#include "oasis/core/diagnostics.hpp"
+#include "oasis/model/supply.hpp"
+#include "oasis/model/territory.hpp"
+#include "oasis/runner/run.hpp"
+#include "oasis/scenario/scenario.hpp"
+#include "oasis/siting/siting.hpp"
+#include "oasis/travel/od.hpp"
+#include "oasis/travel/settings.hpp"
+#include "oasis/zoning/zoning.hpp"
+
+namespace oasis::runner {
+
+using json = nlohmann::ordered_json;
+
+// ---- inputs ----------------------------------------------------------------------------------
+
+/// Supply of another kind (an [[indicators]] entry, the urgent-care sites), per commune.
+struct SupplyInput {
+  std::vector<double> amounts;
+  std::string file, format;
+};
+
+/// The wording of the maps, the styles and the report, from the files the run read.
+struct Wording {
+  std::string place;      // "Centre-Val de Loire", the scenario's title, "France"
+  std::string sources;    // "Sources : contours ..., INSEE COG (...) — oasis X"
+  std::string data_line;  // "Offre : ... ; populations légales du COG"
+};
+
+/// Everything a run reads, resolved: the territory, the supply after the modifications, the zoning
+/// units and official list, the siting candidates, and the provenance of each file.
+struct Inputs {
+  Territory territory;
+  std::string cog_version;
+  std::filesystem::path data_dir;
+  std::filesystem::path outlines;  // département outlines for the maps ("" = none)
+  std::vector<std::string> excluded, without_boundary;
+  bool age_bands = false;          // population_std computed from INSEE ages (data.age_bands)
+  json data;                       // summary.json "data": files read and their SHA-256
+  SupplyTable table;               // after the modifications
+  std::vector<double> supply_before, supply;  // per commune
+  json modifications;
+  std::vector<SupplyInput> extra;  // one per scenario.indicators, same order
+  std::optional<SupplyInput> urgences;
+  zoning::UnitMapping units;
+  std::optional<zoning::Official> official;
+  json official_report;
+  std::vector<CommuneId> candidates;  // [siting] candidates (every commune when none is listed)
+  Wording wording;
+};
+
+// ---- travel ----------------------------------------------------------------------------------
+
+/// The travel settings of a scenario: the cutoff is raised to what the flags need (urgent care,
+/// the 2003 rule's 40 minutes). `threads` overrides travel.threads.
+travel::TravelSettings travel_settings(const scenario::Scenario& scenario, std::optional<int> threads);
+
+struct Travel {
+  travel::TravelSettings settings;
+  travel::OdMatrix od;  // commune -> commune
+};
+
+// ---- indicators ------------------------------------------------------------------------------
+
+struct ExtraIndicator {
+  std::string name;
+  std::vector<double> value, density;
+  json summary;
+};
+
+struct Indicators {
+  access::AccessParams params;
+  bool apl = false;
+  double activity = 1.0;            // consultations per counted practitioner (APL), else 1
+  std::vector<double> demand;       // standardised population (APL) or legal population
+  std::string demand_field;
+  access::AccessResult access;      // the computed indicator ("apl" column)
+  std::optional<access::AccessResult> access_u65;  // practitioners under 65 (supply with ages)
+  std::vector<double> density;      // supply per 100,000 inhabitants
+  std::vector<double> time_gp;      // minutes to the nearest commune with supply
+  std::vector<ExtraIndicator> extras;
+};
+
+/// The access parameters of the scenario's [access] (or of one [[indicators]] entry).
+access::AccessParams access_params(std::string_view method, double max_cost, const std::string& decay, int n);
+
+Indicators compute_indicators(const scenario::Scenario& scenario, const Inputs& inputs, const travel::OdMatrix& od);
+
+// ---- zoning ----------------------------------------------------------------------------------
+
+struct Zoning {
+  std::vector<double> indicator;  // the zoned value per commune (zoning.indicator)
+  zoning::Rules rules;
+  zoning::Result result;
+  // Per commune, from the unit: its zoned value and class label; labels of the zones.
+  std::vector<double> unit_indicator;
+  std::vector<std::string> cls, zone_label;
+  std::vector<std::string> unit_zone_label;  // per unit
+};
+
+Zoning compute_zoning(const scenario::Scenario& scenario, const Inputs& inputs, const Indicators& indicators);
+
+// ---- flags -----------------------------------------------------------------------------------
+
+struct Flags {
+  std::vector<double> time_urgences;      // per commune (empty without flags.urgences)
+  std::vector<std::string> deficit_2003;  // per unit: oui / non / indetermine (empty when off)
+  std::vector<double> unit_supply;        // per unit
+  std::vector<std::size_t> unit_communes; // per unit
+  json summary;                           // summary.json "flags"
+};
+
+Flags compute_flags(const scenario::Scenario& scenario, const Inputs& inputs, const Travel& travel, const Indicators& indicators,
+                    const Zoning& zoning);
+
+// ---- siting ----------------------------------------------------------------------------------
+
+struct Site {
+  CommuneId commune = 0;
+  std::string code, name;
+  int openings = 0;
+  double supply_added = 0, marginal = 0;
+};
+
+struct Siting {
+  siting::AccessSolution solution;
+  std::vector<Site> sites;  // by code
+  json summary;             // summary.json "siting"
+};
+
+/// Where [siting] sites openings help the zones most; nullopt when the scenario places none.
+std::optional<Siting> compute_siting(const scenario::Scenario& scenario, const Inputs& inputs, const Travel& travel,
+                                     const Indicators& indicators, const Zoning& zoning);
+
+// ---- zone list, summary, grants ----------------------------------------------------------------
+
+std::vector<ZoneRow> zone_rows(const Inputs& inputs, const Indicators& indicators, const Zoning& zoning, const Flags& flags);
+
+/// summary.json without "comparison" and "grants" (added by run()).
+json build_summary(const scenario::Scenario& scenario, const Inputs& inputs, const Travel& travel, const Indicators& indicators,
+                   const Zoning& zoning, const Flags& flags, const std::optional<Siting>& siting, const Diagnostics& diagnostics);
+
+struct Grants {
+  json summary;                                            // summary.json "grants"
+  std::vector<std::pair<std::string, std::string>> awards;  // awards-<scheme>.csv name, content
+};
+
+/// The scenario's [[grants]] judged on the run's zone list, and on the baseline's when given.
+Grants evaluate_grants(const scenario::Scenario& scenario, const std::vector<ZoneRow>& rows, const std::vector<ZoneRow>* baseline,
+                       const std::optional<Siting>& siting, bool csv_fr);
+
+/// The simulation notice of summary.json and the outputs.
+std::string simulation_notice(bool official);
+
+}  // namespace oasis::runner

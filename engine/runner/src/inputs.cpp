@@ -1,0 +1,412 @@
+// Steps "inputs" and "travel": everything a run reads (territory, supply and its modifications,
+// the other supplies, zoning units, the official list, siting candidates), with its provenance,
+// and the OD table of the travel model. The only steps that call geodata/ (GDAL, PROJ, the COG).
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "oasis/core/checksum.hpp"
+#include "oasis/core/error.hpp"
+#include "oasis/core/version.hpp"
+#include "oasis/geodata/load.hpp"
+#include "oasis/geodata/travel.hpp"
+#include "oasis/io/csv.hpp"
+#include "oasis/runner/inputs.hpp"
+#include "steps/util.hpp"
+
+namespace oasis::runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Scenario paths may start with "data:" to name a file inside the data directory.
+fs::path data_path(const std::string& p, const fs::path& data_dir) {
+  return p.starts_with("data:") ? data_dir / p.substr(5) : fs::path(p);
+}
+
+// ---- wording of the maps and the report --------------------------------------------------------
+
+/// The place named in the titles: the scenario's `title`, else the régions and départements
+/// selected, by their COG names ("France" for the whole country). Single communes are named when
+/// they are the whole selection (up to three), counted otherwise.
+std::string place_name(const scenario::Scenario& s, const geodata::Cog& cog) {
+  if (!s.title.empty()) return s.title;
+  const auto& sel = s.territory;
+  if (sel.regions.empty() && sel.departements.empty() && sel.communes.empty()) return "France";
+  std::vector<std::string> parts;
+  for (const auto& r : sel.regions) parts.push_back(cog.region_name(r));
+  for (const auto& d : sel.departements) parts.push_back(cog.departement_name(d));
+  const auto n = sel.communes.size();
+  if (parts.empty() && n <= 3) {
+    for (const auto& code : sel.communes)
+      if (const auto m = cog.match(code)) parts.push_back(cog.communes()[m->index].name);
+    return fmt::format("{}", fmt::join(parts, ", "));
+  }
+  if (parts.size() > 3) return s.name;  // a long list reads badly in a title: `title` names it
+  auto out = fmt::format("{}", fmt::join(parts, ", "));
+  if (n) out += fmt::format(" et {} commune{}", n, n > 1 ? "s" : "");
+  return out;
+}
+
+/// A data file for the sources line: `known` when it is the published file of that name (the
+/// data directory's default), else the file's own name.
+std::string source_of(const fs::path& file, std::string_view published_name, std::string_view known) {
+  return file.filename() == published_name ? std::string(known) : file.filename().string();
+}
+
+// ---- territory -------------------------------------------------------------------------------
+
+struct Selection {
+  Territory territory;
+  geodata::LoadedTerritory loaded;  // territory moved out; reports kept
+  std::vector<std::string> excluded;
+};
+
+CommuneId require_commune(const Territory& t, const geodata::Cog& cog, const std::string& code, std::string_view key,
+                          const std::string& where) {
+  CommuneId id = 0;
+  const auto p = geodata::place(code, t, cog, id);
+  if (p != geodata::Place::inside)
+    throw Error(Errc::code_unknown, fmt::format("{}: commune {} is not in the territory of the run", key, code), where, {},
+                p == geodata::Place::outside ? "add its région / département to [territory], or drop it" : "use a code of the current COG");
+  return id;
+}
+
+Selection select_territory(const scenario::Scenario& s, geodata::TerritoryOptions o, const geodata::Cog& cog, Diagnostics& diag) {
+  std::set<std::string> single;
+  for (const auto& code : s.territory.communes) {
+    const auto m = cog.match(code);
+    if (!m)
+      throw Error(Errc::code_unknown, fmt::format("territory.communes: {} is not a commune of {}", code, cog.version()),
+                  s.file.string(), {}, "use a code of the current COG");
+    const auto& cc = cog.communes()[m->index];
+    single.insert(cc.code);
+    o.departements.insert(cc.departement);
+  }
+  o.regions.insert(s.territory.regions.begin(), s.territory.regions.end());
+  const std::set<std::string> regions(s.territory.regions.begin(), s.territory.regions.end());
+  const std::set<std::string> deps(s.territory.departements.begin(), s.territory.departements.end());
+  o.departements.insert(deps.begin(), deps.end());
+  Selection sel;
+  sel.loaded = geodata::load_territory(o, cog, diag);
+  const auto& t = sel.loaded.territory;
+  std::set<CommuneId> drop;
+  for (const auto& code : s.territory.exclude) {
+    const auto id = require_commune(t, cog, code, "territory.exclude", s.file.string());
+    drop.insert(id);
+    sel.excluded.push_back(t.code()[id].to_string());
+  }
+  std::vector<CommuneId> keep;
+  for (CommuneId c = 0; c < t.size(); ++c) {
+    if (drop.count(c)) continue;
+    const bool wanted = (regions.empty() && deps.empty() && single.empty()) || regions.count(t.region()[c]) ||
+                        deps.count(t.departement()[c]) || single.count(t.code()[c].to_string());
+    if (wanted) keep.push_back(c);
+  }
+  if (keep.empty()) throw Error(Errc::territory_empty, "the scenario's territory holds no commune once exclusions are applied", s.file.string());
+  sel.territory = keep.size() == t.size() ? std::move(sel.loaded.territory) : t.subset(keep);
+  return sel;
+}
+
+// ---- modifications -----------------------------------------------------------------------------
+
+/// Uniform in [0, 1) from 53 random bits: the same draw on every platform (unlike std distributions).
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+json apply_modifications(const scenario::Scenario& s, SupplyTable& table, const Territory& t, const geodata::Cog& cog,
+                         Diagnostics& diag) {
+  json log = json::array();
+  for (const auto& m : s.retire) {
+    std::set<CommuneId> where;
+    for (const auto& code : m.communes) where.insert(require_commune(t, cog, code, "modify.retire.communes", m.where));
+    auto in_scope = [&](std::size_t i) { return where.empty() || where.count(table.commune[i]); };
+    double removed = 0;
+    std::size_t records = 0;
+    json entry = {{"type", "retire"}, {"label", m.label}, {"where", m.where}};
+    if (m.age_min) {
+      if (!table.has_age())
+        throw Error(Errc::field_missing, "[[modify.retire]] age_min needs the practitioners' ages, and the supply has none", m.where, {},
+                    "use a points supply file with an age column and set supply.age_column (the RPPS counts have no age)");
+      entry["age_min"] = *m.age_min;
+      for (std::size_t i = 0; i < table.size(); ++i)
+        if (in_scope(i) && table.age[i] >= *m.age_min && table.amount[i] > 0) removed += table.amount[i], table.amount[i] = 0, ++records;
+    } else if (!m.ids.empty()) {
+      std::set<std::string> ids(m.ids.begin(), m.ids.end()), found;
+      for (std::size_t i = 0; i < table.size(); ++i)
+        if (in_scope(i) && ids.count(table.id[i])) {
+          found.insert(table.id[i]);
+          removed += table.amount[i], table.amount[i] = 0, ++records;
+        }
+      std::size_t unmatched = 0;
+      for (const auto& id : ids)
+        if (!found.count(id)) {
+          ++unmatched;
+          diag.add(Warn::code_unmatched, m.where, "modify.retire.ids", fmt::format("'{}' matches no supply record of the territory", id));
+        }
+      entry["ids"] = ids.size();
+      entry["ids_unmatched"] = unmatched;
+    } else {
+      // Each whole unit of supply (one GP; the last, fractional one counts for what it is) leaves
+      // with probability `share`, drawn in the supply file's order.
+      std::mt19937_64 rng(m.seed);
+      for (std::size_t i = 0; i < table.size(); ++i) {
+        if (!in_scope(i)) continue;
+        double gone = 0;
+        for (double k = 0; k < table.amount[i]; k += 1.0)
+          if (uniform01(rng) < *m.share) gone += std::min(1.0, table.amount[i] - k);
+        if (gone > 0) table.amount[i] -= gone, removed += gone, ++records;
+      }
+      entry["share"] = *m.share;
+      entry["seed"] = m.seed;
+    }
+    entry["supply_removed"] = removed;
+    entry["records_changed"] = records;
+    log.push_back(std::move(entry));
+  }
+  for (std::size_t k = 0; k < s.add.size(); ++k) {
+    const auto& a = s.add[k];
+    const auto c = require_commune(t, cog, a.commune, "modify.add.commune", a.where);
+    table.add(c, a.amount, a.label.empty() ? fmt::format("added-{}", k + 1) : a.label);
+    if (!table.age.empty()) table.age.push_back(NAN);  // age unknown: counted in the under-65 variant
+    log.push_back({{"type", "add"}, {"label", a.label}, {"kind", a.kind}, {"commune", t.code()[c].to_string()},
+                   {"nom", t.name()[c]}, {"supply_added", a.amount}, {"where", a.where}});
+  }
+  return log;
+}
+
+// ---- units and official lists ------------------------------------------------------------------
+
+zoning::UnitMapping units_of(const scenario::Scenario& s, const Territory& t, const geodata::Cog& cog) {
+  const auto n = t.size();
+  std::vector<std::string> keys(n), names(n);
+  const auto& kind = s.zoning.units;
+  if (kind == "commune" || kind == "epci" || kind == "departement") {
+    for (CommuneId c = 0; c < n; ++c) {
+      if (kind == "epci" && !t.epci()[c].empty()) {
+        keys[c] = t.epci()[c];
+        names[c] = cog.epci_name(keys[c]);
+      } else if (kind == "departement") {
+        keys[c] = t.departement()[c];
+        names[c] = cog.departement_name(keys[c]);
+      } else {  // the commune itself (also communes of no EPCI: the islands without one)
+        keys[c] = t.code()[c].to_string();
+        names[c] = t.name()[c];
+      }
+    }
+    return zoning::UnitMapping::from_keys(keys, names, kind);
+  }
+  const io::CsvFile csv(s.zoning.units_file);
+  const auto c_code = csv.require({"code_insee", "code_commune", "codgeo", "commune", "code"}, "the commune code");
+  const auto c_unit = csv.require({"unit_id", "unit", "tvs", "code_tvs", "unite"}, "the unit code");
+  const auto c_name = csv.column({"unit_name", "nom_unit", "libelle_tvs", "nom_tvs", "nom"});
+  std::vector<char> seen(n, 0);
+  csv.for_each([&](const io::CsvRecord& r) {
+    const auto code = CodeInsee::from(r.fields[c_code], s.zoning.units_file, csv.where(r));
+    CommuneId id = 0;
+    if (geodata::place(code.str(), t, cog, id) != geodata::Place::inside) return;  // outside the run, or unknown to the COG
+    const std::string unit(io::trim(r.fields[c_unit]));
+    if (unit.empty())
+      throw Error(Errc::value_invalid, fmt::format("commune {} has an empty unit code", code.str()), s.zoning.units_file, csv.where(r),
+                  "give every commune its unit");
+    if (seen[id] && keys[id] != unit)
+      throw Error(Errc::code_duplicate, fmt::format("commune {} is given two units: {} and {}", code.str(), keys[id], unit),
+                  s.zoning.units_file, csv.where(r), "each commune belongs to exactly one unit");
+    seen[id] = 1;
+    keys[id] = unit;
+    if (c_name) names[id] = std::string(io::trim(r.fields[*c_name]));
+  });
+  std::vector<std::string> missing;
+  for (CommuneId c = 0; c < n; ++c)
+    if (!seen[c]) missing.push_back(t.code()[c].to_string());
+  if (!missing.empty())
+    throw Error(Errc::code_unknown,
+                fmt::format("{} communes of the territory have no unit, e.g. {}", missing.size(),
+                            fmt::join(missing.begin(), missing.begin() + static_cast<long>(std::min<std::size_t>(5, missing.size())), ", ")),
+                s.zoning.units_file, {}, "add a line per commune (current COG codes; former codes are folded)");
+  return zoning::UnitMapping::from_keys(keys, names, "file");
+}
+
+zoning::Official read_official(const scenario::Scenario& s, const Territory& t, const geodata::Cog& cog,
+                               const zoning::UnitMapping& units, Diagnostics& diag, json& report) {
+  zoning::Official o;
+  o.zone.assign(t.size(), std::nullopt);
+  o.missing_outside = s.zoning.official_missing == "outside";
+  o.source = s.zoning.official;
+  const io::CsvFile csv(s.zoning.official);
+  const auto c_code = csv.require({"code_insee", "code", "codgeo", "code_commune", "unit_id", "tvs", "code_tvs"}, "the commune or unit code");
+  const auto c_zone = csv.require({"zone", "zonage", "classement", "zone_medecins", "zonage_medecins"}, "the zone (ZIP, ZAC, HZ)");
+  std::map<std::string, std::uint32_t> unit_index;
+  for (std::uint32_t u = 0; u < units.size(); ++u) unit_index.emplace(units.code[u], u);
+  std::vector<std::vector<CommuneId>> members(units.size());
+  for (CommuneId c = 0; c < t.size(); ++c) members[units.unit_of[c]].push_back(c);
+  std::size_t records = 0, by_commune = 0, by_unit = 0, unmatched = 0;
+  csv.for_each([&](const io::CsvRecord& r) {
+    ++records;
+    const std::string code(io::trim(r.fields[c_code]));
+    const auto zone = zoning::parse_zone(r.fields[c_zone]);
+    if (!zone)
+      throw Error(Errc::value_invalid, fmt::format("zone '{}' of {} is not ZIP, ZAC or hors-zonage", r.fields[c_zone], code),
+                  s.zoning.official, csv.where(r), "write ZIP, ZAC or HZ");
+    std::vector<CommuneId> targets;
+    CommuneId id = 0;
+    const auto where = code.size() == 5 ? geodata::place(code, t, cog, id) : geodata::Place::unmatched;
+    if (where == geodata::Place::inside) {
+      targets.push_back(id), ++by_commune;
+    } else if (where == geodata::Place::outside) {
+      return;  // a commune outside the territory
+    } else if (const auto it = unit_index.find(code); it != unit_index.end()) {
+      targets = members[it->second];
+      ++by_unit;
+    } else {
+      ++unmatched;
+      diag.add(Warn::code_unmatched, s.zoning.official, csv.where(r), fmt::format("'{}' is neither a commune nor a unit of the run", code));
+      return;
+    }
+    for (auto c : targets) {
+      if (o.zone[c] && *o.zone[c] != *zone)
+        throw Error(Errc::code_duplicate, fmt::format("commune {} is given two zones", t.code()[c].str()), s.zoning.official,
+                    csv.where(r), "one zone per commune (or per unit)");
+      o.zone[c] = zone;
+    }
+  });
+  report = {{"file", s.zoning.official}, {"sha256", sha256_file(s.zoning.official)}, {"records", records},
+            {"by_commune", by_commune}, {"by_unit", by_unit}, {"unmatched", unmatched},
+            {"communes_absent", o.missing_outside ? "hors-zonage" : "simulated class kept"}};
+  return o;
+}
+
+
+json files_json(const std::vector<fs::path>& files) {
+  json out = json::array();
+  for (const auto& f : files) out.push_back({{"file", f.string()}, {"sha256", sha256_file(f)}});
+  return out;
+}
+
+std::vector<fs::path> data_files(const fs::path& p) {
+  std::vector<fs::path> out;
+  if (fs::is_directory(p)) {
+    for (const auto& e : fs::directory_iterator(p))
+      if (e.is_regular_file()) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+  } else if (fs::exists(p)) {
+    out.push_back(p);
+  }
+  return out;
+}
+
+
+}  // namespace
+
+Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {
+  const SubProgress p_load(opt.progress, 0.0, 0.3);
+  Inputs in;
+  geodata::TerritoryOptions o;
+  o.data_dir = geodata::resolve_data_dir(!opt.data_dir.empty() ? opt.data_dir : s.data.dir);
+  o.cog_dir = geodata::resolve_cog_dir(!opt.cog_dir.empty() ? opt.cog_dir : s.data.cog);
+  if (!s.data.communes.empty()) o.communes = data_path(s.data.communes, o.data_dir);
+  if (!s.data.apl.empty()) o.apl = data_path(s.data.apl, o.data_dir);
+  o.threads = opt.threads.value_or(s.travel.threads);
+  o.progress = [&](double f, std::string_view st) { return p_load(f, st); };
+  const auto cog = geodata::Cog::load(o.cog_dir);
+  auto sel = select_territory(s, o, cog, diag);
+  std::optional<geodata::AttributeReport> ages;
+  if (!s.data.age_bands.empty())
+    ages = geodata::attach_age_bands(sel.territory, data_path(s.data.age_bands, o.data_dir), cog, s.access.age_weights, diag);
+  in.territory = std::move(sel.territory);
+  const Territory& t = in.territory;
+  const auto n = t.size();
+  in.data_dir = o.data_dir;
+  in.cog_version = sel.loaded.cog_version;
+  in.excluded = std::move(sel.excluded);
+  in.without_boundary = sel.loaded.without_boundary;
+  in.age_bands = ages.has_value();
+
+  // Supply and modifications.
+  geodata::SupplyOptions so;
+  so.path = s.supply.file.empty() ? o.data_dir / "practitioners" / "rpps2026_gp_counts_communes.csv" : data_path(s.supply.file, o.data_dir);
+  so.format = s.supply.format;
+  so.column = s.supply.column;
+  so.x_column = s.supply.x_column;
+  so.y_column = s.supply.y_column;
+  so.id_column = s.supply.id_column;
+  so.amount_column = s.supply.amount_column;
+  so.age_column = s.supply.age_column;
+  so.points_epsg = s.supply.epsg;
+  geodata::SupplyReport srep;
+  in.table = geodata::load_supply(so, t, cog, diag, srep);
+  in.supply_before = in.table.per_commune(n);
+  in.modifications = apply_modifications(s, in.table, t, cog, diag);
+  in.supply = in.table.per_commune(n);
+
+  // The other supplies: [[indicators]] and the urgent-care sites.
+  for (const auto& ind : s.indicators) {
+    geodata::SupplyOptions eo;
+    eo.path = ind.file.empty() ? so.path : data_path(ind.file, o.data_dir);
+    eo.format = ind.format;
+    eo.column = ind.column;
+    geodata::SupplyReport erep;
+    auto amounts = geodata::load_supply(eo, t, cog, diag, erep).per_commune(n);
+    in.extra.push_back({std::move(amounts), erep.file, erep.format});
+  }
+  if (!s.flags.urgences.empty()) {
+    geodata::SupplyOptions uo;
+    uo.path = data_path(s.flags.urgences, o.data_dir);
+    uo.format = s.flags.urgences_format;
+    uo.column = s.flags.urgences_column;
+    geodata::SupplyReport urep;
+    auto sites = geodata::load_supply(uo, t, cog, diag, urep).per_commune(n);
+    in.urgences = SupplyInput{std::move(sites), urep.file, urep.format};
+  }
+
+  // Zoning units, the official list, the siting candidates.
+  in.units = units_of(s, t, cog);
+  if (!s.zoning.official.empty()) in.official = read_official(s, t, cog, in.units, diag, in.official_report);
+  if (s.siting.sites > 0) {
+    if (s.siting.candidates.empty()) {
+      in.candidates.resize(n);
+      std::iota(in.candidates.begin(), in.candidates.end(), CommuneId{0});
+    } else {
+      for (const auto& code : s.siting.candidates) in.candidates.push_back(require_commune(t, cog, code, "siting.candidates", s.file.string()));
+    }
+  }
+
+  // Provenance.
+  json data = {{"dir", o.data_dir.string()}, {"cog", {{"package", "@etalab/decoupage-administratif"}, {"version", sel.loaded.cog_version}}}};
+  data["boundaries"] = files_json(data_files(o.communes ? *o.communes : o.data_dir / "communes"));
+  if (sel.loaded.apl) data["apl"] = files_json({sel.loaded.apl->file});
+  if (ages)
+    data["age_bands"] = {{"file", ages->file}, {"sha256", sha256_file(ages->file)}, {"weights", s.access.age_weights},
+                         {"records", ages->records}, {"communes_without", ages->communes_without},
+                         {"unmatched_codes", ages->unmatched_codes.size()}};
+  data["supply"] = {{"file", srep.file}, {"sha256", sha256_file(srep.file)}, {"format", srep.format}, {"records", srep.records},
+                    {"kept", srep.kept}, {"outside", srep.outside}, {"unmatched_codes", srep.unmatched_codes.size()}};
+  in.data = std::move(data);
+
+  // The wording of the maps, the styles and the report, from the files this run read.
+  in.wording.place = place_name(s, cog);
+  const std::string supply_source = !s.supply.source.empty() ? s.supply.source
+                                    : source_of(so.path, "rpps2026_gp_counts_communes.csv", "ANS RPPS / Annuaire santé, mars 2026");
+  in.wording.sources = fmt::format("Sources : contours {}, INSEE COG ({})",
+                                   o.communes ? o.communes->filename().string() : std::string("IGN ADMIN EXPRESS (COG 2018)"),
+                                   sel.loaded.cog_version);
+  if (sel.loaded.apl) in.wording.sources += ", " + source_of(sel.loaded.apl->file, "drees_apl_mg_2022_communes.csv", "DREES APL 2022");
+  in.wording.sources += fmt::format(" — oasis {}", kVersion);
+  in.wording.data_line = fmt::format("Offre : {} ; populations légales du COG", supply_source);
+  const auto dep_file = o.data_dir / "admin" / "departements.geojson";
+  if (fs::exists(dep_file)) in.outlines = dep_file;
+  return in;
+}
+
+Travel build_travel(const scenario::Scenario& s, const Inputs& in, const RunOptions& opt, Diagnostics& diag) {
+  const SubProgress p_travel(opt.progress, 0.32, 0.85);
+  Travel tr;
+  tr.settings = travel_settings(s, opt.threads);
+  tr.od = geodata::build_travel(in.territory, tr.settings, diag, [&](double f, std::string_view st) { return p_travel(f, st); }).od;
+  return tr;
+}
+
+}  // namespace oasis::runner

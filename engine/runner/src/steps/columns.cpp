@@ -1,0 +1,117 @@
+// The output schema (columns.hpp): one declaration per output column.
+#include "oasis/runner/columns.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "oasis/core/error.hpp"
+
+namespace oasis::runner {
+namespace {
+
+using T = ColumnType;
+
+// clang-format off
+constexpr std::array kColumns = std::to_array<ColumnDecl>({
+  // zones.csv and the GeoPackage layer "communes" (the layer has every one of these but the points)
+  {"communes", "code_insee", T::text, "", "Code INSEE", "INSEE code of the commune (COG of the run), text: keep the leading zero"},
+  {"communes", "name", T::text, "", "Commune", "Name of the commune"},
+  {"communes", "departement", T::text, "", "Département", "Code of the département (\"01\", \"2A\", \"971\")"},
+  {"communes", "region", T::text, "", "Région", "Code of the région (COG)"},
+  {"communes", "unit_id", T::text, "", "Unité de zonage", "Code of the zoning unit (SIREN of the EPCI, TVS code, commune or département code)"},
+  {"communes", "unit_name", T::text, "", "Nom de l'unité", "Name of the zoning unit"},
+  {"communes", "population", T::real, "inhabitants", "Population", "Legal population (COG)"},
+  {"communes", "population_std", T::real, "inhabitants", "Population standardisée", "Age-standardised population (DREES weights), the APL demand"},
+  {"communes", "supply", T::real, "practitioners", "Offre", "Supply counted in the commune after the scenario's modifications (supply.kind)"},
+  {"communes", "supply_before", T::real, "practitioners", "Offre avant modifications", "Supply before the scenario's modifications"},
+  {"communes", "apl", T::real, "consultations/year/inhabitant", "APL calculée", "The accessibility indicator computed by the run ([access]; the APL by default)"},
+  {"communes", "apl_u65", T::real, "consultations/year/inhabitant", "APL calculée (moins de 65 ans)", "The same with the practitioners under 65 only (supply with ages)"},
+  {"communes", "apl_official", T::real, "consultations/year/inhabitant", "APL publiée (DREES)", "The DREES published APL (data.apl)"},
+  {"communes", "apl_official_u65", T::real, "consultations/year/inhabitant", "APL publiée (DREES, moins de 65 ans)", "The DREES published APL, practitioners under 65"},
+  {"communes", "indicator", T::real, "consultations/year/inhabitant", "Indicateur zoné", "The value the zoning classifies (zoning.indicator: apl, apl_u65, apl_official...)"},
+  {"communes", "zone", T::text, "", "Zone", "Final zone: ZIP, ZAC, hors-zonage, non-classe"},
+  {"communes", "rule", T::text, "", "Règle", "The rule that gave the zone (mandatory, vivier-zip, vivier-zac, official...)"},
+  {"communes", "unit_indicator", T::real, "consultations/year/inhabitant", "Indicateur de l'unité", "Population-weighted mean of the zoned indicator over the unit"},
+  {"communes", "class", T::text, "", "Classe", "Class of the unit before the ARS pick: ZIP, vivier, hors-vivier, sans-valeur"},
+  {"communes", "density_100k", T::real, "practitioners/100,000 inhabitants", "Densité pour 100 000 hab.", "Supply per 100,000 inhabitants"},
+  {"communes", "{indicators.name}", T::real, "", "Indicateur supplémentaire", "One column per [[indicators]] entry, named by it"},
+  {"communes", "{indicators.name}_density_100k", T::real, "per 100,000 inhabitants", "Densité (indicateur supplémentaire)", "Its supply per 100,000 inhabitants"},
+  {"communes", "time_nearest_gp_min", T::real, "minutes", "Temps au plus proche (min)", "Minutes to the nearest commune with supply (empty beyond the travel cutoff)"},
+  {"communes", "time_nearest_urgences_min", T::real, "minutes", "Temps aux urgences (min)", "Minutes to the nearest urgent-care site (flags.urgences)"},
+  {"communes", "flag_urgences", T::integer, "", "Loin des urgences", "1 when the commune is farther than flags.urgences_max_min from urgent care"},
+  {"communes", "flag_density", T::integer, "", "Densité faible", "1 when the density is below flags.density_below"},
+  {"communes", "deficit_2003", T::text, "", "Zone déficitaire 2003", "Décret 2003-1140 rule of the unit: oui, non, indetermine"},
+  {"communes", "value_after_siting", T::real, "consultations/year/inhabitant", "Valeur après implantation", "siting.level = commune: the value after the openings"},
+  {"communes", "x_l93", T::real, "metres", "X (Lambert-93)", "The commune's point, Lambert-93 (zones.csv)"},
+  {"communes", "y_l93", T::real, "metres", "Y (Lambert-93)", "The commune's point, Lambert-93 (zones.csv)"},
+
+  // GeoPackage layer "units"
+  {"units", "unit_id", T::text, "", "Unité de zonage", "Code of the zoning unit"},
+  {"units", "name", T::text, "", "Nom de l'unité", "Name of the unit"},
+  {"units", "region", T::text, "", "Région", "The région holding most of the unit's population"},
+  {"units", "communes", T::integer, "", "Communes", "Communes of the run in the unit"},
+  {"units", "population", T::real, "inhabitants", "Population", "Legal population of the unit"},
+  {"units", "indicator", T::real, "consultations/year/inhabitant", "Indicateur zoné", "Population-weighted mean of the zoned indicator"},
+  {"units", "density_100k", T::real, "practitioners/100,000 inhabitants", "Densité pour 100 000 hab.", "Supply per 100,000 inhabitants"},
+  {"units", "class", T::text, "", "Classe", "Class before the ARS pick"},
+  {"units", "zone", T::text, "", "Zone", "Final zone of the unit"},
+  {"units", "rule", T::text, "", "Règle", "The rule that gave the zone"},
+  {"units", "deficit_2003", T::text, "", "Zone déficitaire 2003", "Décret 2003-1140 rule: oui, non, indetermine"},
+  {"units", "value_after_siting", T::real, "consultations/year/inhabitant", "Valeur après implantation", "siting.level = unit: the value after the openings"},
+
+  // sites.csv and the GeoPackage layer "sites"
+  {"sites", "code_insee", T::text, "", "Code INSEE", "Commune receiving openings"},
+  {"sites", "name", T::text, "", "Commune", "Its name"},
+  {"sites", "openings", T::integer, "", "Ouvertures", "Openings placed there"},
+  {"sites", "supply_added", T::real, "practitioners", "Offre ajoutée", "openings x siting.supply_per_site"},
+  {"sites", "marginal", T::real, "", "Apport marginal", "Objective lost if that commune's openings alone were removed"},
+
+  // diff.csv
+  {"diff", "code_insee", T::text, "", "Code INSEE", "Commune whose zone or class changed"},
+  {"diff", "name", T::text, "", "Commune", "Its name"},
+  {"diff", "population", T::real, "inhabitants", "Population", "Legal population"},
+  {"diff", "zone_baseline", T::text, "", "Zone (référence)", "Zone in the baseline"},
+  {"diff", "zone", T::text, "", "Zone", "Zone in the scenario"},
+  {"diff", "class_baseline", T::text, "", "Classe (référence)", "Class in the baseline"},
+  {"diff", "class", T::text, "", "Classe", "Class in the scenario"},
+  {"diff", "unit_indicator_baseline", T::real, "consultations/year/inhabitant", "Indicateur de l'unité (référence)", "Unit value in the baseline"},
+  {"diff", "unit_indicator", T::real, "consultations/year/inhabitant", "Indicateur de l'unité", "Unit value in the scenario"},
+  {"diff", "indicator_baseline", T::real, "consultations/year/inhabitant", "Indicateur zoné (référence)", "Commune value in the baseline"},
+  {"diff", "indicator", T::real, "consultations/year/inhabitant", "Indicateur zoné", "Commune value in the scenario"},
+});
+// clang-format on
+
+constexpr std::array<std::string_view, 15> kZoneList{"code_insee", "name", "unit_id", "population", "apl", "indicator", "zone", "rule",
+                                                     "unit_indicator", "class", "density_100k", "time_nearest_gp_min",
+                                                     "time_nearest_urgences_min", "x_l93", "y_l93"};
+
+}  // namespace
+
+std::string_view column_type_name(ColumnType t) noexcept {
+  switch (t) {
+    case ColumnType::text: return "text";
+    case ColumnType::integer: return "integer";
+    case ColumnType::real: return "real";
+  }
+  return "?";
+}
+
+std::span<const ColumnDecl> output_columns() noexcept { return kColumns; }
+
+const ColumnDecl& output_column(std::string_view layer, std::string_view name) {
+  for (const auto& c : kColumns)
+    if (c.layer == layer && c.name == name) return c;
+  throw Error(Errc::internal, fmt::format("output column {}.{} is not declared in the output schema", layer, name));
+}
+
+std::span<const std::string_view> zone_list_columns() noexcept { return kZoneList; }
+
+std::string columns_markdown() {
+  std::string out = "| Layer | Column | Type | Unit | Titre | Meaning |\n|---|---|---|---|---|---|\n";
+  for (const auto& c : kColumns)
+    out += fmt::format("| {} | `{}` | {} | {} | {} | {} |\n", c.layer, c.name, column_type_name(c.type), c.unit, c.title_fr, c.doc);
+  return out;
+}
+
+}  // namespace oasis::runner

@@ -1,0 +1,412 @@
+// The output writers (writers.hpp): zones.csv, the GeoPackage with its QGIS styles, the maps, the
+// report, diff.csv, sites.csv, the awards, the resolved scenario and summary.json.
+#include "writers.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "oasis/core/atomic_file.hpp"
+#include "oasis/core/error.hpp"
+#include "oasis/core/version.hpp"
+#include "oasis/geodata/boundaries.hpp"
+#include "oasis/geodata/gpkg.hpp"
+#include "oasis/report/html.hpp"
+#include "oasis/report/map.hpp"
+#include "oasis/report/style.hpp"
+#include "oasis/runner/columns.hpp"
+#include "steps/util.hpp"
+
+namespace oasis::runner {
+
+namespace fs = std::filesystem;
+
+void WriteContext::step(double fraction, std::string_view what) const {
+  if (progress && !progress(fraction, what)) throw Error(Errc::cancelled, "run cancelled");
+}
+
+void WriteContext::file(const std::string& name, std::string_view content) {
+  write_file_atomic(dir / name, content, true);
+  written.push_back(name);
+}
+
+std::string zones_csv(const std::vector<ZoneRow>& rows, bool fr) {
+  const char sep = fr ? ';' : ',';
+  std::string out = fr ? "\xEF\xBB\xBF" : "";
+  out += fmt::format("{}\n", fmt::join(zone_list_columns(), std::string(1, sep)));
+  for (const auto& r : rows) {
+    std::vector<std::string> cells{r.code, r.name, r.unit, num_csv(r.population, fr, "{:.0f}"), num_csv(r.apl, fr), num_csv(r.indicator, fr),
+                                   r.zone, r.rule, num_csv(r.unit_indicator, fr), r.cls, num_csv(r.density_100k, fr),
+                                   num_csv(r.time_gp_min, fr, "{:.2f}"), num_csv(r.time_urgences_min, fr, "{:.2f}"),
+                                   num_csv(r.x, fr, "{:.1f}"), num_csv(r.y, fr, "{:.1f}")};
+    for (auto& c : cells) c = quote(c, sep);
+    out += fmt::format("{}\n", fmt::join(cells, std::string(1, sep)));
+  }
+  return out;
+}
+
+namespace {
+
+/// A GeoPackage column from the output schema (a name that is not declared is a bug).
+geodata::Column column(std::string_view layer, std::string_view name, std::string_view declared, std::vector<double> v) {
+  const auto& d = output_column(layer, declared);
+  if (d.type != ColumnType::real) throw Error(Errc::internal, fmt::format("output column {}.{} is not real", layer, name));
+  return geodata::Column::real(std::string(name), std::move(v));
+}
+geodata::Column real(std::string_view layer, std::string_view name, std::vector<double> v) { return column(layer, name, name, std::move(v)); }
+geodata::Column text(std::string_view layer, std::string_view name, std::vector<std::string> v) {
+  if (output_column(layer, name).type != ColumnType::text) throw Error(Errc::internal, fmt::format("output column {}.{} is not text", layer, name));
+  return geodata::Column::text(std::string(name), std::move(v));
+}
+geodata::Column integer(std::string_view layer, std::string_view name, std::vector<std::int64_t> v) {
+  if (output_column(layer, name).type != ColumnType::integer)
+    throw Error(Errc::internal, fmt::format("output column {}.{} is not integer", layer, name));
+  return geodata::Column::integer(std::string(name), std::move(v));
+}
+
+/// The wording and classes shared by the maps, the styles and the report.
+struct Looks {
+  std::string who, zip_fr, vivier_fr;
+  report::Classification zones, values;
+  std::vector<const MultiPolygon*> shapes;
+  std::vector<int> epsg;
+  explicit Looks(const Products& p) {
+    const auto& t = p.inputs.territory;
+    const auto n = t.size();
+    who = report::profession_label(p.scenario.supply.kind);
+    zip_fr = report::number_fr(p.zoning.rules.zip_below);
+    vivier_fr = report::number_fr(p.zoning.rules.vivier_below);
+    zones = report::by_zone(p.zoning.zone_label);
+    values = report::apl_classes(p.zoning.indicator, p.zoning.rules.zip_below, p.zoning.rules.vivier_below);
+    shapes.resize(n);
+    for (CommuneId c = 0; c < n; ++c) shapes[c] = &t.shape(c);
+    epsg = t.epsg().size() == n ? t.epsg() : std::vector<int>(n, 2154);
+  }
+};
+
+std::vector<MultiPolygon> outlines_of(const Products& p) {
+  return p.inputs.outlines.empty() ? std::vector<MultiPolygon>{} : geodata::read_outlines(p.inputs.outlines);
+}
+
+class ZonesCsv final : public Writer {
+ public:
+  std::string_view name() const override { return "zones.csv"; }
+  bool wanted(const Products&) const override { return true; }
+  void write(const Products& p, WriteContext& ctx) const override { ctx.file("zones.csv", zones_csv(p.rows, p.csv_fr)); }
+};
+
+class GeoPackage final : public Writer {
+ public:
+  std::string_view name() const override { return "communes.gpkg"; }
+  bool wanted(const Products& p) const override { return p.scenario.outputs.gpkg; }
+  void write(const Products& p, WriteContext& ctx) const override {
+    const auto& s = p.scenario;
+    const auto& in = p.inputs;
+    const auto& t = in.territory;
+    const auto& units = in.units;
+    const auto& zr = p.zoning.result;
+    const auto n = t.size();
+    const auto m = units.size();
+    const int threads = p.travel.settings.threads;
+    const Looks looks(p);
+    ctx.step(0.2, "dissolving units");
+    const auto shapes = geodata::dissolve(t, units.unit_of, m, threads, [&](double f, std::string_view st) {
+      return !ctx.progress || ctx.progress(0.2 + 0.6 * f, st);
+    });
+    // Overseas communes and units are held in their own projections: each feature is written in
+    // its layer's CRS, so that GIS software puts it in its place (QGIS reprojects on the fly).
+    std::deque<std::vector<MultiPolygon>> moved;
+    const auto to_layer_crs = [&](geodata::Layer& L, const std::vector<int>& epsg_of) {
+      std::vector<std::size_t> idx;
+      std::vector<const MultiPolygon*> src;
+      std::vector<int> from;
+      for (std::size_t i = 0; i < L.shapes.size(); ++i)
+        if (L.shapes[i] && epsg_of[i] != L.epsg) idx.push_back(i), src.push_back(L.shapes[i]), from.push_back(epsg_of[i]);
+      if (idx.empty()) return;
+      moved.push_back(geodata::reproject(src, from, L.epsg, 0, 0, threads));
+      for (std::size_t k = 0; k < idx.size(); ++k) L.shapes[idx[k]] = &moved.back()[k];
+    };
+    std::vector<int> unit_epsg(m, 2154);
+    for (CommuneId c = 0; c < n; ++c) unit_epsg[units.unit_of[c]] = looks.epsg[c];
+    geodata::Layer lc{"communes", "Communes of the run: indicators, unit, zone and the rule that fired", t.epsg().empty() ? 2154 : t.epsg()[0], {}, {}};
+    std::vector<std::string> codes(n), unit_code(n), unit_name(n), rule(n);
+    for (CommuneId c = 0; c < n; ++c) {
+      lc.shapes.push_back(&t.shape(c));
+      codes[c] = t.code()[c].to_string();
+      unit_code[c] = units.code[units.unit_of[c]];
+      unit_name[c] = units.name[units.unit_of[c]];
+      rule[c] = p.rows[c].rule;
+    }
+    auto col_or_nan = [&](const char* name) {
+      const auto* v = t.column(name);
+      return v ? *v : std::vector<double>(n, NAN);
+    };
+    const std::string_view C = "communes";
+    lc.columns = {text(C, "code_insee", codes), text(C, "name", t.name()), text(C, "departement", t.departement()),
+                  text(C, "region", t.region()), real(C, "population", t.population()),
+                  real(C, "population_std", col_or_nan("population_std")), text(C, "unit_id", unit_code),
+                  text(C, "unit_name", unit_name), real(C, "supply", in.supply), real(C, "supply_before", in.supply_before),
+                  real(C, "apl", p.indicators.access.value)};
+    if (p.indicators.access_u65) lc.columns.push_back(real(C, "apl_u65", p.indicators.access_u65->value));
+    lc.columns.push_back(real(C, "apl_official", col_or_nan("apl_official")));
+    lc.columns.push_back(real(C, "apl_official_u65", col_or_nan("apl_official_u65")));
+    lc.columns.push_back(real(C, "indicator", p.zoning.indicator));
+    lc.columns.push_back(real(C, "unit_indicator", p.zoning.unit_indicator));
+    lc.columns.push_back(real(C, "density_100k", p.indicators.density));
+    for (const auto& e : p.indicators.extras) {
+      lc.columns.push_back(column(C, e.name, "{indicators.name}", e.value));
+      lc.columns.push_back(column(C, e.name + "_density_100k", "{indicators.name}_density_100k", e.density));
+    }
+    lc.columns.push_back(real(C, "time_nearest_gp_min", p.indicators.time_gp));
+    const auto& time_urg = p.flags.time_urgences;
+    if (!time_urg.empty()) {
+      lc.columns.push_back(real(C, "time_nearest_urgences_min", time_urg));
+      std::vector<std::int64_t> f(n);
+      for (CommuneId c = 0; c < n; ++c) f[c] = !(time_urg[c] <= s.flags.urgences_max_min);
+      lc.columns.push_back(integer(C, "flag_urgences", f));
+    }
+    if (s.flags.density_below > 0) {
+      std::vector<std::int64_t> f(n);
+      for (CommuneId c = 0; c < n; ++c) f[c] = p.indicators.density[c] < s.flags.density_below;
+      lc.columns.push_back(integer(C, "flag_density", f));
+    }
+    if (s.flags.deficit_2003) {
+      std::vector<std::string> d(n);
+      for (CommuneId c = 0; c < n; ++c) d[c] = p.flags.deficit_2003[units.unit_of[c]];
+      lc.columns.push_back(text(C, "deficit_2003", d));
+    }
+    lc.columns.push_back(text(C, "class", p.zoning.cls));
+    lc.columns.push_back(text(C, "zone", p.zoning.zone_label));
+    lc.columns.push_back(text(C, "rule", rule));
+
+    const std::string_view U = "units";
+    geodata::Layer lu{"units", fmt::format("Zoning units ({}): population-weighted APL, class and zone", units.kind), lc.epsg, {}, {}};
+    std::vector<std::string> ucls(m), urule(m);
+    std::vector<double> udens(m);
+    std::vector<std::int64_t> ucount(m);
+    for (std::size_t u = 0; u < m; ++u) {
+      lu.shapes.push_back(&shapes[u]);
+      ucls[u] = std::string(zoning::class_name(zr.unit_class[u]));
+      urule[u] = zr.unit_rule[u];
+      udens[u] = zr.unit_population[u] > 0 ? p.flags.unit_supply[u] / zr.unit_population[u] * 1e5 : NAN;
+      ucount[u] = static_cast<std::int64_t>(p.flags.unit_communes[u]);
+    }
+    lu.columns = {text(U, "unit_id", units.code), text(U, "name", units.name), text(U, "region", zr.unit_region),
+                  integer(U, "communes", ucount), real(U, "population", zr.unit_population),
+                  real(U, "indicator", zr.unit_value), real(U, "density_100k", udens), text(U, "class", ucls),
+                  text(U, "zone", p.zoning.unit_zone_label), text(U, "rule", urule)};
+    if (s.flags.deficit_2003) lu.columns.push_back(text(U, "deficit_2003", p.flags.deficit_2003));
+    const auto& sit = p.siting;
+    if (sit && s.siting.level == "unit") lu.columns.push_back(real(U, "value_after_siting", sit->solution.after));
+    if (sit && s.siting.level == "commune") lc.columns.push_back(real(C, "value_after_siting", sit->solution.after));
+    to_layer_crs(lc, looks.epsg);
+    to_layer_crs(lu, unit_epsg);
+    std::vector<geodata::Layer> layers{lc, lu};
+    if (sit) {
+      const std::string_view S = "sites";
+      geodata::Layer ls{"sites", fmt::format("Openings chosen by the siting step ({})", s.siting.objective), lc.epsg, {}, {}};
+      std::vector<std::string> sc, sn;
+      std::vector<std::int64_t> so;
+      std::vector<double> sa, sm;
+      std::vector<int> site_epsg;
+      for (const auto& e : sit->sites) {
+        ls.shapes.push_back(&t.shape(e.commune));
+        sc.push_back(e.code);
+        sn.push_back(e.name);
+        so.push_back(e.openings);
+        sa.push_back(e.supply_added);
+        sm.push_back(e.marginal);
+        site_epsg.push_back(looks.epsg[e.commune]);
+      }
+      to_layer_crs(ls, site_epsg);
+      ls.columns = {text(S, "code_insee", sc), text(S, "name", sn), integer(S, "openings", so), real(S, "supply_added", sa),
+                    real(S, "marginal", sm)};
+      layers.push_back(std::move(ls));
+    }
+    // QGIS styles: the classes and colours of the maps, default = zones (docs/maps.md#qgis).
+    double lo = INFINITY, hi = -INFINITY;
+    for (double v : p.zoning.indicator)
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (!(lo <= hi)) lo = hi = 0;
+    const auto zones_style = report::categorized_style("communes", "zone", looks.zones, "zones", "Zonage : ZIP, ZAC, hors zonage (couleurs des cartes)");
+    const auto apl_style = report::graduated_style("communes", "indicator", looks.values, lo, hi, "apl",
+                                                   fmt::format("APL en classes 1,5 / {} / {} (couleurs des cartes)", looks.zip_fr, looks.vivier_fr));
+    const auto units_style = report::categorized_style("units", "zone", report::by_zone(p.zoning.unit_zone_label), "zones", "Zonage des unités");
+    const auto row = [](std::string layer, const report::Style& st, bool def) {
+      return geodata::LayerStyle{std::move(layer), st.name, st.description, st.qml, st.sld, def};
+    };
+    const std::vector<geodata::LayerStyle> styles{row("communes", zones_style, true), row("communes", apl_style, false),
+                                                  row("units", units_style, true)};
+    geodata::write_geopackage(ctx.dir / "communes.gpkg", layers,
+                              {{"OASIS_ENGINE", std::string("oasis ") + kVersion},
+                               {"OASIS_SCENARIO", s.name},
+                               {"OASIS_SCENARIO_RESOLVED", s.resolved_toml},
+                               {"OASIS_COG", in.cog_version},
+                               {"OASIS_SIMULATION", p.summary["simulation"].get<std::string>()},
+                               {"OASIS_PLACE", in.wording.place},
+                               {"OASIS_SOURCES", in.wording.sources},
+                               {"OASIS_DATA_LINE", in.wording.data_line}},
+                              true, styles);
+    ctx.written.push_back("communes.gpkg");
+    for (const auto& [file, st] : {std::pair{"communes-zones.qml", &zones_style}, std::pair{"communes-apl.qml", &apl_style},
+                                   std::pair{"units-zones.qml", &units_style}})
+      ctx.file(file, st->qml);
+  }
+};
+
+class Maps final : public Writer {
+ public:
+  std::string_view name() const override { return "maps"; }
+  bool wanted(const Products& p) const override { return p.scenario.outputs.maps; }
+  void write(const Products& p, WriteContext& ctx) const override {
+    const auto& t = p.inputs.territory;
+    const auto& w = p.inputs.wording;
+    const Looks looks(p);
+    ctx.step(0.85, "drawing maps");
+    const auto outlines = outlines_of(p);
+    std::vector<std::string> inset(t.size());
+    for (CommuneId c = 0; c < t.size(); ++c) inset[c] = report::overseas_name(t.departement()[c]);
+    std::error_code ec;
+    fs::create_directories(ctx.dir / "maps", ec);
+    if (ec) throw Error(Errc::io, fmt::format("cannot create the maps folder: {}", ec.message()), (ctx.dir / "maps").string());
+    const bool official = p.inputs.official.has_value();
+    ctx.map_zones_png = report::draw_map({looks.shapes, &looks.zones, outlines, inset},
+                                         {fmt::format("Zonage des {} — {}", looks.who, w.place),
+                                          fmt::format("{} : unités {}, ZIP si APL < {}, vivier jusqu'à {}",
+                                                      official ? "Liste officielle, simulation ailleurs" : "Simulation ARS", p.inputs.units.kind,
+                                                      looks.zip_fr, looks.vivier_fr),
+                                          w.sources, w.data_line},
+                                         ctx.dir / "maps" / "zones", true);
+    ctx.map_apl_png = report::draw_map({looks.shapes, &looks.values, outlines, inset},
+                                       {fmt::format("APL aux {} — {}", looks.who, w.place),
+                                        fmt::format("Indicateur {} ; seuils 1,5 / {} (ZIP) / {} (vivier)", p.scenario.zoning.indicator,
+                                                    looks.zip_fr, looks.vivier_fr),
+                                        w.sources, w.data_line},
+                                       ctx.dir / "maps" / "apl", true);
+    for (const char* f : {"maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg"}) ctx.written.emplace_back(f);
+  }
+};
+
+class Report final : public Writer {
+ public:
+  std::string_view name() const override { return "report.html"; }
+  bool wanted(const Products& p) const override { return p.scenario.outputs.report; }
+  void write(const Products& p, WriteContext& ctx) const override {
+    const auto& s = p.scenario;
+    const auto& t = p.inputs.territory;
+    const auto& w = p.inputs.wording;
+    const auto n = t.size();
+    const Looks looks(p);
+    ctx.step(0.88, "writing the report");
+    const auto outlines = outlines_of(p);
+    const bool official = p.inputs.official.has_value();
+    report::ReportInput in;
+    in.title = fmt::format("Accès aux {} — {}", looks.who, w.place);
+    in.profession = looks.who;
+    in.notice = official ? "Zonage officiel importé : les zones des communes de la liste sont celles de l'ARS."
+                         : "Zonage simulé : ce n'est pas la liste officielle de l'ARS.";
+    in.subtitle = fmt::format("Unités {}, ZIP si APL < {}, vivier jusqu'à {}. {}", p.inputs.units.kind, looks.zip_fr, looks.vivier_fr,
+                              s.description);
+    in.sources = w.sources;
+    in.data_line = w.data_line;
+    in.engine = std::string("oasis ") + kVersion;
+    in.summary = p.summary;
+    auto& rc = in.communes;
+    for (CommuneId c = 0; c < n; ++c) {
+      const auto& r = p.rows[c];
+      rc.code.push_back(r.code);
+      rc.name.push_back(r.name);
+      rc.unit.push_back(p.inputs.units.name[p.inputs.units.unit_of[c]]);
+      rc.zone.push_back(r.zone);
+      rc.rule.push_back(r.rule);
+      rc.population.push_back(r.population);
+      rc.density.push_back(p.indicators.density[c]);
+      rc.time_gp.push_back(p.indicators.time_gp[c]);
+    }
+    rc.value = p.zoning.indicator;
+    if (p.comparison) {
+      std::unordered_map<std::string, std::string> bz;
+      for (const auto& r : p.baseline) bz.emplace(r.code, r.zone);
+      auto& zb = rc.zone_baseline.emplace();
+      for (const auto& code : rc.code) {
+        const auto it = bz.find(code);
+        zb.push_back(it == bz.end() ? std::string() : it->second);
+      }
+    }
+    // Simplified for the page: 25 m at 1,000 communes, growing with the square root of their number
+    // (33 m for a région of 1,750, 148 m for France), far below a pixel at the zoom that shows them all.
+    const double tolerance = 25.0 * std::sqrt(std::max<double>(1.0, static_cast<double>(n) / 1000.0));
+    const int threads = p.travel.settings.threads;
+    rc.lonlat = geodata::to_lonlat(looks.shapes, looks.epsg, tolerance, threads);
+    std::vector<const MultiPolygon*> outline_ptrs;
+    for (const auto& o2 : outlines) outline_ptrs.push_back(&o2);
+    in.outlines = geodata::to_lonlat(outline_ptrs, std::vector<int>{2154}, tolerance, threads);
+    in.zones = looks.zones;
+    in.values = looks.values;
+    in.map_zones_png = ctx.map_zones_png;
+    in.map_apl_png = ctx.map_apl_png;
+    ctx.file("report.html", report::html_report(in));
+  }
+};
+
+class DiffCsv final : public Writer {
+ public:
+  std::string_view name() const override { return "diff.csv"; }
+  bool wanted(const Products& p) const override { return p.comparison.has_value(); }
+  void write(const Products& p, WriteContext& ctx) const override {
+    ctx.step(0.9, "writing");
+    ctx.file("diff.csv", p.comparison->csv);
+  }
+};
+
+class SitesCsv final : public Writer {
+ public:
+  std::string_view name() const override { return "sites.csv"; }
+  bool wanted(const Products& p) const override { return p.siting.has_value(); }
+  void write(const Products& p, WriteContext& ctx) const override {
+    std::string csv = "code_insee,name,openings,supply_added,marginal\n";
+    for (const auto& e : p.siting->sites)
+      csv += fmt::format("{},{},{},{},{}\n", e.code, quote(e.name, ','), e.openings, num_csv(e.supply_added, false),
+                         num_csv(e.marginal, false, "{:.10g}"));
+    ctx.file("sites.csv", csv);
+  }
+};
+
+class Awards final : public Writer {
+ public:
+  std::string_view name() const override { return "awards"; }
+  bool wanted(const Products& p) const override { return !p.grants.awards.empty(); }
+  void write(const Products& p, WriteContext& ctx) const override {
+    for (const auto& [file, csv] : p.grants.awards) ctx.file(file, csv);
+  }
+};
+
+class ResolvedScenario final : public Writer {
+ public:
+  std::string_view name() const override { return "scenario.toml"; }
+  bool wanted(const Products&) const override { return true; }
+  void write(const Products& p, WriteContext& ctx) const override { ctx.file("scenario.toml", p.scenario.resolved_toml); }
+};
+
+}  // namespace
+
+const std::vector<std::unique_ptr<Writer>>& writers() {
+  static const auto list = [] {
+    std::vector<std::unique_ptr<Writer>> w;
+    w.push_back(std::make_unique<ZonesCsv>());
+    w.push_back(std::make_unique<GeoPackage>());
+    w.push_back(std::make_unique<Maps>());
+    w.push_back(std::make_unique<Report>());
+    w.push_back(std::make_unique<DiffCsv>());
+    w.push_back(std::make_unique<SitesCsv>());
+    w.push_back(std::make_unique<Awards>());
+    w.push_back(std::make_unique<ResolvedScenario>());
+    return w;
+  }();
+  return list;
+}
+
+}  // namespace oasis::runner
