@@ -155,7 +155,16 @@ PyTerritory load_territory(const std::string& data, const std::string& cog, cons
 PyOd travel_od(const PyTerritory& T, const std::string& model, double cutoff_min, double intra_min, double detour, double speed_kmh,
                double urban_speed_kmh, double urban_density, const std::string& osm, const std::string& table, int threads,
                py::object progress) {
-  const auto s = travel::settings_from({model, cutoff_min, intra_min, detour, speed_kmh, urban_speed_kmh, urban_density, osm, table, threads});
+  const auto s = travel::settings_from({.model = model,
+                                        .cutoff_min = cutoff_min,
+                                        .intra_min = intra_min,
+                                        .detour = detour,
+                                        .speed_kmh = speed_kmh,
+                                        .urban_speed_kmh = urban_speed_kmh,
+                                        .urban_density = urban_density,
+                                        .osm = osm,
+                                        .table = table,
+                                        .threads = threads});
   PyProgress pp(std::move(progress));
   auto fn = pp.fn();
   PyOd out;
@@ -474,9 +483,23 @@ PYBIND11_MODULE(_oasis, m) {
   m.def("load_territory", &load_territory, py::arg("data") = "", py::arg("cog") = "", py::arg("regions") = std::vector<std::string>{},
         py::arg("departements") = std::vector<std::string>{}, py::arg("communes") = py::none(), py::arg("apl") = py::none(),
         py::arg("use_apl") = true, py::arg("threads") = 0, py::arg("progress") = py::none());
-  m.def("travel", &travel_od, py::arg("territory"), py::arg("model") = "commune-graph", py::arg("cutoff_min") = 30.0, py::arg("intra_min") = 0.0,
-        py::arg("detour") = -1.0, py::arg("speed_kmh") = 60.0, py::arg("urban_speed_kmh") = 30.0, py::arg("urban_density") = 1500.0,
-        py::arg("osm") = "", py::arg("table") = "", py::arg("threads") = 0, py::arg("progress") = py::none());
+  const travel::TravelOptions td;  // the one declaration of the travel defaults
+  m.def("travel", &travel_od, py::arg("territory"), py::arg("model") = td.model, py::arg("cutoff_min") = td.cutoff_min,
+        py::arg("intra_min") = td.intra_min, py::arg("detour") = td.detour, py::arg("speed_kmh") = td.speed_kmh,
+        py::arg("urban_speed_kmh") = td.urban_speed_kmh, py::arg("urban_density") = td.urban_density, py::arg("osm") = td.osm,
+        py::arg("table") = td.table, py::arg("threads") = td.threads, py::arg("progress") = py::none());
+  m.def("travel_defaults", [] {
+    const travel::TravelOptions d;
+    py::dict out;
+    out["model"] = d.model;
+    out["cutoff_min"] = d.cutoff_min;
+    out["intra_min"] = d.intra_min;
+    out["detour"] = d.detour;
+    out["speed_kmh"] = d.speed_kmh;
+    out["urban_speed_kmh"] = d.urban_speed_kmh;
+    out["urban_density"] = d.urban_density;
+    return out;
+  }, "The defaults of the travel options (the engine's one declaration)");
   m.def("od_from_arrays", &od_from_arrays, py::arg("from_ids"), py::arg("to_ids"), py::arg("origin"), py::arg("destination"), py::arg("cost"),
         py::arg("max_cost") = std::numeric_limits<double>::infinity());
   m.def("access", &access_values, py::arg("od"), py::arg("demand"), py::arg("supply"), py::arg("method") = "2sfca", py::arg("decay") = "",

@@ -199,9 +199,7 @@ void register_access(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--od", f->od, "Matrix mode: OD CSV from_id,to_id,cost (from = demand, to = supply)");
   sub->add_option("--supply", f->supply, "Matrix mode: SUPPLY.csv id,supply; commune mode: a supply file (default RPPS GP counts)");
   sub->add_option("--demand", f->demand, "Matrix mode: DEMAND.csv id,population (output rows follow its order)");
-  sub->add_option("--method", f->method,
-                  "fca-ratio | 2sfca | e2sfca | g2sfca | bfca | 3sfca | gravity | cumulative | cost-to-closest | "
-                  "spatial-availability | apl (default 2sfca)");
+  sub->add_option("--method", f->method, fmt::format("{} (default 2sfca)", fmt::join(access::method_names(), " | ")));
   sub->add_option("--decay", f->decay, "Decay spec, e.g. step:10:1,15:0.666667,20:0.333333, gaussian:10 (default: the method's)");
   sub->add_option("--max-cost", f->max_cost, "Pairs with cost above this (minutes) are dropped; cost equal is kept");
   sub->add_option("--n", f->n, "cost-to-closest: rank of the supply site (default 1)")->check(CLI::PositiveNumber);

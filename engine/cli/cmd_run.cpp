@@ -10,6 +10,7 @@
 #include "common.hpp"
 #include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
+#include "oasis/runner/columns.hpp"
 #include "oasis/runner/run.hpp"
 #include "oasis/scenario/scenario.hpp"
 
@@ -110,18 +111,19 @@ void run_diff(const DiffFlags& f, const GlobalFlags& g) {
 
 struct ScenarioFlags {
   std::string check, resolve;
-  bool schema = false;
+  bool schema = false, columns = false;
 };
 
 void run_scenario_tool(const ScenarioFlags& f) {
   if (f.schema) std::fputs(scenario::schema_markdown().c_str(), stdout);
+  if (f.columns) std::fputs(runner::columns_markdown().c_str(), stdout);
   if (!f.check.empty()) {
     const auto s = scenario::load(f.check);
     fmt::print("{}: valid ({} file{} in the extend chain)\n", f.check, s.chain.size(), s.chain.size() > 1 ? "s" : "");
   }
   if (!f.resolve.empty()) std::fputs(scenario::load(f.resolve).resolved_toml.c_str(), stdout);
-  if (!f.schema && f.check.empty() && f.resolve.empty())
-    throw Error(Errc::usage, "oasis scenario needs --schema, --check FILE or --resolve FILE");
+  if (!f.schema && !f.columns && f.check.empty() && f.resolve.empty())
+    throw Error(Errc::usage, "oasis scenario needs --schema, --columns, --check FILE or --resolve FILE");
 }
 
 }  // namespace
@@ -149,6 +151,7 @@ void register_run(CLI::App& app, GlobalFlags& g) {
   auto sf = std::make_shared<ScenarioFlags>();
   auto* sc = app.add_subcommand("scenario", "Scenario files: print the schema, check or resolve a file");
   sc->add_flag("--schema", sf->schema, "Print the schema as a Markdown table (docs/scenarios.md)");
+  sc->add_flag("--columns", sf->columns, "Print the output columns (zones.csv, GeoPackage, sites.csv, diff.csv) as a Markdown table (docs/outputs.md)");
   sc->add_option("--check", sf->check, "Validate a scenario file and its extend chain");
   sc->add_option("--resolve", sf->resolve, "Print the resolved scenario (every default filled in)");
   sc->callback([sf] { run_scenario_tool(*sf); });

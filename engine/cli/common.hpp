@@ -39,17 +39,8 @@ struct DataFlags {
   int threads = 0;
 };
 
-struct TravelFlags {
-  std::string model = "commune-graph";
-  double cutoff = 30.0;
-  double intra = 0.0;
-  double detour = -1;  // < 0: the model's default
-  double speed = 60.0;
-  double urban_speed = 30.0;
-  double urban_density = 1500.0;
-  std::string osm;
-  std::string table;
-};
+/// The travel flags bind straight into the one declaration of the travel options and their defaults.
+using TravelFlags = travel::TravelOptions;
 
 void add_global_flags(CLI::App& app, GlobalFlags& g);
 void add_travel_flags(CLI::App& app, TravelFlags& t);

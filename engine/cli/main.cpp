@@ -1,4 +1,5 @@
 // oasis: command-line front end. Each subcommand is a thin layer over the engine modules.
+#include <filesystem>
 #include <cstdio>
 #include <new>
 #include <exception>
@@ -35,20 +36,26 @@ void add_data_flags(CLI::App& app, DataFlags& d) {
 }
 
 void add_travel_flags(CLI::App& app, TravelFlags& t) {
-  app.add_option("--travel", t.model, "Travel model: crowfly | commune-graph | osm | table (default commune-graph)")
+  const travel::TravelOptions d;  // the defaults shown are the ones used
+  app.add_option("--travel", t.model, fmt::format("Travel model: crowfly | commune-graph | osm | table (default {})", d.model))
       ->check(CLI::IsMember({"crowfly", "commune-graph", "osm", "table"}));
-  app.add_option("--cutoff", t.cutoff, "Longest travel time kept, in minutes (default 30)");
-  app.add_option("--intra", t.intra, "Travel time inside a commune, in minutes (default 0, as DREES / Metric)");
-  app.add_option("--detour", t.detour, "Road length / straight line (default 1.3 crowfly, 1.2 commune-graph)");
-  app.add_option("--speed", t.speed, "Speed in km/h (crowfly; commune-graph outside dense communes) (default 60)");
-  app.add_option("--urban-speed", t.urban_speed, "commune-graph: speed in dense communes, km/h (default 30)");
-  app.add_option("--urban-density", t.urban_density, "commune-graph: density from which a commune is dense, inhabitants/km2 (default 1500)");
+  app.add_option("--cutoff", t.cutoff_min, fmt::format("Longest travel time kept, in minutes (default {})", d.cutoff_min));
+  app.add_option("--intra", t.intra_min, fmt::format("Travel time inside a commune, in minutes (default {}, as DREES / Metric)", d.intra_min));
+  app.add_option("--detour", t.detour,
+                 fmt::format("Road length / straight line; 0 = the model's default ({} crowfly, {} commune-graph)",
+                             travel::default_detour(travel::Model::crowfly), travel::default_detour(travel::Model::commune_graph)));
+  app.add_option("--speed", t.speed_kmh, fmt::format("Speed in km/h (crowfly; commune-graph outside dense communes) (default {})", d.speed_kmh));
+  app.add_option("--urban-speed", t.urban_speed_kmh, fmt::format("commune-graph: speed in dense communes, km/h (default {})", d.urban_speed_kmh));
+  app.add_option("--urban-density", t.urban_density,
+                 fmt::format("commune-graph: density from which a commune is dense, inhabitants/km2 (default {})", d.urban_density));
   app.add_option("--osm", t.osm, "osm: OpenStreetMap extract (.osm.pbf)");
   app.add_option("--od-table", t.table, "table: OD file, CSV from_id,to_id,minutes (INSEE codes) or .odb");
 }
 
 travel::TravelSettings travel_settings(const TravelFlags& f, int threads) {
-  return travel::settings_from({f.model, f.cutoff, f.intra, f.detour, f.speed, f.urban_speed, f.urban_density, f.osm, f.table, threads});
+  auto o = f;
+  o.threads = threads;
+  return travel::settings_from(o);
 }
 
 geodata::TerritoryOptions territory_options(const DataFlags& d) {
@@ -160,6 +167,12 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     fmt::print(stderr, "oasis: {}\n", format_error(e));
     return static_cast<int>(e.code());
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A file-system call without its own message (permissions, a full disk, a path that vanished).
+    std::fflush(stdout);
+    const auto err = Error(Errc::io, e.code().message(), e.path1().string(), {}, "check the path, its permissions and the free space");
+    fmt::print(stderr, "oasis: {}\n", format_error(err));
+    return static_cast<int>(Errc::io);
   } catch (const std::bad_alloc&) {
     std::fflush(stdout);
     fmt::print(stderr, "oasis: {}\n",

@@ -101,7 +101,7 @@ function readZones(file) {  // zones.csv (',' or the French ';' export): code_in
     const values = await page.$$eval('#zone-table tbody tr', (trs, k) => trs.map((tr) => tr.children[k].textContent), aplCol);
     const parsed = values.filter((v) => v !== '').map((v) => Number(v.replace(/\s|\u202f/g, '').replace(',', '.')));
     for (let i = 1; i < parsed.length; ++i) if (parsed[i] < parsed[i - 1]) fail(`APL column not ascending after a click: ${parsed[i - 1]} then ${parsed[i]}`);
-    const minApl = Math.min(...zones.rows.map((r) => Number(r[zones.idx('apl')])).filter((x) => Number.isFinite(x)));
+    const minApl = Math.min(...zones.rows.map((r) => Number(r[zones.idx('indicator')])).filter((x) => Number.isFinite(x)));
     if (Math.abs(parsed[0] - minApl) > 0.006) fail(`first row after sorting: APL ${parsed[0]}, smallest in zones.csv ${minApl}`);
     const code = zones.rows[0][zones.idx('code_insee')];
     await page.fill('#filter', code);

@@ -39,7 +39,7 @@ jq -e ".indicators.infirmiers_2sfca.supply_total == $nurses" a/summary.json >/de
 
 # 2. Independent checks: unit APL = population-weighted mean of the commune APLs (recomputed here
 # from zones.csv), and the ARS caps of the scenario (ZIP <= 58.8 % unless mandatory, ZAC <= 34 %).
-pop=$(col a/zones.csv population); apl=$(col a/zones.csv apl); unit=$(col a/zones.csv unit_id); uapl=$(col a/zones.csv unit_apl); rule=$(col a/zones.csv rule)
+pop=$(col a/zones.csv population); apl=$(col a/zones.csv indicator); unit=$(col a/zones.csv unit_id); uapl=$(col a/zones.csv unit_indicator); rule=$(col a/zones.csv rule)
 tail -n +2 a/zones.csv | awk -F, -v p="$pop" -v a="$apl" -v u="$unit" -v ua="$uapl" '
   { w[$u] += $p * $a; s[$u] += $p; got[$u] = $ua }
   END { for (k in w) if (s[k] > 0) { m = w[k] / s[k]; d = m - got[k]; if (d < 0) d = -d; if (d > 1e-4 * (m > 1 ? m : 1)) { print k, m, got[k]; bad = 1 } } exit bad }' ||
@@ -61,7 +61,7 @@ done
 grep -q "<svg" a/maps/apl.svg || fail "maps/apl.svg is not an SVG"
 expect_rc 0 "$oasis" map a --column apl_official --breaks quantile:5 -o amap/official -q
 [ -s amap/official.png ] && [ -s amap/official.svg ] || fail "oasis map wrote nothing"
-expect_rc 2 "$oasis" map a --column nom -o amap/nom
+expect_rc 2 "$oasis" map a --column name -o amap/name
 expect_rc 41 "$oasis" map a --column apl_magic -o amap/magic
 grep -q "columns: " err || fail "oasis map: the columns present are not listed"
 # Wording: the place comes from the COG (région 24), the profession from supply.kind, the sources
@@ -102,8 +102,9 @@ tours_unit=$(awk -F, '$1 == "37261" { print $3 }' a/zones.csv)
 printf 'code,zone\n18001,ZAC\n%s,ZIP\n' "$tours_unit" >official.csv
 printf 'extend = "%s"\n[zoning]\nofficial = "official.csv"\nofficial_missing = "simulated"\n' "$default" >official.toml
 expect_rc 0 "$oasis" run official.toml -o off -q
-[ "$(awk -F, '$1 == "18001" { print $6 "/" $7 }' off/zones.csv)" = "ZAC/official" ] || fail "official commune not applied"
-[ "$(awk -F, '$1 == "37261" { print $6 "/" $7 }' off/zones.csv)" = "ZIP/official" ] || fail "official unit not applied"
+zc=$(col off/zones.csv zone); rc=$(col off/zones.csv rule)
+[ "$(awk -F, -v z="$zc" -v r="$rc" '$1 == "18001" { print $z "/" $r }' off/zones.csv)" = "ZAC/official" ] || fail "official commune not applied"
+[ "$(awk -F, -v z="$zc" -v r="$rc" '$1 == "37261" { print $z "/" $r }' off/zones.csv)" = "ZIP/official" ] || fail "official unit not applied"
 n_tours=$(awk -F, -v u="$tours_unit" '$3 == u' a/zones.csv | wc -l)
 jq -e ".zoning.official_overrides == $((n_tours + 1))" off/summary.json >/dev/null || fail "official overrides count"
 jq -e '.simulation | startswith("official")' off/summary.json >/dev/null || fail "official list not reported"
@@ -162,7 +163,7 @@ printf 'extend = "%s"\n[siting]\nsites = 5\nobjective = "lift"\n' "$default" >si
 expect_rc 0 "$oasis" run site.toml -o site -q
 [ "$(tail -n +2 site/sites.csv | wc -l)" -eq 5 ] || fail "sites.csv: 5 openings"
 [ "$(sqlite3 site/communes.gpkg 'select count(*) from sites')" -eq 5 ] || fail "gpkg: sites layer"
-lifted=$(sqlite3 site/communes.gpkg "select coalesce(sum(population), 0) from units where apl < 2.5 and value_after_siting >= 2.5")
+lifted=$(sqlite3 site/communes.gpkg "select coalesce(sum(population), 0) from units where indicator < 2.5 and value_after_siting >= 2.5")
 jq -e ".siting.objective == $lifted and .siting.bound >= .siting.objective and .siting.objective > 0" site/summary.json >/dev/null ||
   fail "siting: summary $(jq -c '[.siting.objective, .siting.bound]' site/summary.json), recomputed $lifted"
 cmp -s site/zones.csv a/zones.csv || fail "siting changed the scenario's zone list"
@@ -171,21 +172,41 @@ cmp -s site/zones.csv a/zones.csv || fail "siting changed the scenario's zone li
 printf 'extend = "%s"\n[territory]\nexclude = ["37261"]\n[outputs]\ncsv_fr = true\ngpkg = false\n' "$default" >fr.toml
 expect_rc 0 "$oasis" run fr.toml -o fr -q
 head -c 3 fr/zones.csv | od -An -tx1 | grep -q "ef bb bf" || fail "no BOM"
-head -1 fr/zones.csv | grep -q "code_insee;nom;unit_id" || fail "not ';'-separated"
+head -1 fr/zones.csv | grep -q "code_insee;name;unit_id" || fail "not ';'-separated"
 grep -q "^37261;" fr/zones.csv && fail "excluded commune present"
 [ "$(tail -n +2 fr/zones.csv | wc -l)" -eq 1753 ] || fail "exclusion count"
 jq -e '.territory.excluded == ["37261"]' fr/summary.json >/dev/null || fail "exclusion not reported"
 
-# 11. Killed runs: whatever the moment of the kill, each output is either the previous one or the
-# new one, complete. The new run (thresholds changed) gives different files than the previous one.
+# 11. Killed runs: the output folder is swapped in whole, so whatever the moment of the kill
+# (SIGKILL, SIGTERM, Ctrl-C) the folder holds exactly one complete run, the previous or the new one:
+# every file's checksum (the list of files included) matches one of them. The new run (thresholds
+# changed, maps off so that it writes fewer files) leaves no file of the previous one.
+sums() { (cd "$1" && find . -type f ! -name timings.json | LC_ALL=C sort | xargs sha256sum); }
 cp -r a prev
-printf 'extend = "%s"\n[zoning]\nzip_below = 3.2\n' "$default" >other.toml
+printf 'extend = "%s"\n[zoning]\nzip_below = 3.2\n[outputs]\nmaps = false\n' "$default" >other.toml
 expect_rc 0 "$oasis" run other.toml -o other -q
-for delay in 0.3 1.0 1.6 2.0 2.2 2.4 2.6 2.8 3.2; do
+sums prev >prev.sums
+sums other >other.sums
+cmp -s prev.sums other.sums && fail "the two runs of the kill test give the same files"
+[ -e other/maps ] && fail "--overwrite test: the new run should write no maps"
+RANDOM=18  # the same moments on every run of the test
+for i in $(seq 1 14); do
+  case $((i % 3)) in 0) sig=KILL ;; 1) sig=TERM ;; 2) sig=INT ;; esac
+  delay=$(printf '%d.%02d' $((1 + RANDOM % 3)) $((RANDOM % 100)))  # 1.00 .. 3.99 s: the write phase and around it
   rm -rf k && cp -r prev k
-  (timeout -s KILL "$delay" "$oasis" run other.toml -o k -q --overwrite >/dev/null 2>&1 || true) 2>/dev/null
-  for f in zones.csv summary.json communes.gpkg scenario.toml maps/zones.png maps/apl.svg report.html; do
-    cmp -s "k/$f" "prev/$f" || cmp -s "k/$f" "other/$f" || fail "killed after ${delay}s: $f is neither the previous nor the new output"
-  done
+  (timeout -s "$sig" "$delay" "$oasis" run other.toml -o k -q --overwrite >/dev/null 2>&1 || true) 2>/dev/null
+  sums k >k.sums
+  cmp -s k.sums prev.sums || cmp -s k.sums other.sums ||
+    fail "SIG$sig after ${delay}s: the folder is neither the previous run nor the new one: $(diff prev.sums k.sums | head -5)"
 done
+# The next run removes what killed runs left beside the folder, and --overwrite leaves no stale file.
+expect_rc 0 "$oasis" run other.toml -o k -q --overwrite
+sums k >k.sums
+cmp -s k.sums other.sums || fail "after --overwrite the folder is not exactly the new run"
+[ -z "$(find . -maxdepth 1 -name '.k.oasis-staging-*')" ] || fail "staging folders left beside k"
+# A folder holding a file that is not an output is refused (a run replaces the folder whole).
+mkdir -p foreign && echo notes >foreign/notes.txt
+expect_rc 13 "$oasis" run "$default" -o foreign -q --overwrite
+grep -q "notes.txt" err || fail "E-EXISTS does not name the foreign file"
+[ "$(cat foreign/notes.txt)" = notes ] || fail "the foreign file was touched"
 echo "run tests: all passed"

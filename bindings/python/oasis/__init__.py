@@ -88,12 +88,17 @@ def load_supply(territory: Territory, path: str = "", *, format: str = "auto", c
     return _oasis.load_supply(territory, path, format, column)
 
 
-def travel(territory: Territory, *, model: str = "commune-graph", cutoff_min: float = 30.0, intra_min: float = 0.0,
-           detour: float = -1.0, speed_kmh: float = 60.0, urban_speed_kmh: float = 30.0, urban_density: float = 1500.0,
+_TRAVEL = _oasis.travel_defaults()  # the engine's one declaration of these defaults
+
+
+def travel(territory: Territory, *, model: str = _TRAVEL["model"], cutoff_min: float = _TRAVEL["cutoff_min"],
+           intra_min: float = _TRAVEL["intra_min"], detour: float = _TRAVEL["detour"], speed_kmh: float = _TRAVEL["speed_kmh"],
+           urban_speed_kmh: float = _TRAVEL["urban_speed_kmh"], urban_density: float = _TRAVEL["urban_density"],
            osm: str = "", table: str = "", threads: int = 0, progress: Progress | None = None) -> Od:
     """Commune-to-commune travel times in minutes (``oasis travel``): ``model`` = crowfly,
     commune-graph, osm (``osm=FILE.osm.pbf``) or table (``table=FILE``); pairs slower than
-    ``cutoff_min`` minutes are absent. Origins and destinations are the territory's communes."""
+    ``cutoff_min`` minutes are absent. Origins and destinations are the territory's communes.
+    ``detour`` = 0 takes the model's default (1.3 crowfly, 1.2 commune-graph)."""
     return _oasis.travel(territory, model, cutoff_min, intra_min, detour, speed_kmh, urban_speed_kmh, urban_density, osm, table,
                          threads, progress)
 

@@ -44,6 +44,12 @@ Method parse_method(std::string_view name) {
   throw Error(Errc::usage, fmt::format("unknown access method '{}'", name), {}, {}, "choose one of " + all);
 }
 
+std::vector<std::string_view> method_names() {
+  std::vector<std::string_view> out;
+  for (const auto& i : kMethods) out.push_back(i.name);
+  return out;
+}
+
 std::string_view method_name(Method m) noexcept {
   for (const auto& i : kMethods)
     if (i.m == m) return i.name;

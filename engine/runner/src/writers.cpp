@@ -342,6 +342,7 @@ class Report final : public Writer {
     const int threads = p.travel.settings.threads;
     rc.lonlat = geodata::to_lonlat(looks.shapes, looks.epsg, tolerance, threads);
     std::vector<const MultiPolygon*> outline_ptrs;
+    outline_ptrs.reserve(outlines.size());
     for (const auto& o2 : outlines) outline_ptrs.push_back(&o2);
     in.outlines = geodata::to_lonlat(outline_ptrs, std::vector<int>{2154}, tolerance, threads);
     in.zones = looks.zones;

@@ -22,6 +22,9 @@ enum class Method {
 /// "2sfca", "e2sfca", ... ; throws Error(usage) listing the methods.
 Method parse_method(std::string_view name);
 std::string_view method_name(Method m) noexcept;
+/// Every method's name: the one list (the CLI help and the scenario schema's choices agree with it,
+/// tests/runner checks the schema).
+std::vector<std::string_view> method_names();
 /// The decay used when none is given (e.g. DREES steps for apl, Luo & Qi steps for e2sfca).
 Decay default_decay(Method m, double max_cost);
 

@@ -2,7 +2,8 @@
 // The output schema: every column a run writes (zones.csv, the GeoPackage layers, diff.csv,
 // sites.csv) declared once, with its type, unit, description and French title. The writers take
 // names from here (a name not declared is a bug, caught by the tests), docs/outputs.md lists them
-// (`oasis run --columns`), and Python reads the same table (`oasis.columns()`).
+// (`oasis scenario --columns`), and Python takes the zone-list columns from it
+// (`oasis.ZONE_COLUMNS`).
 #include <span>
 #include <string>
 #include <string_view>
