@@ -20,6 +20,8 @@
 #include "oasis/geodata/load.hpp"
 #include "oasis/geodata/travel.hpp"
 #include "oasis/io/csv.hpp"
+#include "oasis/runner/inputs.hpp"
+#include "oasis/scenario/scenario.hpp"
 #include "oasis/travel/od_io.hpp"
 
 namespace oasis::cli {
@@ -122,62 +124,71 @@ void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
   }
 }
 
+/// Commune mode: the steps of `oasis run` (inputs, travel, indicators) on a scenario made of the
+/// flags, so that `oasis access` and `oasis run` give the same values for the same settings.
 void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   const auto t0 = std::chrono::steady_clock::now();
-  const auto p = params_of(f);
-  auto ts = travel_settings(f.travel, f.data.threads);
-  if (p.method == access::Method::apl) ts.cutoff_min = std::min(ts.cutoff_min, std::max(20.0, p.decay.support()));
-  auto o = territory_options(f.data);
+  const auto p = params_of(f);  // checks the flags
+  auto s = scenario::parse("", "oasis access");  // every default of the schema
+  s.territory.regions = f.data.regions;
+  s.territory.departements = f.data.departements;
+  s.data.communes = f.data.communes;
+  s.data.apl = f.data.apl;
+  s.supply.file = f.supply;
+  s.supply.activity = f.activity;
+  s.access.method = f.method;
+  s.access.decay = f.decay;
+  s.access.max_cost = std::isfinite(f.max_cost) ? f.max_cost : 0.0;
+  s.access.n = f.n;
+  s.access.line = f.line;
+  s.travel.model = f.travel.model;
+  s.travel.cutoff_min = f.travel.cutoff_min;
+  s.travel.intra_min = f.travel.intra_min;
+  s.travel.detour = f.travel.detour;
+  s.travel.speed_kmh = f.travel.speed_kmh;
+  s.travel.urban_speed_kmh = f.travel.urban_speed_kmh;
+  s.travel.urban_density = f.travel.urban_density;
+  s.travel.osm = f.travel.osm;
+  s.travel.table = f.travel.table;
+  runner::RunOptions o;
+  o.data_dir = f.data.data;
+  o.cog_dir = f.data.cog;
+  o.threads = f.data.threads;
+  o.assume_epsg = parse_epsg(f.data.assume_crs);
+  o.code_field = f.data.code_field;
+  o.use_apl = !f.data.no_apl;
   ProgressBar bar(g.progress_mode());
-  auto progress = bar.callback();
-  o.progress = [&](double x, std::string_view st) { return progress(0.4 * x, st); };
+  o.progress = bar.callback();
   Diagnostics diag;
-  const auto cog = geodata::Cog::load(o.cog_dir);
-  const auto loaded = geodata::load_territory(o, cog, diag);
-  const auto& t = loaded.territory;
-  geodata::SupplyOptions so;
-  so.path = f.supply.empty() ? (o.data_dir / "practitioners" / "rpps2026_gp_counts_communes.csv") : std::filesystem::path(f.supply);
-  geodata::SupplyReport srep;
-  const auto table = geodata::load_supply(so, t, cog, diag, srep);
-  auto supply = table.per_commune(t.size());
-  const bool apl = p.method == access::Method::apl;
-  if (apl)
-    for (auto& s : supply) s *= f.activity;  // headcount -> consultations per year
-  // Demand: the standardised population for the APL when present, else the legal population.
-  std::vector<double> demand = t.population();
-  std::string demand_field = "population (legal, COG)";
-  if (apl)
-    if (const auto* std_pop = t.column("population_std")) {
-      for (CommuneId c = 0; c < t.size(); ++c)
-        if (std::isfinite((*std_pop)[c])) demand[c] = (*std_pop)[c];
-      demand_field = "population_std (DREES pop_standardisee; legal population where missing)";
-    }
-  const auto tr = geodata::build_travel(t, ts, diag, [&](double x, std::string_view st) { return progress(0.4 + 0.5 * x, st); });
+  const auto in = runner::load_inputs(s, o, diag);
+  const auto tr = runner::build_travel(s, in, o, diag);
   const auto ta = std::chrono::steady_clock::now();
-  const auto r = access::compute_access(p, tr.od, demand, supply, t.population());
+  const auto ind = runner::compute_indicators(s, in, tr.od);
   const double access_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ta).count();
   bar.finish();
+  const auto& t = in.territory;
+  const auto& r = ind.access;
   const auto* official = t.column("apl_official");
   std::string out = "code_insee,nom,population,demand,supply,value,flag";
   out += official ? ",apl_official\n" : "\n";
   for (CommuneId c = 0; c < t.size(); ++c) {
-    out += fmt::format("{},\"{}\",{},{},{},{},{}", t.code()[c].str(), t.name()[c], num(t.population()[c]), num(demand[c]),
-                       num(supply[c]), num(r.value[c]), access::flag_name(r.flag[c]));
+    out += fmt::format("{},\"{}\",{},{},{},{},{}", t.code()[c].str(), t.name()[c], num(t.population()[c]), num(ind.demand[c]),
+                       num(in.supply[c] * ind.activity), num(r.value[c]), access::flag_name(r.flag[c]));
     out += official ? fmt::format(",{}\n", num((*official)[c])) : "\n";
   }
   if (!g.output.empty()) write_file_atomic(g.output, out, g.overwrite);
-  auto j = summary_json(p, r, demand, f.line);
+  auto j = summary_json(p, r, ind.demand, f.line);
   j["territory_communes"] = t.size();
   j["travel"] = tr.od.model;
   j["cutoff_min"] = tr.od.cutoff_min;
   j["pairs"] = tr.od.pairs();
-  j["supply_file"] = srep.file;
-  j["supply_total"] = table.total();
-  j["supply_unit"] = apl ? fmt::format("consultations/year = headcount x {}", f.activity) : table.kind;
-  j["demand_field"] = demand_field;
+  j["supply_file"] = in.data["supply"]["file"];
+  j["supply_total"] = in.table.total();
+  j["supply_unit"] = ind.apl ? fmt::format("consultations/year = headcount x {}", f.activity) : in.table.kind;
+  j["demand_field"] = ind.demand_field;
   j["access_seconds"] = access_seconds;
   j["warnings"] = warnings_json(diag);
-  if (official && apl)
+  if (official && ind.apl)
     if (const auto fid = access::fidelity(r.value, *official, f.line))
       j["fidelity"] = {{"communes_compared", fid->compared},
                        {"spearman", fid->spearman},

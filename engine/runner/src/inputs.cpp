@@ -310,6 +310,9 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   if (!s.data.communes.empty()) o.communes = data_path(s.data.communes, o.data_dir);
   if (!s.data.apl.empty()) o.apl = data_path(s.data.apl, o.data_dir);
   o.threads = opt.threads.value_or(s.travel.threads);
+  o.assume_epsg = opt.assume_epsg;
+  o.code_field = opt.code_field;
+  o.use_apl = opt.use_apl;
   o.progress = [&](double f, std::string_view st) { return p_load(f, st); };
   const auto cog = geodata::Cog::load(o.cog_dir);
   auto sel = select_territory(s, o, cog, diag);

@@ -21,6 +21,10 @@ struct RunOptions {
   std::optional<bool> csv_fr;        // overrides outputs.csv_fr
   std::string data_dir, cog_dir;     // CLI overrides of data.dir / data.cog ("" = scenario, env, default)
   std::optional<int> threads;        // overrides travel.threads
+  // Boundary-file overrides of the data flags (`oasis access` commune mode; a scenario has none).
+  std::optional<int> assume_epsg;    // CRS of boundary layers that declare none
+  std::string code_field;            // attribute holding the INSEE code ("" = the usual names)
+  bool use_apl = true;               // read the DREES APL file (population_std, apl_official)
   ProgressFn progress;
 };
 
