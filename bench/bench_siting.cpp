@@ -27,8 +27,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // Optimal values published with the OR-Library (file pmedopt), pmed1 ... pmed40.
-constexpr int kOptimum[40] = {5819, 4093, 4250, 3034, 1355, 7824, 5631, 4445, 2734, 1255, 7696, 6634, 4374, 2968,
-                              1729, 8162, 6999, 4809, 2845, 1789, 9138, 8579, 4619, 2961, 1828, 9917, 8307, 4498,
+constexpr int kOptimum[40] = {5819, 4093, 4250,  3034, 1355, 7824, 5631,  4445, 2734, 1255,  7696, 6634, 4374, 2968,
+                              1729, 8162, 6999,  4809, 2845, 1789, 9138,  8579, 4619, 2961,  1828, 9917, 8307, 4498,
                               3033, 1989, 10086, 9297, 4700, 3013, 10400, 9934, 5057, 11060, 9423, 5128};
 
 /// Reads an OR-Library pmed file: n m p, then m undirected edges (1-based); the last line of a
@@ -77,13 +77,18 @@ int main(int argc, char** argv) {
   double limit = 60.0;
   int rounds = 250;
   for (int a = 1; a < argc; ++a) {
-    if (!std::strcmp(argv[a], "--time-limit") && a + 1 < argc) limit = std::stod(argv[++a]);
-    else if (!std::strcmp(argv[a], "--rounds") && a + 1 < argc) rounds = std::stoi(argv[++a]);
-    else dir = argv[a];
+    if (!std::strcmp(argv[a], "--time-limit") && a + 1 < argc)
+      limit = std::stod(argv[++a]);
+    else if (!std::strcmp(argv[a], "--rounds") && a + 1 < argc)
+      rounds = std::stoi(argv[++a]);
+    else
+      dir = argv[a];
   }
   try {
-    fmt::print("OR-Library p-median, {} perturbation rounds per instance (greedy + vertex substitution + rounds;\n"
-               "Lagrangian lower bound)\n\n", rounds);
+    fmt::print(
+        "OR-Library p-median, {} perturbation rounds per instance (greedy + vertex substitution + rounds;\n"
+        "Lagrangian lower bound)\n\n",
+        rounds);
     fmt::print("{:<7} {:>4} {:>4} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n", "inst", "n", "p", "optimum", "found", "gap_opt%", "bound",
                "gap_lb%", "seconds");
     const auto t_all = std::chrono::steady_clock::now();
@@ -169,10 +174,11 @@ int main(int argc, char** argv) {
         o.model = siting::Model::mclp;
         o.radius = 15;
         const auto s2 = siting::solve(inst, o);
-        fmt::print("  k = {:>3}: p-median mean time {:.2f} min (bound {:.2f}, gap {:.2f} %, unserved {:.0f}) {:.1f} s | "
-                   "MCLP 15 min covers {:.1f} % (bound {:.1f} %, gap {:.2f} %) {:.1f} s\n",
-                   k, s1.objective / pop, s1.bound / pop, 100 * s1.gap, s1.unserved_weight, s1.seconds, 100 * s2.objective / pop,
-                   100 * s2.bound / pop, 100 * s2.gap, s2.seconds);
+        fmt::print(
+            "  k = {:>3}: p-median mean time {:.2f} min (bound {:.2f}, gap {:.2f} %, unserved {:.0f}) {:.1f} s | "
+            "MCLP 15 min covers {:.1f} % (bound {:.1f} %, gap {:.2f} %) {:.1f} s\n",
+            k, s1.objective / pop, s1.bound / pop, 100 * s1.gap, s1.unserved_weight, s1.seconds, 100 * s2.objective / pop,
+            100 * s2.bound / pop, 100 * s2.gap, s2.seconds);
         std::fflush(stdout);
       }
     }

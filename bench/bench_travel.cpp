@@ -49,12 +49,14 @@ int main(int argc, char** argv) {
   bool national = true;
   int side = 1100;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--data") && i + 1 < argc) data = argv[++i];
-    else if (!std::strcmp(argv[i], "--skip-national")) national = false;
-    else if (!std::strcmp(argv[i], "--grid-side") && i + 1 < argc) side = std::atoi(argv[++i]);
+    if (!std::strcmp(argv[i], "--data") && i + 1 < argc)
+      data = argv[++i];
+    else if (!std::strcmp(argv[i], "--skip-national"))
+      national = false;
+    else if (!std::strcmp(argv[i], "--grid-side") && i + 1 < argc)
+      side = std::atoi(argv[++i]);
   }
-  fmt::print("{:<16} {:>7} {:>7} {:>12} {:>9} {:>14} {:>10}\n", "model", "cutoff", "threads", "pairs", "seconds",
-             "pairs/s", "rss_MB");
+  fmt::print("{:<16} {:>7} {:>7} {:>12} {:>9} {:>14} {:>10}\n", "model", "cutoff", "threads", "pairs", "seconds", "pairs/s", "rss_MB");
   if (national) {
     Diagnostics diag;
     geodata::TerritoryOptions o;
@@ -72,8 +74,7 @@ int main(int argc, char** argv) {
           oo.cutoff_min = cutoff;
           oo.threads = threads;
           const auto t1 = Clock::now();
-          const auto od = std::strcmp(model, "crowfly") == 0 ? travel::crowfly_commune_od(t, {}, oo)
-                                                               : travel::commune_graph_od(t, {}, oo);
+          const auto od = std::strcmp(model, "crowfly") == 0 ? travel::crowfly_commune_od(t, {}, oo) : travel::commune_graph_od(t, {}, oo);
           const double s = since(t1);
           fmt::print("{:<16} {:>7.0f} {:>7} {:>12} {:>9.3f} {:>14.0f} {:>10.0f}\n", model, cutoff, threads, od.pairs(), s,
                      static_cast<double>(od.pairs()) / s, peak_rss_mb());
@@ -94,9 +95,8 @@ int main(int argc, char** argv) {
       const auto t3 = Clock::now();
       const auto od = travel::graph_od(g, origins, {}, dests, {}, oo, false, 0.0);
       const double s = since(t3);
-      fmt::print("{:<16} {:>7.0f} {:>7} {:>12} {:>9.3f} {:>14.0f} {:>10.0f}   ({:.0f} searches/s)\n", "road-grid", cutoff,
-                 threads, od.pairs(), s, static_cast<double>(od.pairs()) / s, peak_rss_mb(),
-                 static_cast<double>(origins.size()) / s);
+      fmt::print("{:<16} {:>7.0f} {:>7} {:>12} {:>9.3f} {:>14.0f} {:>10.0f}   ({:.0f} searches/s)\n", "road-grid", cutoff, threads,
+                 od.pairs(), s, static_cast<double>(od.pairs()) / s, peak_rss_mb(), static_cast<double>(origins.size()) / s);
     }
   return 0;
 }

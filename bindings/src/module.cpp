@@ -190,8 +190,9 @@ PyOd od_from_arrays(std::vector<std::string> from_ids, std::vector<std::string> 
     if (o[k] < 0 || static_cast<std::size_t>(o[k]) >= from_ids.size() || d[k] < 0 || static_cast<std::size_t>(d[k]) >= to_ids.size())
       throw Error(Errc::internal, "OD index out of range");
     if (!std::isfinite(c[k]) || c[k] < 0)
-      throw Error(Errc::value_invalid, fmt::format("cost {} of the pair {} -> {} is negative or not a number", c[k], from_ids[o[k]], to_ids[d[k]]),
-                  "OD table", fmt::format("row {}", k), "give travel costs as non-negative numbers (minutes)");
+      throw Error(Errc::value_invalid,
+                  fmt::format("cost {} of the pair {} -> {} is negative or not a number", c[k], from_ids[o[k]], to_ids[d[k]]), "OD table",
+                  fmt::format("row {}", k), "give travel costs as non-negative numbers (minutes)");
     if (c[k] <= max_cost) rows[o[k]].emplace_back(static_cast<std::uint32_t>(d[k]), static_cast<float>(c[k]));
   }
   PyOd out;
@@ -207,7 +208,7 @@ PyOd od_from_arrays(std::vector<std::string> from_ids, std::vector<std::string> 
 }
 
 py::tuple access_values(const PyOd& od, const Array& demand, const Array& supply, const std::string& method, const std::string& decay,
-                 double max_cost, int n, std::optional<Array> supply_demand) {
+                        double max_cost, int n, std::optional<Array> supply_demand) {
   access::AccessParams p;
   p.method = access::parse_method(method);
   if (!(max_cost > 0)) throw Error(Errc::value_invalid, fmt::format("max_cost {}: it must be > 0 minutes", max_cost));
@@ -244,9 +245,10 @@ py::array_t<double> load_supply(const PyTerritory& T, const std::string& path, c
   }));
 }
 
-py::dict zone(const Array& values, const Array& population, const std::vector<std::string>& region, const std::vector<std::string>& unit_keys,
-              const std::vector<std::string>& unit_names, const std::string& kind, double zip_below, double vivier_below,
-              const std::map<std::string, std::pair<double, double>>& caps, const std::string& fill) {
+py::dict zone(const Array& values, const Array& population, const std::vector<std::string>& region,
+              const std::vector<std::string>& unit_keys, const std::vector<std::string>& unit_names, const std::string& kind,
+              double zip_below, double vivier_below, const std::map<std::string, std::pair<double, double>>& caps,
+              const std::string& fill) {
   const auto v = to_vector(values, static_cast<std::size_t>(-1), "values");
   const auto n = v.size();
   const auto pop = to_vector(population, n, "population");
@@ -335,9 +337,10 @@ grants::CommuneTable table_from(const py::object& src, const std::string& label)
   return grants::CommuneTable::from_rows(label, t.first, std::move(rows));
 }
 
-py::tuple run_grants(const std::string& scheme_path, const py::object& applications, const std::vector<std::pair<std::string, py::object>>& zones,
-                     const py::object& facts, const std::map<std::string, std::string>& params, const std::string& faculties,
-                     const std::string& road_minutes, const std::string& road_km) {
+py::tuple run_grants(const std::string& scheme_path, const py::object& applications,
+                     const std::vector<std::pair<std::string, py::object>>& zones, const py::object& facts,
+                     const std::map<std::string, std::string>& params, const std::string& faculties, const std::string& road_minutes,
+                     const std::string& road_km) {
   auto scheme = grants::load_scheme(scheme_path);
   if (!params.empty()) scheme = grants::with_parameters(scheme, {params.begin(), params.end()});
   std::vector<grants::Application> apps;
@@ -406,11 +409,14 @@ py::tuple run_scenario(const std::string& path, const std::string& out_dir, bool
 PYBIND11_MODULE(_oasis, m) {
   m.doc() = "Oasis engine (compiled part); use the `oasis` package";
   m.attr("__version__") = std::string(kVersion);
-  m.def("zone_list_columns", [] {
-    std::vector<std::string> out;
-    for (const auto c : runner::zone_list_columns()) out.emplace_back(c);
-    return out;
-  }, "The columns of zones.csv (and of the zone DataFrame of run()), from the output schema");
+  m.def(
+      "zone_list_columns",
+      [] {
+        std::vector<std::string> out;
+        for (const auto c : runner::zone_list_columns()) out.emplace_back(c);
+        return out;
+      },
+      "The columns of zones.csv (and of the zone DataFrame of run()), from the output schema");
   g_error_type = PyErr_NewExceptionWithDoc("oasis._oasis.OasisError",
                                            "An Oasis error: .code (int, the CLI exit code), .name (E-...), .message, .file, .record, .fix",
                                            PyExc_RuntimeError, nullptr);
@@ -429,11 +435,14 @@ PYBIND11_MODULE(_oasis, m) {
       PyErr_SetObject(g_error_type, exc.ptr());
     }
   });
-  m.def("errors", [] {
-    std::vector<std::tuple<int, std::string, std::string>> out;
-    for (const auto& i : all_errcs()) out.emplace_back(static_cast<int>(i.code), std::string(i.name), std::string(i.meaning));
-    return out;
-  }, "Every error code: (exit code, name, meaning)");
+  m.def(
+      "errors",
+      [] {
+        std::vector<std::tuple<int, std::string, std::string>> out;
+        for (const auto& i : all_errcs()) out.emplace_back(static_cast<int>(i.code), std::string(i.name), std::string(i.meaning));
+        return out;
+      },
+      "Every error code: (exit code, name, meaning)");
 
   py::class_<PyTerritory>(m, "Territory", "Communes loaded from the data directory (dense ids 0..n-1, INSEE codes as text)")
       .def_property_readonly("size", [](const PyTerritory& T) { return T.t().size(); })
@@ -442,23 +451,34 @@ PYBIND11_MODULE(_oasis, m) {
       .def_property_readonly("departement", [](const PyTerritory& T) { return T.t().departement(); })
       .def_property_readonly("region", [](const PyTerritory& T) { return T.t().region(); })
       .def_property_readonly("epci", [](const PyTerritory& T) { return T.t().epci(); })
-      .def_property_readonly("population", [](const PyTerritory& T) { return to_array(T.t().population()); }, "legal population (inhabitants)")
-      .def_property_readonly("x", [](const PyTerritory& T) { return to_array(T.t().x()); }, "Lambert-93 x of the commune's point (metres)")
-      .def_property_readonly("y", [](const PyTerritory& T) { return to_array(T.t().y()); }, "Lambert-93 y (metres)")
+      .def_property_readonly(
+          "population", [](const PyTerritory& T) { return to_array(T.t().population()); }, "legal population (inhabitants)")
+      .def_property_readonly(
+          "x", [](const PyTerritory& T) { return to_array(T.t().x()); }, "Lambert-93 x of the commune's point (metres)")
+      .def_property_readonly(
+          "y", [](const PyTerritory& T) { return to_array(T.t().y()); }, "Lambert-93 y (metres)")
       .def_property_readonly("cog_version", [](const PyTerritory& T) { return T.loaded->cog_version; })
       .def_property_readonly("warnings", [](const PyTerritory& T) { return T.warnings; })
       .def("column_names", [](const PyTerritory& T) { return T.t().column_names(); })
-      .def("column", [](const PyTerritory& T, const std::string& name) {
-        const auto* c = T.t().column(name);
-        if (!c) throw Error(Errc::field_missing, fmt::format("no column '{}'", name), {}, {}, fmt::format("columns: {}", fmt::join(T.t().column_names(), ", ")));
-        return to_array(*c);
-      }, py::arg("name"), "a numeric column (population_std, apl_official, apl_official_u65...)")
-      .def("wkt", [](const PyTerritory& T) {
-        std::vector<std::string> out;
-        out.reserve(T.t().size());
-        for (CommuneId c = 0; c < T.t().size(); ++c) out.push_back(wkt(T.t().shape(c)));
-        return out;
-      }, "boundaries as WKT MULTIPOLYGON, Lambert-93 metres (EPSG:2154)");
+      .def(
+          "column",
+          [](const PyTerritory& T, const std::string& name) {
+            const auto* c = T.t().column(name);
+            if (!c)
+              throw Error(Errc::field_missing, fmt::format("no column '{}'", name), {}, {},
+                          fmt::format("columns: {}", fmt::join(T.t().column_names(), ", ")));
+            return to_array(*c);
+          },
+          py::arg("name"), "a numeric column (population_std, apl_official, apl_official_u65...)")
+      .def(
+          "wkt",
+          [](const PyTerritory& T) {
+            std::vector<std::string> out;
+            out.reserve(T.t().size());
+            for (CommuneId c = 0; c < T.t().size(); ++c) out.push_back(wkt(T.t().shape(c)));
+            return out;
+          },
+          "boundaries as WKT MULTIPOLYGON, Lambert-93 metres (EPSG:2154)");
 
   py::class_<PyOd>(m, "Od", "A sparse origin-destination table (minutes): origins = demand, destinations = supply / candidates")
       .def_property_readonly("n_origins", [](const PyOd& o) { return o.od.n_origins(); })
@@ -468,17 +488,21 @@ PYBIND11_MODULE(_oasis, m) {
       .def_property_readonly("to_ids", [](const PyOd& o) { return o.to_ids; })
       .def_property_readonly("model", [](const PyOd& o) { return o.od.model; })
       .def_property_readonly("cutoff_min", [](const PyOd& o) { return o.od.cutoff_min; })
-      .def("arrays", [](const PyOd& o) {
-        std::vector<std::int64_t> from, to;
-        std::vector<double> minutes;
-        from.reserve(o.od.pairs()), to.reserve(o.od.pairs()), minutes.reserve(o.od.pairs());
-        for (std::size_t i = 0; i < o.od.n_origins(); ++i) {
-          const auto d = o.od.destinations(i);
-          const auto t = o.od.times(i);
-          for (std::size_t k = 0; k < d.size(); ++k) from.push_back(static_cast<std::int64_t>(i)), to.push_back(d[k]), minutes.push_back(t[k]);
-        }
-        return py::make_tuple(to_array(from), to_array(to), to_array(minutes));
-      }, "(origin index, destination index, minutes) as numpy arrays, by origin then destination");
+      .def(
+          "arrays",
+          [](const PyOd& o) {
+            std::vector<std::int64_t> from, to;
+            std::vector<double> minutes;
+            from.reserve(o.od.pairs()), to.reserve(o.od.pairs()), minutes.reserve(o.od.pairs());
+            for (std::size_t i = 0; i < o.od.n_origins(); ++i) {
+              const auto d = o.od.destinations(i);
+              const auto t = o.od.times(i);
+              for (std::size_t k = 0; k < d.size(); ++k)
+                from.push_back(static_cast<std::int64_t>(i)), to.push_back(d[k]), minutes.push_back(t[k]);
+            }
+            return py::make_tuple(to_array(from), to_array(to), to_array(minutes));
+          },
+          "(origin index, destination index, minutes) as numpy arrays, by origin then destination");
 
   m.def("load_territory", &load_territory, py::arg("data") = "", py::arg("cog") = "", py::arg("regions") = std::vector<std::string>{},
         py::arg("departements") = std::vector<std::string>{}, py::arg("communes") = py::none(), py::arg("apl") = py::none(),
@@ -488,32 +512,36 @@ PYBIND11_MODULE(_oasis, m) {
         py::arg("intra_min") = td.intra_min, py::arg("detour") = td.detour, py::arg("speed_kmh") = td.speed_kmh,
         py::arg("urban_speed_kmh") = td.urban_speed_kmh, py::arg("urban_density") = td.urban_density, py::arg("osm") = td.osm,
         py::arg("table") = td.table, py::arg("threads") = td.threads, py::arg("progress") = py::none());
-  m.def("travel_defaults", [] {
-    const travel::TravelOptions d;
-    py::dict out;
-    out["model"] = d.model;
-    out["cutoff_min"] = d.cutoff_min;
-    out["intra_min"] = d.intra_min;
-    out["detour"] = d.detour;
-    out["speed_kmh"] = d.speed_kmh;
-    out["urban_speed_kmh"] = d.urban_speed_kmh;
-    out["urban_density"] = d.urban_density;
-    return out;
-  }, "The defaults of the travel options (the engine's one declaration)");
-  m.def("od_from_arrays", &od_from_arrays, py::arg("from_ids"), py::arg("to_ids"), py::arg("origin"), py::arg("destination"), py::arg("cost"),
-        py::arg("max_cost") = std::numeric_limits<double>::infinity());
+  m.def(
+      "travel_defaults",
+      [] {
+        const travel::TravelOptions d;
+        py::dict out;
+        out["model"] = d.model;
+        out["cutoff_min"] = d.cutoff_min;
+        out["intra_min"] = d.intra_min;
+        out["detour"] = d.detour;
+        out["speed_kmh"] = d.speed_kmh;
+        out["urban_speed_kmh"] = d.urban_speed_kmh;
+        out["urban_density"] = d.urban_density;
+        return out;
+      },
+      "The defaults of the travel options (the engine's one declaration)");
+  m.def("od_from_arrays", &od_from_arrays, py::arg("from_ids"), py::arg("to_ids"), py::arg("origin"), py::arg("destination"),
+        py::arg("cost"), py::arg("max_cost") = std::numeric_limits<double>::infinity());
   m.def("access", &access_values, py::arg("od"), py::arg("demand"), py::arg("supply"), py::arg("method") = "2sfca", py::arg("decay") = "",
         py::arg("max_cost") = std::numeric_limits<double>::infinity(), py::arg("n") = 1, py::arg("supply_demand") = py::none());
   m.def("load_supply", &load_supply, py::arg("territory"), py::arg("path") = "", py::arg("format") = "auto", py::arg("column") = "");
   m.def("zone", &zone, py::arg("values"), py::arg("population"), py::arg("region"), py::arg("unit_keys"),
-        py::arg("unit_names") = std::vector<std::string>{}, py::arg("kind") = "epci", py::arg("zip_below") = 2.5, py::arg("vivier_below") = 4.0,
-        py::arg("caps") = std::map<std::string, std::pair<double, double>>{}, py::arg("fill") = "in-order");
+        py::arg("unit_names") = std::vector<std::string>{}, py::arg("kind") = "epci", py::arg("zip_below") = 2.5,
+        py::arg("vivier_below") = 4.0, py::arg("caps") = std::map<std::string, std::pair<double, double>>{}, py::arg("fill") = "in-order");
   m.def("site", &site, py::arg("od"), py::arg("weight"), py::arg("model") = "p-median", py::arg("p") = 1, py::arg("radius") = 0.0,
         py::arg("fixed") = std::vector<std::uint32_t>{}, py::arg("capacity") = py::none(), py::arg("rounds") = 100, py::arg("seed") = 1,
         py::arg("time_limit") = 60.0, py::arg("exact") = "auto", py::arg("exact_time_limit") = 20.0, py::arg("progress") = py::none());
-  m.def("grants", &run_grants, py::arg("scheme"), py::arg("applications"), py::arg("zones") = std::vector<std::pair<std::string, py::object>>{},
-        py::arg("facts") = py::none(), py::arg("params") = std::map<std::string, std::string>{}, py::arg("faculties") = "",
-        py::arg("road_minutes") = "", py::arg("road_km") = "");
+  m.def("grants", &run_grants, py::arg("scheme"), py::arg("applications"),
+        py::arg("zones") = std::vector<std::pair<std::string, py::object>>{}, py::arg("facts") = py::none(),
+        py::arg("params") = std::map<std::string, std::string>{}, py::arg("faculties") = "", py::arg("road_minutes") = "",
+        py::arg("road_km") = "");
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("out_dir") = "", py::arg("overwrite") = false, py::arg("data") = "",
         py::arg("cog") = "", py::arg("threads") = py::none(), py::arg("csv_fr") = py::none(), py::arg("progress") = py::none());
 }

@@ -47,15 +47,14 @@ access::AccessParams params_of(const AccessFlags& f) {
   access::AccessParams p;
   p.method = access::parse_method(f.method);
   p.max_cost = f.max_cost;
-  if (!(p.max_cost > 0))
-    throw Error(Errc::value_invalid, fmt::format("--max-cost {}: it must be > 0 minutes", f.max_cost));
+  if (!(p.max_cost > 0)) throw Error(Errc::value_invalid, fmt::format("--max-cost {}: it must be > 0 minutes", f.max_cost));
   p.decay = f.decay.empty() ? access::default_decay(p.method, p.max_cost) : access::Decay::parse(f.decay);
   p.n = f.n;
   return p;
 }
 
-nlohmann::ordered_json summary_json(const access::AccessParams& p, const access::AccessResult& r,
-                                    std::span<const double> demand, double line) {
+nlohmann::ordered_json summary_json(const access::AccessParams& p, const access::AccessResult& r, std::span<const double> demand,
+                                    double line) {
   const auto ineq = access::inequality(r.value, demand, line);
   std::size_t flagged = 0;
   for (auto fl : r.flag) flagged += fl != 0;
@@ -76,8 +75,7 @@ nlohmann::ordered_json summary_json(const access::AccessParams& p, const access:
 }
 
 void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
-  if (f.supply.empty() || f.demand.empty())
-    throw Error(Errc::usage, "--od needs --supply SUPPLY.csv and --demand DEMAND.csv");
+  if (f.supply.empty() || f.demand.empty()) throw Error(Errc::usage, "--od needs --supply SUPPLY.csv and --demand DEMAND.csv");
   if (g.output.empty()) throw Error(Errc::usage, "matrix mode needs -o OUT.csv");
   const auto p = params_of(f);
   const auto demand = read_id_values(f.demand, {"population", "demand", "value"}, "demand");
@@ -115,12 +113,14 @@ void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
   j["warnings"] = warnings_json(diag);
   if (!f.summary.empty()) write_file_atomic(f.summary, j.dump(2) + "\n", g.overwrite);
   if (!g.quiet) {
-    if (f.json) std::fputs((j.dump(2) + "\n").c_str(), stdout);
+    if (f.json)
+      std::fputs((j.dump(2) + "\n").c_str(), stdout);
     else
-      fmt::print("{} over {} pairs ({} unmatched, {} above max cost): {} demand units, {} flagged, "
-                 "{} supply sites without demand in reach; written {}\n",
-                 access::method_name(p.method), rep.kept, rep.unmatched_records, rep.above_cutoff, demand.ids.size(),
-                 j["flagged"].get<std::size_t>(), r.supply_without_demand, g.output);
+      fmt::print(
+          "{} over {} pairs ({} unmatched, {} above max cost): {} demand units, {} flagged, "
+          "{} supply sites without demand in reach; written {}\n",
+          access::method_name(p.method), rep.kept, rep.unmatched_records, rep.above_cutoff, demand.ids.size(),
+          j["flagged"].get<std::size_t>(), r.supply_without_demand, g.output);
   }
 }
 
@@ -128,7 +128,7 @@ void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
 /// flags, so that `oasis access` and `oasis run` give the same values for the same settings.
 void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   const auto t0 = std::chrono::steady_clock::now();
-  const auto p = params_of(f);  // checks the flags
+  const auto p = params_of(f);                   // checks the flags
   auto s = scenario::parse("", "oasis access");  // every default of the schema
   s.territory.regions = f.data.regions;
   s.territory.departements = f.data.departements;
@@ -219,8 +219,10 @@ void register_access(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--summary", f->summary, "Write the summary (method, flags, inequality, fidelity) as JSON");
   sub->add_flag("--json", f->json, "Matrix mode: print the summary as JSON");
   sub->callback([f, &g] {
-    if (!f->od.empty()) run_matrix(*f, g);
-    else run_communes(*f, g);
+    if (!f->od.empty())
+      run_matrix(*f, g);
+    else
+      run_communes(*f, g);
   });
 }
 

@@ -33,15 +33,21 @@ fs::path zone_file(const std::string& spec) {
 
 void describe(const grants::SchemeInfo& I) {
   fmt::print("{} — {} (version {}, {}{})\n", I.id, I.name, I.version, I.kind, I.region.empty() ? "" : ", région " + I.region);
-  fmt::print("source: {}{}{}\n", I.source_title, I.source_date.empty() ? "" : " (" + I.source_date + ")", I.source_url.empty() ? "" : ", " + I.source_url);
-  if (!I.valid_from.empty() || !I.valid_to.empty()) fmt::print("valid: {} .. {}\n", I.valid_from.empty() ? "-" : I.valid_from, I.valid_to.empty() ? "-" : I.valid_to);
+  fmt::print("source: {}{}{}\n", I.source_title, I.source_date.empty() ? "" : " (" + I.source_date + ")",
+             I.source_url.empty() ? "" : ", " + I.source_url);
+  if (!I.valid_from.empty() || !I.valid_to.empty())
+    fmt::print("valid: {} .. {}\n", I.valid_from.empty() ? "-" : I.valid_from, I.valid_to.empty() ? "-" : I.valid_to);
   fmt::print("application columns read: {}\nparameters:\n", fmt::join(I.fields, ", "));
   for (const auto& p : I.parameters) {
     std::string v = "UNPUBLISHED";
-    if (p.number) v = fmt::format("{}", *p.number);
-    else if (p.text) v = *p.text;
-    else if (p.flag) v = *p.flag ? "true" : "false";
-    else if (p.list) v = fmt::format("[{}]", fmt::join(*p.list, ", "));
+    if (p.number)
+      v = fmt::format("{}", *p.number);
+    else if (p.text)
+      v = *p.text;
+    else if (p.flag)
+      v = *p.flag ? "true" : "false";
+    else if (p.list)
+      v = fmt::format("[{}]", fmt::join(*p.list, ", "));
     else if (p.bands) {
       std::vector<std::string> b;
       for (const auto& [lo, am] : *p.bands) b.push_back(fmt::format("{}+:{}", lo, am));
@@ -130,7 +136,8 @@ void run_grants(const GrantFlags& f, const GlobalFlags& g) {
 
 void register_grants(CLI::App& app, GlobalFlags& g) {
   auto f = std::make_shared<GrantFlags>();
-  auto* sub = app.add_subcommand("grants", "Grant calculators: a scheme's rule file applied to applications and zone lists (docs/grants.md)");
+  auto* sub =
+      app.add_subcommand("grants", "Grant calculators: a scheme's rule file applied to applications and zone lists (docs/grants.md)");
   add_global_flags(*sub, g);
   sub->add_option("--scheme", f->scheme, "Rule file (scenarios/grants/*.toml)")->required();
   sub->add_option("--applications", f->applications, "APPS.csv: one application per row (id + the columns the scheme reads)");

@@ -76,22 +76,29 @@ void run_info(const InfoFlags& f, const GlobalFlags& g) {
   j["communes"] = t.size();
   j["population"] = t.total_population();
   const auto& b = loaded.boundaries;
-  j["boundaries"] = {{"files", b.files},          {"features", b.features},          {"merged_codes", b.merged_codes},
-                     {"repaired", b.repaired},    {"rejected", b.rejected},          {"outside_selection", b.outside_filter},
+  j["boundaries"] = {{"files", b.files},
+                     {"features", b.features},
+                     {"merged_codes", b.merged_codes},
+                     {"repaired", b.repaired},
+                     {"rejected", b.rejected},
+                     {"outside_selection", b.outside_filter},
                      {"without_boundary", loaded.without_boundary.size()}};
   j["crs"] = {{"input", b.input_crs}, {"output", b.output_epsg}};
   if (loaded.apl) {
     const auto& a = *loaded.apl;
-    j["apl_file"] = {{"file", a.file},         {"records", a.records},           {"matched", a.matched},
-                     {"merged", a.merged},     {"communes_without", a.communes_without},
+    j["apl_file"] = {{"file", a.file},
+                     {"records", a.records},
+                     {"matched", a.matched},
+                     {"merged", a.merged},
+                     {"communes_without", a.communes_without},
                      {"unmatched_codes", a.unmatched_codes}};
     j["population_std"] = nansum(t.column("population_std"));
   }
   std::vector<std::string> unmatched;
   if (srep) {
-    j["supply"] = {{"file", srep->file},        {"format", srep->format},   {"kind", supply.kind},
-                   {"records", srep->records},  {"kept", srep->kept},       {"skipped", srep->skipped},
-                   {"outside", srep->outside},  {"snapped", srep->snapped}, {"total", supply.total()}};
+    j["supply"] = {{"file", srep->file},       {"format", srep->format},   {"kind", supply.kind},
+                   {"records", srep->records}, {"kept", srep->kept},       {"skipped", srep->skipped},
+                   {"outside", srep->outside}, {"snapped", srep->snapped}, {"total", supply.total()}};
     unmatched = srep->unmatched_codes;
   }
   j["supply_points"] = supply.size();
@@ -118,10 +125,11 @@ void run_info(const InfoFlags& f, const GlobalFlags& g) {
     }
     text += fmt::format("oasis {} | data {} | {}\n", kVersion, o.data_dir.string(), loaded.cog_version);
     text += fmt::format("territory     {}\n", scope);
-    text += fmt::format("communes      {} ({} features in {} files; {} former codes merged, {} polygons repaired, "
-                        "{} rejected, {} without boundary)\n",
-                        thousands(static_cast<double>(t.size())), thousands(static_cast<double>(b.features)), b.files,
-                        b.merged_codes, b.repaired, b.rejected, loaded.without_boundary.size());
+    text += fmt::format(
+        "communes      {} ({} features in {} files; {} former codes merged, {} polygons repaired, "
+        "{} rejected, {} without boundary)\n",
+        thousands(static_cast<double>(t.size())), thousands(static_cast<double>(b.features)), b.files, b.merged_codes, b.repaired,
+        b.rejected, loaded.without_boundary.size());
     text += fmt::format("population    {} (legal population, {})\n", thousands(t.total_population()), loaded.cog_version);
     if (loaded.apl)
       text += fmt::format("standardised  {} (DREES pop_standardisee; {} of {} lines matched, {} communes without a line)\n",
@@ -138,8 +146,7 @@ void run_info(const InfoFlags& f, const GlobalFlags& g) {
                           unmatched.size(), srep->outside, srep->file);
     text += warnings_text(diag);
     if (f.list_warnings)
-      for (const auto& x : diag.findings())
-        text += fmt::format("  {} {}: {}: {}\n", warn_name(x.kind), x.file, x.record, x.message);
+      for (const auto& x : diag.findings()) text += fmt::format("  {} {}: {}: {}\n", warn_name(x.kind), x.file, x.record, x.message);
     text += fmt::format("time          {:.2f} s, peak memory {:.0f} MB\n", seconds, peak_rss_mb());
   }
   if (!g.output.empty()) {

@@ -76,7 +76,7 @@ void run_map(const MapFlags& f, const GlobalFlags& g) {
   const fs::path stem = g.output.empty() ? gpkg.parent_path() / "maps" / f.column : fs::path(g.output);
   if (!stem.parent_path().empty()) fs::create_directories(stem.parent_path());
   // The run recorded its place and sources in the GeoPackage's metadata (older files: generic text).
-  const auto meta = [&](const char* key, std::string fallback) {
+  const auto meta = [&](const char* key, const std::string& fallback) -> std::string {
     const auto it = col.metadata.find(key);
     return it == col.metadata.end() || it->second.empty() ? fallback : it->second;
   };
@@ -87,7 +87,8 @@ void run_map(const MapFlags& f, const GlobalFlags& g) {
                     meta("OASIS_SOURCES", fmt::format("Sources : IGN ADMIN EXPRESS, INSEE COG, DREES, ANS RPPS — oasis {}", kVersion)),
                     meta("OASIS_DATA_LINE", fmt::format("Carte de {}", gpkg.string()))},
                    stem, g.overwrite);
-  if (!g.quiet) fmt::print("{} communes, {} classes; written {}.png and {}.svg\n", shapes.size(), cls.classes.size(), stem.string(), stem.string());
+  if (!g.quiet)
+    fmt::print("{} communes, {} classes; written {}.png and {}.svg\n", shapes.size(), cls.classes.size(), stem.string(), stem.string());
 }
 
 }  // namespace

@@ -36,7 +36,8 @@ std::string zone_line(const nlohmann::ordered_json& by_zone, double total) {
 }
 
 void run_scenario(const RunFlags& f, const GlobalFlags& g) {
-  if (g.output.empty()) throw Error(Errc::usage, "oasis run needs -o OUTDIR", {}, {}, "oasis run scenarios/centre-val-de-loire.toml -o out/");
+  if (g.output.empty())
+    throw Error(Errc::usage, "oasis run needs -o OUTDIR", {}, {}, "oasis run scenarios/centre-val-de-loire.toml -o out/");
   const auto s = scenario::load(f.scenario);
   runner::RunOptions o;
   o.out_dir = g.output;
@@ -97,8 +98,9 @@ void run_diff(const DiffFlags& f, const GlobalFlags& g) {
     std::fputs((c.summary.dump(2) + "\n").c_str(), stdout);
     return;
   }
-  std::string text = fmt::format("{} communes compared, {} changed zone, {} inhabitants moved\n", c.summary["communes_compared"].get<std::size_t>(),
-                                 c.summary["communes_changed"].get<std::size_t>(), thousands(c.summary["population_moved"].get<double>()));
+  std::string text =
+      fmt::format("{} communes compared, {} changed zone, {} inhabitants moved\n", c.summary["communes_compared"].get<std::size_t>(),
+                  c.summary["communes_changed"].get<std::size_t>(), thousands(c.summary["population_moved"].get<double>()));
   for (const char* key : {"transitions", "class_transitions"})
     for (const auto& t : c.summary[key])
       text += fmt::format("  {:<6} {:>11} -> {:<11} {:>6} communes  {:>12} inhabitants\n", key[0] == 't' ? "zone" : "class",
@@ -151,7 +153,8 @@ void register_run(CLI::App& app, GlobalFlags& g) {
   auto sf = std::make_shared<ScenarioFlags>();
   auto* sc = app.add_subcommand("scenario", "Scenario files: print the schema, check or resolve a file");
   sc->add_flag("--schema", sf->schema, "Print the schema as a Markdown table (docs/scenarios.md)");
-  sc->add_flag("--columns", sf->columns, "Print the output columns (zones.csv, GeoPackage, sites.csv, diff.csv) as a Markdown table (docs/outputs.md)");
+  sc->add_flag("--columns", sf->columns,
+               "Print the output columns (zones.csv, GeoPackage, sites.csv, diff.csv) as a Markdown table (docs/outputs.md)");
   sc->add_option("--check", sf->check, "Validate a scenario file and its extend chain");
   sc->add_option("--resolve", sf->resolve, "Print the resolved scenario (every default filled in)");
   sc->callback([sf] { run_scenario_tool(*sf); });

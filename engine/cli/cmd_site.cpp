@@ -69,7 +69,8 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
     const auto fixed = read_id_values(f.fixed, {}, "fixed site");
     for (const auto& id : fixed.ids) {
       const auto j = cand.find(id);
-      if (!j) throw Error(Errc::code_unknown, fmt::format("fixed site '{}' is not a candidate", id), f.fixed, {}, "list it in the candidates");
+      if (!j)
+        throw Error(Errc::code_unknown, fmt::format("fixed site '{}' is not a candidate", id), f.fixed, {}, "list it in the candidates");
       in.fixed.push_back(*j);
     }
   }
@@ -122,7 +123,8 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
                            {"seconds", s.seconds}};
   if (!f.summary.empty()) write_file_atomic(f.summary, j.dump(2) + "\n", g.overwrite);
   if (g.quiet) return;
-  if (f.json) std::fputs((j.dump(2) + "\n").c_str(), stdout);
+  if (f.json)
+    std::fputs((j.dump(2) + "\n").c_str(), stdout);
   else
     fmt::print("{}: {} sites, objective {:.6g}, bound {:.6g}, gap {:.3f} %, {:.2f} s; written {}\n", siting::model_name(o.model),
                s.open.size(), s.objective, s.bound, 100 * s.gap, s.seconds, g.output);
@@ -138,11 +140,13 @@ void register_site(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--demand", f->demand, "DEMAND.csv id,population")->required();
   sub->add_option("--candidates", f->candidates, "CAND.csv id (default: every to_id of the OD)");
   sub->add_option("--fixed", f->fixed, "FIXED.csv id: sites already open (counted in --p)");
-  sub->add_option("--capacities", f->capacities, "CAP.csv id,capacity: p-median with capacities (demand weight a site can serve; solved by the MIP)");
+  sub->add_option("--capacities", f->capacities,
+                  "CAP.csv id,capacity: p-median with capacities (demand weight a site can serve; solved by the MIP)");
   sub->add_option("--model", f->model, "p-median | mclp | lscp | p-center (default p-median)");
   sub->add_option("--p", f->p, "Sites to open, fixed ones included")->check(CLI::PositiveNumber);
   sub->add_option("--radius", f->radius, "mclp, lscp: covering cost (minutes)");
-  sub->add_option("--rounds", f->rounds, "Perturbation rounds after the first local optimum (default 100; same seed and rounds, same answer)");
+  sub->add_option("--rounds", f->rounds,
+                  "Perturbation rounds after the first local optimum (default 100; same seed and rounds, same answer)");
   sub->add_option("--time-limit", f->time_limit, "Safety limit in seconds on the rounds (default 60)");
   sub->add_option("--seed", f->seed, "Seed of the perturbation rounds (same seed, same answer)");
   sub->add_option("--exact", f->exact, "auto | on | off: exact MIP with CBC after the heuristic (auto: OD of at most 20,000 pairs)");

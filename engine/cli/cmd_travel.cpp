@@ -45,9 +45,7 @@ void run_travel(const TravelCmdFlags& f, const GlobalFlags& g) {
   const auto cog = geodata::Cog::load(o.cog_dir);
   const auto loaded = geodata::load_territory(o, cog, diag);
   const auto& t = loaded.territory;
-  const auto result = geodata::build_travel(t, settings, diag, [&](double x, std::string_view st) {
-    return progress(0.3 + 0.6 * x, st);
-  });
+  const auto result = geodata::build_travel(t, settings, diag, [&](double x, std::string_view st) { return progress(0.3 + 0.6 * x, st); });
   const auto& od = result.od;
   const auto codes = geodata::territory_codes(t);
   if (!g.output.empty()) {
@@ -69,15 +67,18 @@ void run_travel(const TravelCmdFlags& f, const GlobalFlags& g) {
   j["od_memory_mb"] = std::round(static_cast<double>(od.memory_bytes()) / 1e5) / 10.0;
   if (result.osm) {
     const auto& r = *result.osm;
-    j["osm"] = {{"file", r.file},         {"ways", r.ways},       {"nodes_read", r.nodes_read}, {"nodes_kept", r.nodes_kept},
-                {"arcs", r.arcs},         {"snapped", r.snapped}, {"off_network", r.off_network},
-                {"max_snap_m", std::round(r.max_snap_m)}};
+    j["osm"] = {{"file", r.file}, {"ways", r.ways},       {"nodes_read", r.nodes_read},   {"nodes_kept", r.nodes_kept},
+                {"arcs", r.arcs}, {"snapped", r.snapped}, {"off_network", r.off_network}, {"max_snap_m", std::round(r.max_snap_m)}};
   }
   if (result.table) {
     const auto& r = *result.table;
-    j["table"] = {{"file", r.file},         {"records", r.records},           {"kept", r.kept},
-                  {"above_cutoff", r.above_cutoff}, {"unmatched_records", r.unmatched_records},
-                  {"unmatched_from", r.unmatched_from}, {"unmatched_to", r.unmatched_to}};
+    j["table"] = {{"file", r.file},
+                  {"records", r.records},
+                  {"kept", r.kept},
+                  {"above_cutoff", r.above_cutoff},
+                  {"unmatched_records", r.unmatched_records},
+                  {"unmatched_from", r.unmatched_from},
+                  {"unmatched_to", r.unmatched_to}};
   }
   std::string nearest_text;
   if (!f.nearest.empty()) {
@@ -88,15 +89,10 @@ void run_travel(const TravelCmdFlags& f, const GlobalFlags& g) {
     const auto per = facilities.per_commune(t.size());
     const auto times = travel::time_to_nearest(od, per, f.k);
     const auto beyond = travel::population_beyond(times, t.population(), f.beyond);
-    j["nearest"] = {{"file", srep.file},
-                    {"facilities", facilities.total()},
-                    {"k", f.k},
-                    {"threshold_min", f.beyond},
-                    {"population_beyond", beyond.population},
-                    {"share_beyond", beyond.share}};
-    nearest_text = fmt::format("nearest       k={} of {} ({} facilities): {} inhabitants ({:.1f} %) beyond {} min or the cutoff\n",
-                               f.k, srep.file, thousands(facilities.total()), thousands(beyond.population),
-                               100.0 * beyond.share, f.beyond);
+    j["nearest"] = {{"file", srep.file},         {"facilities", facilities.total()},       {"k", f.k},
+                    {"threshold_min", f.beyond}, {"population_beyond", beyond.population}, {"share_beyond", beyond.share}};
+    nearest_text = fmt::format("nearest       k={} of {} ({} facilities): {} inhabitants ({:.1f} %) beyond {} min or the cutoff\n", f.k,
+                               srep.file, thousands(facilities.total()), thousands(beyond.population), 100.0 * beyond.share, f.beyond);
     if (!f.nearest_output.empty()) {
       std::string csv = "code_insee,nom,population,minutes\n";
       for (CommuneId c = 0; c < t.size(); ++c)
@@ -123,12 +119,11 @@ void run_travel(const TravelCmdFlags& f, const GlobalFlags& g) {
                       j["mean_destinations"].get<double>(), static_cast<double>(od.memory_bytes()) / 1e6);
   if (result.osm)
     text += fmt::format("roads         {} ways, {} nodes kept of {}, {} communes snapped (max {:.0f} m), {} off the network\n",
-                        result.osm->ways, result.osm->nodes_kept, result.osm->nodes_read, result.osm->snapped,
-                        result.osm->max_snap_m, result.osm->off_network);
+                        result.osm->ways, result.osm->nodes_kept, result.osm->nodes_read, result.osm->snapped, result.osm->max_snap_m,
+                        result.osm->off_network);
   if (result.table)
-    text += fmt::format("table         {} pairs read, {} kept, {} above the cutoff, {} with unknown ids\n",
-                        result.table->records, result.table->kept, result.table->above_cutoff,
-                        result.table->unmatched_records);
+    text += fmt::format("table         {} pairs read, {} kept, {} above the cutoff, {} with unknown ids\n", result.table->records,
+                        result.table->kept, result.table->above_cutoff, result.table->unmatched_records);
   text += nearest_text;
   text += warnings_text(diag);
   if (!g.output.empty()) text += fmt::format("written       {}\n", g.output);

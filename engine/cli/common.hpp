@@ -22,16 +22,14 @@ struct GlobalFlags {
   bool progress = false;
   std::string output;  // -o
   bool overwrite = false;
-  ProgressMode progress_mode() const {
-    return quiet ? ProgressMode::never : progress ? ProgressMode::always : ProgressMode::automatic;
-  }
+  ProgressMode progress_mode() const { return quiet ? ProgressMode::never : progress ? ProgressMode::always : ProgressMode::automatic; }
 };
 
 struct DataFlags {
-  std::string data;     // --data (else $OASIS_DATA, else the build default)
-  std::string cog;      // --cog (else $OASIS_COG_DIR)
+  std::string data;      // --data (else $OASIS_DATA, else the build default)
+  std::string cog;       // --cog (else $OASIS_COG_DIR)
   std::string communes;  // --communes FILE|DIR (default <data>/communes)
-  std::string apl;      // --apl FILE (default <data>/apl/drees_apl_mg_2022_communes.csv)
+  std::string apl;       // --apl FILE (default <data>/apl/drees_apl_mg_2022_communes.csv)
   bool no_apl = false;
   std::vector<std::string> regions, departements;
   std::string assume_crs;  // EPSG:NNNN

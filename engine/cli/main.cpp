@@ -4,7 +4,6 @@
 #include <new>
 #include <exception>
 
-
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -40,12 +39,15 @@ void add_travel_flags(CLI::App& app, TravelFlags& t) {
   app.add_option("--travel", t.model, fmt::format("Travel model: crowfly | commune-graph | osm | table (default {})", d.model))
       ->check(CLI::IsMember({"crowfly", "commune-graph", "osm", "table"}));
   app.add_option("--cutoff", t.cutoff_min, fmt::format("Longest travel time kept, in minutes (default {})", d.cutoff_min));
-  app.add_option("--intra", t.intra_min, fmt::format("Travel time inside a commune, in minutes (default {}, as DREES / Metric)", d.intra_min));
+  app.add_option("--intra", t.intra_min,
+                 fmt::format("Travel time inside a commune, in minutes (default {}, as DREES / Metric)", d.intra_min));
   app.add_option("--detour", t.detour,
                  fmt::format("Road length / straight line; 0 = the model's default ({} crowfly, {} commune-graph)",
                              travel::default_detour(travel::Model::crowfly), travel::default_detour(travel::Model::commune_graph)));
-  app.add_option("--speed", t.speed_kmh, fmt::format("Speed in km/h (crowfly; commune-graph outside dense communes) (default {})", d.speed_kmh));
-  app.add_option("--urban-speed", t.urban_speed_kmh, fmt::format("commune-graph: speed in dense communes, km/h (default {})", d.urban_speed_kmh));
+  app.add_option("--speed", t.speed_kmh,
+                 fmt::format("Speed in km/h (crowfly; commune-graph outside dense communes) (default {})", d.speed_kmh));
+  app.add_option("--urban-speed", t.urban_speed_kmh,
+                 fmt::format("commune-graph: speed in dense communes, km/h (default {})", d.urban_speed_kmh));
   app.add_option("--urban-density", t.urban_density,
                  fmt::format("commune-graph: density from which a commune is dense, inhabitants/km2 (default {})", d.urban_density));
   app.add_option("--osm", t.osm, "osm: OpenStreetMap extract (.osm.pbf)");
@@ -130,8 +132,7 @@ std::optional<int> parse_epsg(const std::string& text) {
     std::size_t used = 0;
     const int v = std::stoi(t, &used);
     if (used == t.size() && v > 0) return v;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   throw Error(Errc::usage, fmt::format("'{}' is not a CRS code", text), {}, {}, "write it as EPSG:2154 or 2154");
 }
 

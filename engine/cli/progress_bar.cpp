@@ -1,5 +1,6 @@
 #include "progress_bar.hpp"
 
+#include <cmath>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -15,8 +16,7 @@ extern "C" void on_sigint(int) { g_interrupted = true; }
 
 void install_interrupt_handler() { std::signal(SIGINT, on_sigint); }
 
-ProgressBar::ProgressBar(ProgressMode mode)
-    : mode_(mode), tty_(::isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
+ProgressBar::ProgressBar(ProgressMode mode) : mode_(mode), tty_(::isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
 
 ProgressBar::~ProgressBar() { finish(); }
 
@@ -36,9 +36,8 @@ bool ProgressBar::update(double f, std::string_view stage) {
     if (mode_ == ProgressMode::automatic && now - start_ < std::chrono::seconds(1)) return true;
     if (shown_ && now - last_draw_ < std::chrono::milliseconds(100) && f < 1.0) return true;
     const int width = 30;
-    const int filled = static_cast<int>(f * width + 0.5);
-    fmt::print(stderr, "\r[{:<{}}] {:3.0f}% {:<40.40}", std::string(static_cast<std::size_t>(filled), '#'), width,
-               f * 100.0, stage_);
+    const int filled = static_cast<int>(std::lround(f * width));
+    fmt::print(stderr, "\r[{:<{}}] {:3.0f}% {:<40.40}", std::string(static_cast<std::size_t>(filled), '#'), width, f * 100.0, stage_);
     std::fflush(stderr);
     shown_ = true;
     last_draw_ = now;

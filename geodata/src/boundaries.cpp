@@ -43,8 +43,7 @@ std::vector<fs::path> vector_files(const fs::path& path) {
     if (e.is_regular_file() && kExt.count(ext)) out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
-  if (out.empty())
-    throw Error(Errc::empty_input, "the folder holds no vector file (.geojson, .gpkg, .shp, .fgb...)", path.string());
+  if (out.empty()) throw Error(Errc::empty_input, "the folder holds no vector file (.geojson, .gpkg, .shp, .fgb...)", path.string());
   return out;
 }
 
@@ -108,8 +107,8 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
     } else if (opt.assume_epsg) {
       src.importFromEPSG(*opt.assume_epsg);
     } else {
-      throw Error(Errc::crs_missing, fmt::format("layer '{}' has no coordinate reference system", layer->GetName()),
-                  file, {}, "add the CRS to the file (a .prj beside a Shapefile) or pass --assume-crs EPSG:NNNN");
+      throw Error(Errc::crs_missing, fmt::format("layer '{}' has no coordinate reference system", layer->GetName()), file, {},
+                  "add the CRS to the file (a .prj beside a Shapefile) or pass --assume-crs EPSG:NNNN");
     }
     src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     res.crs.insert(detail::describe(src));
@@ -117,8 +116,8 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
     auto* defn = layer->GetLayerDefn();
     const int code_i = field_index(defn, opt.code_field, {"code", "INSEE_COM", "insee", "code_insee", "codgeo", "com"});
     if (code_i < 0)
-      throw Error(Errc::field_missing, fmt::format("layer '{}' has no INSEE code attribute", layer->GetName()), file,
-                  {}, "name the attribute with --code-field (looked for code, INSEE_COM, insee, code_insee, codgeo)");
+      throw Error(Errc::field_missing, fmt::format("layer '{}' has no INSEE code attribute", layer->GetName()), file, {},
+                  "name the attribute with --code-field (looked for code, INSEE_COM, insee, code_insee, codgeo)");
     if (defn->GetFieldDefn(code_i)->GetType() != OFTString)
       throw Error(Errc::format, fmt::format("the code attribute '{}' is stored as a number", defn->GetFieldDefn(code_i)->GetNameRef()),
                   file, {}, "store INSEE codes as text: numbers lose leading zeros (01001 becomes 1001)");
@@ -138,8 +137,7 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
         continue;
       }
       const auto& cc = cog.communes()[m->index];
-      if ((!opt.regions.empty() || !opt.departements.empty()) && !opt.regions.count(cc.region) &&
-          !opt.departements.count(cc.departement)) {
+      if ((!opt.regions.empty() || !opt.departements.empty()) && !opt.regions.count(cc.region) && !opt.departements.count(cc.departement)) {
         ++res.outside;
         continue;
       }
@@ -155,8 +153,8 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
         throw Error(Errc::value_invalid, "coordinates are NaN or infinite", file, label, "repair or re-export the geometry");
       if (src.IsGeographic() && (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90))
         throw Error(Errc::crs_mismatch,
-                    fmt::format("coordinates ({:.0f}, {:.0f}) are not longitudes/latitudes, but the layer declares {}",
-                                env.MinX, env.MinY, detail::describe(src)),
+                    fmt::format("coordinates ({:.0f}, {:.0f}) are not longitudes/latitudes, but the layer declares {}", env.MinX, env.MinY,
+                                detail::describe(src)),
                     file, label, "the data is probably projected (Lambert-93?): fix the CRS of the file or pass the right --assume-crs");
       const int epsg = target_epsg(cc.departement);
       auto& tr = transforms[epsg];
@@ -165,12 +163,11 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
         dst.importFromEPSG(epsg);
         dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
         tr.reset(OGRCreateCoordinateTransformation(&src, &dst));
-        if (!tr)
-          throw Error(Errc::crs_mismatch, fmt::format("no transformation from {} to EPSG:{}", detail::describe(src), epsg), file);
+        if (!tr) throw Error(Errc::crs_mismatch, fmt::format("no transformation from {} to EPSG:{}", detail::describe(src), epsg), file);
       }
       if (g->transform(tr.get()) != OGRERR_NONE)
-        throw Error(Errc::crs_mismatch, fmt::format("reprojection from {} to EPSG:{} failed", detail::describe(src), epsg),
-                    file, label, "check the declared CRS of the file");
+        throw Error(Errc::crs_mismatch, fmt::format("reprojection from {} to EPSG:{} failed", detail::describe(src), epsg), file, label,
+                    "check the declared CRS of the file");
       g->getEnvelope(&env);
       if (!plausible(epsg, env))
         throw Error(Errc::crs_mismatch,
@@ -257,7 +254,8 @@ LayerColumn read_layer_column(const fs::path& path, const std::string& layer_nam
   const int fi = layer->GetLayerDefn()->GetFieldIndex(column.c_str());
   if (fi < 0) {
     std::vector<std::string> names;
-    for (int i = 0; i < layer->GetLayerDefn()->GetFieldCount(); ++i) names.emplace_back(layer->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
+    for (int i = 0; i < layer->GetLayerDefn()->GetFieldCount(); ++i)
+      names.emplace_back(layer->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
     throw Error(Errc::field_missing, fmt::format("layer '{}' has no column '{}'", layer_name, column), file, {},
                 fmt::format("columns: {}", fmt::join(names, ", ")));
   }
@@ -288,8 +286,7 @@ LayerColumn read_layer_column(const fs::path& path, const std::string& layer_nam
   return out;
 }
 
-std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog& cog, Diagnostics& diag,
-                                           BoundaryReport& report) {
+std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog& cog, Diagnostics& diag, BoundaryReport& report) {
   detail::ensure_gdal();
   const auto files = vector_files(opt.path);
   report.files = files.size();
@@ -309,8 +306,7 @@ std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog
       const auto n = ++done;
       if (opt.progress) {
         std::lock_guard lock(progress_mutex);
-        if (!opt.progress(0.9 * static_cast<double>(n) / static_cast<double>(files.size()), "reading boundaries"))
-          cancelled = true;
+        if (!opt.progress(0.9 * static_cast<double>(n) / static_cast<double>(files.size()), "reading boundaries")) cancelled = true;
       }
     });
   });
@@ -338,12 +334,12 @@ std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog
     for (std::size_t i = 1; i < pieces.size(); ++i)
       if (pieces[i]->source_code == pieces[i - 1]->source_code)
         throw Error(Errc::code_duplicate,
-                    fmt::format("commune {} appears twice: in {} (feature {}) and here", pieces[i]->source_code,
-                                pieces[i - 1]->file, pieces[i - 1]->fid),
+                    fmt::format("commune {} appears twice: in {} (feature {}) and here", pieces[i]->source_code, pieces[i - 1]->file,
+                                pieces[i - 1]->fid),
                     pieces[i]->file, fmt::format("feature {}", pieces[i]->fid),
                     "remove one of the two features, or give each file once (a folder must not hold the same data twice)");
-    CommuneRecord rec{CodeInsee::from(cc.code), cc.name, cc.departement, cc.region, cc.epci, cc.population,
-                      pieces.front()->epsg, {}, {}, {}};
+    CommuneRecord rec{
+        CodeInsee::from(cc.code), cc.name, cc.departement, cc.region, cc.epci, cc.population, pieces.front()->epsg, {}, {}, {}};
     std::unique_ptr<OGRGeometry> shape;
     if (pieces.size() == 1) {
       shape = std::move(pieces.front()->geom);

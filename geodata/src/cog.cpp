@@ -66,22 +66,20 @@ Cog Cog::load(const std::filesystem::path& dir) {
   }
   for (const auto& c : communes) {
     const auto type = str(c, "type");
-    const auto parent = type == "arrondissement-municipal" ? str(c, "commune")
+    const auto parent = type == "arrondissement-municipal"                           ? str(c, "commune")
                         : (type == "commune-deleguee" || type == "commune-associee") ? str(c, "chefLieu")
                                                                                      : std::string();
     if (parent.empty()) continue;
     auto it = cog.current_.find(parent);
     if (it == cog.current_.end()) continue;
-    cog.former_.emplace(str(c, "code"), CogMatch{it->second, type == "arrondissement-municipal"
-                                                                 ? CodeMatch::arrondissement
-                                                                 : CodeMatch::delegated});
+    cog.former_.emplace(str(c, "code"),
+                        CogMatch{it->second, type == "arrondissement-municipal" ? CodeMatch::arrondissement : CodeMatch::delegated});
   }
   const auto epci = read_json(dir / "data" / "epci.json");
   for (const auto& e : epci) {
     cog.epci_names_[str(e, "code")] = str(e, "nom");
     for (const auto& m : e.at("membres"))
-      if (auto it = cog.current_.find(str(m, "code")); it != cog.current_.end())
-        cog.communes_[it->second].epci = str(e, "code");
+      if (auto it = cog.current_.find(str(m, "code")); it != cog.current_.end()) cog.communes_[it->second].epci = str(e, "code");
   }
   for (const auto& r : read_json(dir / "data" / "regions.json")) cog.region_names_[str(r, "code")] = str(r, "nom");
   for (const auto& d : read_json(dir / "data" / "departements.json")) cog.dep_names_[str(d, "code")] = str(d, "nom");

@@ -35,10 +35,9 @@ DatasetPtr open_vector(const std::string& path) {
   if (!ds) {
     const auto msg = QuietGdal::last_message();
     const auto size = std::filesystem::file_size(path, ec);
-    if (!ec && size == 0)
-      throw Error(Errc::empty_input, "the file is empty", path, {}, "download or export it again");
-    throw Error(Errc::format, msg.empty() ? std::string("not a vector format GDAL can read") : "unreadable: " + msg, path,
-                {}, "check that the file is complete (not truncated) and in a vector format (GeoJSON, GPKG, Shapefile, FlatGeobuf)");
+    if (!ec && size == 0) throw Error(Errc::empty_input, "the file is empty", path, {}, "download or export it again");
+    throw Error(Errc::format, msg.empty() ? std::string("not a vector format GDAL can read") : "unreadable: " + msg, path, {},
+                "check that the file is complete (not truncated) and in a vector format (GeoJSON, GPKG, Shapefile, FlatGeobuf)");
   }
   return DatasetPtr(ds);
 }

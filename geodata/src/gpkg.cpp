@@ -56,7 +56,8 @@ MultiPolygon from_ogr(const OGRGeometry* g) {
     out.push_back(std::move(poly));
   };
   const auto t = wkbFlatten(g->getGeometryType());
-  if (t == wkbPolygon) add(g->toPolygon());
+  if (t == wkbPolygon)
+    add(g->toPolygon());
   else if (t == wkbMultiPolygon)
     for (const auto* p : *g->toMultiPolygon()) add(p);
   else if (t == wkbGeometryCollection)
@@ -77,21 +78,31 @@ OGRFieldType ogr_type(Column::Type t) {
 /// The `layer_styles` table as QGIS creates it (an attributes table: no geometry).
 void write_styles(GDALDataset& ds, std::span<const LayerStyle> styles, const fs::path& file) {
   OGRLayer* layer = ds.CreateLayer("layer_styles", nullptr, wkbNone, nullptr);
-  if (!layer) throw Error(Errc::io, fmt::format("cannot create the layer_styles table: {}", detail::QuietGdal::last_message()), file.string());
+  if (!layer)
+    throw Error(Errc::io, fmt::format("cannot create the layer_styles table: {}", detail::QuietGdal::last_message()), file.string());
   struct Field {
     const char* name;
     OGRFieldType type;
     int width;
   };
-  constexpr Field fields[] = {{"f_table_catalog", OFTString, 256}, {"f_table_schema", OFTString, 256}, {"f_table_name", OFTString, 256},
-                              {"f_geometry_column", OFTString, 256}, {"styleName", OFTString, 30}, {"styleQML", OFTString, 0},
-                              {"styleSLD", OFTString, 0}, {"useAsDefault", OFTInteger, 0}, {"description", OFTString, 0},
-                              {"owner", OFTString, 30}, {"ui", OFTString, 0}, {"update_time", OFTDateTime, 0}};
+  constexpr Field fields[] = {{"f_table_catalog", OFTString, 256},
+                              {"f_table_schema", OFTString, 256},
+                              {"f_table_name", OFTString, 256},
+                              {"f_geometry_column", OFTString, 256},
+                              {"styleName", OFTString, 30},
+                              {"styleQML", OFTString, 0},
+                              {"styleSLD", OFTString, 0},
+                              {"useAsDefault", OFTInteger, 0},
+                              {"description", OFTString, 0},
+                              {"owner", OFTString, 30},
+                              {"ui", OFTString, 0},
+                              {"update_time", OFTDateTime, 0}};
   for (const auto& f : fields) {
     OGRFieldDefn fd(f.name, f.type);
     fd.SetWidth(f.width);
     if (std::string_view(f.name) == "useAsDefault") fd.SetSubType(OFSTBoolean);
-    if (layer->CreateField(&fd) != OGRERR_NONE) throw Error(Errc::io, fmt::format("cannot create field layer_styles.{}", f.name), file.string());
+    if (layer->CreateField(&fd) != OGRERR_NONE)
+      throw Error(Errc::io, fmt::format("cannot create field layer_styles.{}", f.name), file.string());
   }
   for (const auto& st : styles) {
     OGRFeature f(layer->GetLayerDefn());
@@ -108,7 +119,8 @@ void write_styles(GDALDataset& ds, std::span<const LayerStyle> styles, const fs:
     f.SetField("ui", "");
     f.SetField("update_time", 2000, 1, 1, 0, 0, 0.0f, 100);
     if (layer->CreateFeature(&f) != OGRERR_NONE)
-      throw Error(Errc::io, fmt::format("cannot write style {} of layer {}: {}", st.name, st.layer, detail::QuietGdal::last_message()), file.string());
+      throw Error(Errc::io, fmt::format("cannot write style {} of layer {}: {}", st.name, st.layer, detail::QuietGdal::last_message()),
+                  file.string());
   }
 }
 
@@ -123,16 +135,16 @@ std::size_t Column::size() const noexcept {
   return 0;
 }
 
-void write_geopackage(const fs::path& path, std::span<const Layer> layers,
-                      const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite,
-                      std::span<const LayerStyle> styles) {
+void write_geopackage(const fs::path& path, std::span<const Layer> layers, const std::vector<std::pair<std::string, std::string>>& metadata,
+                      bool overwrite, std::span<const LayerStyle> styles) {
   detail::ensure_gdal();
   if (fs::exists(path) && !overwrite)
     throw Error(Errc::exists, "the GeoPackage already exists", path.string(), {}, "pass --overwrite or choose another folder");
   for (const auto& l : layers)
     for (const auto& c : l.columns)
       if (c.size() != l.shapes.size())
-        throw Error(Errc::internal, fmt::format("layer {}: column {} has {} values for {} features", l.name, c.name, c.size(), l.shapes.size()));
+        throw Error(Errc::internal,
+                    fmt::format("layer {}: column {} has {} values for {} features", l.name, c.name, c.size(), l.shapes.size()));
   auto* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
   if (!driver) throw Error(Errc::internal, "GDAL was built without the GPKG driver");
   const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
@@ -173,8 +185,10 @@ void write_geopackage(const fs::path& path, std::span<const Layer> layers,
           switch (c.type) {
             case Column::Type::integer: f.SetField(fi, static_cast<GIntBig>(c.integers[i])); break;
             case Column::Type::real:
-              if (std::isfinite(c.reals[i])) f.SetField(fi, c.reals[i]);
-              else f.SetFieldNull(fi);
+              if (std::isfinite(c.reals[i]))
+                f.SetField(fi, c.reals[i]);
+              else
+                f.SetFieldNull(fi);
               break;
             case Column::Type::text: f.SetField(fi, c.texts[i].c_str()); break;
           }
@@ -184,7 +198,8 @@ void write_geopackage(const fs::path& path, std::span<const Layer> layers,
           throw Error(Errc::io, fmt::format("cannot write feature {} of layer {}: {}", i, l.name, detail::QuietGdal::last_message()),
                       tmp.string(), {}, "check the free disk space");
       }
-      if (layer->CommitTransaction() != OGRERR_NONE) throw Error(Errc::io, "cannot commit the layer", tmp.string(), {}, "check the free disk space");
+      if (layer->CommitTransaction() != OGRERR_NONE)
+        throw Error(Errc::io, "cannot commit the layer", tmp.string(), {}, "check the free disk space");
     }
     if (!styles.empty()) write_styles(*ds, styles, tmp);
     for (const auto& [k, v] : metadata) ds->SetMetadataItem(k.c_str(), v.c_str());
@@ -245,7 +260,8 @@ std::vector<MultiPolygon> reproject(std::span<const MultiPolygon* const> shapes,
   return out;
 }
 
-std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes, std::span<const int> epsg, double tolerance_m, int threads) {
+std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes, std::span<const int> epsg, double tolerance_m,
+                                    int threads) {
   return reproject(shapes, epsg, 4326, tolerance_m, 1e-5, threads);
 }
 

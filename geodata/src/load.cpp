@@ -133,8 +133,8 @@ AttributeReport attach_drees_apl(Territory& t, const fs::path& file, const Cog& 
       const auto v = parse_number(r.fields[*c], csv.decimal_comma());
       if (!v) {
         if (!trim(r.fields[*c]).empty())
-          throw Error(Errc::value_invalid, fmt::format("{} '{}' is not a number", what, r.fields[*c]), rep.file,
-                      csv.where(r), "write numbers with a '.' decimal point (or ',' in a ';'-separated file)");
+          throw Error(Errc::value_invalid, fmt::format("{} '{}' is not a number", what, r.fields[*c]), rep.file, csv.where(r),
+                      "write numbers with a '.' decimal point (or ',' in a ';'-separated file)");
         return NAN;
       }
       if (*v < 0)

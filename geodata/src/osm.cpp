@@ -20,10 +20,9 @@ namespace fs = std::filesystem;
 
 const std::map<std::string, double>& osm_car_speeds() {
   static const std::map<std::string, double> speeds{
-      {"motorway", 90},      {"motorway_link", 45}, {"trunk", 85},          {"trunk_link", 40},
-      {"primary", 65},       {"primary_link", 30},  {"secondary", 55},      {"secondary_link", 25},
-      {"tertiary", 40},      {"tertiary_link", 20}, {"unclassified", 25},   {"residential", 25},
-      {"living_street", 10}, {"service", 15},       {"road", 25},
+      {"motorway", 90},     {"motorway_link", 45}, {"trunk", 85},          {"trunk_link", 40}, {"primary", 65},
+      {"primary_link", 30}, {"secondary", 55},     {"secondary_link", 25}, {"tertiary", 40},   {"tertiary_link", 20},
+      {"unclassified", 25}, {"residential", 25},   {"living_street", 10},  {"service", 15},    {"road", 25},
   };
   return speeds;
 }
@@ -31,8 +30,8 @@ const std::map<std::string, double>& osm_car_speeds() {
 namespace {
 
 bool is_no(const char* v) {
-  return v && (!std::strcmp(v, "no") || !std::strcmp(v, "private") || !std::strcmp(v, "agricultural") ||
-               !std::strcmp(v, "forestry") || !std::strcmp(v, "delivery"));
+  return v && (!std::strcmp(v, "no") || !std::strcmp(v, "private") || !std::strcmp(v, "agricultural") || !std::strcmp(v, "forestry") ||
+               !std::strcmp(v, "delivery"));
 }
 
 struct RoadHandler : osmium::handler::Handler {
@@ -69,10 +68,12 @@ struct RoadHandler : osmium::handler::Handler {
     int direction = 0;  // 0 both, 1 forward, -1 backward
     const char* ow = tags["oneway"];
     const char* junction = tags["junction"];
-    if (ow && (!std::strcmp(ow, "yes") || !std::strcmp(ow, "1") || !std::strcmp(ow, "true"))) direction = 1;
-    else if (ow && !std::strcmp(ow, "-1")) direction = -1;
-    else if (!ow && ((junction && (!std::strcmp(junction, "roundabout") || !std::strcmp(junction, "circular"))) ||
-                     !std::strcmp(hw, "motorway")))
+    if (ow && (!std::strcmp(ow, "yes") || !std::strcmp(ow, "1") || !std::strcmp(ow, "true")))
+      direction = 1;
+    else if (ow && !std::strcmp(ow, "-1"))
+      direction = -1;
+    else if (!ow &&
+             ((junction && (!std::strcmp(junction, "roundabout") || !std::strcmp(junction, "circular"))) || !std::strcmp(hw, "motorway")))
       direction = 1;
     const auto& nodes = w.nodes();
     if (nodes.size() < 2) return;

@@ -27,7 +27,6 @@ namespace {
 // Above this, a supply amount for one commune or one point is a wrong column or separator, not data.
 constexpr double kMaxAmount = 1e6;
 
-
 constexpr std::string_view kRppsKey = "Identification nationale PP";
 
 /// The current commune of the territory for a code, or why not.
@@ -68,12 +67,12 @@ SupplyTable load_counts(const SupplyOptions& o, const Territory& t, const Cog& c
         ++rep.skipped;
         return;
       }
-      throw Error(Errc::value_invalid, fmt::format("{} '{}' is not a count >= 0", s.kind, r.fields[c_amount]), rep.file,
-                  csv.where(r), "counts are numbers >= 0");
+      throw Error(Errc::value_invalid, fmt::format("{} '{}' is not a count >= 0", s.kind, r.fields[c_amount]), rep.file, csv.where(r),
+                  "counts are numbers >= 0");
     }
     if (*v > kMaxAmount)
-      throw Error(Errc::value_invalid, fmt::format("{} {} is not plausible for one commune (more than {:.0f})", s.kind, *v, kMaxAmount), rep.file,
-                  csv.where(r), "check the column (--supply-column) and the decimal separator");
+      throw Error(Errc::value_invalid, fmt::format("{} {} is not plausible for one commune (more than {:.0f})", s.kind, *v, kMaxAmount),
+                  rep.file, csv.where(r), "check the column (--supply-column) and the decimal separator");
     CommuneId id = 0;
     switch (place(code.str(), t, cog, id)) {
       case Place::unmatched:
@@ -169,8 +168,8 @@ struct RawPoint {
   double age = NAN;
 };
 
-SupplyTable place_points(const std::vector<RawPoint>& pts, const OGRSpatialReference& src_in, const Territory& t,
-                         const SupplyOptions& o, Diagnostics& diag, SupplyReport& rep) {
+SupplyTable place_points(const std::vector<RawPoint>& pts, const OGRSpatialReference& src_in, const Territory& t, const SupplyOptions& o,
+                         Diagnostics& diag, SupplyReport& rep) {
   SupplyTable s;
   s.kind = "points";
   s.unit = "count";
@@ -228,7 +227,8 @@ SupplyTable load_points(const SupplyOptions& o, const Territory& t, Diagnostics&
                                        : csv.require({o.y_column}, "the y / latitude (--y-column)");
     const auto cid = o.id_column.empty() ? csv.column({"id", "identifiant", "nofinesset", kRppsKey}) : csv.column({o.id_column});
     const auto camt = o.amount_column.empty() ? std::optional<std::size_t>{} : csv.column({o.amount_column});
-    const auto cage = o.age_column.empty() ? std::optional<std::size_t>{} : csv.require({o.age_column}, "the age column (supply.age_column)");
+    const auto cage =
+        o.age_column.empty() ? std::optional<std::size_t>{} : csv.require({o.age_column}, "the age column (supply.age_column)");
     if (src.importFromEPSG(o.points_epsg) != OGRERR_NONE)
       throw Error(Errc::crs_missing, fmt::format("unknown CRS EPSG:{}", o.points_epsg), rep.file);
     csv.for_each([&](const CsvRecord& r) {
@@ -244,7 +244,8 @@ SupplyTable load_points(const SupplyOptions& o, const Territory& t, Diagnostics&
       if (camt) {
         const auto a = parse_number(r.fields[*camt], csv.decimal_comma());
         if (!a || *a < 0 || *a > kMaxAmount)
-          throw Error(Errc::value_invalid, fmt::format("amount '{}' is not a number in 0..{:.0f}", r.fields[*camt], kMaxAmount), rep.file, where);
+          throw Error(Errc::value_invalid, fmt::format("amount '{}' is not a number in 0..{:.0f}", r.fields[*camt], kMaxAmount), rep.file,
+                      where);
         amount = *a;
       }
       if (o.points_epsg == 4326 && (std::abs(*x) > 180 || std::abs(*y) > 90))
@@ -285,8 +286,8 @@ SupplyTable load_points(const SupplyOptions& o, const Territory& t, Diagnostics&
           continue;
         }
         const double amount = fid_amount >= 0 ? f->GetFieldAsDouble(fid_amount) : 1.0;
-        pts.push_back({fid_id >= 0 ? f->GetFieldAsString(fid_id) : fmt::format("{}", f->GetFID()), amount,
-                       g->toPoint()->getX(), g->toPoint()->getY(), where, fid_age >= 0 ? f->GetFieldAsDouble(fid_age) : NAN});
+        pts.push_back({fid_id >= 0 ? f->GetFieldAsString(fid_id) : fmt::format("{}", f->GetFID()), amount, g->toPoint()->getX(),
+                       g->toPoint()->getY(), where, fid_age >= 0 ? f->GetFieldAsDouble(fid_age) : NAN});
       }
     }
   }
@@ -299,14 +300,12 @@ SupplyTable load_points(const SupplyOptions& o, const Territory& t, Diagnostics&
 SupplyTable load_supply(const SupplyOptions& o, const Territory& t, const Cog& cog, Diagnostics& diag, SupplyReport& rep) {
   detail::ensure_gdal();
   rep.file = o.path.string();
-  if (!fs::exists(o.path))
-    throw Error(Errc::io, "no such supply file", rep.file, {}, "check the path given to --supply");
+  if (!fs::exists(o.path)) throw Error(Errc::io, "no such supply file", rep.file, {}, "check the path given to --supply");
   rep.format = o.format == "auto" ? detect_format(o.path) : o.format;
   if (rep.format == "counts") return load_counts(o, t, cog, diag, rep);
   if (rep.format == "rpps") return load_rpps(o, t, cog, diag, rep);
   if (rep.format == "points") return load_points(o, t, diag, rep);
-  throw Error(Errc::usage, fmt::format("unknown supply format '{}'", o.format), {}, {},
-              "use auto, counts, rpps or points");
+  throw Error(Errc::usage, fmt::format("unknown supply format '{}'", o.format), {}, {}, "use auto, counts, rpps or points");
 }
 
 }  // namespace oasis::geodata

@@ -56,8 +56,7 @@ travel::OdMatrix from_table(const Territory& t, const travel::TravelSettings& s,
         ++rep->kept;
       }
     }
-    if (rep->unmatched_records)
-      diag.count(Warn::code_unmatched, rep->unmatched_records);
+    if (rep->unmatched_records) diag.count(Warn::code_unmatched, rep->unmatched_records);
     auto od = travel::assemble(std::move(rows), t.size());
     od.cutoff_min = s.cutoff_min;
     od.intra_min = f.od.intra_min;
@@ -72,10 +71,9 @@ travel::OdMatrix from_table(const Territory& t, const travel::TravelSettings& s,
   return travel::read_od_csv(s.table, look, t.size(), look, t.size(), ro, diag, *rep);
 }
 
-travel::OdMatrix from_osm(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag,
-                          std::optional<OsmReport>& rep, const ProgressFn& progress) {
-  if (s.osm.pbf.empty())
-    throw Error(Errc::usage, "the osm model needs an OpenStreetMap extract", {}, {}, "give --osm FILE.osm.pbf");
+travel::OdMatrix from_osm(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag, std::optional<OsmReport>& rep,
+                          const ProgressFn& progress) {
+  if (s.osm.pbf.empty()) throw Error(Errc::usage, "the osm model needs an OpenStreetMap extract", {}, {}, "give --osm FILE.osm.pbf");
   SubProgress read_part(progress, 0.0, 0.3);
   const auto roads = read_osm_roads(s.osm.pbf, [&](double f, std::string_view st) { return read_part(f, st); });
   rep.emplace();
@@ -156,8 +154,7 @@ travel::OdMatrix from_osm(const Territory& t, const travel::TravelSettings& s, D
 
 }  // namespace
 
-TravelResult build_travel(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag,
-                          const ProgressFn& progress) {
+TravelResult build_travel(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag, const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   travel::check_cutoff(s.cutoff_min);
   if (!(s.intra_min >= 0) || s.intra_min > s.cutoff_min)

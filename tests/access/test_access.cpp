@@ -15,8 +15,8 @@ using travel::OdRow;
 
 namespace {
 OdMatrix od_of(std::vector<OdRow> rows, std::size_t n_dest) { return travel::assemble(std::move(rows), n_dest); }
-AccessResult run(Method m, const OdMatrix& od, std::vector<double> demand, std::vector<double> supply,
-                 std::string decay = "", double max_cost = INFINITY, std::vector<double> supply_demand = {}) {
+AccessResult run(Method m, const OdMatrix& od, std::vector<double> demand, std::vector<double> supply, std::string decay = "",
+                 double max_cost = INFINITY, std::vector<double> supply_demand = {}) {
   AccessParams p;
   p.method = m;
   p.max_cost = max_cost;
@@ -180,8 +180,8 @@ TEST_CASE("APL activity caps, age weights, density and inequality") {
   CHECK(apl_counted_activity(100, true) == 5400);
   CHECK(apl_counted_activity(9000, false, true) == 9000);
   std::vector<double> bands(19, 0.0);
-  bands[0] = 100;   // 0-4
-  bands[18] = 10;   // 90+
+  bands[0] = 100;  // 0-4
+  bands[18] = 10;  // 90+
   CHECK(standardised_population(bands, 2022) == Approx(100 * 0.93 + 10 * 2.39));
   CHECK(standardised_population(bands, 2023) == Approx(100 * 1.12 + 10 * 2.26));
   CHECK_THROWS_AS(standardised_population(std::vector<double>(18, 1.0), 2022), Error);
@@ -229,12 +229,16 @@ TEST_CASE("2SFCA on the 5 x 5 unit grid of the peers' test suites, by hand") {
   for (double v : r.value) total += v;
   CHECK(total == Approx(25.0));  // sum P_i A_i = sum S_j
   // A catchment covering the grid: every cell gets total supply / total demand = 1.
-  const auto wide = run(Method::two_sfca, od_of([&] {
-                          std::vector<OdRow> all(25);
-                          for (int i = 0; i < 25; ++i)
-                            for (int j = 0; j < 25; ++j) all[i].emplace_back(j, static_cast<float>(std::hypot(i / 5 - j / 5, i % 5 - j % 5)));
-                          return all;
-                        }(), 25),
+  const auto wide = run(Method::two_sfca,
+                        od_of(
+                            [&] {
+                              std::vector<OdRow> all(25);
+                              for (int i = 0; i < 25; ++i)
+                                for (int j = 0; j < 25; ++j)
+                                  all[i].emplace_back(j, static_cast<float>(std::hypot(i / 5 - j / 5, i % 5 - j % 5)));
+                              return all;
+                            }(),
+                            25),
                         ones, ones, "binary:100");
   for (double v : wide.value) CHECK(v == Approx(1.0));
 }

@@ -38,7 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       apps.push_back(make_application(*scheme, std::string("A") + code, f, "fuzz"));
     }
     (void)evaluate(*scheme, apps, {&zh, &fac, nullptr});
-  } catch (const oasis::Error&) {
-  }
+  } catch (const oasis::Error&) {}
   return 0;
 }

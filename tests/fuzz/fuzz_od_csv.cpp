@@ -19,8 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)oasis::io::parse_number(f, csv.decimal_comma());
       }
     });
-  } catch (const oasis::Error&) {
-  }
+  } catch (const oasis::Error&) {}
   try {
     const auto ids = [](std::string_view s) -> std::optional<std::uint32_t> {
       if (s == "a") return 0;
@@ -34,7 +33,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     oasis::travel::OdReadReport rep;
     const auto od = oasis::travel::read_od_csv(file, ids, 3, ids, 3, o, diag, rep);
     od.validate();
-  } catch (const oasis::Error&) {
-  }
+  } catch (const oasis::Error&) {}
   return 0;
 }

@@ -42,7 +42,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     oasis::geodata::SupplyReport rep;
     const auto s = oasis::geodata::load_supply(o, territory(), cog(), diag, rep);
     (void)s.per_commune(territory().size());
-  } catch (const oasis::Error&) {
-  }
+  } catch (const oasis::Error&) {}
   return 0;
 }

@@ -13,7 +13,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // A valid scenario resolves to a text that parses again to itself.
     const auto again = oasis::scenario::parse(s.resolved_toml, "fuzz.toml", "/nonexistent-oasis-fuzz");
     if (again.resolved_toml != s.resolved_toml) __builtin_trap();
-  } catch (const oasis::Error&) {
-  }
+  } catch (const oasis::Error&) {}
   return 0;
 }

@@ -20,8 +20,7 @@ const Cog& fixture_cog() {
   return cog;
 }
 
-std::vector<CommuneRecord> read(const std::filesystem::path& p, Diagnostics& d, BoundaryReport& r,
-                                std::set<std::string> deps = {}) {
+std::vector<CommuneRecord> read(const std::filesystem::path& p, Diagnostics& d, BoundaryReport& r, std::set<std::string> deps = {}) {
   BoundaryOptions o;
   o.path = p;
   o.departements = std::move(deps);
@@ -59,16 +58,15 @@ double ellipsoid_rect_area(double lon0, double lon1, double lat0, double lat1) {
 
 std::string square_feature(const char* code, double x0, double y0, double side) {
   return "{\"type\":\"Feature\",\"properties\":{\"code\":\"" + std::string(code) +
-         "\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[" + std::to_string(x0) + "," +
-         std::to_string(y0) + "],[" + std::to_string(x0 + side) + "," + std::to_string(y0) + "],[" +
-         std::to_string(x0 + side) + "," + std::to_string(y0 + side) + "],[" + std::to_string(x0) + "," +
-         std::to_string(y0 + side) + "],[" + std::to_string(x0) + "," + std::to_string(y0) + "]]]}}";
+         "\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[" + std::to_string(x0) + "," + std::to_string(y0) + "],[" +
+         std::to_string(x0 + side) + "," + std::to_string(y0) + "],[" + std::to_string(x0 + side) + "," + std::to_string(y0 + side) +
+         "],[" + std::to_string(x0) + "," + std::to_string(y0 + side) + "],[" + std::to_string(x0) + "," + std::to_string(y0) + "]]]}}";
 }
 
 std::string collection(const std::string& features, bool lambert = true) {
   return std::string("{\"type\":\"FeatureCollection\",") +
-         (lambert ? "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::2154\"}}," : "") +
-         "\"features\":[" + features + "]}";
+         (lambert ? "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::2154\"}}," : "") + "\"features\":[" +
+         features + "]}";
 }
 }  // namespace
 
@@ -138,13 +136,11 @@ TEST_CASE("overseas communes go to their local projected CRS") {
 TEST_CASE("bad boundary files are refused with the right code") {
   const auto dir = test::scratch("b_bad");
   SECTION("duplicate code") {
-    CHECK(error_of(test::write(dir / "dup.geojson",
-                               collection(square_feature("37001", 500000, 6700000, 1000) + "," +
-                                          square_feature("37001", 600000, 6700000, 1000)))) == Errc::code_duplicate);
+    CHECK(error_of(test::write(dir / "dup.geojson", collection(square_feature("37001", 500000, 6700000, 1000) + "," +
+                                                               square_feature("37001", 600000, 6700000, 1000)))) == Errc::code_duplicate);
   }
   SECTION("malformed code") {
-    CHECK(error_of(test::write(dir / "bad.geojson", collection(square_feature("3701", 500000, 6700000, 1000)))) ==
-          Errc::code_malformed);
+    CHECK(error_of(test::write(dir / "bad.geojson", collection(square_feature("3701", 500000, 6700000, 1000)))) == Errc::code_malformed);
   }
   SECTION("truncated file") {
     const auto full = collection(square_feature("37001", 500000, 6700000, 1000));
@@ -164,8 +160,8 @@ TEST_CASE("bad boundary files are refused with the right code") {
 
 TEST_CASE("unknown codes are counted, not silently dropped") {
   const auto dir = test::scratch("b_unknown");
-  const auto p = test::write(dir / "u.geojson", collection(square_feature("37001", 500000, 6700000, 1000) + "," +
-                                                          square_feature("37999", 510000, 6700000, 1000)));
+  const auto p = test::write(
+      dir / "u.geojson", collection(square_feature("37001", 500000, 6700000, 1000) + "," + square_feature("37999", 510000, 6700000, 1000)));
   Diagnostics d;
   BoundaryReport r;
   const auto v = read(p, d, r);
@@ -188,8 +184,8 @@ TEST_CASE("a shapefile without .prj needs --assume-crs") {
     OGRFeature f(layer->GetLayerDefn());
     f.SetField("INSEE_COM", "37002");
     OGRGeometry* g = nullptr;
-    OGRGeometryFactory::createFromWkt(
-        "POLYGON ((510000 6700000,520000 6700000,520000 6710000,510000 6710000,510000 6700000))", nullptr, &g);
+    OGRGeometryFactory::createFromWkt("POLYGON ((510000 6700000,520000 6700000,520000 6710000,510000 6710000,510000 6700000))", nullptr,
+                                      &g);
     f.SetGeometryDirectly(g);
     REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
     GDALClose(ds);

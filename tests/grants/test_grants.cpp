@@ -19,11 +19,11 @@ namespace {
 // A 5-commune world in Lambert-93 metres: the faculty "fac" sits at (700000, 6600000).
 CommuneTable zones(const std::string& label, const std::string& zone_01001) {
   return CommuneTable::from_rows(label, {"code_insee", "zone", "class", "apl", "x_l93", "y_l93", "time_nearest_urgences_min"},
-                                 {{"01001", {"01001", zone_01001, "ZIP", "1.2", "750000", "6600000", "12"}},     // 50 km east
-                                  {"01002", {"01002", "ZAC", "vivier", "3.1", "749999", "6600000", "41.5"}},     // 49.999 km
+                                 {{"01001", {"01001", zone_01001, "ZIP", "1.2", "750000", "6600000", "12"}},         // 50 km east
+                                  {"01002", {"01002", "ZAC", "vivier", "3.1", "749999", "6600000", "41.5"}},         // 49.999 km
                                   {"01003", {"01003", "hors-zonage", "hors-vivier", "5", "700000", "6700000", ""}},  // 100 km north
-                                  {"01004", {"01004", "ZIP", "ZIP", "0.8", "700000", "6630000", "35"}},         // 30 km north
-                                  {"01005", {"01005", "ZIP", "ZIP", "2.0", "", "", "10"}}});                       // no point
+                                  {"01004", {"01004", "ZIP", "ZIP", "0.8", "700000", "6630000", "35"}},              // 30 km north
+                                  {"01005", {"01005", "ZIP", "ZIP", "2.0", "", "", "10"}}});                         // no point
 }
 
 const std::vector<Faculty> kFac{{"fac", "UFR test", "Université test", "01006", "Test", 700000, 6600000},
@@ -120,9 +120,9 @@ TEST_CASE("distance bands: exactly on a boundary takes the upper band; min/max c
   const auto s = parse_scheme(kInterns, "interns.toml");
   ZoneHistory zh;
   zh.add("", zones("z", "ZIP"));
-  const auto a = apps({"id", "commune", "faculty", "start"}, {{"A", "01001", "fac", "2018-03-01"},    // 50.000 km -> 1200
-                                                               {"B", "01002", "fac", "2018-03-01"},    // 49.999 km -> 600
-                                                               {"C", "01004", "", "2019-03-01"}});     // nearest: fac, 30 km -> 600
+  const auto a = apps({"id", "commune", "faculty", "start"}, {{"A", "01001", "fac", "2018-03-01"},  // 50.000 km -> 1200
+                                                              {"B", "01002", "fac", "2018-03-01"},  // 49.999 km -> 600
+                                                              {"C", "01004", "", "2019-03-01"}});   // nearest: fac, 30 km -> 600
   const auto r = evaluate(*s, a, {&zh, &kFac, nullptr});
   CHECK(by_id(r, "A").amount == Approx(1200));
   CHECK(by_id(r, "B").amount == Approx(600));
@@ -140,9 +140,9 @@ TEST_CASE("a commune that leaves the ZIP between two dates", "[grants]") {
   ZoneHistory zh;
   zh.add("2018-01-01", zones("list 2018", "ZIP"));
   zh.add("2019-01-01", zones("list 2019", "hors-zonage"));
-  const auto a = apps({"id", "commune", "faculty", "start"}, {{"in-2018", "01001", "fac", "2018-12-31"},
-                                                               {"in-2019", "01001", "fac", "2019-01-01"},
-                                                               {"before", "01001", "fac", "2017-12-31"}});
+  const auto a = apps(
+      {"id", "commune", "faculty", "start"},
+      {{"in-2018", "01001", "fac", "2018-12-31"}, {"in-2019", "01001", "fac", "2019-01-01"}, {"before", "01001", "fac", "2017-12-31"}});
   const auto r = evaluate(*s, a, {&zh, &kFac, nullptr});
   CHECK(by_id(r, "in-2018").eligible == Tri::yes);
   CHECK(by_id(r, "in-2019").eligible == Tri::no);
@@ -159,9 +159,9 @@ TEST_CASE("no zone list in effect, missing commune, missing point: unknown with 
   const auto s = parse_scheme(text, "interns.toml");
   ZoneHistory zh;
   zh.add("2018-01-01", zones("list 2018", "ZIP"));
-  const auto a = apps({"id", "commune", "faculty", "start"}, {{"early", "01001", "fac", "2017-06-01"},
-                                                               {"absent", "01099", "fac", "2018-06-01"},
-                                                               {"nopoint", "01005", "fac", "2018-06-01"}});
+  const auto a =
+      apps({"id", "commune", "faculty", "start"},
+           {{"early", "01001", "fac", "2017-06-01"}, {"absent", "01099", "fac", "2018-06-01"}, {"nopoint", "01005", "fac", "2018-06-01"}});
   const auto r = evaluate(*s, a, {&zh, &kFac, nullptr});
   CHECK(by_id(r, "early").eligible == Tri::unknown);
   CHECK(by_id(r, "early").reasons.at(0) == "zone: no zone list is in effect on 2017-06-01");
@@ -179,10 +179,10 @@ TEST_CASE("a quota exhausted mid-list; ineligible rows do not use it; a new year
   ZoneHistory zh;
   zh.add("", zones("z", "ZIP"));
   const auto a = apps({"id", "commune", "faculty", "start"}, {{"1", "01001", "fac", "2018-02-01"},
-                                                               {"2", "01003", "fac", "2018-02-01"},   // hors-zonage: not counted
-                                                               {"3", "01002", "fac", "2018-03-01"},
-                                                               {"4", "01004", "fac", "2018-04-01"},   // third eligible of 2018
-                                                               {"5", "01004", "fac", "2019-01-15"}});
+                                                              {"2", "01003", "fac", "2018-02-01"},  // hors-zonage: not counted
+                                                              {"3", "01002", "fac", "2018-03-01"},
+                                                              {"4", "01004", "fac", "2018-04-01"},  // third eligible of 2018
+                                                              {"5", "01004", "fac", "2019-01-15"}});
   const auto r = evaluate(*s, a, {&zh, &kFac, nullptr});
   CHECK(by_id(r, "1").status == "awarded");
   CHECK(by_id(r, "2").status == "ineligible");
@@ -265,7 +265,7 @@ amount = 300
 period = "year"
 date = "date"
 )";
-  const auto a = apps({"id", "date", "requested"}, {{"late", "2018-09-01", "100"},   // by date: third of 2018
+  const auto a = apps({"id", "date", "requested"}, {{"late", "2018-09-01", "100"},  // by date: third of 2018
                                                     {"first", "2018-01-01", "150"},
                                                     {"second", "2018-05-01", "100"},
                                                     {"next-year", "2019-01-01", "300"}});
@@ -313,16 +313,17 @@ all = [ { field = "msu", is = true }, { value = "km", min = 40 }, { column = "ur
   const auto s = parse_scheme(text, "kit.toml");
   ZoneHistory zh;
   zh.add("", zones("z", "ZIP"));
-  zh.facts = CommuneTable::from_rows("facts.csv", {"code_insee", "urgences_24h"}, {{"01003", {"01003", "non"}}, {"01004", {"01004", "oui"}}});
-  const auto a = apps({"id", "volet", "commune", "msu"}, {{"t1", "telemedecine", "01002", ""},   // ZAC but vivier -> yes
-                                                          {"t2", "telemedecine", "01003", ""},   // hors-zonage, hors-vivier -> no
-                                                          {"u1", "urgences", "01002", ""},       // 41.5 > 30 -> yes
-                                                          {"u2", "urgences", "01004", ""},       // 35 > 30 -> yes
-                                                          {"u3", "urgences", "01003", ""},       // no time -> unknown
-                                                          {"u4", "urgences", "01001", ""},       // 12 -> no
-                                                          {"h1", "accueil", "01003", "oui"},     // 100 km, no SU -> yes
-                                                          {"h2", "accueil", "01004", "oui"},     // 30 km -> no
-                                                          {"h3", "accueil", "01003", ""}});      // msu unknown -> unknown
+  zh.facts =
+      CommuneTable::from_rows("facts.csv", {"code_insee", "urgences_24h"}, {{"01003", {"01003", "non"}}, {"01004", {"01004", "oui"}}});
+  const auto a = apps({"id", "volet", "commune", "msu"}, {{"t1", "telemedecine", "01002", ""},  // ZAC but vivier -> yes
+                                                          {"t2", "telemedecine", "01003", ""},  // hors-zonage, hors-vivier -> no
+                                                          {"u1", "urgences", "01002", ""},      // 41.5 > 30 -> yes
+                                                          {"u2", "urgences", "01004", ""},      // 35 > 30 -> yes
+                                                          {"u3", "urgences", "01003", ""},      // no time -> unknown
+                                                          {"u4", "urgences", "01001", ""},      // 12 -> no
+                                                          {"h1", "accueil", "01003", "oui"},    // 100 km, no SU -> yes
+                                                          {"h2", "accueil", "01004", "oui"},    // 30 km -> no
+                                                          {"h3", "accueil", "01003", ""}});     // msu unknown -> unknown
   const auto r = evaluate(*s, a, {&zh, &kFac, nullptr});
   CHECK(by_id(r, "t1").eligible == Tri::yes);
   CHECK(by_id(r, "t2").eligible == Tri::no);
@@ -400,11 +401,14 @@ TEST_CASE("rule files are validated: file, line, key and fix", "[grants]") {
     return t;
   };
   CHECK(code_of(ok + "\n[extra]\nx = 1\n") == Errc::grant_rule);
-  CHECK(message_of(with("id = \"zone\"\n", "id = \"zone\"\nzoen = \"x\"\n")).find("unknown key 'zoen' in condition 'zone'") != std::string::npos);
-  CHECK(message_of(with("in = \"$zone_set\"", "in = \"$zone_sets\"")).find("names the parameter 'zone_sets', not declared") != std::string::npos);
+  CHECK(message_of(with("id = \"zone\"\n", "id = \"zone\"\nzoen = \"x\"\n")).find("unknown key 'zoen' in condition 'zone'") !=
+        std::string::npos);
+  CHECK(message_of(with("in = \"$zone_set\"", "in = \"$zone_sets\"")).find("names the parameter 'zone_sets', not declared") !=
+        std::string::npos);
   CHECK(message_of(with("of = \"@km\"", "of = \"@kms\"")).find("names the value 'kms', not defined before") != std::string::npos);
   CHECK(message_of(with("[[0, 600], [50, 1200]", "[[0, 600], [0, 1200]")).find("strictly increasing") != std::string::npos);
-  CHECK(message_of(with("value = 600\nconfidence = \"confirmed\"", "value = 600\nconfidence = \"unknown\"")).find("has a value but its confidence is 'unknown'") != std::string::npos);
+  CHECK(message_of(with("value = 600\nconfidence = \"confirmed\"", "value = 600\nconfidence = \"unknown\""))
+            .find("has a value but its confidence is 'unknown'") != std::string::npos);
   CHECK(message_of(with("value = 600\nconfidence = \"confirmed\"", "value = 600")).find("needs a confidence") != std::string::npos);
   CHECK(message_of(with("format = 1", "format = 2")).find("format = 1") != std::string::npos);
   CHECK(message_of(with("[amount]", "[amountx]")).find("unknown key 'amountx'") != std::string::npos);
@@ -435,7 +439,7 @@ TEST_CASE("applications: columns the scheme reads, commune codes, dates and numb
     return Errc::internal;
   };
   CHECK(info(*s).fields == std::vector<std::string>{"commune", "faculty", "start"});
-  CHECK(err("id,commune,faculty\nA,01001,fac\n") == Errc::field_missing);             // no start column
+  CHECK(err("id,commune,faculty\nA,01001,fac\n") == Errc::field_missing);  // no start column
   CHECK(err("id,commune,faculty,start\nA,1001,fac,2018-01-01\n") == Errc::code_malformed);
   CHECK(err("id,commune,faculty,start\nA,01001,fac,01/02/2018\n") == Errc::value_invalid);
   CHECK(err("id,commune,faculty,start\nA,01001,fac,2018-01-01\nA,01002,fac,2018-01-01\n") == Errc::code_duplicate);

@@ -19,7 +19,9 @@ std::vector<std::vector<std::string>> rows(const CsvFile& f) {
 
 TEST_CASE("CSV with BOM, semicolons, decimal commas and CRLF") {
   const auto dir = test::scratch("csv1");
-  const auto p = test::write(dir / "a.csv", "\xEF\xBB\xBF" "code;valeur\r\n01001;1,5\r\n\"2A004\";\"3,25\"\r\n");
+  const auto p = test::write(dir / "a.csv",
+                             "\xEF\xBB\xBF"
+                             "code;valeur\r\n01001;1,5\r\n\"2A004\";\"3,25\"\r\n");
   const CsvFile f(p);
   CHECK(f.separator() == ';');
   CHECK(f.decimal_comma());
@@ -34,10 +36,14 @@ TEST_CASE("CSV with BOM, semicolons, decimal commas and CRLF") {
 TEST_CASE("CSV in Latin-1 is read as such and converted to UTF-8") {
   const auto dir = test::scratch("csv2");
   // "Orléans" with é = 0xE9 in Latin-1
-  const auto p = test::write(dir / "b.csv", "code,nom\n45234,Orl\xE9" "ans\n");
+  const auto p = test::write(dir / "b.csv",
+                             "code,nom\n45234,Orl\xE9"
+                             "ans\n");
   const CsvFile f(p);
   CHECK(f.was_latin1());
-  CHECK(rows(f)[0][1] == "Orl\xC3\xA9" "ans");
+  CHECK(rows(f)[0][1] ==
+        "Orl\xC3\xA9"
+        "ans");
 }
 
 TEST_CASE("CSV: pipes, trailing separator, quoted newlines, line numbers") {

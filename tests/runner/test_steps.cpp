@@ -34,8 +34,16 @@ Territory hand_territory() {
   const char* codes[] = {"01001", "01002", "02001"};
   const double pop[] = {1000, 6000, 500};
   for (int i = 0; i < 3; ++i) {
-    r.push_back(CommuneRecord{CodeInsee::from(codes[i]), std::string("Commune ") + codes[i], i < 2 ? "01" : "02", "84", "", pop[i], 2154,
-                              PointXY{1000.0 * i, 0.0}, {}, {}});
+    r.push_back(CommuneRecord{CodeInsee::from(codes[i]),
+                              std::string("Commune ") + codes[i],
+                              i < 2 ? "01" : "02",
+                              "84",
+                              "",
+                              pop[i],
+                              2154,
+                              PointXY{1000.0 * i, 0.0},
+                              {},
+                              {}});
   }
   return Territory::from_records(std::move(r));
 }

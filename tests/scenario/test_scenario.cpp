@@ -169,7 +169,8 @@ TEST_CASE("[[indicators]]: several supply types in one run, names checked") {
 }
 
 TEST_CASE("resolved scenarios round-trip: resolving the resolved text changes nothing") {
-  const auto s = scenario::parse("[zoning.caps]\n\"24\" = { zip = 0.588, zac = 0.34 }\n[supply]\nactivity = 2345.678901234\n", "r.toml", "/d");
+  const auto s =
+      scenario::parse("[zoning.caps]\n\"24\" = { zip = 0.588, zac = 0.34 }\n[supply]\nactivity = 2345.678901234\n", "r.toml", "/d");
   const auto again = scenario::parse(s.resolved_toml, "r.toml", "/d");
   CHECK(again.resolved_toml == s.resolved_toml);
   CHECK(again.supply.activity == 2345.678901234);
@@ -195,7 +196,8 @@ TEST_CASE("every scenario shipped in scenarios/ is valid") {
 }
 
 TEST_CASE("grant schemes in a scenario: paths relative to the file, parameters NAME=VALUE, unknown keys refused") {
-  const auto s = scenario::parse("[[grants]]\nscheme = \"g/a.toml\"\napplications = \"apps.csv\"\nparameters = [\"aid_rate=0.4\"]\n", "s.toml", "/base");
+  const auto s = scenario::parse("[[grants]]\nscheme = \"g/a.toml\"\napplications = \"apps.csv\"\nparameters = [\"aid_rate=0.4\"]\n",
+                                 "s.toml", "/base");
   REQUIRE(s.grants.size() == 1);
   CHECK(s.grants[0].scheme == "/base/g/a.toml");
   CHECK(s.grants[0].applications == "/base/apps.csv");

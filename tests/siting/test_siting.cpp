@@ -243,7 +243,7 @@ TEST_CASE("exact MIP (CBC): proves the optimum the Lagrangian bound leaves open"
       o.p = 2 + trial % 2;
       o.radius = 12;
       o.exact = "on";
-      o.rounds = 0;  // no perturbation: leave work for the MIP
+      o.rounds = 0;            // no perturbation: leave work for the MIP
       o.bound_iterations = 5;  // a weak Lagrangian bound: the MIP must prove it
       const auto s = solve(in, o);
       INFO("trial " << trial << " model " << model_name(model));

@@ -95,8 +95,7 @@ TEST_CASE("crow-fly times: distance x detour / speed, only under the cutoff, per
   CHECK_FALSE(od.time(0, 3));  // same coordinates, other CRS: never paired
   CHECK(od.destinations(3).size() == 1);
   o.cutoff_min = 40;
-  CHECK(*crowfly_od(pts, pts, CrowflyParams{1.3, 60}, o, true, 0.0).time(2, 1) ==
-        Approx(std::hypot(1000.0, 30000.0) * 1.3 / 1000.0));
+  CHECK(*crowfly_od(pts, pts, CrowflyParams{1.3, 60}, o, true, 0.0).time(2, 1) == Approx(std::hypot(1000.0, 30000.0) * 1.3 / 1000.0));
   CHECK_THROWS_AS(crowfly_od(pts, pts, CrowflyParams{0.9, 60}, o, true), Error);
   o.cutoff_min = -1;
   CHECK_THROWS_AS(crowfly_od(pts, pts, CrowflyParams{}, o, true), Error);
@@ -190,7 +189,7 @@ TEST_CASE("OD CSV: read, unknown ids counted, intra filled, errors name the line
   CHECK(rep.unmatched_records == 1);
   CHECK(rep.unmatched_to == std::vector<std::string>{"Z"});
   CHECK(rep.above_cutoff == 1);
-  CHECK(rep.intra_added == 2);  // B -> B and C -> C
+  CHECK(rep.intra_added == 2);    // B -> B and C -> C
   CHECK(*od.time(0, 0) == 1.0f);  // the file's own intra time wins
   CHECK(*od.time(1, 1) == 0.0f);
   CHECK(*od.time(0, 1) == 10.0f);

@@ -21,8 +21,8 @@ TEST_CASE("valid INSEE codes parse and keep their text") {
 }
 
 TEST_CASE("malformed INSEE codes are rejected") {
-  for (const char* s : {"", "1001", "2C001", " 01001", "01001 ", "20001", "2a004", "00001", "96001", "99001",
-                        "97901", "98301", "01000", "0100A", "010011", "AB001"}) {
+  for (const char* s : {"", "1001", "2C001", " 01001", "01001 ", "20001", "2a004", "00001", "96001", "99001", "97901", "98301", "01000",
+                        "0100A", "010011", "AB001"}) {
     INFO("code '" << s << "'");
     CHECK_FALSE(CodeInsee::parse(s));
   }

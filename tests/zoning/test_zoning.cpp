@@ -33,7 +33,7 @@ TEST_CASE("unit APL is the population-weighted mean; classes by the 2.5 / 4 boun
   CHECK(r.unit_value[1] == Approx(2.0));
   CHECK(r.unit_value[2] == Approx(2.9));
   CHECK(r.unit_value[3] == Approx(5.0));
-  CHECK(r.unit_value[4] == Approx(3.9));  // the commune without a value does not count
+  CHECK(r.unit_value[4] == Approx(3.9));    // the commune without a value does not count
   CHECK(r.unit_class[0] == Class::vivier);  // 2.5 is not below 2.5: the ZIP bound is strict
   CHECK(r.unit_class[1] == Class::zip);
   CHECK(r.unit_class[3] == Class::above);

@@ -156,9 +156,9 @@ std::string Decay::spec() const {
 
 double Decay::support() const noexcept {
   switch (kind_) {
-    case Kind::binary: return a_;
+    case Kind::binary:
     case Kind::linear: return a_;
-    case Kind::step: return t_.back();
+    case Kind::step:
     case Kind::table: return t_.back();
     default: return std::numeric_limits<double>::infinity();
   }

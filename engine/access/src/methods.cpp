@@ -46,6 +46,7 @@ Method parse_method(std::string_view name) {
 
 std::vector<std::string_view> method_names() {
   std::vector<std::string_view> out;
+  out.reserve(kMethods.size());
   for (const auto& i : kMethods) out.push_back(i.name);
   return out;
 }
@@ -59,10 +60,9 @@ std::string_view method_name(Method m) noexcept {
 Decay default_decay(Method m, double max_cost) {
   switch (m) {
     case Method::apl: return Decay::drees_apl();
-    case Method::e2sfca: return Decay::parse("step:10:1,20:0.68,30:0.22");       // Luo & Qi 2009
+    case Method::e2sfca: return Decay::parse("step:10:1,20:0.68,30:0.22");                     // Luo & Qi 2009
     case Method::three_sfca: return Decay::parse("step:10:0.962,20:0.704,30:0.377,40:0.042");  // Wan et al. 2012
-    case Method::g2sfca:
-      return Decay::parse(fmt::format("gaussian:{}", std::isfinite(max_cost) ? max_cost / 2 : 15.0));
+    case Method::g2sfca: return Decay::parse(fmt::format("gaussian:{}", std::isfinite(max_cost) ? max_cost / 2 : 15.0));
     default: return Decay::parse("none");
   }
 }
@@ -76,8 +76,8 @@ std::string_view flag_name(std::uint8_t f) noexcept {
 AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, std::span<const double> demand,
                             std::span<const double> supply, std::span<const double> supply_demand) {
   if (demand.size() != od.n_origins() || supply.size() != od.n_destinations)
-    throw Error(Errc::internal, fmt::format("access: {} demand and {} supply values for an OD of {} x {}", demand.size(),
-                                            supply.size(), od.n_origins(), od.n_destinations));
+    throw Error(Errc::internal, fmt::format("access: {} demand and {} supply values for an OD of {} x {}", demand.size(), supply.size(),
+                                            od.n_origins(), od.n_destinations));
   check_values(demand, "demand");
   check_values(supply, "supply");
   if (!(p.max_cost > 0)) throw Error(Errc::value_invalid, fmt::format("max cost {}: it must be > 0", p.max_cost));
@@ -164,9 +164,7 @@ AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, s
       break;
     }
     case Method::gravity:
-    case Method::cumulative:
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += w[k] * supply[d]; });
-      break;
+    case Method::cumulative: for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += w[k] * supply[d]; }); break;
     case Method::fca_ratio: {
       // A_i = sum_j W_ij S_j / sum_j W_ij P_j, P_j = demand located at supply site j.
       if (supply_demand.size() != n_d)
@@ -178,8 +176,10 @@ AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, s
           s += w[k] * supply[od.dest[k]];
           pd += w[k] * supply_demand[od.dest[k]];
         }
-        if (pd > 0) r.value[o] = s / pd;
-        else r.flag[o] |= Flag::no_demand;
+        if (pd > 0)
+          r.value[o] = s / pd;
+        else
+          r.flag[o] |= Flag::no_demand;
       }
       break;
     }
@@ -206,8 +206,7 @@ AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, s
 }
 
 double apl_counted_activity(double c, bool new_gp, bool health_centre) {
-  if (!(c >= 0) || !std::isfinite(c))
-    throw Error(Errc::value_invalid, fmt::format("activity {} consultations: it must be >= 0", c));
+  if (!(c >= 0) || !std::isfinite(c)) throw Error(Errc::value_invalid, fmt::format("activity {} consultations: it must be >= 0", c));
   if (health_centre) return c;
   if (new_gp) return 5400.0;
   if (c < 250) return 0.0;

@@ -32,15 +32,13 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!overwrite && fs::exists(path, ec))
-    throw Error(Errc::exists, "output already exists", path.string(), {},
-                "pass --overwrite to replace it, or choose another output name");
+    throw Error(Errc::exists, "output already exists", path.string(), {}, "pass --overwrite to replace it, or choose another output name");
   const fs::path tmp = path.string() + fmt::format(".tmp.{}", ::getpid());
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f)
     throw Error(Errc::io, fmt::format("cannot create output: {}", std::strerror(errno)), tmp.string(), {},
                 "check that the folder exists and is writable");
-  const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size() && std::fflush(f) == 0 &&
-                  ::fsync(::fileno(f)) == 0;
+  const bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size() && std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
   const bool closed = std::fclose(f) == 0;
   if (!ok || !closed) {
     fs::remove(tmp, ec);

@@ -28,7 +28,7 @@ std::string finish(EVP_MD_CTX* ctx) {
   unsigned int len = 0;
   if (EVP_DigestFinal_ex(ctx, md.data(), &len) != 1) throw Error(Errc::internal, "OpenSSL: cannot finish SHA-256");
   std::string hex;
-  hex.reserve(2 * len);
+  hex.reserve(2 * static_cast<std::size_t>(len));
   for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
   return hex;
 }

@@ -45,12 +45,9 @@ std::string CodeInsee::diagnose(std::string_view t) {
     up[1] = static_cast<char>(std::toupper(static_cast<unsigned char>(up[1])));
     return fmt::format("Corsican codes are upper case: use {}", up);
   }
-  if (t.size() == 5 && t[0] == '2' && t[1] == '0')
-    return "Corsica has used 2A/2B instead of 20 since 1976: recode it with the COG";
-  if (t.size() == 5 && t[0] == '9' && (t[1] == '7' || t[1] == '8'))
-    return "overseas codes run 971xx to 978xx and 984xx to 989xx";
-  if (t.size() == 5 && t[0] == '2' && (t[1] == 'C' || !is_digit(t[1])))
-    return "the département part must be two digits, 2A or 2B";
+  if (t.size() == 5 && t[0] == '2' && t[1] == '0') return "Corsica has used 2A/2B instead of 20 since 1976: recode it with the COG";
+  if (t.size() == 5 && t[0] == '9' && (t[1] == '7' || t[1] == '8')) return "overseas codes run 971xx to 978xx and 984xx to 989xx";
+  if (t.size() == 5 && t[0] == '2' && (t[1] == 'C' || !is_digit(t[1]))) return "the département part must be two digits, 2A or 2B";
   if (t.size() > 5 && std::all_of(t.begin(), t.end(), is_digit))
     return "too long for a commune code: is it a SIREN, SIRET or postal+code column?";
   return "a commune code has 5 characters: 2 for the département (or 2A/2B, 97x) and 3 digits";
@@ -58,8 +55,7 @@ std::string CodeInsee::diagnose(std::string_view t) {
 
 CodeInsee CodeInsee::from(std::string_view t, std::string_view file, std::string_view record) {
   if (auto c = parse(t)) return *c;
-  throw Error(Errc::code_malformed, fmt::format("malformed INSEE code '{}'", t), std::string(file),
-              std::string(record), diagnose(t));
+  throw Error(Errc::code_malformed, fmt::format("malformed INSEE code '{}'", t), std::string(file), std::string(record), diagnose(t));
 }
 
 bool CodeInsee::is_collectivite_outre_mer() const noexcept {
@@ -68,8 +64,6 @@ bool CodeInsee::is_collectivite_outre_mer() const noexcept {
   return chars_[1] == '7' && (chars_[2] == '5' || chars_[2] == '7' || chars_[2] == '8');
 }
 
-std::string_view CodeInsee::departement() const noexcept {
-  return is_overseas() ? str().substr(0, 3) : str().substr(0, 2);
-}
+std::string_view CodeInsee::departement() const noexcept { return is_overseas() ? str().substr(0, 3) : str().substr(0, 2); }
 
 }  // namespace oasis

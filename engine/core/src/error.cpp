@@ -40,8 +40,12 @@ std::string_view errc_name(Errc c) noexcept {
 }
 
 Error::Error(Errc code, std::string message, std::string file, std::string record, std::string fix)
-    : std::runtime_error(message), code_(code), message_(std::move(message)), file_(std::move(file)),
-      record_(std::move(record)), fix_(std::move(fix)) {}
+    : std::runtime_error(message),
+      code_(code),
+      message_(std::move(message)),
+      file_(std::move(file)),
+      record_(std::move(record)),
+      fix_(std::move(fix)) {}
 
 std::string format_error(const Error& e) {
   std::string where;

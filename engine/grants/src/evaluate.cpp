@@ -107,7 +107,8 @@ class Judge {
         if (!in) {
           any_no = true;
           d.reasons.push_back(fmt::format("validity: {} {} is outside {} .. {}", s_.date_field, dt,
-                                          s_.info.valid_from.empty() ? "-" : s_.info.valid_from, s_.info.valid_to.empty() ? "-" : s_.info.valid_to));
+                                          s_.info.valid_from.empty() ? "-" : s_.info.valid_from,
+                                          s_.info.valid_to.empty() ? "-" : s_.info.valid_to));
         }
       }
     }
@@ -133,11 +134,15 @@ class Judge {
         const auto v = test(t, why);
         if (!why.empty()) whys.push_back(why);
         if (c.mode == Condition::Mode::any) {
-          if (v == Tri::yes) r = Tri::yes;
-          else if (v == Tri::unknown && r == Tri::no) r = Tri::unknown;
+          if (v == Tri::yes)
+            r = Tri::yes;
+          else if (v == Tri::unknown && r == Tri::no)
+            r = Tri::unknown;
         } else {
-          if (v == Tri::no) r = Tri::no;
-          else if (v == Tri::unknown && r == Tri::yes) r = Tri::unknown;
+          if (v == Tri::no)
+            r = Tri::no;
+          else if (v == Tri::unknown && r == Tri::yes)
+            r = Tri::unknown;
         }
       }
       d.clauses.push_back(fmt::format("{}={}", c.id, tri_name(r)));
@@ -200,8 +205,8 @@ class Judge {
     if (o.kind != Operand::Kind::distance) return;
     for (const auto& id : o.nearest_of)
       if (id != "*" && std::none_of(fac_.begin(), fac_.end(), [&](const Faculty& f) { return f.id == id; }))
-        throw Error(Errc::grant_rule, fmt::format("nearest_of names the faculty '{}', absent from the faculties file", id), s_.info.file.string(),
-                    o.where, "use the ids of scenarios/grants/facultes-medecine.csv");
+        throw Error(Errc::grant_rule, fmt::format("nearest_of names the faculty '{}', absent from the faculties file", id),
+                    s_.info.file.string(), o.where, "use the ids of scenarios/grants/facultes-medecine.csv");
   }
 
   const std::string& field_text(const std::string& name) const {
@@ -237,11 +242,16 @@ class Judge {
       return Val::unknown(fmt::format("parameter {} unpublished", name));
     }
     Val v;
-    if (p->number) v = Val::number(*p->number);
-    else if (p->text) v = Val::str(*p->text);
-    else if (p->flag) v.t = Val::T::flag, v.flag = *p->flag;
-    else if (p->list) v.t = Val::T::list, v.list = *p->list;
-    else v.t = Val::T::bands, v.bands = &*p->bands;
+    if (p->number)
+      v = Val::number(*p->number);
+    else if (p->text)
+      v = Val::str(*p->text);
+    else if (p->flag)
+      v.t = Val::T::flag, v.flag = *p->flag;
+    else if (p->list)
+      v.t = Val::T::list, v.list = *p->list;
+    else
+      v.t = Val::T::bands, v.bands = &*p->bands;
     return v;
   }
 
@@ -296,8 +306,9 @@ class Judge {
     const CommuneTable* src = t;
     if (!t->has_column(o.name) && ctx_.zones && ctx_.zones->facts.has_column(o.name)) src = &ctx_.zones->facts;
     if (!src->has_column(o.name))
-      throw Error(Errc::field_missing, fmt::format("the rule reads the commune column '{}', absent from the zone list and the facts", o.name),
-                  t->source(), {}, "give a facts file with that column (--facts), or run with the indicator that writes it");
+      throw Error(Errc::field_missing,
+                  fmt::format("the rule reads the commune column '{}', absent from the zone list and the facts", o.name), t->source(), {},
+                  "give a facts file with that column (--facts), or run with the indicator that writes it");
     const auto txt = src->text(code, o.name);
     const std::string when = date.empty() ? "" : " on " + date;
     if (!txt) {
@@ -329,8 +340,8 @@ class Judge {
       } else {
         std::vector<std::string> ids;
         for (const auto& x : fac_) ids.push_back(x.id);
-        throw Error(Errc::value_invalid, fmt::format("'{}' in column {} is neither a faculty id nor an INSEE code", to, o.to), app_->where, {},
-                    fmt::format("faculty ids: {}", fmt::join(ids, ", ")));
+        throw Error(Errc::value_invalid, fmt::format("'{}' in column {} is neither a faculty id nor an INSEE code", to, o.to), app_->where,
+                    {}, fmt::format("faculty ids: {}", fmt::join(ids, ", ")));
       }
     } else if (!o.nearest_of.empty()) {
       for (const auto& f : fac_)
@@ -351,12 +362,15 @@ class Judge {
         v = std::hypot(p->first - d.xy->first, p->second - d.xy->second) / 1000.0;
       } else {
         const auto* tab = ctx_.roads ? (o.metric == "road_min" ? &ctx_.roads->minutes : &ctx_.roads->km) : nullptr;
-        if (from == d.commune) v = 0.0;
+        if (from == d.commune)
+          v = 0.0;
         else if (tab && !tab->empty()) {
           auto it = tab->find({from, d.commune});
           if (it == tab->end()) it = tab->find({d.commune, from});
-          if (it != tab->end()) v = it->second;
-          else why = fmt::format("no road {} between {} and {}", o.metric == "road_min" ? "time" : "distance", from, d.commune);
+          if (it != tab->end())
+            v = it->second;
+          else
+            why = fmt::format("no road {} between {} and {}", o.metric == "road_min" ? "time" : "distance", from, d.commune);
         } else {
           return Val::unknown(fmt::format("the rule measures {} but no road table was given (--road-{})", o.metric,
                                           o.metric == "road_min" ? "minutes" : "km"));
@@ -374,8 +388,8 @@ class Judge {
 
   Tri test(const Test& t, std::string& why) {
     const auto lhs = eval(t.lhs);
-    const std::string name = t.lhs.kind == Operand::Kind::column ? fmt::format("{} of {}", t.lhs.name, field_text(t.lhs.commune))
-                             : t.lhs.kind == Operand::Kind::value ? "@" + t.lhs.name
+    const std::string name = t.lhs.kind == Operand::Kind::column     ? fmt::format("{} of {}", t.lhs.name, field_text(t.lhs.commune))
+                             : t.lhs.kind == Operand::Kind::value    ? "@" + t.lhs.name
                              : t.lhs.kind == Operand::Kind::distance ? "distance"
                                                                      : t.lhs.name;
     if (t.op == Op::present) {
@@ -412,9 +426,12 @@ class Judge {
       case Op::eq:
       case Op::ne: {
         bool eq;
-        if (lhs.t == Val::T::num && rhs[0].t == Val::T::num) eq = lhs.num == rhs[0].num;
-        else if (rhs[0].t == Val::T::flag) eq = parse_flag(lhs.shown()) == std::optional<bool>(rhs[0].flag);
-        else eq = same_text(lhs.shown(), rhs[0].shown());
+        if (lhs.t == Val::T::num && rhs[0].t == Val::T::num)
+          eq = lhs.num == rhs[0].num;
+        else if (rhs[0].t == Val::T::flag)
+          eq = parse_flag(lhs.shown()) == std::optional<bool>(rhs[0].flag);
+        else
+          eq = same_text(lhs.shown(), rhs[0].shown());
         ok = t.op == Op::eq ? eq : !eq;
         need = fmt::format("{} {}", t.op == Op::eq ? "=" : "!=", rhs[0].shown());
         break;
@@ -433,7 +450,8 @@ class Judge {
         const auto cmp = [&](const Val& a, const Val& b) -> int {
           if (a.t == Val::T::num && b.t == Val::T::num) return a.num < b.num ? -1 : a.num > b.num ? 1 : 0;
           if (a.t == Val::T::text && b.t == Val::T::text && valid_date(a.text) && valid_date(b.text)) return a.text.compare(b.text);
-          throw Error(Errc::grant_rule, fmt::format("cannot compare {} ('{}') with '{}': numbers with numbers, dates with dates", name, a.shown(), b.shown()),
+          throw Error(Errc::grant_rule,
+                      fmt::format("cannot compare {} ('{}') with '{}': numbers with numbers, dates with dates", name, a.shown(), b.shown()),
                       s_.info.file.string(), t.where);
         };
         const int c0 = cmp(lhs, rhs[0]);
@@ -506,9 +524,12 @@ class Judge {
         if (!f) return std::nullopt;
         const auto x = term.kind == Term::Kind::fixed ? std::optional<double>(1.0) : number_of(term.of, why);
         if (!x) return std::nullopt;
-        if (*x < 0) throw Error(Errc::value_invalid, fmt::format("negative quantity {} in amount term '{}'", num(*x), term.id), app_->where);
+        if (*x < 0)
+          throw Error(Errc::value_invalid, fmt::format("negative quantity {} in amount term '{}'", num(*x), term.id), app_->where);
         v = *f * *x;
-        detail = term.kind == Term::Kind::fixed ? num(*v) : term.kind == Term::Kind::field ? num(*v) : fmt::format("{} x {} = {}", num(*f), num(*x), num(*v));
+        detail = term.kind == Term::Kind::fixed   ? num(*v)
+                 : term.kind == Term::Kind::field ? num(*v)
+                                                  : fmt::format("{} x {} = {}", num(*f), num(*x), num(*v));
       }
       if (term.min) {
         const auto m = number_of(*term.min, why);
@@ -634,7 +655,8 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
           d.status = "envelope-exhausted";
           d.awarded = 0.0;
           d.clauses.push_back(fmt::format("envelope {}: {} left", per, num(std::max(0.0, left))));
-          d.reasons.push_back(fmt::format("eligible for {}, but only {} of the envelope ({}) is left", num(*d.amount), num(std::max(0.0, left)), per));
+          d.reasons.push_back(
+              fmt::format("eligible for {}, but only {} of the envelope ({}) is left", num(*d.amount), num(std::max(0.0, left)), per));
         }
         continue;
       }
@@ -645,13 +667,22 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
   // Summary.
   json& S = out.summary;
   const auto& I = s.info;
-  S["scheme"] = {{"id", I.id}, {"name", I.name}, {"region", I.region}, {"version", I.version}, {"kind", I.kind},
-                 {"valid_from", I.valid_from}, {"valid_to", I.valid_to}, {"currency", I.currency},
+  S["scheme"] = {{"id", I.id},
+                 {"name", I.name},
+                 {"region", I.region},
+                 {"version", I.version},
+                 {"kind", I.kind},
+                 {"valid_from", I.valid_from},
+                 {"valid_to", I.valid_to},
+                 {"currency", I.currency},
                  {"source", {{"title", I.source_title}, {"date", I.source_date}, {"url", I.source_url}}}};
   json params = json::array();
   for (const auto& p : I.parameters)
-    params.push_back({{"name", p.name}, {"value", p.known() ? json(param_shown(p)) : json(nullptr)}, {"unit", p.unit},
-                      {"confidence", p.confidence}, {"source", p.source}});
+    params.push_back({{"name", p.name},
+                      {"value", p.known() ? json(param_shown(p)) : json(nullptr)},
+                      {"unit", p.unit},
+                      {"confidence", p.confidence},
+                      {"source", p.source}});
   S["parameters"] = params;
   std::map<std::string, std::size_t> by_status, by_elig;
   double total = 0;
@@ -699,8 +730,10 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
         continue;
       }
       ++achieved;
-      if (d.awarded) used += *d.awarded;
-      else if (d.status == "not-computable") ++unpriced;
+      if (d.awarded)
+        used += *d.awarded;
+      else if (d.status == "not-computable")
+        ++unpriced;
     }
     json t = {{"id", g.id}, {"label", g.label}, {"deadline", g.deadline}};
     const auto tv = judge.eval_for(g.target, apps.empty() ? Application{} : apps.front());

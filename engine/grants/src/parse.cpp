@@ -62,7 +62,8 @@ struct Parser {
         std::vector<std::string> all(keys.begin(), keys.end());
         all.insert(all.end(), more.begin(), more.end());
         all.insert(all.end(), more2.begin(), more2.end());
-        fail(&v, fmt::format("unknown key '{}' in {}", key, where), fmt::format("keys allowed there: {} (docs/grants.md)", fmt::join(all, ", ")));
+        fail(&v, fmt::format("unknown key '{}' in {}", key, where),
+             fmt::format("keys allowed there: {} (docs/grants.md)", fmt::join(all, ", ")));
       }
     }
   }
@@ -184,7 +185,8 @@ struct Parser {
             {"number", Parameter::Type::number}, {"text", Parameter::Type::text}, {"list", Parameter::Type::list},
             {"flag", Parameter::Type::flag},     {"date", Parameter::Type::date}, {"bands", Parameter::Type::bands}};
         const auto it = std::find_if(std::begin(types), std::end(types), [&](const auto& e) { return e.first == type; });
-        if (it == std::end(types)) fail(pt->get("type"), fmt::format("type '{}' of {}: not one of number, text, list, flag, date, bands", type, where));
+        if (it == std::end(types))
+          fail(pt->get("type"), fmt::format("type '{}' of {}: not one of number, text, list, flag, date, bands", type, where));
         p.type = it->second;
       } else {
         p.type = infer(*v);
@@ -194,8 +196,9 @@ struct Parser {
         fail(&node, fmt::format("{} needs a confidence (confirmed, derived, unconfirmed or unknown)", where),
              "say how sure the value is; an unpublished value is `confidence = \"unknown\"` without a value");
       if (v) set_value(p, *v);
-      if (v && p.confidence == "unknown") fail(v, fmt::format("{} has a value but its confidence is 'unknown'", where),
-                                               "remove the value (it is unpublished) or say how it is known");
+      if (v && p.confidence == "unknown")
+        fail(v, fmt::format("{} has a value but its confidence is 'unknown'", where),
+             "remove the value (it is unpublished) or say how it is known");
       if (!v && p.confidence != "unknown") fail(&node, fmt::format("{} has no value: its confidence must be 'unknown'", where));
       p.unit = text(*pt, "unit", false, where);
       p.source = text(*pt, "source", false, where);
@@ -238,7 +241,8 @@ struct Parser {
     if (!v.empty() && v[0] == '$') {
       o.kind = Operand::Kind::param;
       o.name = v.substr(1);
-      if (!s.param(o.name)) fail(&n, fmt::format("{} names the parameter '{}', not declared", where, o.name), "declare it under [parameters]");
+      if (!s.param(o.name))
+        fail(&n, fmt::format("{} names the parameter '{}', not declared", where, o.name), "declare it under [parameters]");
       return o;
     }
     if (!v.empty() && v[0] == '@') {
@@ -275,7 +279,9 @@ struct Parser {
     for (auto k : kOperandKeys)
       if (t.contains(k)) found.push_back(k);
     if (found.empty()) return std::nullopt;
-    if (found.size() > 1) fail(&t, fmt::format("{} names two quantities ({})", where, fmt::join(found, ", ")), "one of field, value, param, zone, class, column, distance, date");
+    if (found.size() > 1)
+      fail(&t, fmt::format("{} names two quantities ({})", where, fmt::join(found, ", ")),
+           "one of field, value, param, zone, class, column, distance, date");
     Operand o;
     o.where = at(&t);
     const auto k = found[0];
@@ -291,9 +297,11 @@ struct Parser {
       o.kind = Operand::Kind::value;
       o.name = text(t, "value", true, where);
       if (!o.name.empty() && o.name[0] == '@') o.name.erase(0, 1);
-      if (r.kind != Operand::Kind::literal_text && r.kind != Operand::Kind::value) fail(t.get("value"), "value = \"NAME\" names a [[values]] entry");
+      if (r.kind != Operand::Kind::literal_text && r.kind != Operand::Kind::value)
+        fail(t.get("value"), "value = \"NAME\" names a [[values]] entry");
       if (std::none_of(s.values.begin(), s.values.end(), [&](const NamedValue& nv) { return nv.id == o.name; }))
-        fail(t.get("value"), fmt::format("{} names the value '{}', not defined before", where, o.name), "define it in a [[values]] table above");
+        fail(t.get("value"), fmt::format("{} names the value '{}', not defined before", where, o.name),
+             "define it in a [[values]] table above");
     } else if (k == "param") {
       o.kind = Operand::Kind::param;
       o.name = text(t, "param", true, where);
@@ -319,9 +327,12 @@ struct Parser {
       if (d->contains("to")) o.to = field(*d, "to", "a distance");
       if (const auto* n = d->get("nearest_of")) {
         const auto r = ref(*n, "nearest_of", false);
-        if (r.kind == Operand::Kind::literal_list) o.nearest_of = r.list;
-        else if (r.kind == Operand::Kind::literal_text) o.nearest_of = {r.name};
-        else fail(n, "nearest_of is a list of faculty ids, or \"*\" for every faculty");
+        if (r.kind == Operand::Kind::literal_list)
+          o.nearest_of = r.list;
+        else if (r.kind == Operand::Kind::literal_text)
+          o.nearest_of = {r.name};
+        else
+          fail(n, "nearest_of is a list of faculty ids, or \"*\" for every faculty");
         for (auto& f : o.nearest_of) f = lower(f);
       }
       if (o.to.empty() && o.nearest_of.empty()) fail(d, "a distance needs `to` (a field) or `nearest_of` (faculty ids)");
@@ -349,9 +360,9 @@ struct Parser {
     if (ops.size() != 1)
       fail(&t, fmt::format("{} needs exactly one test ({} found)", where, ops.empty() ? "none" : fmt::format("{}", fmt::join(ops, ", "))),
            "one of in, not_in, eq, ne, min, max, above, below, between, is, present");
-    static const std::pair<std::string_view, Op> table[] = {{"in", Op::in},       {"not_in", Op::not_in}, {"eq", Op::eq},       {"ne", Op::ne},
-                                                            {"min", Op::min},     {"max", Op::max},       {"above", Op::above}, {"below", Op::below},
-                                                            {"between", Op::between}, {"is", Op::is},     {"present", Op::present}};
+    static const std::pair<std::string_view, Op> table[] = {
+        {"in", Op::in},       {"not_in", Op::not_in}, {"eq", Op::eq},           {"ne", Op::ne}, {"min", Op::min},        {"max", Op::max},
+        {"above", Op::above}, {"below", Op::below},   {"between", Op::between}, {"is", Op::is}, {"present", Op::present}};
     Test x;
     x.lhs = std::move(*lhs);
     x.where = at(&t);
@@ -370,8 +381,10 @@ struct Parser {
     const bool numeric = x.op == Op::min || x.op == Op::max || x.op == Op::above || x.op == Op::below || x.op == Op::between;
     if (numeric && x.lhs.kind == Operand::Kind::field && !s.date_fields.count(x.lhs.name)) {
       const bool rhs_date = x.rhs[0].kind == Operand::Kind::literal_text && valid_date(x.rhs[0].name);
-      if (rhs_date) s.date_fields.insert(x.lhs.name);
-      else s.number_fields.insert(x.lhs.name);
+      if (rhs_date)
+        s.date_fields.insert(x.lhs.name);
+      else
+        s.number_fields.insert(x.lhs.name);
     }
     return x;
   }
@@ -476,8 +489,10 @@ struct Parser {
         term.kind = Term::Kind::field;
         term.of = ref(*tt->get("field"), where, true);
       }
-      if (tt->contains("of") && term.kind != Term::Kind::rate && term.kind != Term::Kind::band) fail(tt->get("of"), fmt::format("{}: 'of' goes with rate or band", where));
-      if (tt->contains("months") && term.kind != Term::Kind::per_month) fail(tt->get("months"), fmt::format("{}: 'months' goes with per_month", where));
+      if (tt->contains("of") && term.kind != Term::Kind::rate && term.kind != Term::Kind::band)
+        fail(tt->get("of"), fmt::format("{}: 'of' goes with rate or band", where));
+      if (tt->contains("months") && term.kind != Term::Kind::per_month)
+        fail(tt->get("months"), fmt::format("{}: 'months' goes with per_month", where));
       term.when = sub_test(*tt, "when", where);
       if (const auto* m = tt->get("min")) term.min = ref(*m, where, true);
       if (const auto* m = tt->get("max")) term.max = ref(*m, where, true);
@@ -486,8 +501,10 @@ struct Parser {
   }
 
   void limit(const toml::table& t, Limit& l, std::string_view name, bool envelope) {
-    if (envelope) allow(t, {"amount", "period", "date", "on_exhausted"}, name);
-    else allow(t, {"count", "period", "date"}, name);
+    if (envelope)
+      allow(t, {"amount", "period", "date", "on_exhausted"}, name);
+    else
+      allow(t, {"count", "period", "date"}, name);
     const auto key = envelope ? "amount" : "count";
     if (!t.contains(key)) fail(&t, fmt::format("{} needs '{}'", name, key));
     l.value = ref(*t.get(key), name, true);
@@ -539,12 +556,16 @@ struct Parser {
   }
 
   void run(const toml::table& doc, const std::filesystem::path& base_dir) {
-    allow(doc, {"format", "scheme", "source", "parameters", "values", "conditions", "amount", "quota", "envelope", "targets", "checks"}, "the rule file");
+    allow(doc, {"format", "scheme", "source", "parameters", "values", "conditions", "amount", "quota", "envelope", "targets", "checks"},
+          "the rule file");
     const auto* fmtv = doc.get("format");
-    if (!fmtv || fmtv->value<int64_t>() != 1) fail(fmtv ? fmtv : &doc, "the rule file must start with format = 1 (the rule-language version)");
+    if (!fmtv || fmtv->value<int64_t>() != 1)
+      fail(fmtv ? fmtv : &doc, "the rule file must start with format = 1 (the rule-language version)");
     const auto* sc = doc.get("scheme") ? doc.get("scheme")->as_table() : nullptr;
     if (!sc) fail(&doc, "the rule file needs a [scheme] table");
-    allow(*sc, {"id", "name", "region", "version", "kind", "valid_from", "valid_to", "currency", "date_field", "order", "faculties", "description"},
+    allow(*sc,
+          {"id", "name", "region", "version", "kind", "valid_from", "valid_to", "currency", "date_field", "order", "faculties",
+           "description"},
           "[scheme]");
     auto& I = s.info;
     I.id = text(*sc, "id", true, "[scheme]");
@@ -554,7 +575,8 @@ struct Parser {
     I.kind = choice(*sc, "kind", "individual", {"individual", "programme", "eligibility"}, "[scheme]");
     I.valid_from = date(*sc, "valid_from", false, "[scheme]");
     I.valid_to = date(*sc, "valid_to", false, "[scheme]");
-    if (!I.valid_from.empty() && !I.valid_to.empty() && I.valid_to < I.valid_from) fail(sc->get("valid_to"), "valid_to is before valid_from");
+    if (!I.valid_from.empty() && !I.valid_to.empty() && I.valid_to < I.valid_from)
+      fail(sc->get("valid_to"), "valid_to is before valid_from");
     I.currency = text(*sc, "currency", false, "[scheme]");
     if (I.currency.empty()) I.currency = "EUR";
     if (sc->contains("date_field")) {

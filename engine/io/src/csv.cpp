@@ -19,11 +19,16 @@ bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t n = 0;
-    if (c < 0x80) n = 0;
-    else if ((c >> 5) == 0x6) n = 1;
-    else if ((c >> 4) == 0xE) n = 2;
-    else if ((c >> 3) == 0x1E) n = 3;
-    else return false;
+    if (c < 0x80)
+      n = 0;
+    else if ((c >> 5) == 0x6)
+      n = 1;
+    else if ((c >> 4) == 0xE)
+      n = 2;
+    else if ((c >> 3) == 0x1E)
+      n = 3;
+    else
+      return false;
     if (i + n >= s.size()) return false;
     for (std::size_t k = 1; k <= n; ++k)
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
@@ -59,8 +64,8 @@ struct ParseState {
   const std::function<void(const CsvRecord&)>* fn = nullptr;
   std::size_t width = 0;
   std::size_t number = 0;
-  std::size_t line = 0;        // line where the current record starts
-  std::size_t next_line = 0;   // line after the last consumed newline
+  std::size_t line = 0;       // line where the current record starts
+  std::size_t next_line = 0;  // line after the last consumed newline
   std::exception_ptr error;
   bool stop_on_first = false;  // header mode: keep the first record, then stop
   bool got_header = false;
@@ -120,8 +125,7 @@ std::optional<double> parse_number(std::string_view text, bool decimal_comma) {
 
 CsvFile::CsvFile(const std::filesystem::path& path, char separator) : path_(path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw Error(Errc::io, "cannot open the file", path.string(), {}, "check the path and the --data folder");
+  if (!in) throw Error(Errc::io, "cannot open the file", path.string(), {}, "check the path and the --data folder");
   std::ostringstream ss;
   ss << in.rdbuf();
   text_ = std::move(ss).str();
@@ -176,9 +180,9 @@ std::size_t CsvFile::require(std::initializer_list<std::string_view> names, std:
   std::string wanted, present;
   for (auto n : names) wanted += (wanted.empty() ? "" : ", ") + std::string(n);
   for (const auto& h : header_) present += (present.empty() ? "" : ", ") + h;
-  throw Error(Errc::field_missing, fmt::format("no column for {} (looked for: {})", what, wanted), path_.string(),
-              "header", fmt::format("rename the column, or name it with the matching option; columns present: {}",
-                                    present.empty() ? "none" : present));
+  throw Error(
+      Errc::field_missing, fmt::format("no column for {} (looked for: {})", what, wanted), path_.string(), "header",
+      fmt::format("rename the column, or name it with the matching option; columns present: {}", present.empty() ? "none" : present));
 }
 
 void CsvFile::for_each(const std::function<void(const CsvRecord&)>& fn) const {

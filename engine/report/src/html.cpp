@@ -61,16 +61,24 @@ std::string data_json(const ReportInput& in) {
     if (col->size() != n) throw Error(Errc::internal, "report: numeric columns of different lengths");
   if (c.lonlat.size() != n || in.zones.of.size() != n || in.values.of.size() != n)
     throw Error(Errc::internal, "report: shapes or classes do not match the communes");
-  nlohmann::json cols{{"code", c.code}, {"nom", c.name}, {"unit", c.unit}, {"zone", c.zone}, {"rule", c.rule},
-                      {"population", c.population}, {"value", c.value}, {"density", c.density}, {"time_gp", c.time_gp},
-                      {"zone_class", in.zones.of}, {"value_class", in.values.of}};
+  nlohmann::json cols{{"code", c.code},
+                      {"nom", c.name},
+                      {"unit", c.unit},
+                      {"zone", c.zone},
+                      {"rule", c.rule},
+                      {"population", c.population},
+                      {"value", c.value},
+                      {"density", c.density},
+                      {"time_gp", c.time_gp},
+                      {"zone_class", in.zones.of},
+                      {"value_class", in.values.of}};
   if (c.zone_baseline) {
     auto& zb = cols["zone_baseline"] = nlohmann::json::array();
     for (const auto& z : *c.zone_baseline) zb.push_back(z.empty() ? nlohmann::json() : nlohmann::json(z));
   }
-  nlohmann::json j{{"summary", in.summary}, {"zones", classes_json(in.zones)}, {"values", classes_json(in.values)},
-                   {"communes", std::move(cols)}, {"attribution", in.sources},
-                   {"labels", {{"profession", in.profession}, {"notice", in.notice}}}};
+  nlohmann::json j{
+      {"summary", in.summary},       {"zones", classes_json(in.zones)}, {"values", classes_json(in.values)},
+      {"communes", std::move(cols)}, {"attribution", in.sources},       {"labels", {{"profession", in.profession}, {"notice", in.notice}}}};
   std::string out = j.dump();  // NaN is written null
   out.pop_back();              // the closing brace: the shapes follow
   out += ",\"shapes\":[";

@@ -27,13 +27,12 @@ Rgb hex(const char* h) {
 
 /// ColorBrewer RdYlBu (colour-blind safe), k = 2..7 classes, red = low.
 std::vector<Rgb> rdylbu(std::size_t k) {
-  static const std::vector<std::vector<const char*>> p{
-      {"#fc8d59", "#91bfdb"},
-      {"#fc8d59", "#ffffbf", "#91bfdb"},
-      {"#d7191c", "#fdae61", "#abd9e9", "#2c7bb6"},
-      {"#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"},
-      {"#d73027", "#fc8d59", "#fee090", "#e0f3f8", "#91bfdb", "#4575b4"},
-      {"#d73027", "#fc8d59", "#fee090", "#ffffbf", "#e0f3f8", "#91bfdb", "#4575b4"}};
+  static const std::vector<std::vector<const char*>> p{{"#fc8d59", "#91bfdb"},
+                                                       {"#fc8d59", "#ffffbf", "#91bfdb"},
+                                                       {"#d7191c", "#fdae61", "#abd9e9", "#2c7bb6"},
+                                                       {"#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"},
+                                                       {"#d73027", "#fc8d59", "#fee090", "#e0f3f8", "#91bfdb", "#4575b4"},
+                                                       {"#d73027", "#fc8d59", "#fee090", "#ffffbf", "#e0f3f8", "#91bfdb", "#4575b4"}};
   if (k < 2 || k > 7) throw Error(Errc::value_invalid, fmt::format("{} classes: maps have 2 to 7", k), {}, {}, "choose fewer breaks");
   std::vector<Rgb> out;
   for (const char* h : p[k - 2]) out.push_back(hex(h));
@@ -91,13 +90,23 @@ std::string number_fr(double x, int decimals) {
 }
 
 std::string profession_label(std::string_view kind) {
-  static const std::map<std::string_view, const char*> labels{
-      {"generaliste", "médecins généralistes"}, {"generalistes", "médecins généralistes"}, {"medecin", "médecins"},
-      {"infirmier", "infirmiers"}, {"infirmiers", "infirmiers"}, {"dentiste", "chirurgiens-dentistes"},
-      {"dentistes", "chirurgiens-dentistes"}, {"kine", "masseurs-kinésithérapeutes"},
-      {"kinesitherapeute", "masseurs-kinésithérapeutes"}, {"sage-femme", "sages-femmes"}, {"sages-femmes", "sages-femmes"},
-      {"pediatre", "pédiatres"}, {"psychiatre", "psychiatres"}, {"ophtalmologue", "ophtalmologues"},
-      {"gynecologue", "gynécologues"}, {"pharmacie", "pharmacies"}, {"msp", "maisons de santé pluriprofessionnelles"}};
+  static const std::map<std::string_view, const char*> labels{{"generaliste", "médecins généralistes"},
+                                                              {"generalistes", "médecins généralistes"},
+                                                              {"medecin", "médecins"},
+                                                              {"infirmier", "infirmiers"},
+                                                              {"infirmiers", "infirmiers"},
+                                                              {"dentiste", "chirurgiens-dentistes"},
+                                                              {"dentistes", "chirurgiens-dentistes"},
+                                                              {"kine", "masseurs-kinésithérapeutes"},
+                                                              {"kinesitherapeute", "masseurs-kinésithérapeutes"},
+                                                              {"sage-femme", "sages-femmes"},
+                                                              {"sages-femmes", "sages-femmes"},
+                                                              {"pediatre", "pédiatres"},
+                                                              {"psychiatre", "psychiatres"},
+                                                              {"ophtalmologue", "ophtalmologues"},
+                                                              {"gynecologue", "gynécologues"},
+                                                              {"pharmacie", "pharmacies"},
+                                                              {"msp", "maisons de santé pluriprofessionnelles"}};
   const auto it = labels.find(kind);
   return it == labels.end() ? std::string(kind) : it->second;
 }
@@ -169,7 +178,9 @@ Classification graduated(std::span<const double> values, std::vector<double> bre
   const auto colours = rdylbu(breaks.size() + 1);
   const auto f = [&](double x) { return number_fr(x, decimals); };
   for (std::size_t i = 0; i <= breaks.size(); ++i) {
-    std::string label = i == 0 ? "< " + f(breaks[0]) : i == breaks.size() ? "≥ " + f(breaks.back()) : f(breaks[i - 1]) + " – " + f(breaks[i]);
+    std::string label = i == 0               ? "< " + f(breaks[0])
+                        : i == breaks.size() ? "≥ " + f(breaks.back())
+                                             : f(breaks[i - 1]) + " – " + f(breaks[i]);
     c.classes.push_back({std::move(label), colours[i]});
   }
   c.of.reserve(values.size());
@@ -181,7 +192,7 @@ Classification graduated(std::span<const double> values, std::vector<double> bre
 
 namespace {
 
-constexpr double kW = 842, kH = 595;                          // A4 landscape, points
+constexpr double kW = 842, kH = 595;                                // A4 landscape, points
 constexpr double kMapX = 24, kMapY = 70, kMapW = 580, kMapH = 480;  // map frame
 
 void set(cairo_t* cr, Rgb c) { cairo_set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0); }
@@ -258,8 +269,10 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
       const auto ring = [&](const Ring& r) {
         for (std::size_t i = 0; i < r.size(); ++i) {
           const double x = F.ox + F.s * (r[i].x - F.x0), y = F.oy - F.s * (r[i].y - F.y0);
-          if (i == 0) cairo_move_to(cr, x, y);
-          else cairo_line_to(cr, x, y);
+          if (i == 0)
+            cairo_move_to(cr, x, y);
+          else
+            cairo_line_to(cr, x, y);
         }
         cairo_close_path(cr);
       };
@@ -316,7 +329,8 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   for (int c : L.classes->of)
     if (c >= 0) ++count[static_cast<std::size_t>(c)];
   for (std::size_t k = 0; k < L.classes->classes.size(); ++k)
-    entry(L.classes->classes[k].colour, fmt::format("{} ({} commune{})", L.classes->classes[k].label, number_fr(static_cast<double>(count[k]), 0), count[k] > 1 ? "s" : ""));
+    entry(L.classes->classes[k].colour, fmt::format("{} ({} commune{})", L.classes->classes[k].label,
+                                                    number_fr(static_cast<double>(count[k]), 0), count[k] > 1 ? "s" : ""));
   if (any_missing) entry(kNoValue, "sans valeur");
   // Insets: the features left out of the main frame that carry an inset label (overseas
   // départements), one box each under the legend, each at its own scale.
@@ -388,8 +402,7 @@ cairo_status_t append(void* closure, const unsigned char* data, unsigned int len
 }  // namespace
 
 std::string draw_map(const MapLayer& layer, const MapText& text, const std::filesystem::path& stem, bool overwrite) {
-  if (!layer.classes || layer.classes->of.size() != layer.shapes.size())
-    throw Error(Errc::internal, "map: one class per feature expected");
+  if (!layer.classes || layer.classes->of.size() != layer.shapes.size()) throw Error(Errc::internal, "map: one class per feature expected");
   std::string png, svg;
   {
     constexpr double dpi = 150;

@@ -24,11 +24,17 @@ std::string exact(double x) { return fmt::format("{}", x); }
 /// One QGIS fill symbol. Written both as <Option> (QGIS >= 3.16) and as <prop> (older versions
 /// read only these), as QGIS itself writes them.
 std::string qml_symbol(std::size_t index, Rgb colour) {
-  const std::vector<std::pair<const char*, std::string>> props{
-      {"border_width_map_unit_scale", "3x:0,0,0,0,0,0"}, {"color", rgba(colour)}, {"joinstyle", "round"},
-      {"offset", "0,0"}, {"offset_map_unit_scale", "3x:0,0,0,0,0,0"}, {"offset_unit", "MM"},
-      {"outline_color", kOutlineRgba}, {"outline_style", "solid"}, {"outline_width", kOutlineWidthMm},
-      {"outline_width_unit", "MM"}, {"style", "solid"}};
+  const std::vector<std::pair<const char*, std::string>> props{{"border_width_map_unit_scale", "3x:0,0,0,0,0,0"},
+                                                               {"color", rgba(colour)},
+                                                               {"joinstyle", "round"},
+                                                               {"offset", "0,0"},
+                                                               {"offset_map_unit_scale", "3x:0,0,0,0,0,0"},
+                                                               {"offset_unit", "MM"},
+                                                               {"outline_color", kOutlineRgba},
+                                                               {"outline_style", "solid"},
+                                                               {"outline_width", kOutlineWidthMm},
+                                                               {"outline_width_unit", "MM"},
+                                                               {"style", "solid"}};
   std::string s = fmt::format("      <symbol type=\"fill\" name=\"{}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n", index);
   s += "        <layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">\n          <Option type=\"Map\">\n";
   for (const auto& [k, v] : props) s += fmt::format("            <Option type=\"QString\" name=\"{}\" value=\"{}\"/>\n", k, v);
@@ -75,8 +81,8 @@ std::string sld_rule(const MapClass& m, const std::string& filter) {
 }
 
 std::string compare(const char* op, std::string_view field, double value) {
-  return fmt::format("<ogc:{0}><ogc:PropertyName>{1}</ogc:PropertyName><ogc:Literal>{2}</ogc:Literal></ogc:{0}>", op,
-                     escape_xml(field), exact(value));
+  return fmt::format("<ogc:{0}><ogc:PropertyName>{1}</ogc:PropertyName><ogc:Literal>{2}</ogc:Literal></ogc:{0}>", op, escape_xml(field),
+                     exact(value));
 }
 
 }  // namespace
@@ -97,7 +103,8 @@ std::string escape_xml(std::string_view text) {
   return out;
 }
 
-Style categorized_style(std::string_view layer, std::string_view field, const Classification& c, std::string name, std::string description) {
+Style categorized_style(std::string_view layer, std::string_view field, const Classification& c, std::string name,
+                        std::string description) {
   if (c.classes.empty()) throw Error(Errc::internal, "a categorised style needs classes");
   std::string items, rules, any;
   std::vector<Rgb> colours;
@@ -105,8 +112,9 @@ Style categorized_style(std::string_view layer, std::string_view field, const Cl
     colours.push_back(c.classes[i].colour);
     const auto v = escape_xml(c.classes[i].label);
     items += fmt::format("      <category render=\"true\" symbol=\"{}\" value=\"{}\" label=\"{}\" type=\"string\"/>\n", i, v, v);
-    const auto eq = fmt::format("<ogc:PropertyIsEqualTo><ogc:PropertyName>{}</ogc:PropertyName><ogc:Literal>{}</ogc:Literal></ogc:PropertyIsEqualTo>",
-                                escape_xml(field), v);
+    const auto eq =
+        fmt::format("<ogc:PropertyIsEqualTo><ogc:PropertyName>{}</ogc:PropertyName><ogc:Literal>{}</ogc:Literal></ogc:PropertyIsEqualTo>",
+                    escape_xml(field), v);
     rules += sld_rule(c.classes[i], "            " + eq + "\n");
     any += eq;
   }
@@ -117,9 +125,10 @@ Style categorized_style(std::string_view layer, std::string_view field, const Cl
   colours.push_back(other.colour);
   items += fmt::format("      <category render=\"true\" symbol=\"{}\" value=\"\" label=\"{}\" type=\"string\"/>\n", c.classes.size(),
                        escape_xml(other.label));
-  rules += sld_rule(other, fmt::format("            <ogc:Or><ogc:Not>{}</ogc:Not><ogc:PropertyIsNull><ogc:PropertyName>{}</ogc:PropertyName>"
-                                       "</ogc:PropertyIsNull></ogc:Or>\n",
-                                       c.classes.size() > 1 ? "<ogc:Or>" + any + "</ogc:Or>" : any, escape_xml(field)));
+  rules +=
+      sld_rule(other, fmt::format("            <ogc:Or><ogc:Not>{}</ogc:Not><ogc:PropertyIsNull><ogc:PropertyName>{}</ogc:PropertyName>"
+                                  "</ogc:PropertyIsNull></ogc:Or>\n",
+                                  c.classes.size() > 1 ? "<ogc:Or>" + any + "</ogc:Or>" : any, escape_xml(field)));
   const auto open = fmt::format(
       "<renderer-v2 type=\"categorizedSymbol\" attr=\"{}\" forceraster=\"0\" symbollevels=\"0\" enableorderby=\"0\" referencescale=\"-1\">",
       escape_xml(field));
@@ -143,8 +152,10 @@ Style graduated_style(std::string_view layer, std::string_view field, const Clas
     items += fmt::format("      <range render=\"true\" symbol=\"{}\" lower=\"{}\" upper=\"{}\" label=\"{}\"/>\n", i, exact(lo), exact(hi),
                          escape_xml(c.classes[i].label));
     std::string filter;
-    if (i == 0) filter = compare("PropertyIsLessThan", field, c.breaks.empty() ? highest : c.breaks[0]);
-    else if (i + 1 == c.classes.size()) filter = compare("PropertyIsGreaterThanOrEqualTo", field, c.breaks[i - 1]);
+    if (i == 0)
+      filter = compare("PropertyIsLessThan", field, c.breaks.empty() ? highest : c.breaks[0]);
+    else if (i + 1 == c.classes.size())
+      filter = compare("PropertyIsGreaterThanOrEqualTo", field, c.breaks[i - 1]);
     else
       filter = "<ogc:And>" + compare("PropertyIsGreaterThanOrEqualTo", field, c.breaks[i - 1]) +
                compare("PropertyIsLessThan", field, c.breaks[i]) + "</ogc:And>";

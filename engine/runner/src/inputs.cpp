@@ -24,9 +24,7 @@ namespace fs = std::filesystem;
 namespace {
 
 /// Scenario paths may start with "data:" to name a file inside the data directory.
-fs::path data_path(const std::string& p, const fs::path& data_dir) {
-  return p.starts_with("data:") ? data_dir / p.substr(5) : fs::path(p);
-}
+fs::path data_path(const std::string& p, const fs::path& data_dir) { return p.starts_with("data:") ? data_dir / p.substr(5) : fs::path(p); }
 
 // ---- wording of the maps and the report --------------------------------------------------------
 
@@ -81,8 +79,8 @@ Selection select_territory(const scenario::Scenario& s, geodata::TerritoryOption
   for (const auto& code : s.territory.communes) {
     const auto m = cog.match(code);
     if (!m)
-      throw Error(Errc::code_unknown, fmt::format("territory.communes: {} is not a commune of {}", code, cog.version()),
-                  s.file.string(), {}, "use a code of the current COG");
+      throw Error(Errc::code_unknown, fmt::format("territory.communes: {} is not a commune of {}", code, cog.version()), s.file.string(),
+                  {}, "use a code of the current COG");
     const auto& cc = cog.communes()[m->index];
     single.insert(cc.code);
     o.departements.insert(cc.departement);
@@ -107,7 +105,8 @@ Selection select_territory(const scenario::Scenario& s, geodata::TerritoryOption
                         deps.count(t.departement()[c]) || single.count(t.code()[c].to_string());
     if (wanted) keep.push_back(c);
   }
-  if (keep.empty()) throw Error(Errc::territory_empty, "the scenario's territory holds no commune once exclusions are applied", s.file.string());
+  if (keep.empty())
+    throw Error(Errc::territory_empty, "the scenario's territory holds no commune once exclusions are applied", s.file.string());
   sel.territory = keep.size() == t.size() ? std::move(sel.loaded.territory) : t.subset(keep);
   return sel;
 }
@@ -117,8 +116,7 @@ Selection select_territory(const scenario::Scenario& s, geodata::TerritoryOption
 /// Uniform in [0, 1) from 53 random bits: the same draw on every platform (unlike std distributions).
 double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
-json apply_modifications(const scenario::Scenario& s, SupplyTable& table, const Territory& t, const geodata::Cog& cog,
-                         Diagnostics& diag) {
+json apply_modifications(const scenario::Scenario& s, SupplyTable& table, const Territory& t, const geodata::Cog& cog, Diagnostics& diag) {
   json log = json::array();
   for (const auto& m : s.retire) {
     std::set<CommuneId> where;
@@ -172,8 +170,13 @@ json apply_modifications(const scenario::Scenario& s, SupplyTable& table, const 
     const auto c = require_commune(t, cog, a.commune, "modify.add.commune", a.where);
     table.add(c, a.amount, a.label.empty() ? fmt::format("added-{}", k + 1) : a.label);
     if (!table.age.empty()) table.age.push_back(NAN);  // age unknown: counted in the under-65 variant
-    log.push_back({{"type", "add"}, {"label", a.label}, {"kind", a.kind}, {"commune", t.code()[c].to_string()},
-                   {"nom", t.name()[c]}, {"supply_added", a.amount}, {"where", a.where}});
+    log.push_back({{"type", "add"},
+                   {"label", a.label},
+                   {"kind", a.kind},
+                   {"commune", t.code()[c].to_string()},
+                   {"nom", t.name()[c]},
+                   {"supply_added", a.amount},
+                   {"where", a.where}});
   }
   return log;
 }
@@ -223,21 +226,23 @@ zoning::UnitMapping units_of(const scenario::Scenario& s, const Territory& t, co
   for (CommuneId c = 0; c < n; ++c)
     if (!seen[c]) missing.push_back(t.code()[c].to_string());
   if (!missing.empty())
-    throw Error(Errc::code_unknown,
-                fmt::format("{} communes of the territory have no unit, e.g. {}", missing.size(),
-                            fmt::join(missing.begin(), missing.begin() + static_cast<long>(std::min<std::size_t>(5, missing.size())), ", ")),
-                s.zoning.units_file, {}, "add a line per commune (current COG codes; former codes are folded)");
+    throw Error(
+        Errc::code_unknown,
+        fmt::format("{} communes of the territory have no unit, e.g. {}", missing.size(),
+                    fmt::join(missing.begin(), missing.begin() + static_cast<long>(std::min<std::size_t>(5, missing.size())), ", ")),
+        s.zoning.units_file, {}, "add a line per commune (current COG codes; former codes are folded)");
   return zoning::UnitMapping::from_keys(keys, names, "file");
 }
 
-zoning::Official read_official(const scenario::Scenario& s, const Territory& t, const geodata::Cog& cog,
-                               const zoning::UnitMapping& units, Diagnostics& diag, json& report) {
+zoning::Official read_official(const scenario::Scenario& s, const Territory& t, const geodata::Cog& cog, const zoning::UnitMapping& units,
+                               Diagnostics& diag, json& report) {
   zoning::Official o;
   o.zone.assign(t.size(), std::nullopt);
   o.missing_outside = s.zoning.official_missing == "outside";
   o.source = s.zoning.official;
   const io::CsvFile csv(s.zoning.official);
-  const auto c_code = csv.require({"code_insee", "code", "codgeo", "code_commune", "unit_id", "tvs", "code_tvs"}, "the commune or unit code");
+  const auto c_code =
+      csv.require({"code_insee", "code", "codgeo", "code_commune", "unit_id", "tvs", "code_tvs"}, "the commune or unit code");
   const auto c_zone = csv.require({"zone", "zonage", "classement", "zone_medecins", "zonage_medecins"}, "the zone (ZIP, ZAC, HZ)");
   std::map<std::string, std::uint32_t> unit_index;
   for (std::uint32_t u = 0; u < units.size(); ++u) unit_index.emplace(units.code[u], u);
@@ -268,17 +273,20 @@ zoning::Official read_official(const scenario::Scenario& s, const Territory& t, 
     }
     for (auto c : targets) {
       if (o.zone[c] && *o.zone[c] != *zone)
-        throw Error(Errc::code_duplicate, fmt::format("commune {} is given two zones", t.code()[c].str()), s.zoning.official,
-                    csv.where(r), "one zone per commune (or per unit)");
+        throw Error(Errc::code_duplicate, fmt::format("commune {} is given two zones", t.code()[c].str()), s.zoning.official, csv.where(r),
+                    "one zone per commune (or per unit)");
       o.zone[c] = zone;
     }
   });
-  report = {{"file", s.zoning.official}, {"sha256", sha256_file(s.zoning.official)}, {"records", records},
-            {"by_commune", by_commune}, {"by_unit", by_unit}, {"unmatched", unmatched},
+  report = {{"file", s.zoning.official},
+            {"sha256", sha256_file(s.zoning.official)},
+            {"records", records},
+            {"by_commune", by_commune},
+            {"by_unit", by_unit},
+            {"unmatched", unmatched},
             {"communes_absent", o.missing_outside ? "hors-zonage" : "simulated class kept"}};
   return o;
 }
-
 
 json files_json(const std::vector<fs::path>& files) {
   json out = json::array();
@@ -297,7 +305,6 @@ std::vector<fs::path> data_files(const fs::path& p) {
   }
   return out;
 }
-
 
 }  // namespace
 
@@ -373,29 +380,37 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       in.candidates.resize(n);
       std::iota(in.candidates.begin(), in.candidates.end(), CommuneId{0});
     } else {
-      for (const auto& code : s.siting.candidates) in.candidates.push_back(require_commune(t, cog, code, "siting.candidates", s.file.string()));
+      for (const auto& code : s.siting.candidates)
+        in.candidates.push_back(require_commune(t, cog, code, "siting.candidates", s.file.string()));
     }
   }
 
   // Provenance.
-  json data = {{"dir", o.data_dir.string()}, {"cog", {{"package", "@etalab/decoupage-administratif"}, {"version", sel.loaded.cog_version}}}};
+  json data = {{"dir", o.data_dir.string()},
+               {"cog", {{"package", "@etalab/decoupage-administratif"}, {"version", sel.loaded.cog_version}}}};
   data["boundaries"] = files_json(data_files(o.communes ? *o.communes : o.data_dir / "communes"));
   if (sel.loaded.apl) data["apl"] = files_json({sel.loaded.apl->file});
   if (ages)
-    data["age_bands"] = {{"file", ages->file}, {"sha256", sha256_file(ages->file)}, {"weights", s.access.age_weights},
-                         {"records", ages->records}, {"communes_without", ages->communes_without},
-                         {"unmatched_codes", ages->unmatched_codes.size()}};
-  data["supply"] = {{"file", srep.file}, {"sha256", sha256_file(srep.file)}, {"format", srep.format}, {"records", srep.records},
-                    {"kept", srep.kept}, {"outside", srep.outside}, {"unmatched_codes", srep.unmatched_codes.size()}};
+    data["age_bands"] = {
+        {"file", ages->file},       {"sha256", sha256_file(ages->file)},          {"weights", s.access.age_weights},
+        {"records", ages->records}, {"communes_without", ages->communes_without}, {"unmatched_codes", ages->unmatched_codes.size()}};
+  data["supply"] = {{"file", srep.file},
+                    {"sha256", sha256_file(srep.file)},
+                    {"format", srep.format},
+                    {"records", srep.records},
+                    {"kept", srep.kept},
+                    {"outside", srep.outside},
+                    {"unmatched_codes", srep.unmatched_codes.size()}};
   in.data = std::move(data);
 
   // The wording of the maps, the styles and the report, from the files this run read.
   in.wording.place = place_name(s, cog);
-  const std::string supply_source = !s.supply.source.empty() ? s.supply.source
-                                    : source_of(so.path, "rpps2026_gp_counts_communes.csv", "ANS RPPS / Annuaire santé, mars 2026");
-  in.wording.sources = fmt::format("Sources : contours {}, INSEE COG ({})",
-                                   o.communes ? o.communes->filename().string() : std::string("IGN ADMIN EXPRESS (COG 2018)"),
-                                   sel.loaded.cog_version);
+  const std::string supply_source = !s.supply.source.empty()
+                                        ? s.supply.source
+                                        : source_of(so.path, "rpps2026_gp_counts_communes.csv", "ANS RPPS / Annuaire santé, mars 2026");
+  in.wording.sources =
+      fmt::format("Sources : contours {}, INSEE COG ({})",
+                  o.communes ? o.communes->filename().string() : std::string("IGN ADMIN EXPRESS (COG 2018)"), sel.loaded.cog_version);
   if (sel.loaded.apl) in.wording.sources += ", " + source_of(sel.loaded.apl->file, "drees_apl_mg_2022_communes.csv", "DREES APL 2022");
   in.wording.sources += fmt::format(" — oasis {}", kVersion);
   in.wording.data_line = fmt::format("Offre : {} ; populations légales du COG", supply_source);

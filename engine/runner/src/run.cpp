@@ -42,7 +42,8 @@ void check_target(const fs::path& dir, bool overwrite) {
   if (ec) throw Error(Errc::io, fmt::format("cannot list the output folder: {}", ec.message()), dir.string());
   for (const auto& name : names)
     if (!is_output(name))
-      throw Error(Errc::exists, fmt::format("{} holds '{}', which is not an output of a run; a run replaces the folder whole", dir.string(), name),
+      throw Error(Errc::exists,
+                  fmt::format("{} holds '{}', which is not an output of a run; a run replaces the folder whole", dir.string(), name),
                   (dir / name).string(), {}, "choose a new or empty folder, or move that file elsewhere");
   if (!names.empty() && !overwrite)
     throw Error(Errc::exists, fmt::format("{} holds the outputs of a previous run ({})", dir.string(), *names.begin()),
@@ -67,9 +68,9 @@ std::vector<ZoneRow> baseline_rows(const scenario::Scenario& s, const RunOptions
 }  // namespace
 
 std::vector<std::string> output_names() {
-  return {"zones.csv",      "communes.gpkg",  "communes-zones.qml", "communes-apl.qml", "units-zones.qml", "report.html",
-          "maps/zones.png", "maps/zones.svg", "maps/apl.png",       "maps/apl.svg",     "diff.csv",        "sites.csv",
-          "scenario.toml",  "timings.json",   "summary.json"};
+  return {"zones.csv",   "communes.gpkg",  "communes-zones.qml", "communes-apl.qml", "units-zones.qml",
+          "report.html", "maps/zones.png", "maps/zones.svg",     "maps/apl.png",     "maps/apl.svg",
+          "diff.csv",    "sites.csv",      "scenario.toml",      "timings.json",     "summary.json"};
 }
 
 RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {

@@ -38,10 +38,21 @@ std::string zones_csv(const std::vector<ZoneRow>& rows, bool fr) {
   std::string out = fr ? "\xEF\xBB\xBF" : "";
   out += fmt::format("{}\n", fmt::join(zone_list_columns(), std::string(1, sep)));
   for (const auto& r : rows) {
-    std::vector<std::string> cells{r.code, r.name, r.unit, num_csv(r.population, fr, "{:.0f}"), num_csv(r.apl, fr), num_csv(r.indicator, fr),
-                                   r.zone, r.rule, num_csv(r.unit_indicator, fr), r.cls, num_csv(r.density_100k, fr),
-                                   num_csv(r.time_gp_min, fr, "{:.2f}"), num_csv(r.time_urgences_min, fr, "{:.2f}"),
-                                   num_csv(r.x, fr, "{:.1f}"), num_csv(r.y, fr, "{:.1f}")};
+    std::vector<std::string> cells{r.code,
+                                   r.name,
+                                   r.unit,
+                                   num_csv(r.population, fr, "{:.0f}"),
+                                   num_csv(r.apl, fr),
+                                   num_csv(r.indicator, fr),
+                                   r.zone,
+                                   r.rule,
+                                   num_csv(r.unit_indicator, fr),
+                                   r.cls,
+                                   num_csv(r.density_100k, fr),
+                                   num_csv(r.time_gp_min, fr, "{:.2f}"),
+                                   num_csv(r.time_urgences_min, fr, "{:.2f}"),
+                                   num_csv(r.x, fr, "{:.1f}"),
+                                   num_csv(r.y, fr, "{:.1f}")};
     for (auto& c : cells) c = quote(c, sep);
     out += fmt::format("{}\n", fmt::join(cells, std::string(1, sep)));
   }
@@ -56,9 +67,12 @@ geodata::Column column(std::string_view layer, std::string_view name, std::strin
   if (d.type != ColumnType::real) throw Error(Errc::internal, fmt::format("output column {}.{} is not real", layer, name));
   return geodata::Column::real(std::string(name), std::move(v));
 }
-geodata::Column real(std::string_view layer, std::string_view name, std::vector<double> v) { return column(layer, name, name, std::move(v)); }
+geodata::Column real(std::string_view layer, std::string_view name, std::vector<double> v) {
+  return column(layer, name, name, std::move(v));
+}
 geodata::Column text(std::string_view layer, std::string_view name, std::vector<std::string> v) {
-  if (output_column(layer, name).type != ColumnType::text) throw Error(Errc::internal, fmt::format("output column {}.{} is not text", layer, name));
+  if (output_column(layer, name).type != ColumnType::text)
+    throw Error(Errc::internal, fmt::format("output column {}.{} is not text", layer, name));
   return geodata::Column::text(std::string(name), std::move(v));
 }
 geodata::Column integer(std::string_view layer, std::string_view name, std::vector<std::int64_t> v) {
@@ -113,9 +127,8 @@ class GeoPackage final : public Writer {
     const int threads = p.travel.settings.threads;
     const Looks looks(p);
     ctx.step(0.2, "dissolving units");
-    const auto shapes = geodata::dissolve(t, units.unit_of, m, threads, [&](double f, std::string_view st) {
-      return !ctx.progress || ctx.progress(0.2 + 0.6 * f, st);
-    });
+    const auto shapes = geodata::dissolve(t, units.unit_of, m, threads,
+                                          [&](double f, std::string_view st) { return !ctx.progress || ctx.progress(0.2 + 0.6 * f, st); });
     // Overseas communes and units are held in their own projections: each feature is written in
     // its layer's CRS, so that GIS software puts it in its place (QGIS reprojects on the fly).
     std::deque<std::vector<MultiPolygon>> moved;
@@ -131,7 +144,8 @@ class GeoPackage final : public Writer {
     };
     std::vector<int> unit_epsg(m, 2154);
     for (CommuneId c = 0; c < n; ++c) unit_epsg[units.unit_of[c]] = looks.epsg[c];
-    geodata::Layer lc{"communes", "Communes of the run: indicators, unit, zone and the rule that fired", t.epsg().empty() ? 2154 : t.epsg()[0], {}, {}};
+    geodata::Layer lc{
+        "communes", "Communes of the run: indicators, unit, zone and the rule that fired", t.epsg().empty() ? 2154 : t.epsg()[0], {}, {}};
     std::vector<std::string> codes(n), unit_code(n), unit_name(n), rule(n);
     for (CommuneId c = 0; c < n; ++c) {
       lc.shapes.push_back(&t.shape(c));
@@ -145,10 +159,16 @@ class GeoPackage final : public Writer {
       return v ? *v : std::vector<double>(n, NAN);
     };
     const std::string_view C = "communes";
-    lc.columns = {text(C, "code_insee", codes), text(C, "name", t.name()), text(C, "departement", t.departement()),
-                  text(C, "region", t.region()), real(C, "population", t.population()),
-                  real(C, "population_std", col_or_nan("population_std")), text(C, "unit_id", unit_code),
-                  text(C, "unit_name", unit_name), real(C, "supply", in.supply), real(C, "supply_before", in.supply_before),
+    lc.columns = {text(C, "code_insee", codes),
+                  text(C, "name", t.name()),
+                  text(C, "departement", t.departement()),
+                  text(C, "region", t.region()),
+                  real(C, "population", t.population()),
+                  real(C, "population_std", col_or_nan("population_std")),
+                  text(C, "unit_id", unit_code),
+                  text(C, "unit_name", unit_name),
+                  real(C, "supply", in.supply),
+                  real(C, "supply_before", in.supply_before),
                   real(C, "apl", p.indicators.access.value)};
     if (p.indicators.access_u65) lc.columns.push_back(real(C, "apl_u65", p.indicators.access_u65->value));
     lc.columns.push_back(real(C, "apl_official", col_or_nan("apl_official")));
@@ -194,10 +214,16 @@ class GeoPackage final : public Writer {
       udens[u] = zr.unit_population[u] > 0 ? p.flags.unit_supply[u] / zr.unit_population[u] * 1e5 : NAN;
       ucount[u] = static_cast<std::int64_t>(p.flags.unit_communes[u]);
     }
-    lu.columns = {text(U, "unit_id", units.code), text(U, "name", units.name), text(U, "region", zr.unit_region),
-                  integer(U, "communes", ucount), real(U, "population", zr.unit_population),
-                  real(U, "indicator", zr.unit_value), real(U, "density_100k", udens), text(U, "class", ucls),
-                  text(U, "zone", p.zoning.unit_zone_label), text(U, "rule", urule)};
+    lu.columns = {text(U, "unit_id", units.code),
+                  text(U, "name", units.name),
+                  text(U, "region", zr.unit_region),
+                  integer(U, "communes", ucount),
+                  real(U, "population", zr.unit_population),
+                  real(U, "indicator", zr.unit_value),
+                  real(U, "density_100k", udens),
+                  text(U, "class", ucls),
+                  text(U, "zone", p.zoning.unit_zone_label),
+                  text(U, "rule", urule)};
     if (s.flags.deficit_2003) lu.columns.push_back(text(U, "deficit_2003", p.flags.deficit_2003));
     const auto& sit = p.siting;
     if (sit && s.siting.level == "unit") lu.columns.push_back(real(U, "value_after_siting", sit->solution.after));
@@ -231,10 +257,13 @@ class GeoPackage final : public Writer {
     for (double v : p.zoning.indicator)
       if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
     if (!(lo <= hi)) lo = hi = 0;
-    const auto zones_style = report::categorized_style("communes", "zone", looks.zones, "zones", "Zonage : ZIP, ZAC, hors zonage (couleurs des cartes)");
-    const auto apl_style = report::graduated_style("communes", "indicator", looks.values, lo, hi, "apl",
-                                                   fmt::format("APL en classes 1,5 / {} / {} (couleurs des cartes)", looks.zip_fr, looks.vivier_fr));
-    const auto units_style = report::categorized_style("units", "zone", report::by_zone(p.zoning.unit_zone_label), "zones", "Zonage des unités");
+    const auto zones_style =
+        report::categorized_style("communes", "zone", looks.zones, "zones", "Zonage : ZIP, ZAC, hors zonage (couleurs des cartes)");
+    const auto apl_style =
+        report::graduated_style("communes", "indicator", looks.values, lo, hi, "apl",
+                                fmt::format("APL en classes 1,5 / {} / {} (couleurs des cartes)", looks.zip_fr, looks.vivier_fr));
+    const auto units_style =
+        report::categorized_style("units", "zone", report::by_zone(p.zoning.unit_zone_label), "zones", "Zonage des unités");
     const auto row = [](std::string layer, const report::Style& st, bool def) {
       return geodata::LayerStyle{std::move(layer), st.name, st.description, st.qml, st.sld, def};
     };
@@ -276,16 +305,16 @@ class Maps final : public Writer {
     ctx.map_zones_png = report::draw_map({looks.shapes, &looks.zones, outlines, inset},
                                          {fmt::format("Zonage des {} — {}", looks.who, w.place),
                                           fmt::format("{} : unités {}, ZIP si APL < {}, vivier jusqu'à {}",
-                                                      official ? "Liste officielle, simulation ailleurs" : "Simulation ARS", p.inputs.units.kind,
-                                                      looks.zip_fr, looks.vivier_fr),
+                                                      official ? "Liste officielle, simulation ailleurs" : "Simulation ARS",
+                                                      p.inputs.units.kind, looks.zip_fr, looks.vivier_fr),
                                           w.sources, w.data_line},
                                          ctx.dir / "maps" / "zones", true);
-    ctx.map_apl_png = report::draw_map({looks.shapes, &looks.values, outlines, inset},
-                                       {fmt::format("APL aux {} — {}", looks.who, w.place),
-                                        fmt::format("Indicateur {} ; seuils 1,5 / {} (ZIP) / {} (vivier)", p.scenario.zoning.indicator,
-                                                    looks.zip_fr, looks.vivier_fr),
-                                        w.sources, w.data_line},
-                                       ctx.dir / "maps" / "apl", true);
+    ctx.map_apl_png = report::draw_map(
+        {looks.shapes, &looks.values, outlines, inset},
+        {fmt::format("APL aux {} — {}", looks.who, w.place),
+         fmt::format("Indicateur {} ; seuils 1,5 / {} (ZIP) / {} (vivier)", p.scenario.zoning.indicator, looks.zip_fr, looks.vivier_fr),
+         w.sources, w.data_line},
+        ctx.dir / "maps" / "apl", true);
     for (const char* f : {"maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg"}) ctx.written.emplace_back(f);
   }
 };
@@ -308,8 +337,8 @@ class Report final : public Writer {
     in.profession = looks.who;
     in.notice = official ? "Zonage officiel importé : les zones des communes de la liste sont celles de l'ARS."
                          : "Zonage simulé : ce n'est pas la liste officielle de l'ARS.";
-    in.subtitle = fmt::format("Unités {}, ZIP si APL < {}, vivier jusqu'à {}. {}", p.inputs.units.kind, looks.zip_fr, looks.vivier_fr,
-                              s.description);
+    in.subtitle =
+        fmt::format("Unités {}, ZIP si APL < {}, vivier jusqu'à {}. {}", p.inputs.units.kind, looks.zip_fr, looks.vivier_fr, s.description);
     in.sources = w.sources;
     in.data_line = w.data_line;
     in.engine = std::string("oasis ") + kVersion;

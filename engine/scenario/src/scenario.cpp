@@ -48,9 +48,7 @@ std::string resolve_path(const std::string& value, const fs::path& dir) {
   return p.lexically_normal().string();
 }
 
-std::string line_of(const toml::source_region& s) {
-  return s.begin.line ? fmt::format("line {}", s.begin.line) : std::string();
-}
+std::string line_of(const toml::source_region& s) { return s.begin.line ? fmt::format("line {}", s.begin.line) : std::string(); }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -79,7 +77,8 @@ std::string suggestion(std::string_view pattern) {
       const std::string_view dparent = ddot == std::string_view::npos ? std::string_view() : d.path.substr(0, ddot);
       if (siblings && dparent != parent) continue;
       const auto dist = edit_distance(leaf, dleaf);
-      if (dist < best_d && dist <= std::max<std::size_t>(2, std::max(leaf.size(), dleaf.size()) / 2)) best_d = dist, best = std::string(d.path);
+      if (dist < best_d && dist <= std::max<std::size_t>(2, std::max(leaf.size(), dleaf.size()) / 2))
+        best_d = dist, best = std::string(d.path);
     }
     if (!best.empty()) return best;
   }
@@ -93,8 +92,8 @@ std::string sections_list() {
   return out;
 }
 
-[[noreturn]] void fail(Errc code, const Layer& L, const toml::source_region& where, std::string message, std::string fix) {
-  throw Error(code, std::move(message), L.name, line_of(where), std::move(fix));
+[[noreturn]] void fail(Errc code, const Layer& L, const toml::source_region& where, const std::string& message, const std::string& fix) {
+  throw Error(code, message, L.name, line_of(where), fix);
 }
 
 std::string show(const toml::node& v) {
@@ -214,11 +213,12 @@ void load_chain(const fs::path& file, std::vector<Layer>& out, std::vector<fs::p
   if (std::find(seen.begin(), seen.end(), canon) != seen.end()) {
     std::string cycle;
     for (const auto& s : seen) cycle += s.filename().string() + " -> ";
-    throw Error(Errc::scenario_extend, fmt::format("'extend' makes a cycle: {}{}", cycle, canon.filename().string()),
-                seen.back().string(), {}, "a scenario cannot extend itself, directly or through its bases");
+    throw Error(Errc::scenario_extend, fmt::format("'extend' makes a cycle: {}{}", cycle, canon.filename().string()), seen.back().string(),
+                {}, "a scenario cannot extend itself, directly or through its bases");
   }
   if (!fs::is_regular_file(file))
-    throw Error(Errc::io, "scenario file not found", file.string(), {}, "check the path (extend paths are relative to the file that holds them)");
+    throw Error(Errc::io, "scenario file not found", file.string(), {},
+                "check the path (extend paths are relative to the file that holds them)");
   seen.push_back(canon);
   auto layer = parse_layer(read_file(file, "the scenario file"), file.string(), file.parent_path());
   if (const auto* ext = layer.doc.get("extend")) {
@@ -297,8 +297,7 @@ void check_codes(const std::vector<std::string>& codes, const Reader& r, std::st
     } catch (const Error& e) {
       r.fail(Errc::code_malformed, key, fmt::format("'{}' holds '{}': {}", key, c, e.message()), e.fix());
     }
-    if (!seen.insert(c).second)
-      r.fail(Errc::code_duplicate, key, fmt::format("'{}' lists {} twice", key, c), "list each code once");
+    if (!seen.insert(c).second) r.fail(Errc::code_duplicate, key, fmt::format("'{}' lists {} twice", key, c), "list each code once");
   }
 }
 
@@ -338,8 +337,11 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.travel.osm = r.path("travel.osm");
   s.travel.table = r.path("travel.table");
   s.travel.threads = static_cast<int>(r.num("travel.threads"));
-  if (s.travel.detour == 0) s.travel.detour = travel::default_detour(s.travel.model == "crowfly" ? travel::Model::crowfly : travel::Model::commune_graph);
-  if (s.travel.detour < 1) r.fail(Errc::scenario_value, "travel.detour", "'travel.detour' is below 1: roads are never shorter than a straight line", "use a ratio >= 1 (1.2-1.4 is usual) or 0 for the model's default");
+  if (s.travel.detour == 0)
+    s.travel.detour = travel::default_detour(s.travel.model == "crowfly" ? travel::Model::crowfly : travel::Model::commune_graph);
+  if (s.travel.detour < 1)
+    r.fail(Errc::scenario_value, "travel.detour", "'travel.detour' is below 1: roads are never shorter than a straight line",
+           "use a ratio >= 1 (1.2-1.4 is usual) or 0 for the model's default");
   if (s.travel.model == "osm" && s.travel.osm.empty())
     r.fail(Errc::scenario_value, "travel.model", "travel.model = \"osm\" needs travel.osm = \"extract.osm.pbf\"", "add travel.osm");
   if (s.travel.model == "table" && s.travel.table.empty())
@@ -378,7 +380,8 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
     if (const auto* caps = L.doc.at_path("zoning.caps").as_table())
       for (auto&& [k, v] : *caps) cap_keys.insert(std::string(k.str()));
   for (const auto& k : cap_keys) {
-    const bool region_code = k.size() == 2 && std::isdigit(static_cast<unsigned char>(k[0])) && std::isdigit(static_cast<unsigned char>(k[1]));
+    const bool region_code =
+        k.size() == 2 && std::isdigit(static_cast<unsigned char>(k[0])) && std::isdigit(static_cast<unsigned char>(k[1]));
     if (k != "default" && !region_code)
       r.fail(Errc::scenario_key, fmt::format("zoning.caps.{}", k), fmt::format("zoning.caps: \"{}\" is not a région code", k),
              "write the région's two-digit COG code (\"24\") or \"default\"");
@@ -386,7 +389,8 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
     c.zip = r.num(fmt::format("zoning.caps.{}.zip", k), "zoning.caps.*.zip");
     c.zac = r.num(fmt::format("zoning.caps.{}.zac", k), "zoning.caps.*.zac");
     if (c.zip + c.zac > 1.0 + 1e-12)
-      r.fail(Errc::scenario_value, fmt::format("zoning.caps.{}", k), fmt::format("zoning.caps.{}: zip + zac = {} is above 1", k, c.zip + c.zac),
+      r.fail(Errc::scenario_value, fmt::format("zoning.caps.{}", k),
+             fmt::format("zoning.caps.{}: zip + zac = {} is above 1", k, c.zip + c.zac),
              "caps are shares of the région's population: their sum cannot exceed 1");
     s.zoning.caps.emplace(k, c);
   }
@@ -442,8 +446,8 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
 
   if (const auto f = r.find("indicators"); f.node) {
     std::set<std::string> names;
-    static const std::set<std::string> reserved{"apl", "apl_u65", "apl_official", "apl_official_u65", "indicator", "unit_apl",
-                                                "zone", "rule", "class", "population", "population_std", "nom", "code_insee"};
+    static const std::set<std::string> reserved{"apl",  "apl_u65", "apl_official", "apl_official_u65", "indicator", "unit_apl",  "zone",
+                                                "rule", "class",   "population",   "population_std",   "nom",       "code_insee"};
     for (const auto& e : *f.node->as_array()) {
       const auto& t = *e.as_table();
       Indicator ind;
@@ -455,7 +459,8 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
                       });
       if (!ok || reserved.count(ind.name) || !names.insert(ind.name).second)
         throw Error(Errc::scenario_value, fmt::format("[[indicators]] name \"{}\" is not a new column name", ind.name), f.layer->name,
-                    line_of(t.get("name")->source()), "use lower-case letters, digits and _, starting with a letter, once per run, not a column of the outputs");
+                    line_of(t.get("name")->source()),
+                    "use lower-case letters, digits and _, starting with a letter, once per run, not a column of the outputs");
       ind.file = resolve_path(t["file"].value_or(std::string()), f.layer->dir);
       ind.format = t["format"].value_or(std::string("auto"));
       ind.column = t["column"].value_or(std::string());
@@ -539,9 +544,12 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
     const auto section = path.substr(0, dot), leaf = path.substr(dot + 1);
     if (!out.contains(section)) out.insert(section, toml::table{});
     auto& sec = *out.get_as<toml::table>(section);
-    if (d.unit == "path") sec.insert(leaf, r.path(path));
-    else if (path == "travel.detour") sec.insert(leaf, s.travel.detour);
-    else sec.insert(leaf, r.value(path));
+    if (d.unit == "path")
+      sec.insert(leaf, r.path(path));
+    else if (path == "travel.detour")
+      sec.insert(leaf, s.travel.detour);
+    else
+      sec.insert(leaf, r.value(path));
   }
   if (!s.zoning.caps.empty()) {
     toml::table caps;
@@ -577,8 +585,15 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   if (!s.indicators.empty()) {
     toml::array arr;
     for (const auto& i : s.indicators)
-      arr.push_back(toml::table{{"name", i.name}, {"file", i.file}, {"format", i.format}, {"column", i.column}, {"method", i.method},
-                                {"decay", i.decay}, {"max_cost", i.max_cost}, {"activity", i.activity}, {"demand", i.demand}});
+      arr.push_back(toml::table{{"name", i.name},
+                                {"file", i.file},
+                                {"format", i.format},
+                                {"column", i.column},
+                                {"method", i.method},
+                                {"decay", i.decay},
+                                {"max_cost", i.max_cost},
+                                {"activity", i.activity},
+                                {"demand", i.demand}});
     out.insert("indicators", std::move(arr));
   }
   if (!s.grants.empty()) {
@@ -588,8 +603,13 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
       for (const auto& x : g.parameters) ps.push_back(x);
       toml::array sf;
       for (const auto& x : g.site_fields) sf.push_back(x);
-      arr.push_back(toml::table{{"scheme", g.scheme}, {"applications", g.applications}, {"facts", g.facts}, {"parameters", std::move(ps)},
-                                {"from_sites", g.from_sites}, {"site_commune", g.site_commune}, {"site_fields", std::move(sf)}});
+      arr.push_back(toml::table{{"scheme", g.scheme},
+                                {"applications", g.applications},
+                                {"facts", g.facts},
+                                {"parameters", std::move(ps)},
+                                {"from_sites", g.from_sites},
+                                {"site_commune", g.site_commune},
+                                {"site_fields", std::move(sf)}});
     }
     out.insert("grants", std::move(arr));
   }

@@ -27,8 +27,7 @@ struct Tables {
 
 void check(const Instance& in, const Options& o) {
   const auto n = in.od.n_origins(), m = in.od.n_destinations;
-  if (in.weight.size() != n)
-    throw Error(Errc::value_invalid, fmt::format("{} demand weights for {} demand points", in.weight.size(), n));
+  if (in.weight.size() != n) throw Error(Errc::value_invalid, fmt::format("{} demand weights for {} demand points", in.weight.size(), n));
   for (std::size_t i = 0; i < n; ++i)
     if (!(in.weight[i] >= 0) || !std::isfinite(in.weight[i]))
       throw Error(Errc::value_invalid, fmt::format("demand #{}: weight {} is not a number >= 0", i, in.weight[i]));
@@ -82,8 +81,10 @@ struct Median {
       for (std::size_t k = 0; k < ds.size(); ++k) {
         if (!open[ds[k]]) continue;
         const double c = cs[k];
-        if (c < a) b = a, a = c, fa = ds[k];
-        else if (c < b) b = c;
+        if (c < a)
+          b = a, a = c, fa = ds[k];
+        else if (c < b)
+          b = c;
       }
       d1[i] = a, d2[i] = b, f1[i] = fa;
     }
@@ -162,8 +163,8 @@ struct Median {
 };
 
 /// Lagrangian lower bound of the p-median with an "unserved" option at cost U.
-double median_bound(const Tables& t, const std::vector<double>& w, double U, int p, std::span<const std::uint32_t> fixed,
-                    double upper, int iterations, bool integer) {
+double median_bound(const Tables& t, const std::vector<double>& w, double U, int p, std::span<const std::uint32_t> fixed, double upper,
+                    int iterations, bool integer) {
   std::vector<double> lambda(t.n, 0.0), rho(t.m), g(t.n);
   std::vector<char> fx(t.m, 0), y(t.m, 0);
   for (auto f : fixed) fx[f] = 1;
@@ -172,8 +173,10 @@ double median_bound(const Tables& t, const std::vector<double>& w, double U, int
     if (w[i] == 0) continue;
     double a = U, b = U;
     for (float c : t.rows.times(i)) {
-      if (c < a) b = a, a = c;
-      else if (c < b) b = c;
+      if (c < a)
+        b = a, a = c;
+      else if (c < b)
+        b = c;
     }
     lambda[i] = w[i] * b;
   }
@@ -203,8 +206,10 @@ double median_bound(const Tables& t, const std::vector<double>& w, double U, int
       if (y[j]) continue;
       y[j] = 1, L += rho[j], ++chosen;
     }
-    if (std::isinf(best) || L > best + 1e-12 * std::abs(best)) best = L, stall = 0;
-    else if (++stall >= 25) theta /= 2, stall = 0;
+    if (std::isinf(best) || L > best + 1e-12 * std::abs(best))
+      best = L, stall = 0;
+    else if (++stall >= 25)
+      theta /= 2, stall = 0;
     if (upper - best <= 1e-9 * std::max(1.0, upper) || (integer && std::ceil(best - 1e-7) >= upper)) break;
     double norm = 0;
     for (std::size_t i = 0; i < t.n; ++i) {
@@ -304,7 +309,8 @@ struct Mclp {
         double gain = 0;
         touched.clear();
         for (auto i : cv.of_site[j]) {
-          if (count[i] == 0) gain += w[i];
+          if (count[i] == 0)
+            gain += w[i];
           else if (count[i] == 1) {
             if (corr[one[i]] == 0.0) touched.push_back(one[i]);
             corr[one[i]] += w[i];
@@ -354,8 +360,10 @@ double mclp_bound(const Cover& cv, const std::vector<double>& w, int p, std::spa
       if (chosen >= p) break;
       if (!y[j]) y[j] = 1, L += val[j], ++chosen;
     }
-    if (std::isinf(best) || L < best - 1e-12 * std::abs(best)) best = L, stall = 0;
-    else if (++stall >= 25) theta /= 2, stall = 0;
+    if (std::isinf(best) || L < best - 1e-12 * std::abs(best))
+      best = L, stall = 0;
+    else if (++stall >= 25)
+      theta /= 2, stall = 0;
     if (best - lower <= 1e-9 * std::max(1.0, lower) || (integer && std::floor(best + 1e-7) <= lower)) break;
     double norm = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -366,7 +374,7 @@ double mclp_bound(const Cover& cv, const std::vector<double>& w, int p, std::spa
       double cov = 0;
       for (auto j : cv.of_point[i]) cov += y[j];
       g[i] = cov - (w[i] > mu[i] ? 1.0 : 0.0);  // dL/dmu_i
-      if (mu[i] <= 0 && g[i] > 0) g[i] = 0;   // projected: mu stays >= 0
+      if (mu[i] <= 0 && g[i] > 0) g[i] = 0;     // projected: mu stays >= 0
       norm += g[i] * g[i];
     }
     if (norm == 0) break;
@@ -433,8 +441,10 @@ double cover_bound(const Cover& cv, const std::vector<double>& w, std::span<cons
       y[j] = fx[j] || 1.0 - s < 0;
       if (y[j]) L += 1.0 - s;
     }
-    if (L > best + 1e-12) best = L, stall = 0;
-    else if (++stall >= 25) theta /= 2, stall = 0;
+    if (L > best + 1e-12)
+      best = L, stall = 0;
+    else if (++stall >= 25)
+      theta /= 2, stall = 0;
     if (std::ceil(best - 1e-7) >= upper) break;
     double norm = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -585,7 +595,8 @@ Solution solve(const Instance& in, const Options& o) {
 
   if (!in.capacity.empty()) {  // capacitated p-median: MIP only
     if (o.model != Model::p_median) throw Error(Errc::usage, "capacities apply to the p-median model only");
-    if (in.capacity.size() != t.m) throw Error(Errc::value_invalid, fmt::format("{} capacities for {} candidates", in.capacity.size(), t.m));
+    if (in.capacity.size() != t.m)
+      throw Error(Errc::value_invalid, fmt::format("{} capacities for {} candidates", in.capacity.size(), t.m));
     for (double c : in.capacity)
       if (!(c >= 0) || !std::isfinite(c)) throw Error(Errc::value_invalid, fmt::format("capacity {} is not a number >= 0", c));
     const double U = std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost;
@@ -606,7 +617,8 @@ Solution solve(const Instance& in, const Options& o) {
     md.greedy(o.p);
     s.improvements = md.local_search();
     report(0.2, "local search");
-    perturbation_rounds(md, 2, -1.0, [&] { return md.objective(); }, o, rng, s, elapsed, report);
+    perturbation_rounds(
+        md, 2, -1.0, [&] { return md.objective(); }, o, rng, s, elapsed, report);
     s.objective = md.objective();
     s.open = list_open(md.open);
     report(0.7, "Lagrangian bound");
@@ -637,7 +649,8 @@ Solution solve(const Instance& in, const Options& o) {
     Mclp mc(cv, in.weight, in.fixed);
     mc.greedy(o.p);
     s.improvements = mc.local_search();
-    perturbation_rounds(mc, 1, +1.0, [&] { return mc.covered(); }, o, rng, s, elapsed, report);
+    perturbation_rounds(
+        mc, 1, +1.0, [&] { return mc.covered(); }, o, rng, s, elapsed, report);
     s.objective = mc.covered();
     s.open = list_open(mc.open);
     s.bound = std::max(s.objective, mclp_bound(cv, in.weight, o.p, in.fixed, s.objective, o.bound_iterations, integral(in.weight, {})));
@@ -714,7 +727,8 @@ Solution solve(const Instance& in, const Options& o) {
         hi = mid, best_open = std::move(open);
       } else {
         // Lower bound 2: if even the Lagrangian bound of the cover exceeds p, no p sites cover within this radius.
-        if (cover_bound(cv, in.weight, in.fixed, o.p + 1, std::min(o.bound_iterations, 150)) > o.p) lower = std::max<double>(lower, radii[mid + 1]);
+        if (cover_bound(cv, in.weight, in.fixed, o.p + 1, std::min(o.bound_iterations, 150)) > o.p)
+          lower = std::max<double>(lower, radii[mid + 1]);
         lo = mid + 1;
       }
       report(0.1 + 0.8 * (1.0 - static_cast<double>(hi - lo) / static_cast<double>(radii.size())), "p-center radius search");
@@ -927,7 +941,7 @@ AccessSolution solve_access(const AccessInstance& in, const AccessOptions& o) {
 }
 
 std::vector<std::vector<std::pair<std::uint32_t, double>>> opening_effects(const OpeningModel& m,
-                                                                          std::span<const std::uint32_t> candidates) {
+                                                                           std::span<const std::uint32_t> candidates) {
   const bool by_unit = !m.zone_of.empty();
   std::vector<std::vector<std::pair<std::uint32_t, double>>> effect(candidates.size());
   std::vector<double> acc(m.zones, 0.0);

@@ -23,7 +23,7 @@ Graph Graph::from_arcs(std::size_t n, std::vector<Arc> arcs) {
   g.first.assign(n + 1, 0);
   for (std::size_t i = 0; i < arcs.size(); ++i) {
     if (i > 0 && arcs[i].from == arcs[i - 1].from && arcs[i].to == arcs[i - 1].to) continue;  // keep the fastest
-    if (arcs[i].from == arcs[i].to) continue;                                               // loops never help
+    if (arcs[i].from == arcs[i].to) continue;                                                 // loops never help
     g.head.push_back(arcs[i].to);
     g.minutes.push_back(arcs[i].minutes);
     ++g.first[arcs[i].from + 1];
@@ -49,8 +49,8 @@ void DijkstraWorkspace::reset() {
 }
 
 OdMatrix graph_od(const Graph& g, std::span<const std::uint32_t> origin_nodes, std::span<const float> origin_offset,
-                  std::span<const std::uint32_t> dest_nodes, std::span<const float> dest_offset, const OdOptions& o,
-                  bool same_set, double intra_min) {
+                  std::span<const std::uint32_t> dest_nodes, std::span<const float> dest_offset, const OdOptions& o, bool same_set,
+                  double intra_min) {
   check_cutoff(o.cutoff_min);
   // Destinations by node (several destinations may snap to one node).
   std::vector<std::uint32_t> dfirst(g.nodes() + 1, 0), dlist(dest_nodes.size());

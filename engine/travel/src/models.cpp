@@ -49,14 +49,13 @@ void CommuneGraphParams::validate() const {
   check_positive(speed_kmh, "travel.speed_kmh", "give a speed in km/h, e.g. 60");
   check_positive(urban_speed_kmh, "travel.urban_speed_kmh", "give a speed in km/h, e.g. 30");
   check_positive(touch_tolerance_m, "travel.touch_tolerance_m", "give a tolerance in metres, e.g. 20");
-  if (!(urban_density >= 0))
-    throw Error(Errc::value_invalid, fmt::format("travel.urban_density = {}: it must be >= 0", urban_density));
+  if (!(urban_density >= 0)) throw Error(Errc::value_invalid, fmt::format("travel.urban_density = {}: it must be >= 0", urban_density));
   if (!(detour >= 1.0) || !std::isfinite(detour))
     throw Error(Errc::value_invalid, fmt::format("travel.detour = {}: it must be >= 1", detour));
 }
 
-OdMatrix crowfly_od(const PointSet& orig, const PointSet& dst, const CrowflyParams& p, const OdOptions& o,
-                    bool same_set, double intra_min) {
+OdMatrix crowfly_od(const PointSet& orig, const PointSet& dst, const CrowflyParams& p, const OdOptions& o, bool same_set,
+                    double intra_min) {
   p.validate();
   check_cutoff(o.cutoff_min);
   const double radius = o.cutoff_min * p.speed_kmh * 1000.0 / 60.0 / p.detour;  // metres
@@ -122,9 +121,9 @@ std::vector<std::pair<CommuneId, CommuneId>> commune_adjacency(const Territory& 
     }
   }
   std::sort(entries.begin(), entries.end());
-  entries.erase(std::unique(entries.begin(), entries.end(),
-                            [](const Entry& a, const Entry& b) { return a.key == b.key && a.commune == b.commune; }),
-                entries.end());
+  entries.erase(
+      std::unique(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.key == b.key && a.commune == b.commune; }),
+      entries.end());
   std::vector<std::pair<CommuneId, CommuneId>> pairs;
   for (std::size_t i = 0; i < entries.size();) {
     std::size_t j = i;
@@ -161,15 +160,14 @@ OdMatrix commune_graph_od(const Territory& t, const CommuneGraphParams& p, const
   std::vector<std::uint32_t> nodes(t.size());
   for (std::uint32_t i = 0; i < nodes.size(); ++i) nodes[i] = i;
   auto od = graph_od(g, nodes, {}, nodes, {}, o, true, intra_min);
-  od.model = fmt::format("commune-graph detour={} speed_kmh={} urban_speed_kmh={} urban_density={}", p.detour,
-                         p.speed_kmh, p.urban_speed_kmh, p.urban_density);
+  od.model = fmt::format("commune-graph detour={} speed_kmh={} urban_speed_kmh={} urban_density={}", p.detour, p.speed_kmh,
+                         p.urban_speed_kmh, p.urban_density);
   return od;
 }
 
 std::vector<double> time_to_nearest(const OdMatrix& od, std::span<const double> count, int k) {
   if (k < 1) throw Error(Errc::value_invalid, fmt::format("k = {}: the rank of the nearest facility starts at 1", k));
-  if (count.size() != od.n_destinations)
-    throw Error(Errc::internal, "time_to_nearest: one count per destination expected");
+  if (count.size() != od.n_destinations) throw Error(Errc::internal, "time_to_nearest: one count per destination expected");
   std::vector<double> out(od.n_origins(), std::numeric_limits<double>::quiet_NaN());
   std::vector<std::pair<float, double>> found;
   for (std::size_t o = 0; o < od.n_origins(); ++o) {

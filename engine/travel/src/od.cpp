@@ -17,8 +17,7 @@ std::optional<float> OdMatrix::time(std::size_t o, std::uint32_t d) const noexce
 }
 
 std::size_t OdMatrix::memory_bytes() const noexcept {
-  return first.capacity() * sizeof(std::uint64_t) + dest.capacity() * sizeof(std::uint32_t) +
-         minutes.capacity() * sizeof(float);
+  return first.capacity() * sizeof(std::uint64_t) + dest.capacity() * sizeof(std::uint32_t) + minutes.capacity() * sizeof(float);
 }
 
 OdMatrix OdMatrix::transposed() const {
@@ -65,7 +64,7 @@ OdMatrix OdMatrix::restricted(double cutoff) const {
 }
 
 void OdMatrix::validate() const {
-  auto fail = [](std::string m) { throw Error(Errc::internal, "OD table: " + m); };
+  auto fail = [](const std::string& m) { throw Error(Errc::internal, "OD table: " + m); };
   if (first.empty() || first.front() != 0 || first.back() != dest.size()) fail("bad row offsets");
   if (dest.size() != minutes.size()) fail("ids and times differ in length");
   for (std::size_t o = 0; o < n_origins(); ++o) {
@@ -81,8 +80,8 @@ void OdMatrix::validate() const {
 
 void check_cutoff(double cutoff_min) {
   if (!(cutoff_min > 0) || !std::isfinite(cutoff_min))
-    throw Error(Errc::value_invalid, fmt::format("travel cutoff {} minutes: it must be a finite number > 0", cutoff_min),
-                {}, {}, "give --cutoff in minutes, e.g. 30");
+    throw Error(Errc::value_invalid, fmt::format("travel cutoff {} minutes: it must be a finite number > 0", cutoff_min), {}, {},
+                "give --cutoff in minutes, e.g. 30");
 }
 
 OdMatrix assemble(std::vector<OdRow>&& rows, std::size_t n_destinations) {

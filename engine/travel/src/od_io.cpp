@@ -16,20 +16,19 @@
 namespace oasis::travel {
 namespace fs = std::filesystem;
 
-OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_from, const IdLookup& to,
-                     std::size_t n_to, const OdReadOptions& o, Diagnostics& diag, OdReadReport& rep) {
+OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_from, const IdLookup& to, std::size_t n_to,
+                     const OdReadOptions& o, Diagnostics& diag, OdReadReport& rep) {
   rep = OdReadReport{};
   rep.file = path.string();
   const io::CsvFile csv(path);
   auto col = [&](const std::string& given, std::initializer_list<std::string_view> names, const char* what) {
     return given.empty() ? csv.require(names, what) : csv.require({given}, what);
   };
-  const auto c_from = col(o.from_column, {"from_id", "origin", "origin_id", "from", "idsrc", "o", "fromid"},
-                          "the origin (demand) id column, e.g. from_id");
+  const auto c_from =
+      col(o.from_column, {"from_id", "origin", "origin_id", "from", "idsrc", "o", "fromid"}, "the origin (demand) id column, e.g. from_id");
   const auto c_to = col(o.to_column, {"to_id", "destination", "destination_id", "to", "iddst", "d", "toid"},
                         "the destination (supply) id column, e.g. to_id");
-  const auto c_cost = col(o.cost_column,
-                          {"cost", "minutes", "travel_time", "travel_time_p50", "time", "duree", "duration", "temps"},
+  const auto c_cost = col(o.cost_column, {"cost", "minutes", "travel_time", "travel_time_p50", "time", "duree", "duration", "temps"},
                           "the travel time column (minutes), e.g. cost");
   rep.from_column = csv.header()[c_from];
   rep.to_column = csv.header()[c_to];
@@ -43,8 +42,8 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
     const auto t = io::trim(r.fields[c_to]);
     const auto cost = io::parse_number(r.fields[c_cost], csv.decimal_comma());
     if (!cost || *cost < 0)
-      throw Error(Errc::value_invalid, fmt::format("travel time '{}' is not a number >= 0", r.fields[c_cost]),
-                  rep.file, csv.where(r), "times are minutes >= 0; remove or fix the pair");
+      throw Error(Errc::value_invalid, fmt::format("travel time '{}' is not a number >= 0", r.fields[c_cost]), rep.file, csv.where(r),
+                  "times are minutes >= 0; remove or fix the pair");
     const auto fi = from(f);
     const auto ti = to(t);
     if (!fi || !ti) {
@@ -52,8 +51,7 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
       if (!fi && un_from.size() < 1000) un_from.emplace(f);
       if (!ti && un_to.size() < 1000) un_to.emplace(t);
       diag.add(Warn::code_unmatched, rep.file, csv.where(r),
-               fmt::format("{} '{}' matches no {}", !fi ? "origin" : "destination", !fi ? f : t,
-                           !fi ? "demand unit" : "supply site"));
+               fmt::format("{} '{}' matches no {}", !fi ? "origin" : "destination", !fi ? f : t, !fi ? "demand unit" : "supply site"));
       return;
     }
     if (*cost > o.max_cost) {
@@ -69,10 +67,11 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
       if (v.size() > 3) v.resize(3);
       return fmt::format("{}", fmt::join(v, ", "));
     };
-    throw Error(Errc::empty_input,
-                fmt::format("no pair of the OD table matches the ids of the demand and supply files (origins such as {}; destinations such as {})",
-                            un_from.empty() ? "-" : sample(un_from), un_to.empty() ? "-" : sample(un_to)),
-                rep.file, {}, "check that from_id are demand ids and to_id supply ids, written the same way (leading zeros)");
+    throw Error(
+        Errc::empty_input,
+        fmt::format("no pair of the OD table matches the ids of the demand and supply files (origins such as {}; destinations such as {})",
+                    un_from.empty() ? "-" : sample(un_from), un_to.empty() ? "-" : sample(un_to)),
+        rep.file, {}, "check that from_id are demand ids and to_id supply ids, written the same way (leading zeros)");
   }
   // Duplicate pairs: find them before assembling so the message names the ids.
   for (std::uint32_t i = 0; i < rows.size(); ++i) {
@@ -80,8 +79,8 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
     std::sort(row.begin(), row.end());
     for (std::size_t k = 1; k < row.size(); ++k)
       if (row[k].first == row[k - 1].first)
-        throw Error(Errc::code_duplicate, fmt::format("the pair (origin #{}, destination #{}) appears twice", i, row[k].first),
-                    rep.file, {}, "keep one travel time per pair (e.g. the fastest)");
+        throw Error(Errc::code_duplicate, fmt::format("the pair (origin #{}, destination #{}) appears twice", i, row[k].first), rep.file,
+                    {}, "keep one travel time per pair (e.g. the fastest)");
     if (!std::isnan(o.intra_min) && i < n_to) {
       const auto it = std::lower_bound(row.begin(), row.end(), std::pair<std::uint32_t, float>{i, -1.0f});
       if ((it == row.end() || it->first != i) && o.intra_min <= o.max_cost) {
@@ -109,7 +108,8 @@ void write_od_csv(const fs::path& path, const OdMatrix& od, const std::vector<st
   for (std::size_t o = 0; o < od.n_origins(); ++o) {
     const auto ds = od.destinations(o);
     const auto ts = od.times(o);
-    for (std::size_t k = 0; k < ds.size(); ++k) fmt::format_to(std::back_inserter(out), "{},{},{:.2f}\n", from_ids[o], to_ids[ds[k]], ts[k]);
+    for (std::size_t k = 0; k < ds.size(); ++k)
+      fmt::format_to(std::back_inserter(out), "{},{},{:.2f}\n", from_ids[o], to_ids[ds[k]], ts[k]);
   }
   write_file_atomic(path, out, overwrite);
 }

@@ -11,8 +11,7 @@ Model parse_model(std::string_view name) {
   if (name == "commune-graph") return Model::commune_graph;
   if (name == "osm") return Model::osm;
   if (name == "table") return Model::table;
-  throw Error(Errc::usage, fmt::format("unknown travel model '{}'", name), {}, {},
-              "choose one of crowfly, commune-graph, osm, table");
+  throw Error(Errc::usage, fmt::format("unknown travel model '{}'", name), {}, {}, "choose one of crowfly, commune-graph, osm, table");
 }
 
 std::string_view model_name(Model m) noexcept {

@@ -34,7 +34,8 @@ std::string_view class_name(Class c) noexcept {
 std::optional<Zone> parse_zone(std::string_view label) {
   std::string s;
   for (char ch : label)
-    if (!std::isspace(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') s += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (!std::isspace(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_')
+      s += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (s == "zip" || s == "zoneinterventionprioritaire") return Zone::zip;
   if (s == "zac" || s == "zoneactioncomplementaire") return Zone::zac;
   if (s.empty() || s == "hz" || s == "horszonage" || s == "none" || s == "aucun" || s == "non") return Zone::outside;
@@ -199,8 +200,10 @@ Tri deficit_2003(const Deficit2003Input& in) noexcept {
   if (!(in.population >= 5000)) return Tri::no;
   int yes = 0, unknown = 0;
   for (const auto& c : {in.far_from_gp, in.few_gps, in.busy_gps, in.social_or_ageing}) {
-    if (!c) ++unknown;
-    else if (*c) ++yes;
+    if (!c)
+      ++unknown;
+    else if (*c)
+      ++yes;
   }
   if (yes >= 3) return Tri::yes;
   if (yes + unknown < 3) return Tri::no;

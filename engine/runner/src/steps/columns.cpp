@@ -82,9 +82,21 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
 });
 // clang-format on
 
-constexpr std::array<std::string_view, 15> kZoneList{"code_insee", "name", "unit_id", "population", "apl", "indicator", "zone", "rule",
-                                                     "unit_indicator", "class", "density_100k", "time_nearest_gp_min",
-                                                     "time_nearest_urgences_min", "x_l93", "y_l93"};
+constexpr std::array<std::string_view, 15> kZoneList{"code_insee",
+                                                     "name",
+                                                     "unit_id",
+                                                     "population",
+                                                     "apl",
+                                                     "indicator",
+                                                     "zone",
+                                                     "rule",
+                                                     "unit_indicator",
+                                                     "class",
+                                                     "density_100k",
+                                                     "time_nearest_gp_min",
+                                                     "time_nearest_urgences_min",
+                                                     "x_l93",
+                                                     "y_l93"};
 
 }  // namespace
 

@@ -73,7 +73,9 @@ Comparison compare(const std::vector<ZoneRow>& base, const std::vector<ZoneRow>&
   Moves zone_moves, class_moves;
   double moved = 0;
   std::size_t matched = 0;
-  c.csv = "code_insee,name,population,zone_baseline,zone,class_baseline,class,unit_indicator_baseline,unit_indicator,indicator_baseline,indicator\n";
+  c.csv =
+      "code_insee,name,population,zone_baseline,zone,class_baseline,class,unit_indicator_baseline,unit_indicator,indicator_baseline,"
+      "indicator\n";
   for (const auto& r : scen) {
     const auto it = b.find(r.code);
     if (it == b.end()) {
@@ -95,8 +97,8 @@ Comparison compare(const std::vector<ZoneRow>& base, const std::vector<ZoneRow>&
       ++mv.first;
       mv.second += r.population;
     }
-    c.csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.code, quote(r.name, ','), num_csv(r.population, false, "{:.0f}"),
-                         old.zone, r.zone, old.cls, r.cls, num_csv(old.unit_indicator, false), num_csv(r.unit_indicator, false),
+    c.csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.code, quote(r.name, ','), num_csv(r.population, false, "{:.0f}"), old.zone,
+                         r.zone, old.cls, r.cls, num_csv(old.unit_indicator, false), num_csv(r.unit_indicator, false),
                          num_csv(old.indicator, false), num_csv(r.indicator, false));
   }
   c.only_baseline = base.size() - matched;
@@ -117,7 +119,8 @@ Comparison compare(const std::vector<ZoneRow>& base, const std::vector<ZoneRow>&
                {"communes_compared", matched},
                {"communes_changed", zone_changed},
                {"population_moved", moved},
-               {"communes_class_changed", [&] {
+               {"communes_class_changed",
+                [&] {
                   std::size_t n = 0;
                   for (const auto& [k, v] : class_moves) n += v.first;
                   return n;

@@ -31,22 +31,38 @@ grants::CommuneTable zone_table(const std::vector<ZoneRow>& rows, std::string so
   std::vector<grants::CommuneTable::Column> cols;
   for (const auto name : zone_list_columns()) {
     grants::CommuneTable::Column c;
-    if (name == "code_insee") c = text([](const ZoneRow& r) { return r.code; });
-    else if (name == "name") c = text([](const ZoneRow& r) { return r.name; });
-    else if (name == "unit_id") c = text([](const ZoneRow& r) { return r.unit; });
-    else if (name == "population") c = number([](const ZoneRow& r) { return r.population; });
-    else if (name == "apl") c = number([](const ZoneRow& r) { return r.apl; });
-    else if (name == "indicator") c = number([](const ZoneRow& r) { return r.indicator; });
-    else if (name == "zone") c = text([](const ZoneRow& r) { return r.zone; });
-    else if (name == "rule") c = text([](const ZoneRow& r) { return r.rule; });
-    else if (name == "unit_indicator") c = number([](const ZoneRow& r) { return r.unit_indicator; });
-    else if (name == "class") c = text([](const ZoneRow& r) { return r.cls; });
-    else if (name == "density_100k") c = number([](const ZoneRow& r) { return r.density_100k; });
-    else if (name == "time_nearest_gp_min") c = number([](const ZoneRow& r) { return r.time_gp_min; });
-    else if (name == "time_nearest_urgences_min") c = number([](const ZoneRow& r) { return r.time_urgences_min; });
-    else if (name == "x_l93") c = number([](const ZoneRow& r) { return r.x; });
-    else if (name == "y_l93") c = number([](const ZoneRow& r) { return r.y; });
-    else throw Error(Errc::internal, fmt::format("zone list column {} has no field", name));
+    if (name == "code_insee")
+      c = text([](const ZoneRow& r) { return r.code; });
+    else if (name == "name")
+      c = text([](const ZoneRow& r) { return r.name; });
+    else if (name == "unit_id")
+      c = text([](const ZoneRow& r) { return r.unit; });
+    else if (name == "population")
+      c = number([](const ZoneRow& r) { return r.population; });
+    else if (name == "apl")
+      c = number([](const ZoneRow& r) { return r.apl; });
+    else if (name == "indicator")
+      c = number([](const ZoneRow& r) { return r.indicator; });
+    else if (name == "zone")
+      c = text([](const ZoneRow& r) { return r.zone; });
+    else if (name == "rule")
+      c = text([](const ZoneRow& r) { return r.rule; });
+    else if (name == "unit_indicator")
+      c = number([](const ZoneRow& r) { return r.unit_indicator; });
+    else if (name == "class")
+      c = text([](const ZoneRow& r) { return r.cls; });
+    else if (name == "density_100k")
+      c = number([](const ZoneRow& r) { return r.density_100k; });
+    else if (name == "time_nearest_gp_min")
+      c = number([](const ZoneRow& r) { return r.time_gp_min; });
+    else if (name == "time_nearest_urgences_min")
+      c = number([](const ZoneRow& r) { return r.time_urgences_min; });
+    else if (name == "x_l93")
+      c = number([](const ZoneRow& r) { return r.x; });
+    else if (name == "y_l93")
+      c = number([](const ZoneRow& r) { return r.y; });
+    else
+      throw Error(Errc::internal, fmt::format("zone list column {} has no field", name));
     c.name = std::string(name);
     cols.push_back(std::move(c));
   }
@@ -71,13 +87,16 @@ Grants evaluate_grants(const scenario::Scenario& s, const std::vector<ZoneRow>& 
     auto apps = g.applications.empty() ? std::vector<grants::Application>{} : grants::read_applications(g.applications, *scheme);
     std::size_t from_sites = 0;
     if (g.from_sites) {
-      if (!sit) throw Error(Errc::scenario_value, "[[grants]] from_sites = true, but the scenario places no site", g.where, {}, "set [siting] sites = N");
+      if (!sit)
+        throw Error(Errc::scenario_value, "[[grants]] from_sites = true, but the scenario places no site", g.where, {},
+                    "set [siting] sites = N");
       std::map<std::string, std::string> fields;
       for (const auto& f : g.site_fields) fields[f.substr(0, f.find('='))] = f.substr(f.find('=') + 1);
       for (const auto& site : sit->sites)
         for (int k = 1; k <= site.openings; ++k) {
           fields[g.site_commune] = site.code;
-          apps.push_back(grants::make_application(*scheme, fmt::format("site-{}-{}", site.code, k), fields, "[siting] opening at " + site.code));
+          apps.push_back(
+              grants::make_application(*scheme, fmt::format("site-{}-{}", site.code, k), fields, "[siting] opening at " + site.code));
           ++from_sites;
         }
     }
@@ -109,8 +128,11 @@ Grants evaluate_grants(const scenario::Scenario& s, const std::vector<ZoneRow>& 
       for (std::size_t i = 0; i < apps.size(); ++i)
         changed += b.decisions[i].eligible != res.decisions[i].eligible || b.decisions[i].awarded != res.decisions[i].awarded;
       const double tb = b.summary["awarded_total"].get<double>(), tr = res.summary["awarded_total"].get<double>();
-      e["baseline"] = {{"awarded_count", b.summary["awarded_count"]}, {"awarded_total", tb}, {"eligible", b.summary["eligible"]},
-                       {"applications_changed", changed}, {"awarded_total_difference", tr - tb}};
+      e["baseline"] = {{"awarded_count", b.summary["awarded_count"]},
+                       {"awarded_total", tb},
+                       {"eligible", b.summary["eligible"]},
+                       {"applications_changed", changed},
+                       {"awarded_total_difference", tr - tb}};
     }
     out.summary.push_back(std::move(e));
   }

@@ -56,9 +56,10 @@ Indicators compute_indicators(const scenario::Scenario& s, const Inputs& in, con
     if (const auto* std_pop = t.column("population_std")) {
       for (CommuneId c = 0; c < n; ++c)
         if (std::isfinite((*std_pop)[c])) r.demand[c] = (*std_pop)[c];
-      r.demand_field = in.age_bands ? fmt::format("population_std (INSEE population by age x DREES {} weights; legal population where missing)",
-                                                  s.access.age_weights)
-                                    : "population_std (DREES pop_standardisee; legal population where missing)";
+      r.demand_field = in.age_bands
+                           ? fmt::format("population_std (INSEE population by age x DREES {} weights; legal population where missing)",
+                                         s.access.age_weights)
+                           : "population_std (DREES pop_standardisee; legal population where missing)";
     }
   r.access = access::compute_access(r.params, od, r.demand, scaled(in.supply), t.population());
   if (in.table.has_age()) {
@@ -80,10 +81,18 @@ Indicators compute_indicators(const scenario::Scenario& s, const Inputs& in, con
     const auto er = access::compute_access(ep, od, edemand, esupply, t.population());
     const auto eq = access::inequality(er.value, edemand, s.access.line);
     ExtraIndicator e{ind.name, er.value, access::density_per_100k(amounts, t.population()), {}};
-    e.summary = {{"method", access::method_name(ep.method)}, {"decay", ep.decay.spec()}, {"file", in.extra[k].file},
-                 {"sha256", sha256_file(in.extra[k].file)}, {"format", in.extra[k].format}, {"column", ind.column},
-                 {"supply_total", std::accumulate(amounts.begin(), amounts.end(), 0.0)}, {"activity", ind.activity},
-                 {"demand", ind.demand}, {"weighted_mean", eq.weighted_mean}, {"gini", eq.gini}, {"palma", jnum(eq.palma)},
+    e.summary = {{"method", access::method_name(ep.method)},
+                 {"decay", ep.decay.spec()},
+                 {"file", in.extra[k].file},
+                 {"sha256", sha256_file(in.extra[k].file)},
+                 {"format", in.extra[k].format},
+                 {"column", ind.column},
+                 {"supply_total", std::accumulate(amounts.begin(), amounts.end(), 0.0)},
+                 {"activity", ind.activity},
+                 {"demand", ind.demand},
+                 {"weighted_mean", eq.weighted_mean},
+                 {"gini", eq.gini},
+                 {"palma", jnum(eq.palma)},
                  {"supply_without_demand", er.supply_without_demand}};
     r.extras.push_back(std::move(e));
   }

@@ -14,7 +14,8 @@ std::optional<Siting> compute_siting(const scenario::Scenario& s, const Inputs& 
   if (s.siting.sites <= 0) return std::nullopt;
   const auto& ap = ind.params;
   if (ap.method != access::Method::apl && ap.method != access::Method::two_sfca && ap.method != access::Method::e2sfca)
-    throw Error(Errc::scenario_value, fmt::format("[siting] needs access.method = apl, 2sfca or e2sfca (not {})", access::method_name(ap.method)),
+    throw Error(Errc::scenario_value,
+                fmt::format("[siting] needs access.method = apl, 2sfca or e2sfca (not {})", access::method_name(ap.method)),
                 s.file.string(), {}, "the effect of an opening is additive only for these methods");
   const auto& t = in.territory;
   const bool by_unit = s.siting.level == "unit";
@@ -57,15 +58,28 @@ std::optional<Siting> compute_siting(const scenario::Scenario& s, const Inputs& 
   for (const auto& [q, e] : per) {
     const auto c = in.candidates[q];
     Site site{c, t.code()[c].to_string(), t.name()[c], e.first, e.first * s.siting.supply_per_site, e.second};
-    sites.push_back({{"code_insee", site.code}, {"name", site.name}, {"openings", site.openings},
-                     {"supply_added", site.supply_added}, {"marginal", site.marginal}});
+    sites.push_back({{"code_insee", site.code},
+                     {"name", site.name},
+                     {"openings", site.openings},
+                     {"supply_added", site.supply_added},
+                     {"marginal", site.marginal}});
     out.sites.push_back(std::move(site));
   }
-  out.summary = {{"objective_kind", s.siting.objective}, {"level", s.siting.level}, {"openings", s.siting.sites},
-                 {"supply_per_site", s.siting.supply_per_site}, {"line", ai.line}, {"candidates", in.candidates.size()},
-                 {"before", sol.before}, {"objective", sol.objective}, {"bound", sol.bound}, {"gap", sol.gap},
-                 {"improvements", sol.improvements}, {"sites", sites},
-                 {"note", "marginal = objective lost if that commune's openings alone were removed; zones.csv keeps the scenario's zoning without the openings"}};
+  out.summary = {{"objective_kind", s.siting.objective},
+                 {"level", s.siting.level},
+                 {"openings", s.siting.sites},
+                 {"supply_per_site", s.siting.supply_per_site},
+                 {"line", ai.line},
+                 {"candidates", in.candidates.size()},
+                 {"before", sol.before},
+                 {"objective", sol.objective},
+                 {"bound", sol.bound},
+                 {"gap", sol.gap},
+                 {"improvements", sol.improvements},
+                 {"sites", sites},
+                 {"note",
+                  "marginal = objective lost if that commune's openings alone were removed; zones.csv keeps the scenario's zoning without "
+                  "the openings"}};
   return out;
 }
 

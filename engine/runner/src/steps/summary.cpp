@@ -61,8 +61,16 @@ std::vector<ZoneRow> zone_rows(const Inputs& in, const Indicators& ind, const Zo
   std::vector<ZoneRow> rows;
   rows.reserve(t.size());
   for (CommuneId c = 0; c < t.size(); ++c) {
-    ZoneRow row{t.code()[c].to_string(), t.name()[c], in.units.code[in.units.unit_of[c]], t.population()[c], ind.access.value[c],
-                z.indicator[c], z.zone_label[c], z.result.rule[c], z.unit_indicator[c], z.cls[c]};
+    ZoneRow row{t.code()[c].to_string(),
+                t.name()[c],
+                in.units.code[in.units.unit_of[c]],
+                t.population()[c],
+                ind.access.value[c],
+                z.indicator[c],
+                z.zone_label[c],
+                z.result.rule[c],
+                z.unit_indicator[c],
+                z.cls[c]};
     row.density_100k = ind.density[c];
     row.time_gp_min = ind.time_gp[c];
     if (!f.time_urgences.empty()) row.time_urgences_min = f.time_urgences[c];
@@ -73,14 +81,17 @@ std::vector<ZoneRow> zone_rows(const Inputs& in, const Indicators& ind, const Zo
   return rows;
 }
 
-json build_summary(const scenario::Scenario& s, const Inputs& in, const Travel& tr, const Indicators& ind, const Zoning& z,
-                   const Flags& f, const std::optional<Siting>& sit, const Diagnostics& diag) {
+json build_summary(const scenario::Scenario& s, const Inputs& in, const Travel& tr, const Indicators& ind, const Zoning& z, const Flags& f,
+                   const std::optional<Siting>& sit, const Diagnostics& diag) {
   const auto& t = in.territory;
   const auto& zr = z.result;
   json S;
   S["engine"] = std::string("oasis ") + kVersion;
-  S["scenario"] = {{"name", s.name}, {"description", s.description}, {"files", files_json(s.chain)},
-                   {"resolved_sha256", sha256_text(s.resolved_toml)}, {"resolved", s.resolved_toml}};
+  S["scenario"] = {{"name", s.name},
+                   {"description", s.description},
+                   {"files", files_json(s.chain)},
+                   {"resolved_sha256", sha256_text(s.resolved_toml)},
+                   {"resolved", s.resolved_toml}};
   S["simulation"] = simulation_notice(in.official.has_value());
   S["data"] = in.data;
   S["territory"] = {{"communes", t.size()},
@@ -115,7 +126,8 @@ json build_summary(const scenario::Scenario& s, const Inputs& in, const Travel& 
   if (ind.access_u65) S["access"]["weighted_mean_u65"] = access::inequality(ind.access_u65->value, ind.demand, s.access.line).weighted_mean;
   if (const auto* off = t.column("apl_official"); off && ind.apl)
     if (const auto fid = access::fidelity(res.value, *off, s.access.line))
-      S["access"]["fidelity"] = {{"communes_compared", fid->compared}, {"spearman", fid->spearman},
+      S["access"]["fidelity"] = {{"communes_compared", fid->compared},
+                                 {"spearman", fid->spearman},
                                  {"mean_absolute_error", fid->mean_absolute_error},
                                  {"agreement_below_line", fid->agreement_below_line}};
   json regions = json::array();

@@ -61,17 +61,23 @@ Flags compute_flags(const scenario::Scenario& s, const Inputs& in, const Travel&
     const auto beyond = travel::population_beyond(f.time_urgences, t.population(), s.flags.urgences_max_min);
     std::size_t flagged = 0;
     for (CommuneId c = 0; c < n; ++c) flagged += !(f.time_urgences[c] <= s.flags.urgences_max_min);
-    f.summary["urgences"] = {{"file", in.urgences->file}, {"sha256", sha256_file(in.urgences->file)},
-                             {"sites", std::accumulate(sites.begin(), sites.end(), 0.0)}, {"max_min", s.flags.urgences_max_min},
-                             {"communes_beyond", flagged}, {"population_beyond", beyond.population}, {"share_beyond", beyond.share}};
+    f.summary["urgences"] = {{"file", in.urgences->file},
+                             {"sha256", sha256_file(in.urgences->file)},
+                             {"sites", std::accumulate(sites.begin(), sites.end(), 0.0)},
+                             {"max_min", s.flags.urgences_max_min},
+                             {"communes_beyond", flagged},
+                             {"population_beyond", beyond.population},
+                             {"share_beyond", beyond.share}};
   }
   if (s.flags.density_below > 0) {
     double pop = 0;
     std::size_t flagged = 0;
     for (CommuneId c = 0; c < n; ++c)
       if (ind.density[c] < s.flags.density_below) ++flagged, pop += t.population()[c];
-    f.summary["density"] = {{"below", s.flags.density_below}, {"field", fmt::format("{} per 100,000 inhabitants", s.supply.kind)},
-                            {"communes", flagged}, {"population", pop}};
+    f.summary["density"] = {{"below", s.flags.density_below},
+                            {"field", fmt::format("{} per 100,000 inhabitants", s.supply.kind)},
+                            {"communes", flagged},
+                            {"population", pop}};
   }
   const auto m = in.units.size();
   f.unit_supply.assign(m, 0.0);
@@ -93,8 +99,9 @@ Flags compute_flags(const scenario::Scenario& s, const Inputs& in, const Travel&
     json c = json::object();
     for (const auto& [k, v] : counts) c[k] = v;
     f.summary["deficit_2003"] = {{"units", c},
-                                 {"known_conditions", "1 (population-weighted mean time to the nearest GP >= 40 min) and 2 "
-                                                      "(< 3 GPs per 5,000 inhabitants, headcount as full-time)"},
+                                 {"known_conditions",
+                                  "1 (population-weighted mean time to the nearest GP >= 40 min) and 2 "
+                                  "(< 3 GPs per 5,000 inhabitants, headcount as full-time)"},
                                  {"unknown_conditions", "3 (GP activity) and 4 (age, social criteria): no public data in the run"}};
   }
   return f;

@@ -46,8 +46,8 @@ struct BoundaryReport {
 
 /// Reads, validates, reprojects and merges. Throws Error on hard failures (unreadable or corrupt
 /// file, missing CRS, coordinates outside the declared CRS, malformed or duplicate codes).
-std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& options, const Cog& cog,
-                                           Diagnostics& diagnostics, BoundaryReport& report);
+std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& options, const Cog& cog, Diagnostics& diagnostics,
+                                           BoundaryReport& report);
 
 /// Every polygon of a vector file (e.g. the département outlines of admin/), reprojected to `epsg`
 /// (metres), for drawing. Throws Error(io / format / crs_missing).
@@ -60,7 +60,7 @@ struct LayerColumn {
   std::vector<MultiPolygon> shapes;
   std::vector<std::string> text;
   std::vector<double> number;
-  bool numeric = false;  // the attribute is an integer or real field
+  bool numeric = false;                         // the attribute is an integer or real field
   std::map<std::string, std::string> metadata;  // the dataset's metadata items (OASIS_PLACE, OASIS_SOURCES...)
 };
 LayerColumn read_layer_column(const std::filesystem::path& file, const std::string& layer, const std::string& column, int epsg = 2154);

@@ -18,8 +18,8 @@ struct CogCommune {
   std::string name;
   std::string departement;
   std::string region;
-  std::string epci;    // SIREN, empty when the commune belongs to none
-  std::string zone;    // "metro", "drom", "com"
+  std::string epci;         // SIREN, empty when the commune belongs to none
+  std::string zone;         // "metro", "drom", "com"
   double population = 0.0;  // population municipale (legal population of the COG year)
 };
 

@@ -67,7 +67,7 @@ std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes,
                                     int threads = 0);
 
 /// The union of the communes of each group (group_of[c] < groups), e.g. EPCI outlines.
-std::vector<MultiPolygon> dissolve(const Territory& territory, std::span<const std::uint32_t> group_of, std::size_t groups,
-                                   int threads = 0, const ProgressFn& progress = {});
+std::vector<MultiPolygon> dissolve(const Territory& territory, std::span<const std::uint32_t> group_of, std::size_t groups, int threads = 0,
+                                   const ProgressFn& progress = {});
 
 }  // namespace oasis::geodata

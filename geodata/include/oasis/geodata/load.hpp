@@ -43,9 +43,9 @@ struct TerritoryOptions {
 struct AttributeReport {
   std::string file;
   std::size_t records = 0;
-  std::size_t matched = 0;          // records attached to a commune of the territory
-  std::size_t merged = 0;           // records folded into a current commune (former codes, arrondissements)
-  std::size_t outside = 0;          // valid communes outside the territory
+  std::size_t matched = 0;           // records attached to a commune of the territory
+  std::size_t merged = 0;            // records folded into a current commune (former codes, arrondissements)
+  std::size_t outside = 0;           // valid communes outside the territory
   std::size_t communes_without = 0;  // communes of the territory with no record
   std::vector<std::string> unmatched_codes;
 };
@@ -65,8 +65,7 @@ LoadedTerritory load_territory(const TerritoryOptions& options, const Cog& cog, 
 /// Attaches the DREES APL file's columns: population_std (pop_standardisee), apl_official
 /// (apl_mg), apl_official_u65 (apl_mg_moins65), population_apl (pop_totale). Arrondissements and
 /// former codes are folded into the current commune: populations summed, APL population-weighted.
-AttributeReport attach_drees_apl(Territory& territory, const std::filesystem::path& file, const Cog& cog,
-                                 Diagnostics& diagnostics);
+AttributeReport attach_drees_apl(Territory& territory, const std::filesystem::path& file, const Cog& cog, Diagnostics& diagnostics);
 
 /// INSEE population by single year of age (long format, e.g. the census table BTT_TD_POP1A:
 /// NIVGEO;CODGEO;LIBGEO;SEXE;AGED100;NB; sexes and former codes are summed): sets population_std =
@@ -84,9 +83,9 @@ struct SupplyOptions {
   std::string column;       // counts: the amount column (default: nb_generalistes_rpps2026 or generaliste)
   std::string code_column;  // counts: the code column (default: first of code_insee, codecommuneetablissement, code, codgeo)
   // rpps: which activities count as supply
-  std::string profession = "10";                      // Code profession: 10 = médecin
-  std::set<std::string> savoir_faire{"SM54", ""};     // SM54 = médecine générale; "" = none declared
-  std::set<std::string> modes{"L", "S", "B"};         // libéral, salarié, bénévole
+  std::string profession = "10";                   // Code profession: 10 = médecin
+  std::set<std::string> savoir_faire{"SM54", ""};  // SM54 = médecine générale; "" = none declared
+  std::set<std::string> modes{"L", "S", "B"};      // libéral, salarié, bénévole
   // points: coordinate columns (CSV) and their CRS
   std::string x_column, y_column, id_column, amount_column;
   std::string age_column;  // points: practitioner's age in years (fills SupplyTable::age)
@@ -97,15 +96,15 @@ struct SupplyOptions {
 struct SupplyReport {
   std::string file;
   std::string format;
-  std::size_t records = 0;       // data records read
-  std::size_t kept = 0;          // supply records kept
-  std::size_t skipped = 0;       // filtered out by rule (not a GP, zero count)
-  std::size_t outside = 0;       // valid communes / points outside the territory
-  std::size_t snapped = 0;       // points placed in the nearest commune within the tolerance
+  std::size_t records = 0;                   // data records read
+  std::size_t kept = 0;                      // supply records kept
+  std::size_t skipped = 0;                   // filtered out by rule (not a GP, zero count)
+  std::size_t outside = 0;                   // valid communes / points outside the territory
+  std::size_t snapped = 0;                   // points placed in the nearest commune within the tolerance
   std::vector<std::string> unmatched_codes;  // codes matching no commune (sorted, unique)
 };
 
-SupplyTable load_supply(const SupplyOptions& options, const Territory& territory, const Cog& cog,
-                        Diagnostics& diagnostics, SupplyReport& report);
+SupplyTable load_supply(const SupplyOptions& options, const Territory& territory, const Cog& cog, Diagnostics& diagnostics,
+                        SupplyReport& report);
 
 }  // namespace oasis::geodata

@@ -15,8 +15,17 @@
 namespace oasis::access {
 
 enum class Method {
-  fca_ratio, two_sfca, e2sfca, g2sfca, bfca, three_sfca, gravity, cumulative, cost_to_closest,
-  spatial_availability, apl
+  fca_ratio,
+  two_sfca,
+  e2sfca,
+  g2sfca,
+  bfca,
+  three_sfca,
+  gravity,
+  cumulative,
+  cost_to_closest,
+  spatial_availability,
+  apl
 };
 
 /// "2sfca", "e2sfca", ... ; throws Error(usage) listing the methods.
@@ -30,9 +39,9 @@ Decay default_decay(Method m, double max_cost);
 
 struct AccessParams {
   Method method = Method::two_sfca;
-  Decay decay;                     // weights W_ij = decay(t_ij) for t_ij <= max_cost, else 0
+  Decay decay;                                                // weights W_ij = decay(t_ij) for t_ij <= max_cost, else 0
   double max_cost = std::numeric_limits<double>::infinity();  // minutes, inclusive
-  int n = 1;                       // cost-to-closest: rank of the supply site
+  int n = 1;                                                  // cost-to-closest: rank of the supply site
 };
 
 enum Flag : std::uint8_t {
@@ -43,8 +52,8 @@ enum Flag : std::uint8_t {
 std::string_view flag_name(std::uint8_t f) noexcept;
 
 struct AccessResult {
-  std::vector<double> value;        // one per origin (demand unit)
-  std::vector<std::uint8_t> flag;   // Flag bits per origin
+  std::vector<double> value;              // one per origin (demand unit)
+  std::vector<std::uint8_t> flag;         // Flag bits per origin
   std::size_t supply_without_demand = 0;  // supply sites with supply > 0 and no weighted demand in reach
   double supply_unreached = 0.0;          // their total supply (left out of every catchment)
 };
@@ -72,10 +81,10 @@ double standardised_population(std::span<const double> population_by_band, int m
 std::vector<double> density_per_100k(std::span<const double> supply, std::span<const double> population);
 
 struct Inequality {
-  double weighted_mean = 0;   // sum(p x v) / sum(p)
-  double gini = 0;            // population-weighted Gini of v
-  double palma = 0;           // share of sum(p x v) held by the top 10 % of population / by the bottom 40 %
-  double share_below = 0;     // share of population with v < line
+  double weighted_mean = 0;  // sum(p x v) / sum(p)
+  double gini = 0;           // population-weighted Gini of v
+  double palma = 0;          // share of sum(p x v) held by the top 10 % of population / by the bottom 40 %
+  double share_below = 0;    // share of population with v < line
   double population_below = 0;
   double line = 0;
 };

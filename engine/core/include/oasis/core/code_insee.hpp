@@ -43,7 +43,5 @@ class CodeInsee {
 
 template <>
 struct std::hash<oasis::CodeInsee> {
-  std::size_t operator()(const oasis::CodeInsee& c) const noexcept {
-    return std::hash<std::string_view>{}(c.str());
-  }
+  std::size_t operator()(const oasis::CodeInsee& c) const noexcept { return std::hash<std::string_view>{}(c.str()); }
 };

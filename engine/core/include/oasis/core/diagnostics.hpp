@@ -12,17 +12,17 @@
 namespace oasis {
 
 enum class Warn : int {
-  geometry_repaired,   // invalid polygon repaired with MakeValid
-  geometry_empty,      // empty or non-polygonal geometry: record rejected
-  code_merged,         // former code (COG anciensCodes) folded into its current commune
-  code_unmatched,      // a code that matches no commune of the territory: record rejected
-  code_outside,        // a valid commune outside the selected territory: record skipped
-  no_boundary,         // a commune of the territory without any polygon in the boundary files
-  no_value,            // a commune without a value in an attribute file (left missing)
-  point_outside,       // a point in no commune polygon: record rejected
-  value_invalid,       // a non-numeric / negative value in a record: record rejected
-  encoding,            // file not in UTF-8: read as Latin-1
-  record_skipped,      // a record filtered out by a documented rule (e.g. not a GP)
+  geometry_repaired,  // invalid polygon repaired with MakeValid
+  geometry_empty,     // empty or non-polygonal geometry: record rejected
+  code_merged,        // former code (COG anciensCodes) folded into its current commune
+  code_unmatched,     // a code that matches no commune of the territory: record rejected
+  code_outside,       // a valid commune outside the selected territory: record skipped
+  no_boundary,        // a commune of the territory without any polygon in the boundary files
+  no_value,           // a commune without a value in an attribute file (left missing)
+  point_outside,      // a point in no commune polygon: record rejected
+  value_invalid,      // a non-numeric / negative value in a record: record rejected
+  encoding,           // file not in UTF-8: read as Latin-1
+  record_skipped,     // a record filtered out by a documented rule (e.g. not a GP)
 };
 
 std::string_view warn_name(Warn w) noexcept;

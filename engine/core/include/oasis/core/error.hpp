@@ -44,8 +44,7 @@ std::string_view errc_name(Errc c) noexcept;
 
 class Error : public std::runtime_error {
  public:
-  Error(Errc code, std::string message, std::string file = {}, std::string record = {},
-        std::string fix = {});
+  Error(Errc code, std::string message, std::string file = {}, std::string record = {}, std::string fix = {});
   Errc code() const noexcept { return code_; }
   const std::string& message() const noexcept { return message_; }
   const std::string& file() const noexcept { return file_; }

@@ -12,9 +12,7 @@ using ProgressFn = std::function<bool(double fraction, std::string_view stage)>;
 class SubProgress {
  public:
   SubProgress(const ProgressFn& parent, double begin, double end) : parent_(parent), begin_(begin), end_(end) {}
-  bool operator()(double f, std::string_view stage) const {
-    return !parent_ || parent_(begin_ + (end_ - begin_) * f, stage);
-  }
+  bool operator()(double f, std::string_view stage) const { return !parent_ || parent_(begin_ + (end_ - begin_) * f, stage); }
 
  private:
   const ProgressFn& parent_;

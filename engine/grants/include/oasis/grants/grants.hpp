@@ -52,9 +52,9 @@ class CommuneTable {
  private:
   std::string source_;
   bool decimal_comma_ = false;
-  std::map<std::string, std::size_t, std::less<>> index_;   // code -> row
+  std::map<std::string, std::size_t, std::less<>> index_;    // code -> row
   std::map<std::string, std::size_t, std::less<>> columns_;  // lower-case name -> column
-  std::vector<Column> data_;                                  // column-major
+  std::vector<Column> data_;                                 // column-major
 };
 
 /// Zone lists by date: each list is in effect from its date until the next one (an undated list
@@ -82,8 +82,7 @@ std::vector<Faculty> read_faculties(const std::filesystem::path& file);
 /// Travel costs between communes from long-format tables (from_id,to_id,cost): minutes and / or km.
 struct RoadTables {
   std::map<std::pair<std::string, std::string>, double> minutes, km;
-  static std::map<std::pair<std::string, std::string>, double> read(const std::filesystem::path& file,
-                                                                   std::string_view cost_hint);
+  static std::map<std::pair<std::string, std::string>, double> read(const std::filesystem::path& file, std::string_view cost_hint);
 };
 
 /// A parameter of a scheme: its value (nullopt = unpublished), unit, confidence and source.
@@ -92,7 +91,7 @@ struct Parameter {
   std::string name;
   Type type = Type::number;
   std::optional<double> number;
-  std::optional<std::string> text;             // text, date
+  std::optional<std::string> text;  // text, date
   std::optional<std::vector<std::string>> list;
   std::optional<bool> flag;
   std::optional<std::vector<std::pair<double, double>>> bands;  // (lower bound inclusive, amount), increasing
@@ -106,8 +105,7 @@ struct Scheme;  // parsed rule file (opaque: see grants.cpp)
 
 /// Loads a rule file; throws Error(grant_rule) naming the file, line and key.
 std::shared_ptr<const Scheme> load_scheme(const std::filesystem::path& file);
-std::shared_ptr<const Scheme> parse_scheme(std::string_view text, const std::string& origin,
-                                           const std::filesystem::path& base_dir = {});
+std::shared_ptr<const Scheme> parse_scheme(std::string_view text, const std::string& origin, const std::filesystem::path& base_dir = {});
 /// Overrides parameter values: NAME = TOML value (e.g. "distance_bands=[[0,600],[50,1200]]").
 std::shared_ptr<const Scheme> with_parameters(const std::shared_ptr<const Scheme>& scheme,
                                               const std::vector<std::pair<std::string, std::string>>& values);
@@ -116,8 +114,8 @@ struct SchemeInfo {
   std::string id, name, region, version, kind, valid_from, valid_to, currency;
   std::string source_title, source_date, source_url;
   std::filesystem::path file, faculties_file;
-  std::vector<Parameter> parameters;   // declaration order
-  std::vector<std::string> fields;     // applicant columns the rules read
+  std::vector<Parameter> parameters;  // declaration order
+  std::vector<std::string> fields;    // applicant columns the rules read
 };
 const SchemeInfo& info(const Scheme& scheme);
 

@@ -19,13 +19,13 @@ using CommuneId = std::uint32_t;
 struct CommuneRecord {
   CodeInsee code;
   std::string name;
-  std::string departement;  // "01", "2A", "971"
-  std::string region;       // "84"
-  std::string epci;         // SIREN of the EPCI, empty when none
-  double population = 0.0;  // legal population (inhabitants)
-  int epsg = 2154;          // projected CRS of x, y and shape
-  PointXY point;            // representative point (point-on-surface), metres
-  MultiPolygon shape;       // boundary, metres; may be empty for point-only territories
+  std::string departement;                // "01", "2A", "971"
+  std::string region;                     // "84"
+  std::string epci;                       // SIREN of the EPCI, empty when none
+  double population = 0.0;                // legal population (inhabitants)
+  int epsg = 2154;                        // projected CRS of x, y and shape
+  PointXY point;                          // representative point (point-on-surface), metres
+  MultiPolygon shape;                     // boundary, metres; may be empty for point-only territories
   std::vector<std::string> former_codes;  // codes folded into this commune (COG anciensCodes)
 };
 

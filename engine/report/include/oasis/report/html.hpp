@@ -26,10 +26,10 @@ struct ReportInput {
   std::string data_line;   // the second footer line: supply source, populations (as on the maps)
   std::string profession;  // the supply in words, plural ("médecins généralistes")
   std::string notice;      // simulated or official zoning, one sentence
-  nlohmann::json summary;              // summary.json as written
+  nlohmann::json summary;  // summary.json as written
   ReportCommunes communes;
-  Classification zones, values;        // the classes and colours of the static maps
-  std::vector<MultiPolygon> outlines;  // départements, WGS 84
+  Classification zones, values;            // the classes and colours of the static maps
+  std::vector<MultiPolygon> outlines;      // départements, WGS 84
   std::string map_zones_png, map_apl_png;  // PNG bytes of maps/zones.png and maps/apl.png
 };
 

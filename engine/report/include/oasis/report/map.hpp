@@ -72,7 +72,7 @@ struct MapText {
 struct MapLayer {
   std::span<const MultiPolygon* const> shapes;  // Lambert-93 metres, one per feature
   const Classification* classes = nullptr;
-  std::span<const MultiPolygon> outlines;       // drawn on top, no fill (départements)
+  std::span<const MultiPolygon> outlines;  // drawn on top, no fill (départements)
   /// Optional, one per feature: a label ("Guadeloupe") puts a feature outside metropolitan
   /// Lambert-93 into an inset box of that name, at its own scale; "" or no span: left out.
   std::span<const std::string> inset_of = {};

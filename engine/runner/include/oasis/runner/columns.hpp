@@ -14,8 +14,8 @@ enum class ColumnType { text, integer, real };
 std::string_view column_type_name(ColumnType t) noexcept;  // "text", "integer", "real"
 
 struct ColumnDecl {
-  std::string_view layer;     // "communes" (zones.csv and the communes layer), "units", "sites", "diff"
-  std::string_view name;      // English, lower case: one name per quantity
+  std::string_view layer;  // "communes" (zones.csv and the communes layer), "units", "sites", "diff"
+  std::string_view name;   // English, lower case: one name per quantity
   ColumnType type;
   std::string_view unit;      // "inhabitants", "minutes", ...; "" = none
   std::string_view title_fr;  // the French title (alias in GIS software, report headings)

@@ -16,15 +16,15 @@
 namespace oasis::runner {
 
 struct RunOptions {
-  std::filesystem::path out_dir;     // empty = compute only (no file written)
-  bool overwrite = false;            // replace the files of a previous run
-  std::optional<bool> csv_fr;        // overrides outputs.csv_fr
-  std::string data_dir, cog_dir;     // CLI overrides of data.dir / data.cog ("" = scenario, env, default)
-  std::optional<int> threads;        // overrides travel.threads
+  std::filesystem::path out_dir;  // empty = compute only (no file written)
+  bool overwrite = false;         // replace the files of a previous run
+  std::optional<bool> csv_fr;     // overrides outputs.csv_fr
+  std::string data_dir, cog_dir;  // CLI overrides of data.dir / data.cog ("" = scenario, env, default)
+  std::optional<int> threads;     // overrides travel.threads
   // Boundary-file overrides of the data flags (`oasis access` commune mode; a scenario has none).
-  std::optional<int> assume_epsg;    // CRS of boundary layers that declare none
-  std::string code_field;            // attribute holding the INSEE code ("" = the usual names)
-  bool use_apl = true;               // read the DREES APL file (population_std, apl_official)
+  std::optional<int> assume_epsg;  // CRS of boundary layers that declare none
+  std::string code_field;          // attribute holding the INSEE code ("" = the usual names)
+  bool use_apl = true;             // read the DREES APL file (population_std, apl_official)
   ProgressFn progress;
 };
 
@@ -32,22 +32,22 @@ struct RunOptions {
 struct ZoneRow {
   std::string code, name, unit;
   double population = 0;
-  double apl = NAN;        // the computed indicator ([access]); NaN when read from a file that lacks it
-  double indicator = 0;    // the zoned value (zoning.indicator)
+  double apl = NAN;      // the computed indicator ([access]); NaN when read from a file that lacks it
+  double indicator = 0;  // the zoned value (zoning.indicator)
   std::string zone, rule;
   double unit_indicator = 0;  // the unit's population-weighted zoned value
-  std::string cls;  // class before the ARS pick: ZIP (mandatory), vivier, hors-vivier
+  std::string cls;            // class before the ARS pick: ZIP (mandatory), vivier, hors-vivier
   // What grant rules read besides the zone (NaN = not computed in that run / absent from the file):
-  double density_100k = NAN;        // practitioners of the run's supply per 100,000 inhabitants
-  double time_gp_min = NAN;         // minutes to the nearest commune with supply
-  double time_urgences_min = NAN;   // minutes to the nearest urgent-care site (flags.urgences)
-  double x = NAN, y = NAN;          // the commune's point in the run's CRS (Lambert-93), metres
+  double density_100k = NAN;       // practitioners of the run's supply per 100,000 inhabitants
+  double time_gp_min = NAN;        // minutes to the nearest commune with supply
+  double time_urgences_min = NAN;  // minutes to the nearest urgent-care site (flags.urgences)
+  double x = NAN, y = NAN;         // the commune's point in the run's CRS (Lambert-93), metres
 };
 
 struct RunResult {
-  std::vector<ZoneRow> zones;            // sorted by code
-  nlohmann::ordered_json summary;        // deterministic: same inputs, same bytes
-  nlohmann::ordered_json timings;        // seconds per step, peak memory
+  std::vector<ZoneRow> zones;      // sorted by code
+  nlohmann::ordered_json summary;  // deterministic: same inputs, same bytes
+  nlohmann::ordered_json timings;  // seconds per step, peak memory
   std::vector<std::filesystem::path> written;
 };
 
@@ -65,7 +65,7 @@ std::vector<ZoneRow> read_zones(const std::filesystem::path& file);
 /// transition (zones, and classes: e.g. lifted out of the mandatory ZIP).
 struct Comparison {
   std::vector<std::pair<ZoneRow, ZoneRow>> changed;  // (baseline, scenario), by code: zone or class differs
-  std::size_t only_baseline = 0, only_scenario = 0;   // communes in one run only
+  std::size_t only_baseline = 0, only_scenario = 0;  // communes in one run only
   nlohmann::ordered_json summary;
   std::string csv;  // diff.csv
 };

@@ -61,9 +61,9 @@ struct Inputs {
   std::filesystem::path data_dir;
   std::filesystem::path outlines;  // département outlines for the maps ("" = none)
   std::vector<std::string> excluded, without_boundary;
-  bool age_bands = false;          // population_std computed from INSEE ages (data.age_bands)
-  json data;                       // summary.json "data": files read and their SHA-256
-  SupplyTable table;               // after the modifications
+  bool age_bands = false;                     // population_std computed from INSEE ages (data.age_bands)
+  json data;                                  // summary.json "data": files read and their SHA-256
+  SupplyTable table;                          // after the modifications
   std::vector<double> supply_before, supply;  // per commune
   json modifications;
   std::vector<SupplyInput> extra;  // one per scenario.indicators, same order
@@ -97,13 +97,13 @@ struct ExtraIndicator {
 struct Indicators {
   access::AccessParams params;
   bool apl = false;
-  double activity = 1.0;            // consultations per counted practitioner (APL), else 1
-  std::vector<double> demand;       // standardised population (APL) or legal population
+  double activity = 1.0;       // consultations per counted practitioner (APL), else 1
+  std::vector<double> demand;  // standardised population (APL) or legal population
   std::string demand_field;
-  access::AccessResult access;      // the computed indicator ("apl" column)
+  access::AccessResult access;                     // the computed indicator ("apl" column)
   std::optional<access::AccessResult> access_u65;  // practitioners under 65 (supply with ages)
-  std::vector<double> density;      // supply per 100,000 inhabitants
-  std::vector<double> time_gp;      // minutes to the nearest commune with supply
+  std::vector<double> density;                     // supply per 100,000 inhabitants
+  std::vector<double> time_gp;                     // minutes to the nearest commune with supply
   std::vector<ExtraIndicator> extras;
 };
 
@@ -129,11 +129,11 @@ Zoning compute_zoning(const scenario::Scenario& scenario, const Inputs& inputs, 
 // ---- flags -----------------------------------------------------------------------------------
 
 struct Flags {
-  std::vector<double> time_urgences;      // per commune (empty without flags.urgences)
-  std::vector<std::string> deficit_2003;  // per unit: oui / non / indetermine (empty when off)
-  std::vector<double> unit_supply;        // per unit
-  std::vector<std::size_t> unit_communes; // per unit
-  json summary;                           // summary.json "flags"
+  std::vector<double> time_urgences;       // per commune (empty without flags.urgences)
+  std::vector<std::string> deficit_2003;   // per unit: oui / non / indetermine (empty when off)
+  std::vector<double> unit_supply;         // per unit
+  std::vector<std::size_t> unit_communes;  // per unit
+  json summary;                            // summary.json "flags"
 };
 
 Flags compute_flags(const scenario::Scenario& scenario, const Inputs& inputs, const Travel& travel, const Indicators& indicators,
@@ -167,7 +167,7 @@ json build_summary(const scenario::Scenario& scenario, const Inputs& inputs, con
                    const Zoning& zoning, const Flags& flags, const std::optional<Siting>& siting, const Diagnostics& diagnostics);
 
 struct Grants {
-  json summary;                                            // summary.json "grants"
+  json summary;                                             // summary.json "grants"
   std::vector<std::pair<std::string, std::string>> awards;  // awards-<scheme>.csv name, content
 };
 

@@ -18,14 +18,14 @@ enum class Kind { table, string, number, integer, boolean, strings, table_array,
 /// One declared key. The schema is the single source of the parser, of the defaults written into
 /// the resolved scenario and of the reference table in docs/scenarios.md.
 struct OptionDecl {
-  std::string_view path;          // "travel.cutoff_min"; "modify.add.commune" (array of tables); "zoning.caps.*.zip" (map)
+  std::string_view path;  // "travel.cutoff_min"; "modify.add.commune" (array of tables); "zoning.caps.*.zip" (map)
   Kind kind;
-  std::string_view default_toml;  // TOML literal ("30", "\"apl\"", "[]", "true"); empty = no default
+  std::string_view default_toml;     // TOML literal ("30", "\"apl\"", "[]", "true"); empty = no default
   double min = -1e300, max = 1e300;  // inclusive range for numbers
-  bool min_open = false;          // range excludes min
-  std::string_view choices;       // "a|b|c" for strings
-  bool required = false;          // inside an array of tables: the key must be present
-  std::string_view unit;          // "minutes", "consultations/year", ...
+  bool min_open = false;             // range excludes min
+  std::string_view choices;          // "a|b|c" for strings
+  bool required = false;             // inside an array of tables: the key must be present
+  std::string_view unit;             // "minutes", "consultations/year", ...
   std::string_view doc;
 };
 
@@ -36,9 +36,9 @@ std::string schema_markdown();
 /// Retire practitioners before computing (exactly one selector among age_min, ids, share).
 struct Retire {
   std::string label;
-  std::optional<double> age_min;   // all practitioners aged >= age_min (needs an age column)
-  std::vector<std::string> ids;    // practitioner ids (rpps, points) or commune codes (counts)
-  std::optional<double> share;     // this share of the supply units at random, with `seed`
+  std::optional<double> age_min;  // all practitioners aged >= age_min (needs an age column)
+  std::vector<std::string> ids;   // practitioner ids (rpps, points) or commune codes (counts)
+  std::optional<double> share;    // this share of the supply units at random, with `seed`
   std::uint64_t seed = 1;
   std::vector<std::string> communes;  // restrict to these communes (empty = all)
   std::string where;                  // "file, line N" for messages
@@ -56,10 +56,10 @@ struct AddSupply {
 /// A grant scheme evaluated on the run's zone list (docs/grants.md).
 struct Grant {
   std::string scheme, applications, facts;  // absolute paths ("" = none)
-  std::vector<std::string> parameters;     // "NAME=VALUE"
-  bool from_sites = false;                 // the openings of [siting] are applications too
+  std::vector<std::string> parameters;      // "NAME=VALUE"
+  bool from_sites = false;                  // the openings of [siting] are applications too
   std::string site_commune = "commune";
-  std::vector<std::string> site_fields;    // "NAME=VALUE"
+  std::vector<std::string> site_fields;  // "NAME=VALUE"
   std::string where;
 };
 
@@ -75,7 +75,7 @@ struct Caps {
 };
 
 struct Scenario {
-  std::filesystem::path file;               // the scenario file given
+  std::filesystem::path file;                // the scenario file given
   std::vector<std::filesystem::path> chain;  // extend chain, base first, this file last
   std::string name, description;
   std::string title;  // place named in the titles; "" = derived from the territory (runner)

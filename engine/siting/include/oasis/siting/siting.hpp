@@ -21,8 +21,8 @@ Model parse_model(std::string_view name);  // "p-median" | "mclp" | "lscp" | "p-
 std::string_view model_name(Model m) noexcept;
 
 struct Instance {
-  travel::OdMatrix od;          // origins = demand points, destinations = candidate sites; cost = od.minutes
-  std::vector<double> weight;   // demand weight (population) per origin, >= 0
+  travel::OdMatrix od;               // origins = demand points, destinations = candidate sites; cost = od.minutes
+  std::vector<double> weight;        // demand weight (population) per origin, >= 0
   std::vector<std::uint32_t> fixed;  // candidates already open (count within p)
   /// p-median only: most demand weight a candidate can serve (empty = uncapacitated). The
   /// capacitated model is solved by the MIP alone (size-limited by its time limit).
@@ -31,16 +31,16 @@ struct Instance {
 
 struct Options {
   Model model = Model::p_median;
-  int p = 1;                    // sites to open, fixed ones included (p-median, MCLP, p-center)
-  double radius = 0;            // MCLP, LSCP: a demand is covered by a site within this cost
+  int p = 1;          // sites to open, fixed ones included (p-median, MCLP, p-center)
+  double radius = 0;  // MCLP, LSCP: a demand is covered by a site within this cost
   /// p-median: cost of a demand point with no open site in its row (the OD has no pair): by
   /// default the largest cost of the table + 1, so that serving everyone comes first.
   double unserved_cost = std::numeric_limits<double>::quiet_NaN();
   std::uint64_t seed = 1;
-  int rounds = 100;             // perturbation rounds: same seed and rounds, same answer
-  double time_limit_s = 60;     // safety net on the rounds (the first local optimum is always reached);
-                                // a run stopped by it depends on the machine's speed (Solution::rounds says)
-  int bound_iterations = 600;   // subgradient iterations of the Lagrangian bound
+  int rounds = 100;            // perturbation rounds: same seed and rounds, same answer
+  double time_limit_s = 60;    // safety net on the rounds (the first local optimum is always reached);
+                               // a run stopped by it depends on the machine's speed (Solution::rounds says)
+  int bound_iterations = 600;  // subgradient iterations of the Lagrangian bound
   /// Exact MIP with COIN-OR CBC after the heuristic (p-median, MCLP, LSCP), started from the
   /// heuristic's answer: "auto" = when the OD has at most `exact_max_pairs` pairs; "on"; "off".
   std::string exact = "auto";
@@ -51,13 +51,13 @@ struct Options {
 
 struct Solution {
   std::vector<std::uint32_t> open;  // candidate ids, sorted
-  double objective = 0;  // p-median: sum w x cost; MCLP: covered weight; LSCP: sites; p-center: max cost
-  double bound = 0;      // lower bound (minimisation) or upper bound (MCLP), valid for every solution
-  double gap = 0;        // |objective - bound| / max(|objective|, tiny); 0 = proven optimal
-  double unserved_weight = 0;  // p-median / p-center: demand with no open site in reach; MCLP: not covered; LSCP: not coverable
-  int improvements = 0;  // moves accepted by the local search
-  int rounds = 0;        // perturbation rounds done
-  std::string method;    // "heuristic", "heuristic+mip" (MIP ran), "mip-optimal" (MIP proved it)
+  double objective = 0;             // p-median: sum w x cost; MCLP: covered weight; LSCP: sites; p-center: max cost
+  double bound = 0;                 // lower bound (minimisation) or upper bound (MCLP), valid for every solution
+  double gap = 0;                   // |objective - bound| / max(|objective|, tiny); 0 = proven optimal
+  double unserved_weight = 0;       // p-median / p-center: demand with no open site in reach; MCLP: not covered; LSCP: not coverable
+  int improvements = 0;             // moves accepted by the local search
+  int rounds = 0;                   // perturbation rounds done
+  std::string method;               // "heuristic", "heuristic+mip" (MIP ran), "mip-optimal" (MIP proved it)
   double seconds = 0;
 };
 
@@ -76,10 +76,10 @@ namespace oasis::siting {
 /// zone is additive (floating-catchment methods: opening ΔS at j raises A_i by ΔS·W_ij / D_j).
 /// `effect[j]` lists (zone, increment) for one opening at candidate j; zones are communes or units.
 struct AccessInstance {
-  std::vector<double> base;        // indicator of each zone before any opening (e.g. unit APL)
-  std::vector<double> population;  // weight of each zone
+  std::vector<double> base;                                           // indicator of each zone before any opening (e.g. unit APL)
+  std::vector<double> population;                                     // weight of each zone
   std::vector<std::vector<std::pair<std::uint32_t, double>>> effect;  // per candidate
-  double line = 2.5;               // lift: a zone counts when it crosses from below the line to >= line
+  double line = 2.5;                                                  // lift: a zone counts when it crosses from below the line to >= line
 };
 
 enum class AccessObjective { lift, max_min, bottom_decile };
@@ -87,22 +87,22 @@ AccessObjective parse_access_objective(std::string_view name);  // "lift" | "max
 
 struct AccessOptions {
   AccessObjective objective = AccessObjective::lift;
-  int k = 1;                  // openings
-  bool repeat = false;        // a candidate may be opened several times (n salaried doctors)
+  int k = 1;            // openings
+  bool repeat = false;  // a candidate may be opened several times (n salaried doctors)
   std::uint64_t seed = 1;
   int rounds = 50;
   ProgressFn progress;
 };
 
 struct AccessSolution {
-  std::vector<std::uint32_t> open;      // candidate per opening (sorted; repeats when allowed)
-  std::vector<double> marginal;         // per opening: objective lost if that opening alone is removed
-  std::vector<double> after;            // zone values after the openings
-  double objective = 0;  // lift: population crossing the line; max-min: the smallest zone value (population > 0);
-                         // bottom-decile: population-weighted mean value of the 10 % of the population worst off
-  double bound = 0;      // upper bound on any choice of k openings
+  std::vector<std::uint32_t> open;  // candidate per opening (sorted; repeats when allowed)
+  std::vector<double> marginal;     // per opening: objective lost if that opening alone is removed
+  std::vector<double> after;        // zone values after the openings
+  double objective = 0;             // lift: population crossing the line; max-min: the smallest zone value (population > 0);
+                                    // bottom-decile: population-weighted mean value of the 10 % of the population worst off
+  double bound = 0;                 // upper bound on any choice of k openings
   double gap = 0;
-  double before = 0;     // the objective with no opening (max-min: min of base)
+  double before = 0;  // the objective with no opening (max-min: min of base)
   int improvements = 0;
   double seconds = 0;
 };
@@ -119,18 +119,18 @@ AccessSolution solve_access(const AccessInstance& instance, const AccessOptions&
 /// max_cost. Zones are the communes, or units when `zone_of` is given (a unit's value is the
 /// population-weighted mean of its communes', so a commune's increment counts P_i / P_unit).
 struct OpeningModel {
-  const travel::OdMatrix* columns = nullptr;    // the OD transposed: rows = supply communes j
-  std::span<const double> demand;               // P̃ per commune (the method's demand)
-  std::function<double(double)> weight;         // W(t), the method's decay
+  const travel::OdMatrix* columns = nullptr;  // the OD transposed: rows = supply communes j
+  std::span<const double> demand;             // P̃ per commune (the method's demand)
+  std::function<double(double)> weight;       // W(t), the method's decay
   double max_cost = std::numeric_limits<double>::infinity();
-  double delta_supply = 0;                      // ΔS, in the method's supply unit
-  std::span<const std::uint32_t> zone_of;       // per commune; empty = zones are the communes
-  std::span<const double> zone_population;      // per unit (with zone_of)
-  std::span<const double> commune_population;   // per commune (with zone_of)
+  double delta_supply = 0;                     // ΔS, in the method's supply unit
+  std::span<const std::uint32_t> zone_of;      // per commune; empty = zones are the communes
+  std::span<const double> zone_population;     // per unit (with zone_of)
+  std::span<const double> commune_population;  // per commune (with zone_of)
   std::size_t zones = 0;
 };
 /// AccessInstance::effect for each candidate (commune ids), zones in increasing order.
 std::vector<std::vector<std::pair<std::uint32_t, double>>> opening_effects(const OpeningModel& model,
-                                                                          std::span<const std::uint32_t> candidates);
+                                                                           std::span<const std::uint32_t> candidates);
 
 }  // namespace oasis::siting

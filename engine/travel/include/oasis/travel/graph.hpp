@@ -62,13 +62,12 @@ struct OdOptions {
 /// kNoNode marks an origin or destination off the network: it reaches (and is reached by) nothing
 /// but itself.
 OdMatrix graph_od(const Graph& g, std::span<const std::uint32_t> origin_nodes, std::span<const float> origin_offset,
-                  std::span<const std::uint32_t> dest_nodes, std::span<const float> dest_offset, const OdOptions& options,
-                  bool same_set, double intra_min);
+                  std::span<const std::uint32_t> dest_nodes, std::span<const float> dest_offset, const OdOptions& options, bool same_set,
+                  double intra_min);
 
 // ---- implementation of the template ----
 template <class Visit>
-void DijkstraWorkspace::run(const Graph& g, std::span<const std::pair<std::uint32_t, float>> sources, double cutoff,
-                            Visit&& visit) {
+void DijkstraWorkspace::run(const Graph& g, std::span<const std::pair<std::uint32_t, float>> sources, double cutoff, Visit&& visit) {
   reset();
   auto cmp = [](const std::pair<float, std::uint32_t>& a, const std::pair<float, std::uint32_t>& b) {
     return a.first > b.first || (a.first == b.first && a.second > b.second);

@@ -27,22 +27,22 @@ struct PointSet {
 inline constexpr double kDefaultSpeedKmh = 60.0;
 
 struct CrowflyParams {
-  double detour = 1.3;      // road length / straight-line length (dimensionless)
+  double detour = 1.3;                  // road length / straight-line length (dimensionless)
   double speed_kmh = kDefaultSpeedKmh;  // mean speed on the road length
-  void validate() const;    // throws Error(value_invalid)
+  void validate() const;                // throws Error(value_invalid)
 };
 
 /// Every (origin, destination) pair with detour x distance / speed <= cutoff. When `same_set`,
 /// origin i and destination i are the same place: the pair gets `intra_min`.
-OdMatrix crowfly_od(const PointSet& origins, const PointSet& destinations, const CrowflyParams& params,
-                    const OdOptions& options, bool same_set, double intra_min = 0.0);
+OdMatrix crowfly_od(const PointSet& origins, const PointSet& destinations, const CrowflyParams& params, const OdOptions& options,
+                    bool same_set, double intra_min = 0.0);
 
 struct CommuneGraphParams {
-  double detour = 1.2;             // applied to the distance between representative points
+  double detour = 1.2;                  // applied to the distance between representative points
   double speed_kmh = kDefaultSpeedKmh;  // speed in communes below the urban density
-  double urban_speed_kmh = 30.0;   // speed in communes at or above it
-  double urban_density = 1500.0;   // inhabitants per km2 (INSEE "dense" communes are above ~1 500)
-  double touch_tolerance_m = 20.0; // boundary vertices this close make two communes neighbours
+  double urban_speed_kmh = 30.0;        // speed in communes at or above it
+  double urban_density = 1500.0;        // inhabitants per km2 (INSEE "dense" communes are above ~1 500)
+  double touch_tolerance_m = 20.0;      // boundary vertices this close make two communes neighbours
   void validate() const;
 };
 
@@ -54,12 +54,10 @@ std::vector<std::pair<CommuneId, CommuneId>> commune_adjacency(const Territory& 
 Graph commune_graph(const Territory& territory, const CommuneGraphParams& params);
 
 /// Commune-to-commune OD over the commune graph (intra-commune time = intra_min).
-OdMatrix commune_graph_od(const Territory& territory, const CommuneGraphParams& params, const OdOptions& options,
-                          double intra_min = 0.0);
+OdMatrix commune_graph_od(const Territory& territory, const CommuneGraphParams& params, const OdOptions& options, double intra_min = 0.0);
 
 /// Commune-to-commune OD by straight line between representative points.
-OdMatrix crowfly_commune_od(const Territory& territory, const CrowflyParams& params, const OdOptions& options,
-                            double intra_min = 0.0);
+OdMatrix crowfly_commune_od(const Territory& territory, const CrowflyParams& params, const OdOptions& options, double intra_min = 0.0);
 
 // ---- nearest facilities ----
 
@@ -73,7 +71,6 @@ struct BeyondShare {
   double population = 0.0;
   double share = 0.0;
 };
-BeyondShare population_beyond(std::span<const double> time_min, std::span<const double> population,
-                              double threshold_min);
+BeyondShare population_beyond(std::span<const double> time_min, std::span<const double> population, double threshold_min);
 
 }  // namespace oasis::travel

@@ -19,7 +19,7 @@ namespace oasis::travel {
 using IdLookup = std::function<std::optional<std::uint32_t>(std::string_view)>;
 
 struct OdReadOptions {
-  std::string from_column, to_column, cost_column;  // empty: detect (see docs/travel.md)
+  std::string from_column, to_column, cost_column;            // empty: detect (see docs/travel.md)
   double max_cost = std::numeric_limits<double>::infinity();  // pairs above are dropped
   /// When origins and destinations are the same set (communes): time of i -> i when the file
   /// does not give it. NaN = leave absent.
@@ -36,8 +36,8 @@ struct OdReadReport {
 /// Reads a long-format OD CSV. Unknown ids are counted (W-CODE-UNMATCHED) and skipped; negative,
 /// NaN or non-numeric costs, a duplicate pair, missing columns and an empty file are errors that
 /// name the line.
-OdMatrix read_od_csv(const std::filesystem::path& path, const IdLookup& from, std::size_t n_from, const IdLookup& to,
-                     std::size_t n_to, const OdReadOptions& options, Diagnostics& diagnostics, OdReadReport& report);
+OdMatrix read_od_csv(const std::filesystem::path& path, const IdLookup& from, std::size_t n_from, const IdLookup& to, std::size_t n_to,
+                     const OdReadOptions& options, Diagnostics& diagnostics, OdReadReport& report);
 
 /// Writes `from_id,to_id,minutes` rows (minutes with 2 decimals) atomically.
 void write_od_csv(const std::filesystem::path& path, const OdMatrix& od, const std::vector<std::string>& from_ids,

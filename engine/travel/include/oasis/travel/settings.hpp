@@ -15,8 +15,8 @@ Model parse_model(std::string_view name);
 std::string_view model_name(Model m) noexcept;
 
 struct OsmParams {
-  std::filesystem::path pbf;    // .osm.pbf extract
-  double snap_max_m = 5000.0;   // origins farther than this from any road node are left unreachable
+  std::filesystem::path pbf;       // .osm.pbf extract
+  double snap_max_m = 5000.0;      // origins farther than this from any road node are left unreachable
   double access_speed_kmh = 15.0;  // speed between a point and its snapped road node (on foot / car park)
 };
 

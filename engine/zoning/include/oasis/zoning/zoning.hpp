@@ -43,8 +43,8 @@ struct Caps {
 struct Rules {
   double zip_below = 2.5;
   double vivier_below = 4.0;
-  bool skip_too_large = false;         // fill = skip
-  std::map<std::string, Caps> caps;   // per région code, or "default"
+  bool skip_too_large = false;       // fill = skip
+  std::map<std::string, Caps> caps;  // per région code, or "default"
 };
 
 /// An official zoning decision for a commune (already mapped from commune or unit codes).
@@ -91,17 +91,17 @@ enum class Tri : std::uint8_t { no, yes, unknown };
 std::string_view tri_name(Tri t) noexcept;  // "non", "oui", "indetermine"
 struct Deficit2003Input {
   double population = 0;
-  std::optional<bool> far_from_gp;        // 1. no GP within 40 minutes
-  std::optional<bool> few_gps;            // 2. < 3 full-time GPs per 5,000 inhabitants
-  std::optional<bool> busy_gps;           // 3. > 7,500 acts/year for 75 % of GPs
-  std::optional<bool> social_or_ageing;   // 4. 75+ share > 10 %, or social criteria, or ZRR / QPV
+  std::optional<bool> far_from_gp;       // 1. no GP within 40 minutes
+  std::optional<bool> few_gps;           // 2. < 3 full-time GPs per 5,000 inhabitants
+  std::optional<bool> busy_gps;          // 3. > 7,500 acts/year for 75 % of GPs
+  std::optional<bool> social_or_ageing;  // 4. 75+ share > 10 %, or social criteria, or ZRR / QPV
 };
 Tri deficit_2003(const Deficit2003Input& in) noexcept;
 
 /// Condition 1's distance and condition 2's density of the décret (the travel cutoff of a run with
 /// the rule on is raised to kDeficit2003FarMinutes).
-inline constexpr double kDeficit2003FarMinutes = 40.0;   // no GP within 40 minutes
-inline constexpr double kDeficit2003FewGps = 3.0;         // fewer than 3 full-time GPs ...
+inline constexpr double kDeficit2003FarMinutes = 40.0;        // no GP within 40 minutes
+inline constexpr double kDeficit2003FewGps = 3.0;             // fewer than 3 full-time GPs ...
 inline constexpr double kDeficit2003PerInhabitants = 5000.0;  // ... per 5,000 inhabitants
 
 /// The rule per unit with what a run knows: condition 1 from the population-weighted mean time to
