@@ -406,6 +406,7 @@ py::tuple run_scenario(const std::string& path, const std::string& out_dir, bool
 
 }  // namespace
 
+// One declaration per exported function and its keyword arguments: a table, long by nature.
 PYBIND11_MODULE(_oasis, m) {
   m.doc() = "Oasis engine (compiled part); use the `oasis` package";
   m.attr("__version__") = std::string(kVersion);

@@ -248,3 +248,21 @@ def test_od_frame_round_trip(indre_et_loire):
     back = oasis.od_from_dataframe(df, from_ids=od.from_ids, to_ids=od.to_ids)
     assert back.pairs == od.pairs
     np.testing.assert_array_equal(back.arrays()[2], od.arrays()[2])
+
+
+def test_travel_defaults_are_the_scenario_schema_defaults(tmp_path):
+    """oasis.travel's keyword defaults = what a scenario without [travel] resolves to (the CLI's
+    `oasis scenario --resolve`): one declaration of each default (docs/decisions/0005)."""
+    import inspect
+    import tomllib
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    r = subprocess.run([CLI, "scenario", "--resolve", str(empty)], capture_output=True, text=True, check=True)
+    resolved = tomllib.loads(r.stdout)["travel"]
+    sig = inspect.signature(oasis.travel).parameters
+    for key in ("model", "cutoff_min", "intra_min", "speed_kmh", "urban_speed_kmh", "urban_density"):
+        assert sig[key].default == resolved[key], key
+    # detour: 0 in Python means the model's default, which the resolved scenario spells out.
+    assert sig["detour"].default == 0
+    assert resolved["detour"] == 1.2  # commune-graph's own
+    assert list(oasis.ZONE_COLUMNS)[:6] == ["code_insee", "name", "unit_id", "population", "apl", "indicator"]

@@ -580,6 +580,10 @@ std::string param_shown(const Parameter& p) {
 
 }  // namespace
 
+// Long (about 190 lines) on purpose: the order of the checks is the scheme's own (validity, eligibility,
+// amount, quota, envelope, then the programme targets and published totals), and each stage consumes
+// what the previous one left; split into stages, the shared quota / envelope state would be passed
+// around by reference.
 Result evaluate(const Scheme& s, const std::vector<Application>& apps, const EvalContext& ctx) {
   std::vector<Faculty> own;
   const std::vector<Faculty>* fac = ctx.faculties;

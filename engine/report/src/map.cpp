@@ -236,6 +236,9 @@ void text(cairo_t* cr, double x, double y, double size, bool bold, const std::st
   cairo_show_text(cr, out.c_str());
 }
 
+// Long (about 150 lines): the page is drawn top to bottom in one cairo context (frame, shapes,
+// insets, outlines, legend, scale bar, north arrow, texts), each part reading the frame geometry of the
+// one before; the parts are candidates for functions of their own when the page gains another.
 void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_paint(cr);

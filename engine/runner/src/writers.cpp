@@ -112,6 +112,7 @@ class ZonesCsv final : public Writer {
   void write(const Products& p, WriteContext& ctx) const override { ctx.file("zones.csv", zones_csv(p.rows, p.csv_fr)); }
 };
 
+/// The layers of communes.gpkg (one function each) and its QGIS styles.
 class GeoPackage final : public Writer {
  public:
   std::string_view name() const override { return "communes.gpkg"; }
@@ -119,15 +120,11 @@ class GeoPackage final : public Writer {
   void write(const Products& p, WriteContext& ctx) const override {
     const auto& s = p.scenario;
     const auto& in = p.inputs;
-    const auto& t = in.territory;
     const auto& units = in.units;
-    const auto& zr = p.zoning.result;
-    const auto n = t.size();
-    const auto m = units.size();
     const int threads = p.travel.settings.threads;
     const Looks looks(p);
     ctx.step(0.2, "dissolving units");
-    const auto shapes = geodata::dissolve(t, units.unit_of, m, threads,
+    const auto shapes = geodata::dissolve(in.territory, units.unit_of, units.size(), threads,
                                           [&](double f, std::string_view st) { return !ctx.progress || ctx.progress(0.2 + 0.6 * f, st); });
     // Overseas communes and units are held in their own projections: each feature is written in
     // its layer's CRS, so that GIS software puts it in its place (QGIS reprojects on the fly).
@@ -142,8 +139,42 @@ class GeoPackage final : public Writer {
       moved.push_back(geodata::reproject(src, from, L.epsg, 0, 0, threads));
       for (std::size_t k = 0; k < idx.size(); ++k) L.shapes[idx[k]] = &moved.back()[k];
     };
-    std::vector<int> unit_epsg(m, 2154);
-    for (CommuneId c = 0; c < n; ++c) unit_epsg[units.unit_of[c]] = looks.epsg[c];
+    std::vector<int> unit_epsg(units.size(), 2154);
+    for (CommuneId c = 0; c < in.territory.size(); ++c) unit_epsg[units.unit_of[c]] = looks.epsg[c];
+    auto lc = communes_layer(p);
+    auto lu = units_layer(p, shapes, lc.epsg);
+    to_layer_crs(lc, looks.epsg);
+    to_layer_crs(lu, unit_epsg);
+    std::vector<geodata::Layer> layers{std::move(lc), std::move(lu)};
+    if (p.siting) {
+      auto [ls, site_epsg] = sites_layer(p, looks, layers[0].epsg);
+      to_layer_crs(ls, site_epsg);
+      layers.push_back(std::move(ls));
+    }
+    const auto st = styles(p, looks);
+    geodata::write_geopackage(ctx.dir / "communes.gpkg", layers,
+                              {{"OASIS_ENGINE", std::string("oasis ") + kVersion},
+                               {"OASIS_SCENARIO", s.name},
+                               {"OASIS_SCENARIO_RESOLVED", s.resolved_toml},
+                               {"OASIS_COG", in.cog_version},
+                               {"OASIS_SIMULATION", p.summary["simulation"].get<std::string>()},
+                               {"OASIS_PLACE", in.wording.place},
+                               {"OASIS_SOURCES", in.wording.sources},
+                               {"OASIS_DATA_LINE", in.wording.data_line}},
+                              true, st.rows);
+    ctx.written.push_back("communes.gpkg");
+    for (const auto& [file, style] :
+         {std::pair{"communes-zones.qml", &st.zones}, std::pair{"communes-apl.qml", &st.apl}, std::pair{"units-zones.qml", &st.units}})
+      ctx.file(file, style->qml);
+  }
+
+ private:
+  static geodata::Layer communes_layer(const Products& p) {
+    const auto& s = p.scenario;
+    const auto& in = p.inputs;
+    const auto& t = in.territory;
+    const auto& units = in.units;
+    const auto n = t.size();
     geodata::Layer lc{
         "communes", "Communes of the run: indicators, unit, zone and the rule that fired", t.epsg().empty() ? 2154 : t.epsg()[0], {}, {}};
     std::vector<std::string> codes(n), unit_code(n), unit_name(n), rule(n);
@@ -202,8 +233,17 @@ class GeoPackage final : public Writer {
     lc.columns.push_back(text(C, "zone", p.zoning.zone_label));
     lc.columns.push_back(text(C, "rule", rule));
 
+    if (p.siting && s.siting.level == "commune") lc.columns.push_back(real(C, "value_after_siting", p.siting->solution.after));
+    return lc;
+  }
+
+  static geodata::Layer units_layer(const Products& p, const std::vector<MultiPolygon>& shapes, int epsg) {
+    const auto& s = p.scenario;
+    const auto& units = p.inputs.units;
+    const auto& zr = p.zoning.result;
+    const auto m = units.size();
     const std::string_view U = "units";
-    geodata::Layer lu{"units", fmt::format("Zoning units ({}): population-weighted APL, class and zone", units.kind), lc.epsg, {}, {}};
+    geodata::Layer lu{"units", fmt::format("Zoning units ({}): population-weighted APL, class and zone", units.kind), epsg, {}, {}};
     std::vector<std::string> ucls(m), urule(m);
     std::vector<double> udens(m);
     std::vector<std::int64_t> ucount(m);
@@ -225,34 +265,39 @@ class GeoPackage final : public Writer {
                   text(U, "zone", p.zoning.unit_zone_label),
                   text(U, "rule", urule)};
     if (s.flags.deficit_2003) lu.columns.push_back(text(U, "deficit_2003", p.flags.deficit_2003));
+    if (p.siting && s.siting.level == "unit") lu.columns.push_back(real(U, "value_after_siting", p.siting->solution.after));
+    return lu;
+  }
+
+  static std::pair<geodata::Layer, std::vector<int>> sites_layer(const Products& p, const Looks& looks, int epsg) {
+    const auto& s = p.scenario;
+    const auto& t = p.inputs.territory;
     const auto& sit = p.siting;
-    if (sit && s.siting.level == "unit") lu.columns.push_back(real(U, "value_after_siting", sit->solution.after));
-    if (sit && s.siting.level == "commune") lc.columns.push_back(real(C, "value_after_siting", sit->solution.after));
-    to_layer_crs(lc, looks.epsg);
-    to_layer_crs(lu, unit_epsg);
-    std::vector<geodata::Layer> layers{lc, lu};
-    if (sit) {
-      const std::string_view S = "sites";
-      geodata::Layer ls{"sites", fmt::format("Openings chosen by the siting step ({})", s.siting.objective), lc.epsg, {}, {}};
-      std::vector<std::string> sc, sn;
-      std::vector<std::int64_t> so;
-      std::vector<double> sa, sm;
-      std::vector<int> site_epsg;
-      for (const auto& e : sit->sites) {
-        ls.shapes.push_back(&t.shape(e.commune));
-        sc.push_back(e.code);
-        sn.push_back(e.name);
-        so.push_back(e.openings);
-        sa.push_back(e.supply_added);
-        sm.push_back(e.marginal);
-        site_epsg.push_back(looks.epsg[e.commune]);
-      }
-      to_layer_crs(ls, site_epsg);
-      ls.columns = {text(S, "code_insee", sc), text(S, "name", sn), integer(S, "openings", so), real(S, "supply_added", sa),
-                    real(S, "marginal", sm)};
-      layers.push_back(std::move(ls));
+    const std::string_view S = "sites";
+    geodata::Layer ls{"sites", fmt::format("Openings chosen by the siting step ({})", s.siting.objective), epsg, {}, {}};
+    std::vector<std::string> sc, sn;
+    std::vector<std::int64_t> so;
+    std::vector<double> sa, sm;
+    std::vector<int> site_epsg;
+    for (const auto& e : sit->sites) {
+      ls.shapes.push_back(&t.shape(e.commune));
+      sc.push_back(e.code);
+      sn.push_back(e.name);
+      so.push_back(e.openings);
+      sa.push_back(e.supply_added);
+      sm.push_back(e.marginal);
+      site_epsg.push_back(looks.epsg[e.commune]);
     }
-    // QGIS styles: the classes and colours of the maps, default = zones (docs/maps.md#qgis).
+    ls.columns = {text(S, "code_insee", sc), text(S, "name", sn), integer(S, "openings", so), real(S, "supply_added", sa),
+                  real(S, "marginal", sm)};
+    return {std::move(ls), std::move(site_epsg)};
+  }
+
+  struct Styles {
+    report::Style zones, apl, units;
+    std::vector<geodata::LayerStyle> rows;
+  };
+  static Styles styles(const Products& p, const Looks& looks) {
     double lo = INFINITY, hi = -INFINITY;
     for (double v : p.zoning.indicator)
       if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
@@ -267,22 +312,9 @@ class GeoPackage final : public Writer {
     const auto row = [](std::string layer, const report::Style& st, bool def) {
       return geodata::LayerStyle{std::move(layer), st.name, st.description, st.qml, st.sld, def};
     };
-    const std::vector<geodata::LayerStyle> styles{row("communes", zones_style, true), row("communes", apl_style, false),
-                                                  row("units", units_style, true)};
-    geodata::write_geopackage(ctx.dir / "communes.gpkg", layers,
-                              {{"OASIS_ENGINE", std::string("oasis ") + kVersion},
-                               {"OASIS_SCENARIO", s.name},
-                               {"OASIS_SCENARIO_RESOLVED", s.resolved_toml},
-                               {"OASIS_COG", in.cog_version},
-                               {"OASIS_SIMULATION", p.summary["simulation"].get<std::string>()},
-                               {"OASIS_PLACE", in.wording.place},
-                               {"OASIS_SOURCES", in.wording.sources},
-                               {"OASIS_DATA_LINE", in.wording.data_line}},
-                              true, styles);
-    ctx.written.push_back("communes.gpkg");
-    for (const auto& [file, st] : {std::pair{"communes-zones.qml", &zones_style}, std::pair{"communes-apl.qml", &apl_style},
-                                   std::pair{"units-zones.qml", &units_style}})
-      ctx.file(file, st->qml);
+    Styles out{zones_style, apl_style, units_style, {}};
+    out.rows = {row("communes", zones_style, true), row("communes", apl_style, false), row("units", units_style, true)};
+    return out;
   }
 };
 

@@ -301,108 +301,9 @@ void check_codes(const std::vector<std::string>& codes, const Reader& r, std::st
   }
 }
 
-Scenario build(const std::vector<Layer>& layers, const std::string& default_name) {
-  const Reader r(layers);
-  Scenario s;
-  s.name = r.find("name").node ? r.str("name") : default_name;
-  s.description = r.str("description");
-  s.title = r.str("title");
-  s.territory.regions = r.strings("territory.regions");
-  s.territory.departements = r.strings("territory.departements");
-  s.territory.communes = r.strings("territory.communes");
-  s.territory.exclude = r.strings("territory.exclude");
-  check_codes(s.territory.communes, r, "territory.communes");
-  check_codes(s.territory.exclude, r, "territory.exclude");
-  s.data = {r.path("data.dir"), r.path("data.cog"), r.path("data.communes"), r.path("data.apl"), r.path("data.age_bands")};
-  s.supply.file = r.path("supply.file");
-  s.supply.format = r.str("supply.format");
-  s.supply.column = r.str("supply.column");
-  s.supply.kind = r.str("supply.kind");
-  s.supply.source = r.str("supply.source");
-  s.supply.activity = r.num("supply.activity");
-  s.supply.age_column = r.str("supply.age_column");
-  s.supply.x_column = r.str("supply.x_column");
-  s.supply.y_column = r.str("supply.y_column");
-  s.supply.id_column = r.str("supply.id_column");
-  s.supply.amount_column = r.str("supply.amount_column");
-  s.supply.epsg = static_cast<int>(r.num("supply.epsg"));
-
-  s.travel.model = r.str("travel.model");
-  s.travel.cutoff_min = r.num("travel.cutoff_min");
-  s.travel.intra_min = r.num("travel.intra_min");
-  s.travel.detour = r.num("travel.detour");
-  s.travel.speed_kmh = r.num("travel.speed_kmh");
-  s.travel.urban_speed_kmh = r.num("travel.urban_speed_kmh");
-  s.travel.urban_density = r.num("travel.urban_density");
-  s.travel.osm = r.path("travel.osm");
-  s.travel.table = r.path("travel.table");
-  s.travel.threads = static_cast<int>(r.num("travel.threads"));
-  if (s.travel.detour == 0)
-    s.travel.detour = travel::default_detour(s.travel.model == "crowfly" ? travel::Model::crowfly : travel::Model::commune_graph);
-  if (s.travel.detour < 1)
-    r.fail(Errc::scenario_value, "travel.detour", "'travel.detour' is below 1: roads are never shorter than a straight line",
-           "use a ratio >= 1 (1.2-1.4 is usual) or 0 for the model's default");
-  if (s.travel.model == "osm" && s.travel.osm.empty())
-    r.fail(Errc::scenario_value, "travel.model", "travel.model = \"osm\" needs travel.osm = \"extract.osm.pbf\"", "add travel.osm");
-  if (s.travel.model == "table" && s.travel.table.empty())
-    r.fail(Errc::scenario_value, "travel.model", "travel.model = \"table\" needs travel.table = \"od.csv\"", "add travel.table");
-
-  s.access.method = r.str("access.method");
-  s.access.decay = r.str("access.decay");
-  if (!s.access.decay.empty()) {
-    try {
-      (void)access::Decay::parse(s.access.decay);
-    } catch (const Error& e) {
-      r.fail(Errc::scenario_value, "access.decay", fmt::format("'access.decay' = \"{}\": {}", s.access.decay, e.message()), e.fix());
-    }
-  }
-  s.access.max_cost = r.num("access.max_cost");
-  s.access.n = static_cast<int>(r.num("access.n"));
-  s.access.line = r.num("access.line");
-  s.access.age_weights = static_cast<int>(r.num("access.age_weights"));
-
-  s.zoning.indicator = r.str("zoning.indicator");
-  s.zoning.units = r.str("zoning.units");
-  s.zoning.units_file = r.path("zoning.units_file");
-  s.zoning.zip_below = r.num("zoning.zip_below");
-  s.zoning.vivier_below = r.num("zoning.vivier_below");
-  s.zoning.fill = r.str("zoning.fill");
-  s.zoning.official = r.path("zoning.official");
-  s.zoning.official_missing = r.str("zoning.official_missing");
-  if (s.zoning.units == "file" && s.zoning.units_file.empty())
-    r.fail(Errc::scenario_value, "zoning.units", "zoning.units = \"file\" needs zoning.units_file", "add zoning.units_file = \"tvs.csv\"");
-  if (!(s.zoning.vivier_below >= s.zoning.zip_below))
-    r.fail(Errc::scenario_value, "zoning.vivier_below",
-           fmt::format("zoning.vivier_below = {} is below zoning.zip_below = {}", s.zoning.vivier_below, s.zoning.zip_below),
-           "the vivier lies between zip_below and vivier_below: vivier_below >= zip_below");
-  std::set<std::string> cap_keys;
-  for (const auto& L : layers)
-    if (const auto* caps = L.doc.at_path("zoning.caps").as_table())
-      for (auto&& [k, v] : *caps) cap_keys.insert(std::string(k.str()));
-  for (const auto& k : cap_keys) {
-    const bool region_code =
-        k.size() == 2 && std::isdigit(static_cast<unsigned char>(k[0])) && std::isdigit(static_cast<unsigned char>(k[1]));
-    if (k != "default" && !region_code)
-      r.fail(Errc::scenario_key, fmt::format("zoning.caps.{}", k), fmt::format("zoning.caps: \"{}\" is not a région code", k),
-             "write the région's two-digit COG code (\"24\") or \"default\"");
-    Caps c;
-    c.zip = r.num(fmt::format("zoning.caps.{}.zip", k), "zoning.caps.*.zip");
-    c.zac = r.num(fmt::format("zoning.caps.{}.zac", k), "zoning.caps.*.zac");
-    if (c.zip + c.zac > 1.0 + 1e-12)
-      r.fail(Errc::scenario_value, fmt::format("zoning.caps.{}", k),
-             fmt::format("zoning.caps.{}: zip + zac = {} is above 1", k, c.zip + c.zac),
-             "caps are shares of the région's population: their sum cannot exceed 1");
-    s.zoning.caps.emplace(k, c);
-  }
-
-  s.flags.urgences = r.path("flags.urgences");
-  s.flags.urgences_format = r.str("flags.urgences_format");
-  s.flags.urgences_column = r.str("flags.urgences_column");
-  s.flags.urgences_max_min = r.num("flags.urgences_max_min");
-  s.flags.density_below = r.num("flags.density_below");
-  s.flags.deficit_2003 = r.boolean("flags.deficit_2003");
-
-  // Arrays of tables: the last file that sets one replaces it whole.
+/// [[modify.retire]], [[modify.add]], [[indicators]], [[grants]]: the last file that sets an array
+/// of tables replaces it whole.
+void read_arrays(const Reader& r, Scenario& s) {
   if (const auto f = r.find("modify.retire"); f.node) {
     for (const auto& e : *f.node->as_array()) {
       const auto& t = *e.as_table();
@@ -510,23 +411,10 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
       s.grants.push_back(std::move(g));
     }
   }
+}
 
-  s.siting.sites = static_cast<int>(r.num("siting.sites"));
-  s.siting.objective = r.str("siting.objective");
-  s.siting.supply_per_site = r.num("siting.supply_per_site");
-  s.siting.level = r.str("siting.level");
-  s.siting.candidates = r.strings("siting.candidates");
-  s.siting.repeat = r.boolean("siting.repeat");
-  s.siting.seed = static_cast<std::uint64_t>(r.num("siting.seed"));
-  check_codes(s.siting.candidates, r, "siting.candidates");
-
-  s.outputs.gpkg = r.boolean("outputs.gpkg");
-  s.outputs.csv_fr = r.boolean("outputs.csv_fr");
-  s.outputs.maps = r.boolean("outputs.maps");
-  s.outputs.report = r.boolean("outputs.report");
-  s.outputs.baseline = r.path("outputs.baseline");
-
-  // The resolved scenario: every scalar key with its value or default, paths absolute.
+/// The resolved scenario: every scalar key with its value or default, paths absolute.
+toml::table resolved_table(const Reader& r, const Scenario& s) {
   toml::table out;
   out.insert("name", s.name);
   for (const auto& d : schema()) {
@@ -613,6 +501,127 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
     }
     out.insert("grants", std::move(arr));
   }
+  return out;
+}
+
+Scenario build(const std::vector<Layer>& layers, const std::string& default_name) {
+  const Reader r(layers);
+  Scenario s;
+  s.name = r.find("name").node ? r.str("name") : default_name;
+  s.description = r.str("description");
+  s.title = r.str("title");
+  s.territory.regions = r.strings("territory.regions");
+  s.territory.departements = r.strings("territory.departements");
+  s.territory.communes = r.strings("territory.communes");
+  s.territory.exclude = r.strings("territory.exclude");
+  check_codes(s.territory.communes, r, "territory.communes");
+  check_codes(s.territory.exclude, r, "territory.exclude");
+  s.data = {r.path("data.dir"), r.path("data.cog"), r.path("data.communes"), r.path("data.apl"), r.path("data.age_bands")};
+  s.supply.file = r.path("supply.file");
+  s.supply.format = r.str("supply.format");
+  s.supply.column = r.str("supply.column");
+  s.supply.kind = r.str("supply.kind");
+  s.supply.source = r.str("supply.source");
+  s.supply.activity = r.num("supply.activity");
+  s.supply.age_column = r.str("supply.age_column");
+  s.supply.x_column = r.str("supply.x_column");
+  s.supply.y_column = r.str("supply.y_column");
+  s.supply.id_column = r.str("supply.id_column");
+  s.supply.amount_column = r.str("supply.amount_column");
+  s.supply.epsg = static_cast<int>(r.num("supply.epsg"));
+
+  s.travel.model = r.str("travel.model");
+  s.travel.cutoff_min = r.num("travel.cutoff_min");
+  s.travel.intra_min = r.num("travel.intra_min");
+  s.travel.detour = r.num("travel.detour");
+  s.travel.speed_kmh = r.num("travel.speed_kmh");
+  s.travel.urban_speed_kmh = r.num("travel.urban_speed_kmh");
+  s.travel.urban_density = r.num("travel.urban_density");
+  s.travel.osm = r.path("travel.osm");
+  s.travel.table = r.path("travel.table");
+  s.travel.threads = static_cast<int>(r.num("travel.threads"));
+  if (s.travel.detour == 0)
+    s.travel.detour = travel::default_detour(s.travel.model == "crowfly" ? travel::Model::crowfly : travel::Model::commune_graph);
+  if (s.travel.detour < 1)
+    r.fail(Errc::scenario_value, "travel.detour", "'travel.detour' is below 1: roads are never shorter than a straight line",
+           "use a ratio >= 1 (1.2-1.4 is usual) or 0 for the model's default");
+  if (s.travel.model == "osm" && s.travel.osm.empty())
+    r.fail(Errc::scenario_value, "travel.model", "travel.model = \"osm\" needs travel.osm = \"extract.osm.pbf\"", "add travel.osm");
+  if (s.travel.model == "table" && s.travel.table.empty())
+    r.fail(Errc::scenario_value, "travel.model", "travel.model = \"table\" needs travel.table = \"od.csv\"", "add travel.table");
+
+  s.access.method = r.str("access.method");
+  s.access.decay = r.str("access.decay");
+  if (!s.access.decay.empty()) {
+    try {
+      (void)access::Decay::parse(s.access.decay);
+    } catch (const Error& e) {
+      r.fail(Errc::scenario_value, "access.decay", fmt::format("'access.decay' = \"{}\": {}", s.access.decay, e.message()), e.fix());
+    }
+  }
+  s.access.max_cost = r.num("access.max_cost");
+  s.access.n = static_cast<int>(r.num("access.n"));
+  s.access.line = r.num("access.line");
+  s.access.age_weights = static_cast<int>(r.num("access.age_weights"));
+
+  s.zoning.indicator = r.str("zoning.indicator");
+  s.zoning.units = r.str("zoning.units");
+  s.zoning.units_file = r.path("zoning.units_file");
+  s.zoning.zip_below = r.num("zoning.zip_below");
+  s.zoning.vivier_below = r.num("zoning.vivier_below");
+  s.zoning.fill = r.str("zoning.fill");
+  s.zoning.official = r.path("zoning.official");
+  s.zoning.official_missing = r.str("zoning.official_missing");
+  if (s.zoning.units == "file" && s.zoning.units_file.empty())
+    r.fail(Errc::scenario_value, "zoning.units", "zoning.units = \"file\" needs zoning.units_file", "add zoning.units_file = \"tvs.csv\"");
+  if (!(s.zoning.vivier_below >= s.zoning.zip_below))
+    r.fail(Errc::scenario_value, "zoning.vivier_below",
+           fmt::format("zoning.vivier_below = {} is below zoning.zip_below = {}", s.zoning.vivier_below, s.zoning.zip_below),
+           "the vivier lies between zip_below and vivier_below: vivier_below >= zip_below");
+  std::set<std::string> cap_keys;
+  for (const auto& L : layers)
+    if (const auto* caps = L.doc.at_path("zoning.caps").as_table())
+      for (auto&& [k, v] : *caps) cap_keys.insert(std::string(k.str()));
+  for (const auto& k : cap_keys) {
+    const bool region_code =
+        k.size() == 2 && std::isdigit(static_cast<unsigned char>(k[0])) && std::isdigit(static_cast<unsigned char>(k[1]));
+    if (k != "default" && !region_code)
+      r.fail(Errc::scenario_key, fmt::format("zoning.caps.{}", k), fmt::format("zoning.caps: \"{}\" is not a région code", k),
+             "write the région's two-digit COG code (\"24\") or \"default\"");
+    Caps c;
+    c.zip = r.num(fmt::format("zoning.caps.{}.zip", k), "zoning.caps.*.zip");
+    c.zac = r.num(fmt::format("zoning.caps.{}.zac", k), "zoning.caps.*.zac");
+    if (c.zip + c.zac > 1.0 + 1e-12)
+      r.fail(Errc::scenario_value, fmt::format("zoning.caps.{}", k),
+             fmt::format("zoning.caps.{}: zip + zac = {} is above 1", k, c.zip + c.zac),
+             "caps are shares of the région's population: their sum cannot exceed 1");
+    s.zoning.caps.emplace(k, c);
+  }
+
+  s.flags.urgences = r.path("flags.urgences");
+  s.flags.urgences_format = r.str("flags.urgences_format");
+  s.flags.urgences_column = r.str("flags.urgences_column");
+  s.flags.urgences_max_min = r.num("flags.urgences_max_min");
+  s.flags.density_below = r.num("flags.density_below");
+  s.flags.deficit_2003 = r.boolean("flags.deficit_2003");
+
+  read_arrays(r, s);
+  s.siting.sites = static_cast<int>(r.num("siting.sites"));
+  s.siting.objective = r.str("siting.objective");
+  s.siting.supply_per_site = r.num("siting.supply_per_site");
+  s.siting.level = r.str("siting.level");
+  s.siting.candidates = r.strings("siting.candidates");
+  s.siting.repeat = r.boolean("siting.repeat");
+  s.siting.seed = static_cast<std::uint64_t>(r.num("siting.seed"));
+  check_codes(s.siting.candidates, r, "siting.candidates");
+
+  s.outputs.gpkg = r.boolean("outputs.gpkg");
+  s.outputs.csv_fr = r.boolean("outputs.csv_fr");
+  s.outputs.maps = r.boolean("outputs.maps");
+  s.outputs.report = r.boolean("outputs.report");
+  s.outputs.baseline = r.path("outputs.baseline");
+
+  const auto out = resolved_table(r, s);
   std::ostringstream os;
   os << toml::toml_formatter(out);  // full float precision: rerunning scenario.toml gives the same outputs
   s.resolved_toml = os.str() + "\n";

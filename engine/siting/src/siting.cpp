@@ -577,6 +577,9 @@ double evaluate(const Instance& in, const Options& o, std::span<const std::uint3
   return 0;
 }
 
+// Long (about 175 lines): the phases of the solver (greedy, fast vertex substitution, perturbation
+// rounds, Lagrangian bound, exact MIP when a gap is left) share the incumbent and the timing budget;
+// each phase already calls its own routine, what is left here is their sequencing and reporting.
 Solution solve(const Instance& in, const Options& o) {
   check(in, o);
   const auto t0 = Clock::now();
