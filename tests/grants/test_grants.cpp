@@ -507,3 +507,19 @@ TEST_CASE("Grand Est 2018 example: the awards computed by hand from the coordina
   CHECK(r.summary["awarded_total"].get<double>() == Approx(6000));
   CHECK(r.summary["checks"][0]["result"] == "differs");  // 5 interns, not the published 46
 }
+
+TEST_CASE("typed zone lists: numbers kept as numbers, NaN an empty cell, sizes checked") {
+  using oasis::grants::CommuneTable;
+  CommuneTable::Column zone{"zone", {"ZIP", "hors-zonage"}, {}, false};
+  CommuneTable::Column dist{"density_100k", {}, {59.999996, NAN}, true};
+  const auto t = CommuneTable::from_columns("run", {"37261", "37072"}, {zone, dist});
+  CHECK(t.text("37261", "zone") == "ZIP");
+  // Full precision: the text round trip of zones.csv would have given 60 (6 significant digits).
+  CHECK(t.number("37261", "density_100k") == 59.999996);
+  CHECK_FALSE(t.number("37072", "density_100k"));
+  CHECK_FALSE(t.text("37072", "density_100k"));
+  CHECK_FALSE(t.text("18001", "zone"));
+  CHECK(t.has_column("Density_100k"));
+  CommuneTable::Column short_col{"x", {}, {1.0}, true};
+  CHECK_THROWS_AS(CommuneTable::from_columns("run", {"37261", "37072"}, {short_col}), oasis::Error);
+}

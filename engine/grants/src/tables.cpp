@@ -92,33 +92,37 @@ CommuneTable CommuneTable::from_columns(std::string source, const std::vector<st
 
 bool CommuneTable::has_column(std::string_view name) const { return columns_.count(lower(name)) > 0; }
 
-std::optional<std::string> CommuneTable::text(std::string_view code, std::string_view column) const {
+const CommuneTable::Column* CommuneTable::find(std::string_view code, std::string_view column, std::size_t& row) const {
   const auto r = index_.find(code);
   const auto c = columns_.find(lower(column));
-  if (r == index_.end() || c == columns_.end()) return std::nullopt;
-  const auto& col = data_[c->second];
-  if (col.numeric) {
-    const double v = col.number[r->second];
+  if (r == index_.end() || c == columns_.end()) return nullptr;
+  row = r->second;
+  return &data_[c->second];
+}
+
+std::optional<std::string> CommuneTable::text(std::string_view code, std::string_view column) const {
+  std::size_t row = 0;
+  const auto* col = find(code, column, row);
+  if (!col) return std::nullopt;
+  if (col->numeric) {
+    const double v = col->number[row];
     if (!std::isfinite(v)) return std::nullopt;
     return fmt::format("{}", v);
   }
-  const auto& cell = col.text[r->second];
-  if (cell.empty()) return std::nullopt;
-  return cell;
+  if (col->text[row].empty()) return std::nullopt;
+  return col->text[row];
 }
 
 std::optional<double> CommuneTable::number(std::string_view code, std::string_view column) const {
-  const auto r = index_.find(code);
-  const auto c = columns_.find(lower(column));
-  if (r == index_.end() || c == columns_.end()) return std::nullopt;
-  const auto& col = data_[c->second];
-  if (col.numeric) {
-    const double v = col.number[r->second];
+  std::size_t row = 0;
+  const auto* col = find(code, column, row);
+  if (!col) return std::nullopt;
+  if (col->numeric) {
+    const double v = col->number[row];
     return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
   }
-  const auto& cell = col.text[r->second];
-  if (cell.empty()) return std::nullopt;
-  return io::parse_number(cell, decimal_comma_);
+  if (col->text[row].empty()) return std::nullopt;
+  return io::parse_number(col->text[row], decimal_comma_);
 }
 
 void ZoneHistory::add(std::string effective_from, CommuneTable table) {

@@ -50,6 +50,9 @@ class CommuneTable {
   std::optional<double> number(std::string_view code, std::string_view column) const;
 
  private:
+  /// The column `column` and the row of `code`; nullptr when either is absent.
+  const Column* find(std::string_view code, std::string_view column, std::size_t& row) const;
+
   std::string source_;
   bool decimal_comma_ = false;
   std::map<std::string, std::size_t, std::less<>> index_;    // code -> row
