@@ -254,6 +254,7 @@ LayerColumn read_layer_column(const fs::path& path, const std::string& layer_nam
   const int fi = layer->GetLayerDefn()->GetFieldIndex(column.c_str());
   if (fi < 0) {
     std::vector<std::string> names;
+    names.reserve(static_cast<std::size_t>(layer->GetLayerDefn()->GetFieldCount()));
     for (int i = 0; i < layer->GetLayerDefn()->GetFieldCount(); ++i)
       names.emplace_back(layer->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
     throw Error(Errc::field_missing, fmt::format("layer '{}' has no column '{}'", layer_name, column), file, {},

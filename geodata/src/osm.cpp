@@ -68,8 +68,10 @@ struct RoadHandler : osmium::handler::Handler {
     int direction = 0;  // 0 both, 1 forward, -1 backward
     const char* ow = tags["oneway"];
     const char* junction = tags["junction"];
+    // Tagged one-way, or a roundabout / motorway without a tag (one-way by default): the same answer,
+    // two rules.
     if (ow && (!std::strcmp(ow, "yes") || !std::strcmp(ow, "1") || !std::strcmp(ow, "true")))
-      direction = 1;
+      direction = 1;  // NOLINT(bugprone-branch-clone)
     else if (ow && !std::strcmp(ow, "-1"))
       direction = -1;
     else if (!ow &&

@@ -7,7 +7,9 @@
 #include <vector>
 
 // GCC 12 reports false "maybe-uninitialized" warnings inside Boost.Geometry 1.74 envelope code.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
 

@@ -105,7 +105,7 @@ std::string data_json(const ReportInput& in) {
 }  // namespace
 
 std::string html_report(const ReportInput& in) {
-  const std::string data = data_json(in);
+  std::string data = data_json(in);
   const auto value = [&](std::string_view key) -> std::string {
     if (key == "TITLE") return escape_xml(in.title);
     if (key == "SUBTITLE") return escape_xml(in.subtitle);

@@ -17,7 +17,7 @@
 namespace oasis::report {
 namespace {
 
-constexpr std::array<MapClass, 3> kZones{{{"ZIP", {0xd5, 0x5e, 0x00}}, {"ZAC", {0xe6, 0x9f, 0x00}}, {"hors-zonage", {0xe3, 0xe3, 0xe3}}}};
+const std::array<MapClass, 3> kZones{{{"ZIP", {0xd5, 0x5e, 0x00}}, {"ZAC", {0xe6, 0x9f, 0x00}}, {"hors-zonage", {0xe3, 0xe3, 0xe3}}}};
 constexpr Rgb kNoValue{0xbd, 0xbd, 0xbd};
 
 Rgb hex(const char* h) {
@@ -350,7 +350,8 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
     iy += 8;
     std::size_t k = 0;
     for (const auto& [label, members] : insets) {
-      const double bx = 622 + static_cast<double>(k % 2) * (bw + gap), by = iy + static_cast<double>(k / 2) * (bh + gap + 12);
+      const std::size_t column = k % 2, row = k / 2;  // two insets a row
+      const double bx = 622 + static_cast<double>(column) * (bw + gap), by = iy + static_cast<double>(row) * (bh + gap + 12);
       if (by + bh > kMapY + kMapH) break;  // no room left: counted in the footer
       double a0 = std::numeric_limits<double>::infinity(), b0 = a0, a1 = -a0, b1 = -a0;
       for (auto i : members) extend(*L.shapes[i], a0, b0, a1, b1);

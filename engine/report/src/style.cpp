@@ -103,7 +103,7 @@ std::string escape_xml(std::string_view text) {
   return out;
 }
 
-Style categorized_style(std::string_view layer, std::string_view field, const Classification& c, std::string name,
+Style categorized_style(std::string_view layer, std::string_view field, const Classification& c, const std::string& name,
                         std::string description) {
   if (c.classes.empty()) throw Error(Errc::internal, "a categorised style needs classes");
   std::string items, rules, any;
@@ -136,7 +136,7 @@ Style categorized_style(std::string_view layer, std::string_view field, const Cl
 }
 
 Style graduated_style(std::string_view layer, std::string_view field, const Classification& c, double lowest, double highest,
-                      std::string name, std::string description) {
+                      const std::string& name, std::string description) {
   if (c.breaks.size() + 1 != c.classes.size()) throw Error(Errc::internal, "a graduated style needs classes.size() - 1 breaks");
   lowest = std::min(std::floor(lowest), c.breaks.empty() ? std::floor(lowest) : std::floor(c.breaks.front()) - 1);
   highest = std::max(std::ceil(highest), c.breaks.empty() ? std::ceil(highest) : std::ceil(c.breaks.back()) + 1);

@@ -19,14 +19,15 @@ struct Style {
 /// A categorised style on `field`: one category per class, the class label being the field's value
 /// (the zone classes: ZIP, ZAC, hors-zonage), and one for any other value or none ("sans valeur",
 /// the grey of the maps: the QGIS category with an empty value; in SLD, "none of the classes, or null").
-Style categorized_style(std::string_view layer, std::string_view field, const Classification& c, std::string name, std::string description);
+Style categorized_style(std::string_view layer, std::string_view field, const Classification& c, const std::string& name,
+                        std::string description);
 
 /// A graduated style on `field` with the classes of `c` (c.breaks): the class of a value v is the
 /// one of the maps, [b(i-1), b(i)) — a value on a break goes to the upper class in QGIS too (each
 /// range ends at the largest double below the next break). `lowest` / `highest` bound the outer
 /// classes (the data's range, widened to whole numbers).
 Style graduated_style(std::string_view layer, std::string_view field, const Classification& c, double lowest, double highest,
-                      std::string name, std::string description);
+                      const std::string& name, std::string description);
 
 /// `text` with & < > " ' escaped for XML and HTML.
 std::string escape_xml(std::string_view text);
