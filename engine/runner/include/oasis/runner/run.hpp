@@ -51,11 +51,11 @@ struct RunResult {
   std::vector<std::filesystem::path> written;
 };
 
-/// The files a run writes, in the order they are renamed into place (summary.json last).
+/// The files a run may write (besides awards-<scheme>.csv): what --overwrite replaces.
 std::vector<std::string> output_names();
 
-/// Runs a scenario. Throws Error; nothing in out_dir is replaced unless the whole run succeeded
-/// (each file is written under a temporary name, then renamed).
+/// Runs a scenario. Throws Error; out_dir is replaced whole once every output is written (a staging
+/// folder beside it swapped in: docs/pipeline.md), so it holds one complete run whatever happens.
 RunResult run(const scenario::Scenario& scenario, const RunOptions& options, Diagnostics& diagnostics);
 
 /// Reads a zones.csv written by `oasis run` (either CSV flavour).
