@@ -43,14 +43,12 @@ struct AccessFlags {
 
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); }
 
+/// The access parameters of the flags: the same mapping as a scenario's [access] (runner::access_params),
+/// with --max-cost checked first (unset = no limit).
 access::AccessParams params_of(const AccessFlags& f) {
-  access::AccessParams p;
-  p.method = access::parse_method(f.method);
-  p.max_cost = f.max_cost;
-  if (!(p.max_cost > 0)) throw Error(Errc::value_invalid, fmt::format("--max-cost {}: it must be > 0 minutes", f.max_cost));
-  p.decay = f.decay.empty() ? access::default_decay(p.method, p.max_cost) : access::Decay::parse(f.decay);
-  p.n = f.n;
-  return p;
+  (void)access::parse_method(f.method);  // an unknown method is reported before the other flags
+  if (!(f.max_cost > 0)) throw Error(Errc::value_invalid, fmt::format("--max-cost {}: it must be > 0 minutes", f.max_cost));
+  return runner::access_params(f.method, std::isfinite(f.max_cost) ? f.max_cost : 0.0, f.decay, f.n);
 }
 
 nlohmann::ordered_json summary_json(const access::AccessParams& p, const access::AccessResult& r, std::span<const double> demand,
