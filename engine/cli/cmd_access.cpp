@@ -35,7 +35,12 @@ struct AccessFlags {
   std::string decay;
   double max_cost = std::numeric_limits<double>::infinity();
   int n = 1;
-  double activity = 2300.0;  // commune mode: consultations per year per counted GP (docs/fidelity.md)
+  double activity = 2300.0;        // commune mode: consultations per year per counted GP (docs/fidelity.md)
+  std::string calibrate = "none";  // commune mode: supply.calibrate
+  double calibrate_lambda = NAN;   // supply.calibrate_lambda (NaN = the schema's default)
+  bool no_cv = false;              // supply.calibrate_cv = false
+  bool no_cache = false;           // refit, keep nothing
+  double buffer_km = 0;            // commune mode: territory.buffer_km
   std::string summary;
   double line = 2.5;
   bool json = false;
@@ -134,6 +139,10 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   s.data.apl = f.data.apl;
   s.supply.file = f.supply;
   s.supply.activity = f.activity;
+  s.supply.calibrate = f.calibrate;
+  s.territory.buffer_km = f.buffer_km;
+  if (std::isfinite(f.calibrate_lambda)) s.supply.calibrate_lambda = f.calibrate_lambda;
+  s.supply.calibrate_cv = !f.no_cv;
   s.access.method = f.method;
   s.access.decay = f.decay;
   s.access.max_cost = std::isfinite(f.max_cost) ? f.max_cost : 0.0;
@@ -160,8 +169,13 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   Diagnostics diag;
   const auto in = runner::load_inputs(s, o, diag);
   const auto tr = runner::build_travel(s, in, o, diag);
+  const auto tc = std::chrono::steady_clock::now();
+  auto calibration =
+      runner::calibrate_supply(s, in, tr.od, f.no_cache ? runner::CalibrationCache{} : runner::CalibrationCache::user_default(), nullptr,
+                               tr.od_around ? &*tr.od_around : nullptr);
+  const double calibration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count();
   const auto ta = std::chrono::steady_clock::now();
-  const auto ind = runner::compute_indicators(s, in, tr.od);
+  const auto ind = runner::compute_indicators(s, in, tr.od, std::move(calibration), tr.od_around ? &*tr.od_around : nullptr);
   const double access_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ta).count();
   bar.finish();
   const auto& t = in.territory;
@@ -171,7 +185,7 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   out += official ? ",apl_official\n" : "\n";
   for (CommuneId c = 0; c < t.size(); ++c) {
     out += fmt::format("{},\"{}\",{},{},{},{},{}", t.code()[c].str(), t.name()[c], num(t.population()[c]), num(ind.demand[c]),
-                       num(in.supply[c] * ind.activity), num(r.value[c]), access::flag_name(r.flag[c]));
+                       num(ind.supply[c]), num(r.value[c]), access::flag_name(r.flag[c]));
     out += official ? fmt::format(",{}\n", num((*official)[c])) : "\n";
   }
   if (!g.output.empty()) write_file_atomic(g.output, out, g.overwrite);
@@ -183,8 +197,14 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   j["supply_file"] = in.data["supply"]["file"];
   j["supply_total"] = in.table.total();
   j["supply_unit"] = ind.apl ? fmt::format("consultations/year = headcount x {}", f.activity) : in.table.kind;
+  j["supply_model"] = runner::supply_model_text(s, ind);
+  if (ind.calibration) {
+    j["supply_unit"] = "consultations/year: the calibrated supply of each commune";
+    j["calibration"] = ind.calibration->summary;
+  }
   j["demand_field"] = ind.demand_field;
   j["access_seconds"] = access_seconds;
+  if (ind.calibration) j["calibration_seconds"] = calibration_seconds;
   j["warnings"] = warnings_json(diag);
   if (official && ind.apl)
     if (const auto fid = access::fidelity(r.value, *official, f.line))
@@ -213,6 +233,16 @@ void register_access(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--max-cost", f->max_cost, "Pairs with cost above this (minutes) are dropped; cost equal is kept");
   sub->add_option("--n", f->n, "cost-to-closest: rank of the supply site (default 1)")->check(CLI::PositiveNumber);
   sub->add_option("--activity", f->activity, "Commune mode, apl: consultations per year per counted GP (default 2300)");
+  sub->add_option("--calibrate", f->calibrate, "Commune mode: apl = fit the supply on the published APL (supply.calibrate; default none)")
+      ->check(CLI::IsMember({"none", "apl"}));
+  sub->add_option("--calibrate-lambda", f->calibrate_lambda,
+                  "Commune mode: weight of the headcount prior (default: supply.calibrate_lambda's)");
+  sub->add_option("--buffer-km", f->buffer_km,
+                  "Commune mode: compute with the communes within this distance around the selection (territory.buffer_km)")
+      ->check(CLI::Range(0.0, 300.0));
+  sub->add_flag("--no-cv", f->no_cv, "Commune mode: skip the département cross-validation of the calibration");
+  sub->add_flag("--no-cache", f->no_cache,
+                "Commune mode: refit the calibration and keep nothing (default: the user's cache, as oasis run)");
   sub->add_option("--line", f->line, "Line for the share of population below it (default 2.5, the DREES APL line)");
   sub->add_option("--summary", f->summary, "Write the summary (method, flags, inequality, fidelity) as JSON");
   sub->add_flag("--json", f->json, "Matrix mode: print the summary as JSON");

@@ -25,6 +25,8 @@ struct RunFlags {
   int threads = -1;
   bool csv_fr = false;
   bool json = false;
+  std::string cache_dir;
+  bool no_cache = false;
 };
 
 std::string zone_line(const nlohmann::ordered_json& by_zone, double total) {
@@ -46,6 +48,10 @@ void run_scenario(const RunFlags& f, const GlobalFlags& g) {
   o.data_dir = f.data;
   o.cog_dir = f.cog;
   if (f.threads >= 0) o.threads = f.threads;
+  if (f.no_cache)
+    o.cache_dir = fs::path();
+  else if (!f.cache_dir.empty())
+    o.cache_dir = fs::path(f.cache_dir);
   ProgressBar bar(g.progress_mode());
   o.progress = bar.callback();
   Diagnostics diag;
@@ -140,6 +146,9 @@ void register_run(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--threads", f->threads, "Worker threads (overrides travel.threads; 0 = all cores)");
   sub->add_flag("--csv-fr", f->csv_fr, "zones.csv for French spreadsheets: ';', decimal comma, BOM");
   sub->add_flag("--json", f->json, "Print summary.json instead of the text summary");
+  sub->add_option("--cache-dir", f->cache_dir,
+                  "Where the supply calibration is kept between runs (default $XDG_CACHE_HOME/oasis, else ~/.cache/oasis)");
+  sub->add_flag("--no-cache", f->no_cache, "Refit the supply calibration and keep nothing");
   sub->callback([f, &g] { run_scenario(*f, g); });
 
   auto d = std::make_shared<DiffFlags>();

@@ -4,7 +4,9 @@
 #include <limits>
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <mutex>
+#include <set>
 
 #include <fmt/format.h>
 #include <ogr_api.h>
@@ -249,7 +251,7 @@ LayerColumn read_layer_column(const fs::path& path, const std::string& layer_nam
   const std::string file = path.string();
   auto ds = detail::open_vector(file);
   QuietGdal quiet;
-  OGRLayer* layer = ds->GetLayerByName(layer_name.c_str());
+  OGRLayer* layer = layer_name.empty() ? ds->GetLayer(0) : ds->GetLayerByName(layer_name.c_str());
   if (!layer) throw Error(Errc::format, fmt::format("no layer '{}'", layer_name), file, {}, "is it a communes.gpkg written by oasis run?");
   const int fi = layer->GetLayerDefn()->GetFieldIndex(column.c_str());
   if (fi < 0) {
@@ -373,6 +375,41 @@ std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog
   }
   report.communes = out.size();
   if (opt.progress) opt.progress(1.0, "reading boundaries");
+  return out;
+}
+
+std::set<std::string> departements_near(const fs::path& outlines, const std::set<std::string>& selected, double km) {
+  const auto lc = read_layer_column(outlines, "", "code");
+  const double cell = std::max(km, 1.0) * 1000.0, r2 = (km * 1000.0) * (km * 1000.0);
+  auto key = [&](const PointXY& p) {
+    return std::pair<long, long>{static_cast<long>(std::floor(p.x / cell)), static_cast<long>(std::floor(p.y / cell))};
+  };
+  std::map<std::pair<long, long>, std::vector<PointXY>> grid;
+  auto for_vertices = [&](const MultiPolygon& mp, auto&& fn) {
+    for (const auto& poly : mp)
+      for (const auto& p : poly.outer)
+        if (!fn(p)) return;
+  };
+  for (std::size_t i = 0; i < lc.shapes.size(); ++i)
+    if (selected.count(lc.text[i])) for_vertices(lc.shapes[i], [&](const PointXY& p) { return grid[key(p)].push_back(p), true; });
+  std::set<std::string> out;
+  for (std::size_t i = 0; i < lc.shapes.size(); ++i) {
+    if (selected.count(lc.text[i])) continue;
+    bool near = false;
+    for_vertices(lc.shapes[i], [&](const PointXY& p) {
+      const auto [cx, cy] = key(p);
+      for (long dx = -1; dx <= 1 && !near; ++dx)
+        for (long dy = -1; dy <= 1 && !near; ++dy)
+          if (const auto it = grid.find({cx + dx, cy + dy}); it != grid.end())
+            for (const auto& q : it->second)
+              if ((p.x - q.x) * (p.x - q.x) + (p.y - q.y) * (p.y - q.y) <= r2) {
+                near = true;
+                break;
+              }
+      return !near;
+    });
+    if (near) out.insert(lc.text[i]);
+  }
   return out;
 }
 

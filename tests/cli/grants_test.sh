@@ -95,15 +95,15 @@ cmp -s awards.csv before.csv || fail "an existing output was replaced without --
 expect_rc 0 "$oasis" grants --scheme "$G/aura-2017-msp-investissement.toml" --describe
 grep -q "aid_rate .*UNPUBLISHED .*unknown" out || fail "--describe must show the unpublished rate"
 
-# 6. In a scenario: the budget impact of new thresholds (examples/grants.toml): Blois (41018)
+# 6. In a scenario: the budget impact of new thresholds (examples/grants.toml): Chinon (37072)
 #    enters the ZAC, so one more bursary of 3,000.
 expect_rc 0 "$oasis" run "$src/scenarios/examples/grants.toml" -o gr -q
 [ -s gr/awards-aura-2017-bourse-internes.csv ] && [ -s gr/awards-cvl-2018-plan-urgence-sante.csv ] || fail "awards files"
 jq -e '.grants[1].scheme == "aura-2017-bourse-internes" and .grants[1].baseline.awarded_total_difference == 3000
        and .grants[1].baseline.applications_changed == 1 and .grants[1].result.awarded_total == 21000' gr/summary.json >/dev/null ||
   fail "budget impact: $(jq -c '.grants[1].baseline' gr/summary.json)"
-grep -q '^CI-08,yes,3000.00' gr/awards-aura-2017-bourse-internes.csv || fail "Blois eligible under the new thresholds"
-jq -e '.grants[0].result.targets[1].id == "msp" and .grants[0].result.targets[1].achieved == 2 and .grants[0].result.targets[1].after_deadline == 1' \
+grep -q '^CI-08,yes,3000.00' gr/awards-aura-2017-bourse-internes.csv || fail "Chinon eligible under the new thresholds"
+jq -e '.grants[0].result.targets[1].id == "msp" and .grants[0].result.targets[1].achieved == 3 and .grants[0].result.targets[1].after_deadline == 1' \
   gr/summary.json >/dev/null || fail "MSP target tracker"
 
 # 7. Openings of the siting step as applications: 30 salaried posts placed by [siting] (repeat)

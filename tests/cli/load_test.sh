@@ -33,9 +33,10 @@ for probe in "97411 55.45 -20.88" "37261 0.68 47.39" "97209 -61.07 14.61"; do
     fail "communes.gpkg: $code is not around ($ex, $ey) in Lambert-93"
 done
 
-# 2. A région without any practitioner (every count set to 0): APL 0 and ZIP everywhere.
+# 2. A région without any practitioner (every count set to 0, no second source of practices for the
+#    calibration): APL 0 and ZIP everywhere.
 awk -F, 'BEGIN { OFS = "," } NR == 1 { print; next } { $5 = 0; $6 = 0; print }' "$data/practitioners/rpps2026_gp_counts_communes.csv" >zero.csv
-printf 'extend = "%s"\nname = "no-gp"\n[supply]\nfile = "zero.csv"\n' "$src/scenarios/centre-val-de-loire.toml" >no-gp.toml
+printf 'extend = "%s"\nname = "no-gp"\n[supply]\nfile = "zero.csv"\ncalibrate_sites = "none"\n' "$src/scenarios/centre-val-de-loire.toml" >no-gp.toml
 expect_rc 0 "$oasis" run no-gp.toml -o nogp -q
 apl=$(col nogp/zones.csv apl); zone=$(col nogp/zones.csv zone)
 [ "$(tail -n +2 nogp/zones.csv | awk -F, -v a="$apl" -v z="$zone" '$a != "0" || $z != "ZIP"' | wc -l)" -eq 0 ] ||

@@ -111,14 +111,15 @@ jq -e '.simulation | startswith("official")' off/summary.json >/dev/null || fail
 grep -q 'Zonage officiel importé' off/report.html || fail "report: the official-list notice"
 
 # 7. Modifications and the baseline comparison: an added MSP raises the APL of its commune by a
-# figure checkable by hand. In the APL, the MSP's supply (4 x 2300 consultations) is shared among
+# figure checkable by hand. In the APL, the MSP's supply (4 x the median activity per GP of département
+# 18, calibrated supply: docs/calibration.md) is shared among
 # the standardised populations within reach; its own commune (t = 0, weight 1) gains
-# 9200 / sum_k(P_k W_k) where the sum is the MSP's catchment: check the sign and the comparison.
-printf 'extend = "%s"\n[[modify.add]]\ncommune = "36018"\namount = 4\nlabel = "MSP"\n[outputs]\nbaseline = "%s"\n' "$default" "$work/a" >msp.toml
+# 4 x median / sum_k(P_k W_k) where the sum is the MSP's catchment: check the sign and the comparison.
+printf 'extend = "%s"\n[[modify.add]]\ncommune = "18087"\namount = 4\nlabel = "MSP"\n[outputs]\nbaseline = "%s"\n' "$default" "$work/a" >msp.toml
 expect_rc 0 "$oasis" run msp.toml -o msp -q
-before=$(awk -F, -v c="$apl" '$1 == "36018" { print $c }' a/zones.csv)
-after=$(awk -F, -v c="$apl" '$1 == "36018" { print $c }' msp/zones.csv)
-awk -v a="$before" -v b="$after" 'BEGIN { exit !(b > a + 0.1) }' || fail "the MSP did not raise the APL of Le Blanc ($before -> $after)"
+before=$(awk -F, -v c="$apl" '$1 == "18087" { print $c }' a/zones.csv)
+after=$(awk -F, -v c="$apl" '$1 == "18087" { print $c }' msp/zones.csv)
+awk -v a="$before" -v b="$after" 'BEGIN { exit !(b > a + 0.1) }' || fail "the MSP did not raise the APL of Dun-sur-Auron ($before -> $after)"
 jq -e '.modifications[0].supply_added == 4' msp/summary.json >/dev/null || fail "modification not logged"
 jq -e '.supply.total - .supply.total_before == 4' msp/summary.json >/dev/null || fail "supply total"
 jq -e '.comparison.communes_class_changed > 0' msp/summary.json >/dev/null || fail "comparison: no class change"

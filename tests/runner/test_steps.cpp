@@ -108,7 +108,7 @@ TEST_CASE("indicators: 2SFCA, density and time to the nearest GP, by hand") {
 TEST_CASE("zoning and flags: unit means, mandatory ZIP, the vivier under the caps, the 2003 rule") {
   const auto s = hand_scenario();
   const auto in = hand_inputs(s);
-  Travel tr{travel_settings(s, 1), hand_od()};
+  Travel tr{travel_settings(s, 1), hand_od(), std::nullopt};
   const auto ind = compute_indicators(s, in, tr.od);
   const auto z = compute_zoning(s, in, ind);
   // Unit 01 = (1,000 + 6,000) x 2/7,000 / 7,000 = 2/7,000 < 0.001: mandatory ZIP. Unit 02 = 0.002, in
@@ -153,7 +153,7 @@ TEST_CASE("zoning on the published APL keeps the computed value in apl") {
   in.territory.set_column("apl_official", {1.0, 3.0, 5.0});
   const auto ind = compute_indicators(s2, in, hand_od());
   const auto z = compute_zoning(s2, in, ind);
-  const auto rows = zone_rows(in, ind, z, compute_flags(s2, in, Travel{travel_settings(s2, 1), hand_od()}, ind, z));
+  const auto rows = zone_rows(in, ind, z, compute_flags(s2, in, Travel{travel_settings(s2, 1), hand_od(), std::nullopt}, ind, z));
   CHECK(rows[0].indicator == 1.0);
   CHECK(rows[0].apl == Approx(2.0 / 7000));
   // Unit 01 = (1,000 x 1 + 6,000 x 3) / 7,000 = 2.714: in the vivier (2.5 .. 4), no caps: not picked.
@@ -199,7 +199,7 @@ TEST_CASE("siting: the effect of one opening, by hand, and the step's choice") {
   // 5 / 7,000 = 0.000714, reaching 0.001 exactly (2/7,000 + 5/7,000): lifted (>= the line), 7,000 people.
   const auto s = hand_scenario("[siting]\nsites = 1\nsupply_per_site = 5\n");
   const auto in = hand_inputs(s);
-  Travel tr{travel_settings(s, 1), od};
+  Travel tr{travel_settings(s, 1), od, std::nullopt};
   const auto ind = compute_indicators(s, in, tr.od);
   const auto z = compute_zoning(s, in, ind);
   const auto sit = compute_siting(s, in, tr, ind, z);
@@ -306,4 +306,189 @@ TEST_CASE("docs/outputs.md holds the output schema generated from the declaratio
   std::ifstream in(std::string(OASIS_SOURCE_DIR) + "/docs/outputs.md");
   const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK_THAT(doc, Catch::Contains(columns_markdown()));
+}
+
+// ---- supply calibration (supply.calibrate = "apl") ----------------------------------------------
+//
+// The APL decay on the hand OD: A-A, B-B, C-C weigh 1 (0 minutes), A-B 2/3 (10 minutes, DREES
+// value 0.666667). The published APL is made from 3 practitioner-equivalents at A and 0.5 at C
+// (x 2,300): D_A = 1,000 + 0.666667 x 6,000 = 5,000.002; APL_A = 6,900 / D_A, APL_B = 0.666667 x
+// 6,900 / D_A, APL_C = 1,150 / 500 = 2.3. With a negligible prior the fit returns that supply.
+namespace {
+struct CalibratedHand {
+  scenario::Scenario s;
+  Inputs in;
+  travel::OdMatrix od = hand_od();
+  fs::path dir;
+};
+
+CalibratedHand calibrated_hand(const std::string& tag) {
+  CalibratedHand h{scenario::parse("[supply]\ncalibrate = \"apl\"\ncalibrate_lambda = 1e-9\n[access]\nmethod = \"apl\"\n", "cal.toml"),
+                   {},
+                   hand_od(),
+                   fs::temp_directory_path() / fmt::format("oasis-calibration-{}-{}", tag, ::getpid())};
+  h.in = hand_inputs(h.s);
+  const double d_a = 1000 + 0.666667 * 6000;
+  h.in.territory.set_column("apl_official", {6900 / d_a, 0.666667 * 6900 / d_a, 2.3});
+  fs::remove_all(h.dir);
+  fs::create_directories(h.dir);
+  const auto file = h.dir / "apl.csv";
+  std::ofstream(file) << "code_insee,apl_mg\n";  // only its name and SHA-256 are read here
+  h.in.data["apl"] = json::array({{{"file", file.string()}}});
+  h.in.supply_added = {0, 0, 0};
+  return h;
+}
+}  // namespace
+
+TEST_CASE("calibration step: the fitted supply, the per-practitioner activity, scenarios on top of it") {
+  auto h = calibrated_hand("step");
+  const auto cal = calibrate_supply(h.s, h.in, h.od);
+  REQUIRE(cal);
+  CHECK(cal->supply[0] == Approx(6900).epsilon(1e-6));
+  CHECK(cal->supply[1] == 0.0);  // no practitioner recorded at B: not fitted
+  CHECK(cal->supply[2] == Approx(1150).epsilon(1e-6));
+  CHECK(cal->per_gp[0] == Approx(3450).epsilon(1e-6));  // 6,900 / 2 GPs
+  CHECK(std::isnan(cal->per_gp[1]));
+  CHECK(cal->per_gp[2] == Approx(1150).epsilon(1e-6));
+  // Added practitioners: the headcount-weighted median of the département (01: A only; 02: C only);
+  // over the territory, (1,150 x 1, 3,450 x 2) -> 3,450.
+  CHECK(cal->added_per_gp[1] == Approx(3450).epsilon(1e-6));
+  CHECK(cal->added_per_gp[2] == Approx(1150).epsilon(1e-6));
+  CHECK(cal->median_per_gp == Approx(3450).epsilon(1e-6));
+  CHECK(cal->summary["in_sample"]["mean_absolute_error"].get<double>() < 1e-6);
+  CHECK(cal->summary["sites_fitted"] == 2);
+
+  SECTION("a scenario that changes nothing reproduces the calibrated baseline exactly") {
+    const auto ind = compute_indicators(h.s, h.in, h.od, cal);
+    CHECK(ind.supply == cal->supply);
+    for (int c = 0; c < 3; ++c) CHECK(ind.access.value[c] == Approx(cal->value[c]).epsilon(1e-12));
+    CHECK(ind.access.value[2] == Approx(2.3).epsilon(1e-6));
+  }
+  SECTION("one of A's two GPs leaves: A loses half its calibrated activity") {
+    h.in.supply = {1, 0, 1};
+    const auto s = apl_supply(h.in, &*cal, 2300, h.in.supply);
+    CHECK(s[0] == Approx(3450).epsilon(1e-6));
+    CHECK(s[2] == cal->supply[2]);
+  }
+  SECTION("GPs added: at B the median of département 01, at C the median of 02 on top of C's own") {
+    h.in.supply = {2, 2, 2};
+    h.in.supply_added = {0, 2, 1};
+    const auto s = apl_supply(h.in, &*cal, 2300, h.in.supply);
+    CHECK(s[0] == cal->supply[0]);
+    CHECK(s[1] == Approx(2 * 3450).epsilon(1e-6));
+    CHECK(s[2] == Approx(1150 + 1150).epsilon(1e-6));
+  }
+  SECTION("without calibration: headcount x activity") {
+    const auto s = apl_supply(h.in, nullptr, 2300, h.in.supply);
+    CHECK(s == std::vector<double>{4600, 0, 2300});
+  }
+  fs::remove_all(h.dir);
+}
+
+TEST_CASE("calibration step: the cache gives the same bits, and a changed input misses it") {
+  auto h = calibrated_hand("cache");
+  const CalibrationCache cache{h.dir / "cache"};
+  bool hit = true;
+  const auto a = calibrate_supply(h.s, h.in, h.od, cache, &hit);
+  CHECK_FALSE(hit);
+  const auto b = calibrate_supply(h.s, h.in, h.od, cache, &hit);
+  CHECK(hit);
+  CHECK(a->supply == b->supply);
+  CHECK(a->cv_value.size() == b->cv_value.size());
+  CHECK(a->summary.dump() == b->summary.dump());
+  h.in.territory.set_column("apl_official", {1.0, 1.0, 1.0});
+  const auto c = calibrate_supply(h.s, h.in, h.od, cache, &hit);
+  CHECK_FALSE(hit);
+  CHECK(c->summary["cache_key"] != a->summary["cache_key"]);
+  // A damaged cache file is refitted, not trusted.
+  for (const auto& e : fs::directory_iterator(cache.dir)) std::ofstream(e.path()) << "{not json";
+  const auto d = calibrate_supply(h.s, h.in, h.od, cache, &hit);
+  CHECK_FALSE(hit);
+  CHECK(d->supply == c->supply);
+  fs::remove_all(h.dir);
+}
+
+TEST_CASE("calibration step: without a published APL the run stops with the fix") {
+  auto h = calibrated_hand("missing");
+  h.in.data = json::object();
+  CHECK_THROWS_WITH(calibrate_supply(h.s, h.in, h.od), Catch::Contains("needs the published APL"));
+  h.s.supply.calibrate = "none";
+  CHECK_FALSE(calibrate_supply(h.s, h.in, h.od));
+  fs::remove_all(h.dir);
+}
+
+TEST_CASE("indicators on a ring: the supply and demand across the territory's edge count") {
+  // The run is A and B (département 01); C (500 inhabitants, 1 GP) is in the ring, 10 minutes from
+  // A only. 2SFCA within 30 minutes: R_A = 2 / (1,000 + 6,000 + 500) = 2 / 7,500 (C's patients
+  // reach A), R_C = 1 / (500 + 1,000) = 1 / 1,500. APL_A = R_A + R_C = 7 / 7,500, APL_B = 2 / 7,500.
+  // Alone (no ring): A = B = 2 / 7,000.
+  const auto s = hand_scenario();
+  const auto full = hand_territory();
+  Inputs in = hand_inputs(s);
+  const std::vector<CommuneId> ab{0, 1};
+  in.territory = full.subset(ab);
+  in.supply = {2, 0};
+  in.supply_before = in.supply;
+  in.supply_added = {0, 0};
+  in.table = {};
+  for (CommuneId c = 0; c < 2; ++c) in.table.add(c, in.supply[c], in.territory.code()[c].to_string());
+  in.units = zoning::UnitMapping::from_keys(std::vector<std::string>{"01", "01"}, std::vector<std::string>{"Ain", "Ain"}, "departement");
+  Around a;
+  a.territory = full;
+  a.of_inner = {0, 1};
+  a.supply = {2, 0, 1};
+  in.around = a;
+  auto od_ab = travel::assemble({{{0, 0.0f}, {1, 10.0f}}, {{0, 10.0f}, {1, 0.0f}}}, 2);
+  auto od_abc = travel::assemble({{{0, 0.0f}, {1, 10.0f}, {2, 10.0f}}, {{0, 10.0f}, {1, 0.0f}}, {{0, 10.0f}, {2, 0.0f}}}, 3);
+  const auto ring = compute_indicators(s, in, od_ab, std::nullopt, &od_abc);
+  REQUIRE(ring.access.value.size() == 2);
+  CHECK(ring.access.value[0] == Approx(7.0 / 7500).epsilon(1e-12));
+  CHECK(ring.access.value[1] == Approx(2.0 / 7500).epsilon(1e-12));
+  const auto alone = compute_indicators(s, in, od_ab);
+  CHECK(alone.access.value[0] == Approx(2.0 / 7000).epsilon(1e-12));
+  CHECK(alone.access.value[1] == Approx(2.0 / 7000).epsilon(1e-12));
+  // The scenario's change reaches the ring computation: A's GPs gone, A keeps C's share only.
+  in.supply = {0, 0};
+  const auto gone = compute_indicators(s, in, od_ab, std::nullopt, &od_abc);
+  CHECK(gone.access.value[0] == Approx(1.0 / 1500).epsilon(1e-12));
+  CHECK(gone.access.value[1] == 0.0);
+}
+
+TEST_CASE("calibration on a ring: the ring's published values and practices enter the fit") {
+  // As above (2SFCA within 30 minutes, A and B in the run, C in the ring), the published values made
+  // from 3 practitioner-equivalents at A and 0.5 at C (x 2,300): R_A = 6,900 / 7,500, R_C = 1,150 /
+  // 1,500; A = R_A + R_C, B = R_A, C = R_A + R_C (A is 10 minutes from C). A negligible prior
+  // returns that supply, C's included.
+  auto s = hand_scenario("[supply]\ncalibrate = \"apl\"\ncalibrate_lambda = 1e-9\n");
+  const auto full = hand_territory();
+  Inputs in = hand_inputs(s);
+  in.territory = full.subset(std::vector<CommuneId>{0, 1});
+  in.supply = {2, 0};
+  in.supply_before = in.supply;
+  in.supply_added = {0, 0};
+  const double ra = 6900.0 / 7500, rc = 1150.0 / 1500;
+  in.territory.set_column("apl_official", {ra + rc, ra});
+  Around a;
+  a.territory = full;
+  a.territory.set_column("apl_official", {ra + rc, ra, ra + rc});
+  a.of_inner = {0, 1};
+  a.supply = {2, 0, 1};
+  in.around = a;
+  const auto dir = fs::temp_directory_path() / fmt::format("oasis-calibration-ring-{}", ::getpid());
+  fs::create_directories(dir);
+  std::ofstream(dir / "apl.csv") << "code_insee,apl_mg\n";
+  in.data["apl"] = json::array({{{"file", (dir / "apl.csv").string()}}});
+  const auto od_ab = travel::assemble({{{0, 0.0f}, {1, 10.0f}}, {{0, 10.0f}, {1, 0.0f}}}, 2);
+  const auto od_abc = travel::assemble({{{0, 0.0f}, {1, 10.0f}, {2, 10.0f}}, {{0, 10.0f}, {1, 0.0f}}, {{0, 10.0f}, {2, 0.0f}}}, 3);
+  const auto cal = calibrate_supply(s, in, od_ab, {}, nullptr, &od_abc);
+  REQUIRE(cal);
+  REQUIRE(cal->supply.size() == 2);
+  CHECK(cal->supply[0] == Approx(6900).epsilon(1e-6));
+  CHECK(cal->around_supply[2] == Approx(1150).epsilon(1e-6));
+  CHECK(cal->summary["in_sample"]["communes_compared"] == 2);  // the figures are over the run's communes
+  CHECK(cal->summary["around"]["communes"] == 1);
+  const auto ind = compute_indicators(s, in, od_ab, cal, &od_abc);
+  CHECK(ind.access.value[0] == Approx(ra + rc).epsilon(1e-6));
+  CHECK(ind.access.value[1] == Approx(ra).epsilon(1e-6));
+  fs::remove_all(dir);
 }

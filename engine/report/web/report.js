@@ -55,7 +55,16 @@
     ['Ratio de Palma (10 % les mieux dotés / 40 % les moins dotés)', num(A.palma, nf2)],
     ['Population sous l\u2019APL ' + num(A.line, nf1), nf0.format(A.population_below || 0) + ' (' + pct(A.share_below) + ')'],
   ];
-  if (A.fidelity && A.fidelity.spearman !== undefined)
+  const SU = S.supply || {};
+  if (SU.description) inequality.push(['Offre utilisée par l\u2019APL', SU.description]);
+  const CAL = SU.calibration;
+  if (CAL) {
+    const fig = (f) => f ? 'Spearman ' + num(f.spearman, nf2) + ', écart moyen ' + num(f.mean_absolute_error, nf2) +
+      ', accord sur le seuil ' + num(A.line, nf1) + ' : ' + pct(f.agreement_below_line) : 'non calculé';
+    inequality.push(['APL calibrée contre l\u2019APL publiée (ajustement, même année)', fig(CAL.in_sample)]);
+    inequality.push(['APL prédite département par département, hors de l\u2019ajustement (validation croisée)', fig(CAL.cross_validated)]);
+    inequality.push(['APL avant calibration (effectifs \u00d7 ' + nf0.format(CAL.prior_activity) + ' actes)', fig(CAL.prior)]);
+  } else if (A.fidelity && A.fidelity.spearman !== undefined)
     inequality.push(['Corrélation de rang avec l\u2019APL publiée par la DREES (Spearman)', num(A.fidelity.spearman, nf2)]);
   rows(document.getElementById('inequality'), inequality);
 

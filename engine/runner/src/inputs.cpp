@@ -2,6 +2,8 @@
 // the other supplies, zoning units, the official list, siting candidates), with its provenance,
 // and the OD table of the travel model. The only steps that call geodata/ (GDAL, PROJ, the COG).
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <numeric>
 #include <random>
 #include <set>
@@ -11,6 +13,7 @@
 #include "oasis/core/checksum.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/core/version.hpp"
+#include "oasis/geodata/boundaries.hpp"
 #include "oasis/geodata/load.hpp"
 #include "oasis/geodata/travel.hpp"
 #include "oasis/io/csv.hpp"
@@ -62,7 +65,35 @@ struct Selection {
   Territory territory;
   geodata::LoadedTerritory loaded;  // territory moved out; reports kept
   std::vector<std::string> excluded;
+  std::optional<Around> around;  // territory.buffer_km: the run's communes and the ring (supply filled later)
 };
+
+/// Ids of `t` whose point lies within `km` of a point of `inner` (a grid of `km` cells).
+std::vector<char> within_km(const Territory& t, const std::vector<char>& inner, double km) {
+  const double cell = km * 1000.0, r2 = cell * cell;
+  auto key = [&](double x, double y) {
+    return std::pair<long, long>{static_cast<long>(std::floor(x / cell)), static_cast<long>(std::floor(y / cell))};
+  };
+  std::map<std::pair<long, long>, std::vector<CommuneId>> grid;
+  for (CommuneId c = 0; c < t.size(); ++c)
+    if (inner[c]) grid[key(t.x()[c], t.y()[c])].push_back(c);
+  std::vector<char> out(t.size(), 0);
+  for (CommuneId c = 0; c < t.size(); ++c) {
+    if (inner[c]) continue;
+    const auto [cx, cy] = key(t.x()[c], t.y()[c]);
+    for (long dx = -1; dx <= 1 && !out[c]; ++dx)
+      for (long dy = -1; dy <= 1 && !out[c]; ++dy)
+        if (const auto it = grid.find({cx + dx, cy + dy}); it != grid.end())
+          for (auto q : it->second) {
+            const double ex = t.x()[c] - t.x()[q], ey = t.y()[c] - t.y()[q];
+            if (ex * ex + ey * ey <= r2) {
+              out[c] = 1;
+              break;
+            }
+          }
+  }
+  return out;
+}
 
 CommuneId require_commune(const Territory& t, const geodata::Cog& cog, const std::string& code, std::string_view key,
                           const std::string& where) {
@@ -90,6 +121,20 @@ Selection select_territory(const scenario::Scenario& s, geodata::TerritoryOption
   const std::set<std::string> deps(s.territory.departements.begin(), s.territory.departements.end());
   o.departements.insert(deps.begin(), deps.end());
   Selection sel;
+  // The ring: the départements whose outlines come near the selection's are read too (5 km more
+  // than the buffer: the outlines are drawn through vertices, the test below is on communes).
+  const bool whole_country = regions.empty() && deps.empty() && single.empty();
+  const auto outline_file = o.data_dir / "admin" / "departements.geojson";
+  std::vector<std::string> ring_deps;
+  if (s.territory.buffer_km > 0 && !whole_country && fs::exists(outline_file)) {
+    std::set<std::string> selected = o.departements;
+    for (const auto& c : cog.communes())
+      if (regions.count(c.region)) selected.insert(c.departement);
+    for (const auto& d : geodata::departements_near(outline_file, selected, s.territory.buffer_km + 5)) {
+      ring_deps.push_back(d);
+      o.departements.insert(d);
+    }
+  }
   sel.loaded = geodata::load_territory(o, cog, diag);
   const auto& t = sel.loaded.territory;
   std::set<CommuneId> drop;
@@ -107,7 +152,24 @@ Selection select_territory(const scenario::Scenario& s, geodata::TerritoryOption
   }
   if (keep.empty())
     throw Error(Errc::territory_empty, "the scenario's territory holds no commune once exclusions are applied", s.file.string());
+  if (!ring_deps.empty()) {
+    std::vector<char> inner(t.size(), 0);
+    for (auto c : keep) inner[c] = 1;
+    const auto ring = within_km(t, inner, s.territory.buffer_km);
+    std::vector<CommuneId> all;
+    for (CommuneId c = 0; c < t.size(); ++c)
+      if ((inner[c] || ring[c]) && !drop.count(c)) all.push_back(c);
+    Around a;
+    a.territory = t.subset(all);
+    a.departements = ring_deps;
+    sel.around = std::move(a);
+  }
   sel.territory = keep.size() == t.size() ? std::move(sel.loaded.territory) : t.subset(keep);
+  if (sel.around) {
+    auto& a = *sel.around;
+    a.of_inner.resize(sel.territory.size());
+    for (CommuneId c = 0; c < sel.territory.size(); ++c) a.of_inner[c] = a.territory.at(sel.territory.code()[c]);
+  }
   return sel;
 }
 
@@ -334,6 +396,7 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   in.excluded = std::move(sel.excluded);
   in.without_boundary = sel.loaded.without_boundary;
   in.age_bands = ages.has_value();
+  in.around = std::move(sel.around);
 
   // Supply and modifications.
   geodata::SupplyOptions so;
@@ -349,8 +412,41 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   geodata::SupplyReport srep;
   in.table = geodata::load_supply(so, t, cog, diag, srep);
   in.supply_before = in.table.per_commune(n);
+  const auto records_before = in.table.size();
   in.modifications = apply_modifications(s, in.table, t, cog, diag);
   in.supply = in.table.per_commune(n);
+  if (in.around) {
+    Diagnostics ring_diag;
+    geodata::SupplyReport rrep;
+    in.around->supply = geodata::load_supply(so, in.around->territory, cog, ring_diag, rrep).per_commune(in.around->territory.size());
+  }
+  in.supply_added.assign(n, 0.0);
+  for (auto i = records_before; i < in.table.size(); ++i) in.supply_added[in.table.commune[i]] += in.table.amount[i];
+  if (s.supply.calibrate != "none" && s.supply.calibrate_sites != "none") {
+    const fs::path file = s.supply.calibrate_sites.empty() ? o.data_dir / "practitioners" / "sirene2019_ps_communes.csv"
+                                                           : data_path(s.supply.calibrate_sites, o.data_dir);
+    if (!s.supply.calibrate_sites.empty() || fs::exists(file)) {
+      geodata::SupplyOptions co;
+      co.path = file;
+      co.format = "counts";
+      co.column = s.supply.calibrate_sites_column;
+      geodata::SupplyReport crep;
+      in.recorded_sites = geodata::load_supply(co, t, cog, diag, crep).per_commune(n);
+      if (in.around) {
+        Diagnostics ring_diag;  // the run's warnings are about its own communes
+        geodata::SupplyReport rrep;
+        in.around->recorded_sites =
+            geodata::load_supply(co, in.around->territory, cog, ring_diag, rrep).per_commune(in.around->territory.size());
+      }
+      in.recorded_sites_report = {{"file", crep.file},
+                                  {"sha256", sha256_file(crep.file)},
+                                  {"column", co.column},
+                                  {"records", crep.records},
+                                  {"kept", crep.kept},
+                                  {"outside", crep.outside},
+                                  {"unmatched_codes", crep.unmatched_codes.size()}};
+    }
+  }
 
   // The other supplies: [[indicators]] and the urgent-care sites.
   for (const auto& ind : s.indicators) {
@@ -401,6 +497,12 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
                     {"kept", srep.kept},
                     {"outside", srep.outside},
                     {"unmatched_codes", srep.unmatched_codes.size()}};
+  if (!in.recorded_sites_report.is_null()) data["calibrate_sites"] = in.recorded_sites_report;
+  if (in.around)
+    data["buffer"] = {{"km", s.territory.buffer_km},
+                      {"departements_read", in.around->departements},
+                      {"communes_around", in.around->territory.size() - n},
+                      {"population_around", in.around->territory.total_population() - t.total_population()}};
   in.data = std::move(data);
 
   // The wording of the maps, the styles and the report, from the files this run read.
@@ -424,6 +526,10 @@ Travel build_travel(const scenario::Scenario& s, const Inputs& in, const RunOpti
   Travel tr;
   tr.settings = travel_settings(s, opt.threads);
   tr.od = geodata::build_travel(in.territory, tr.settings, diag, [&](double f, std::string_view st) { return p_travel(f, st); }).od;
+  if (in.around) {
+    Diagnostics ring_diag;  // warnings about the ring's communes are not the run's
+    tr.od_around = geodata::build_travel(in.around->territory, tr.settings, ring_diag).od;
+  }
   return tr;
 }
 

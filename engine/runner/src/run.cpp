@@ -68,9 +68,9 @@ std::vector<ZoneRow> baseline_rows(const scenario::Scenario& s, const RunOptions
 }  // namespace
 
 std::vector<std::string> output_names() {
-  return {"zones.csv",   "communes.gpkg",  "communes-zones.qml", "communes-apl.qml", "units-zones.qml",
-          "report.html", "maps/zones.png", "maps/zones.svg",     "maps/apl.png",     "maps/apl.svg",
-          "diff.csv",    "sites.csv",      "scenario.toml",      "timings.json",     "summary.json"};
+  return {"zones.csv",      "communes.gpkg",  "communes-zones.qml", "communes-apl.qml", "units-zones.qml", "report.html",
+          "maps/zones.png", "maps/zones.svg", "maps/apl.png",       "maps/apl.svg",     "diff.csv",        "sites.csv",
+          "supply.csv",     "scenario.toml",  "timings.json",       "summary.json"};
 }
 
 RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {
@@ -87,7 +87,12 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
 
   const auto inputs = timed("inputs", [&] { return load_inputs(s, opt, diag); });
   const auto travel = timed("travel", [&] { return build_travel(s, inputs, opt, diag); });
-  const auto indicators = timed("access", [&] { return compute_indicators(s, inputs, travel.od); });
+  bool cache_hit = false;
+  const CalibrationCache cache = opt.cache_dir ? CalibrationCache{*opt.cache_dir} : CalibrationCache::user_default();
+  const auto* around_od = travel.od_around ? &*travel.od_around : nullptr;
+  auto calibration = timed("calibration", [&] { return calibrate_supply(s, inputs, travel.od, cache, &cache_hit, around_od); });
+  if (calibration) timings["calibration_cache"] = cache_hit ? "hit" : cache.dir.empty() ? "off" : "miss";
+  const auto indicators = timed("access", [&] { return compute_indicators(s, inputs, travel.od, std::move(calibration), around_od); });
   const auto zoning = timed("zoning", [&] { return compute_zoning(s, inputs, indicators); });
   const SubProgress p_out(opt.progress, 0.87, 0.95);
   if (!p_out(0.1, "zoning")) throw Error(Errc::cancelled, "run cancelled");

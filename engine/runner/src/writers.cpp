@@ -160,7 +160,8 @@ class GeoPackage final : public Writer {
                                {"OASIS_SIMULATION", p.summary["simulation"].get<std::string>()},
                                {"OASIS_PLACE", in.wording.place},
                                {"OASIS_SOURCES", in.wording.sources},
-                               {"OASIS_DATA_LINE", in.wording.data_line}},
+                               {"OASIS_DATA_LINE", in.wording.data_line},
+                               {"OASIS_SUPPLY_MODEL", p.summary["supply"]["description"].get<std::string>()}},
                               true, st.rows);
     ctx.written.push_back("communes.gpkg");
     for (const auto& [file, style] :
@@ -437,6 +438,33 @@ class SitesCsv final : public Writer {
   }
 };
 
+class SupplyCsv final : public Writer {
+ public:
+  std::string_view name() const override { return "supply.csv"; }
+  bool wanted(const Products& p) const override { return p.indicators.calibration.has_value(); }
+  void write(const Products& p, WriteContext& ctx) const override {
+    const auto& cal = *p.indicators.calibration;
+    const auto& in = p.inputs;
+    const auto& t = in.territory;
+    const auto* published = t.column("apl_official");
+    std::vector<std::string_view> names;
+    for (const auto& c : output_columns())
+      if (c.layer == "supply") names.push_back(c.name);
+    std::string csv = fmt::format("{}\n", fmt::join(names, ","));
+    const double unit = p.scenario.supply.activity;
+    for (CommuneId c = 0; c < t.size(); ++c) {
+      const double recorded = in.recorded_sites.empty() ? NAN : in.recorded_sites[c];
+      if (!(cal.headcount[c] > 0) && !(recorded > 0) && !(cal.supply[c] > 0)) continue;
+      csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", t.code()[c].to_string(), quote(t.name()[c], ','), t.departement()[c],
+                         num_csv(cal.headcount[c], false), num_csv(recorded, false), num_csv(cal.headcount[c] * unit, false, "{:.10g}"),
+                         num_csv(cal.supply[c], false, "{:.10g}"), num_csv(cal.per_gp[c], false, "{:.10g}"),
+                         num_csv(published ? (*published)[c] : NAN, false), num_csv(cal.value[c], false, "{:.10g}"),
+                         num_csv(cal.cv_value[c], false, "{:.10g}"));
+    }
+    ctx.file("supply.csv", csv);
+  }
+};
+
 class Awards final : public Writer {
  public:
   std::string_view name() const override { return "awards"; }
@@ -464,6 +492,7 @@ const std::vector<std::unique_ptr<Writer>>& writers() {
     w.push_back(std::make_unique<Report>());
     w.push_back(std::make_unique<DiffCsv>());
     w.push_back(std::make_unique<SitesCsv>());
+    w.push_back(std::make_unique<SupplyCsv>());
     w.push_back(std::make_unique<Awards>());
     w.push_back(std::make_unique<ResolvedScenario>());
     return w;

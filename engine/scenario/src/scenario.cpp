@@ -514,6 +514,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.territory.departements = r.strings("territory.departements");
   s.territory.communes = r.strings("territory.communes");
   s.territory.exclude = r.strings("territory.exclude");
+  s.territory.buffer_km = r.num("territory.buffer_km");
   check_codes(s.territory.communes, r, "territory.communes");
   check_codes(s.territory.exclude, r, "territory.exclude");
   s.data = {r.path("data.dir"), r.path("data.cog"), r.path("data.communes"), r.path("data.apl"), r.path("data.age_bands")};
@@ -529,6 +530,11 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.supply.id_column = r.str("supply.id_column");
   s.supply.amount_column = r.str("supply.amount_column");
   s.supply.epsg = static_cast<int>(r.num("supply.epsg"));
+  s.supply.calibrate = r.str("supply.calibrate");
+  s.supply.calibrate_lambda = r.num("supply.calibrate_lambda");
+  s.supply.calibrate_sites = r.str("supply.calibrate_sites") == "none" ? "none" : r.path("supply.calibrate_sites");
+  s.supply.calibrate_sites_column = r.str("supply.calibrate_sites_column");
+  s.supply.calibrate_cv = r.boolean("supply.calibrate_cv");
 
   s.travel.model = r.str("travel.model");
   s.travel.cutoff_min = r.num("travel.cutoff_min");

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -39,34 +40,61 @@ access::AccessParams access_params(std::string_view method, double max_cost, con
   return p;
 }
 
-Indicators compute_indicators(const scenario::Scenario& s, const Inputs& in, const travel::OdMatrix& od) {
+std::pair<std::vector<double>, std::string> access_demand(const scenario::Scenario& s, const Territory& t, bool age_bands) {
+  std::vector<double> demand = t.population();
+  std::string field = "population (legal, COG)";
+  if (access::parse_method(s.access.method) == access::Method::apl)
+    if (const auto* std_pop = t.column("population_std")) {
+      for (CommuneId c = 0; c < t.size(); ++c)
+        if (std::isfinite((*std_pop)[c])) demand[c] = (*std_pop)[c];
+      field = age_bands ? fmt::format("population_std (INSEE population by age x DREES {} weights; legal population where missing)",
+                                      s.access.age_weights)
+                        : "population_std (DREES pop_standardisee; legal population where missing)";
+    }
+  return {std::move(demand), std::move(field)};
+}
+
+Indicators compute_indicators(const scenario::Scenario& s, const Inputs& in, const travel::OdMatrix& od,
+                              std::optional<Calibration> calibration, const travel::OdMatrix* around_od) {
   const auto& t = in.territory;
   const auto n = t.size();
   Indicators r;
   r.params = access_params(s.access.method, s.access.max_cost, s.access.decay, s.access.n);
   r.apl = r.params.method == access::Method::apl;
   r.activity = r.apl ? s.supply.activity : 1.0;
-  auto scaled = [&](std::vector<double> v) {
-    for (auto& x : v) x *= r.activity;
-    return v;
+  r.calibration = std::move(calibration);
+  const Calibration* cal = r.calibration ? &*r.calibration : nullptr;
+  std::tie(r.demand, r.demand_field) = access_demand(s, t, in.age_bands);
+  r.supply = apl_supply(in, cal, r.activity, in.supply);
+  // On the ring too when there is one: the ring's supply as recorded (or fitted), the run's as the
+  // scenario makes it; the values of the run's communes are kept.
+  const bool ring = in.around && around_od;
+  std::vector<double> ring_demand;
+  if (ring) {
+    ring_demand = access_demand(s, in.around->territory, in.age_bands).first;
+    for (CommuneId c = 0; c < n; ++c) ring_demand[in.around->of_inner[c]] = r.demand[c];
+  }
+  auto access_of = [&](const std::vector<double>& supply) {
+    if (!ring) return access::compute_access(r.params, od, r.demand, supply, t.population());
+    const auto& a = *in.around;
+    std::vector<double> all(a.territory.size());
+    for (CommuneId c = 0; c < all.size(); ++c) all[c] = cal ? cal->around_supply[c] : a.supply[c] * r.activity;
+    for (CommuneId c = 0; c < n; ++c) all[a.of_inner[c]] = supply[c];
+    const auto wide = access::compute_access(r.params, *around_od, ring_demand, all, a.territory.population());
+    access::AccessResult out;
+    out.value.resize(n);
+    out.flag.resize(n);
+    for (CommuneId c = 0; c < n; ++c) out.value[c] = wide.value[a.of_inner[c]], out.flag[c] = wide.flag[a.of_inner[c]];
+    out.supply_without_demand = wide.supply_without_demand;
+    out.supply_unreached = wide.supply_unreached;
+    return out;
   };
-  r.demand = t.population();
-  r.demand_field = "population (legal, COG)";
-  if (r.apl)
-    if (const auto* std_pop = t.column("population_std")) {
-      for (CommuneId c = 0; c < n; ++c)
-        if (std::isfinite((*std_pop)[c])) r.demand[c] = (*std_pop)[c];
-      r.demand_field = in.age_bands
-                           ? fmt::format("population_std (INSEE population by age x DREES {} weights; legal population where missing)",
-                                         s.access.age_weights)
-                           : "population_std (DREES pop_standardisee; legal population where missing)";
-    }
-  r.access = access::compute_access(r.params, od, r.demand, scaled(in.supply), t.population());
+  r.access = access_of(r.supply);
   if (in.table.has_age()) {
     SupplyTable young = in.table;
     for (std::size_t i = 0; i < young.size(); ++i)
       if (young.age[i] >= 65) young.amount[i] = 0;
-    r.access_u65 = access::compute_access(r.params, od, r.demand, scaled(young.per_commune(n)), t.population());
+    r.access_u65 = access_of(apl_supply(in, cal, r.activity, young.per_commune(n)));
   }
   r.density = access::density_per_100k(in.supply, t.population());
   r.time_gp = travel::time_to_nearest(od, in.supply, 1);

@@ -31,7 +31,8 @@ std::optional<Siting> compute_siting(const scenario::Scenario& s, const Inputs& 
   om.demand = ind.demand;
   om.weight = [&ap](double minutes) { return ap.decay(minutes); };
   om.max_cost = ap.max_cost;
-  om.delta_supply = s.siting.supply_per_site * ind.activity;
+  // Calibrated supply: an opening's practitioners work like the territory's median practitioner.
+  om.delta_supply = s.siting.supply_per_site * (ind.calibration ? ind.calibration->median_per_gp : ind.activity);
   if (by_unit) {
     om.zone_of = in.units.unit_of;
     om.zone_population = z.result.unit_population;

@@ -102,11 +102,19 @@ json build_summary(const scenario::Scenario& s, const Inputs& in, const Travel& 
                     {"excluded", in.excluded},
                     {"without_boundary", in.without_boundary}};
   S["modifications"] = in.modifications;
-  S["supply"] = {{"kind", s.supply.kind},
-                 {"total_before", std::accumulate(in.supply_before.begin(), in.supply_before.end(), 0.0)},
-                 {"total", std::accumulate(in.supply.begin(), in.supply.end(), 0.0)},
-                 {"ages_known", in.table.has_age()},
-                 {"apl_unit", ind.apl ? fmt::format("consultations/year = amount x {}", ind.activity) : "amount"}};
+  S["supply"] = {
+      {"kind", s.supply.kind},
+      {"total_before", std::accumulate(in.supply_before.begin(), in.supply_before.end(), 0.0)},
+      {"total", std::accumulate(in.supply.begin(), in.supply.end(), 0.0)},
+      {"ages_known", in.table.has_age()},
+      {"apl_unit", !ind.apl          ? std::string("amount")
+                   : ind.calibration ? std::string("consultations/year: the calibrated supply of each commune, moved by the modifications")
+                                     : fmt::format("consultations/year = amount x {}", ind.activity)},
+      {"model", !ind.apl          ? "amount"
+                : ind.calibration ? "calibrated"
+                                  : "raw"}};
+  S["supply"]["description"] = supply_model_text(s, ind);
+  if (ind.calibration) S["supply"]["calibration"] = ind.calibration->summary;
   S["travel"] = {{"model", tr.od.model}, {"cutoff_min", tr.od.cutoff_min}, {"pairs", tr.od.pairs()}};
   const auto& res = ind.access;
   const auto ineq = access::inequality(res.value, ind.demand, s.access.line);

@@ -65,6 +65,11 @@ struct LayerColumn {
 };
 LayerColumn read_layer_column(const std::filesystem::path& file, const std::string& layer, const std::string& column, int epsg = 2154);
 
+/// The départements of an outline file (attribute `code`, e.g. admin/departements.geojson) that come
+/// within `km` of the outlines of `selected` (vertex to vertex), `selected` left out: the
+/// départements a buffer of that width around them may reach.
+std::set<std::string> departements_near(const std::filesystem::path& outlines, const std::set<std::string>& selected, double km);
+
 /// The vector files of a folder (sorted), or the file itself.
 std::vector<std::filesystem::path> vector_files(const std::filesystem::path& path);
 

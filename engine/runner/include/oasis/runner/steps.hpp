@@ -17,6 +17,7 @@
 // tested on hand-made territories (tests/runner).
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +54,16 @@ struct Wording {
   std::string data_line;  // "Offre : ... ; populations légales du COG"
 };
 
+/// territory.buffer_km > 0: the territory and the communes around it, for the APL and its
+/// calibration only (they are not zoned nor written).
+struct Around {
+  Territory territory;                    // the run's communes and the ring's, in code order
+  std::vector<CommuneId> of_inner;        // per commune of the run: its id in `territory`
+  std::vector<double> supply;             // per commune of `territory`: the supply file before the modifications
+  std::vector<double> recorded_sites;     // per commune of `territory`: supply.calibrate_sites (empty when none)
+  std::vector<std::string> departements;  // the départements read for the ring
+};
+
 /// Everything a run reads, resolved: the territory, the supply after the modifications, the zoning
 /// units and official list, the siting candidates, and the provenance of each file.
 struct Inputs {
@@ -65,7 +76,13 @@ struct Inputs {
   json data;                                  // summary.json "data": files read and their SHA-256
   SupplyTable table;                          // after the modifications
   std::vector<double> supply_before, supply;  // per commune
+  std::vector<double> supply_added;           // per commune: what [[modify.add]] added (in supply)
   json modifications;
+  // supply.calibrate: practitioners per commune in supply.calibrate_sites (empty when none), and
+  // its provenance.
+  std::vector<double> recorded_sites;
+  json recorded_sites_report;
+  std::optional<Around> around;    // territory.buffer_km > 0 and a territory that is not all of France
   std::vector<SupplyInput> extra;  // one per scenario.indicators, same order
   std::optional<SupplyInput> urgences;
   zoning::UnitMapping units;
@@ -83,8 +100,48 @@ travel::TravelSettings travel_settings(const scenario::Scenario& scenario, std::
 
 struct Travel {
   travel::TravelSettings settings;
-  travel::OdMatrix od;  // commune -> commune
+  travel::OdMatrix od;                        // commune -> commune
+  std::optional<travel::OdMatrix> od_around;  // the same model on Inputs::around (when there is one)
 };
+
+// ---- calibration -----------------------------------------------------------------------------
+
+/// supply.calibrate = "apl": the baseline supply fitted on the published APL (docs/calibration.md).
+struct Calibration {
+  std::string target;                 // the published APL file
+  std::vector<double> headcount;      // per commune: the supply file before the modifications (the prior)
+  std::vector<double> supply;         // per commune: calibrated consultations a year (the baseline)
+  std::vector<double> per_gp;         // supply / headcount, NaN where the headcount is 0
+  std::vector<double> added_per_gp;   // per commune: consultations a year of a practitioner added there
+  double median_per_gp = 0;           // the territory's headcount-weighted median (a [siting] opening's practitioners)
+  std::vector<double> value;          // the baseline APL with the calibrated supply
+  std::vector<double> cv_value;       // the APL predicted with the commune's département left out (NaN: none)
+  std::vector<double> around_supply;  // per commune of Inputs::around (else of the run): the fitted supply
+  json summary;                       // summary.json supply.calibration
+};
+
+/// Where the calibration is kept between runs; an empty dir keeps nothing.
+struct CalibrationCache {
+  std::filesystem::path dir;
+  /// The default: $XDG_CACHE_HOME/oasis, else $HOME/.cache/oasis, else none.
+  static CalibrationCache user_default();
+};
+
+/// nullopt when supply.calibrate = "none". The fit is read from `cache` when it holds one made
+/// from the same inputs (travel table, demand, prior, target, settings, version: their SHA-256),
+/// and written there otherwise; `cache_hit` (optional) tells which. The result does not depend on
+/// the cache: same bytes either way.
+/// With `around_od` (Travel::od_around) and Inputs::around, the fit covers the ring too (its
+/// published values and its practices); the figures are over the run's communes.
+std::optional<Calibration> calibrate_supply(const scenario::Scenario& scenario, const Inputs& inputs, const travel::OdMatrix& od,
+                                            const CalibrationCache& cache = {}, bool* cache_hit = nullptr,
+                                            const travel::OdMatrix* around_od = nullptr);
+
+/// The supply the APL uses (consultations a year per commune): the calibrated baseline moved by the
+/// scenario (a practitioner leaving commune j takes per_gp_j away, one added brings added_per_gp_j),
+/// or headcount x supply.activity without calibration. `headcount` is the scenario's (in.supply or a
+/// variant of it, e.g. the under-65 practitioners).
+std::vector<double> apl_supply(const Inputs& inputs, const Calibration* calibration, double activity, std::span<const double> headcount);
 
 // ---- indicators ------------------------------------------------------------------------------
 
@@ -105,12 +162,25 @@ struct Indicators {
   std::vector<double> density;                     // supply per 100,000 inhabitants
   std::vector<double> time_gp;                     // minutes to the nearest commune with supply
   std::vector<ExtraIndicator> extras;
+  std::optional<Calibration> calibration;  // supply.calibrate = "apl"
+  std::vector<double> supply;              // what the indicator counted per commune (consultations for the APL)
 };
 
 /// The access parameters of the scenario's [access] (or of one [[indicators]] entry).
 access::AccessParams access_params(std::string_view method, double max_cost, const std::string& decay, int n);
 
-Indicators compute_indicators(const scenario::Scenario& scenario, const Inputs& inputs, const travel::OdMatrix& od);
+/// One line saying which supply model made the APL (summary.json supply.description, the report,
+/// the GeoPackage metadata OASIS_SUPPLY_MODEL).
+std::string supply_model_text(const scenario::Scenario& scenario, const Indicators& indicators);
+
+/// The demand of the scenario's indicator: the standardised population for the APL (legal population
+/// where it is missing), else the legal population; and its description.
+std::pair<std::vector<double>, std::string> access_demand(const scenario::Scenario& scenario, const Territory& territory, bool age_bands);
+
+/// With `around_od` (Travel::od_around) and Inputs::around, the [access] indicator is computed on
+/// the run's communes and the ring around them (the ring's supply unmodified), and kept for the run's.
+Indicators compute_indicators(const scenario::Scenario& scenario, const Inputs& inputs, const travel::OdMatrix& od,
+                              std::optional<Calibration> calibration = std::nullopt, const travel::OdMatrix* around_od = nullptr);
 
 // ---- zoning ----------------------------------------------------------------------------------
 

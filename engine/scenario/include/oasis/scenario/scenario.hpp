@@ -82,6 +82,7 @@ struct Scenario {
 
   struct Territory {
     std::vector<std::string> regions, departements, communes, exclude;
+    double buffer_km = 0;  // the ring of communes around the territory that the APL sees
   } territory;
   struct Data {
     std::string dir, cog, communes, apl;  // "" = default (resolved by the runner)
@@ -91,6 +92,10 @@ struct Scenario {
     std::string file, format, column, kind, source, age_column, x_column, y_column, id_column, amount_column;
     double activity = 2300;
     int epsg = 4326;
+    std::string calibrate = "none";  // none | apl (docs/calibration.md)
+    double calibrate_lambda = 0.01;
+    std::string calibrate_sites, calibrate_sites_column = "generaliste";  // "" = default file, "none" = off
+    bool calibrate_cv = true;
   } supply;
   struct Travel {
     std::string model, osm, table;

@@ -1,0 +1,293 @@
+// Step "calibration" (supply.calibrate = "apl"): the baseline supply fitted on the published APL,
+// with its département cross-validation, kept in a cache keyed on its inputs (docs/calibration.md).
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "oasis/access/calibrate.hpp"
+#include "oasis/core/atomic_file.hpp"
+#include "oasis/core/checksum.hpp"
+#include "oasis/core/error.hpp"
+#include "oasis/core/version.hpp"
+#include "oasis/runner/steps.hpp"
+#include "util.hpp"
+
+namespace oasis::runner {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+template <typename T>
+void append_bytes(std::string& key, std::span<const T> v) {
+  key += fmt::format("|{}:", v.size());
+  key.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+json fidelity_json(const std::optional<access::Fidelity>& f) {
+  if (!f) return nullptr;
+  return {{"communes_compared", f->compared},
+          {"spearman", jnum(f->spearman)},
+          {"mean_absolute_error", jnum(f->mean_absolute_error)},
+          {"agreement_below_line", jnum(f->agreement_below_line)}};
+}
+
+std::vector<double> read_numbers(const json& a) {
+  std::vector<double> v;
+  v.reserve(a.size());
+  for (const auto& x : a) v.push_back(x.is_null() ? kNaN : x.get<double>());
+  return v;
+}
+
+json numbers(const std::vector<double>& v) {
+  json a = json::array();
+  for (double x : v) a.push_back(jnum(x));
+  return a;
+}
+
+/// Headcount-weighted median of the activity per practitioner of each département (the activity
+/// of the département's median practitioner); `fallback` where a département has none.
+/// With `whole`, one median over the territory (every commune gets it).
+std::vector<double> departement_median(const Territory& t, const std::vector<double>& per_gp, const std::vector<double>& headcount,
+                                       double fallback, bool whole = false) {
+  auto group = [&](CommuneId c) { return whole ? std::string() : t.departement()[c]; };
+  std::map<std::string, std::vector<std::pair<double, double>>> by_dep;
+  for (CommuneId c = 0; c < t.size(); ++c)
+    if (headcount[c] > 0 && std::isfinite(per_gp[c])) by_dep[group(c)].emplace_back(per_gp[c], headcount[c]);
+  std::map<std::string, double> median;
+  for (auto& [dep, xs] : by_dep) {
+    std::sort(xs.begin(), xs.end());
+    double total = 0;
+    for (const auto& x : xs) total += x.second;
+    double cum = 0;
+    for (const auto& [v, w] : xs) {
+      cum += w;
+      if (cum >= total / 2) {
+        median[dep] = v;
+        break;
+      }
+    }
+  }
+  std::vector<double> out(t.size(), fallback);
+  for (CommuneId c = 0; c < t.size(); ++c)
+    if (const auto it = median.find(group(c)); it != median.end()) out[c] = it->second;
+  return out;
+}
+
+}  // namespace
+
+CalibrationCache CalibrationCache::user_default() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return {fs::path(x) / "oasis"};
+  if (const char* h = std::getenv("HOME"); h && *h) return {fs::path(h) / ".cache" / "oasis"};
+  return {};
+}
+
+std::optional<Calibration> calibrate_supply(const scenario::Scenario& s, const Inputs& in, const travel::OdMatrix& od,
+                                            const CalibrationCache& cache, bool* cache_hit, const travel::OdMatrix* around_od) {
+  if (cache_hit) *cache_hit = false;
+  if (s.supply.calibrate == "none") return std::nullopt;
+  const auto& t = in.territory;
+  const auto n = t.size();
+  const auto params = access_params(s.access.method, s.access.max_cost, s.access.decay, s.access.n);
+  const auto* published = t.column("apl_official");
+  const std::string target_file = in.data.contains("apl") && !in.data["apl"].empty() ? in.data["apl"][0]["file"].get<std::string>() : "";
+  if (!published || target_file.empty())
+    throw Error(
+        Errc::field_missing, "supply.calibrate = \"apl\" needs the published APL of the communes, and the run read none", s.file.string(),
+        {}, "set data.apl to the DREES APL file (default <data>/apl/drees_apl_mg_2022_communes.csv), or set supply.calibrate = \"none\"");
+  // The space of the fit: the run's communes, or them and the ring around them (Inputs::around).
+  const bool ring = in.around && around_od;
+  const Territory& ts = ring ? in.around->territory : t;
+  const travel::OdMatrix& ods = ring ? *around_od : od;
+  const auto ns = ts.size();
+  std::vector<CommuneId> at(n);  // the id in the space of each commune of the run
+  for (CommuneId c = 0; c < n; ++c) at[c] = ring ? in.around->of_inner[c] : c;
+  auto demand = access_demand(s, ts, in.age_bands).first;
+  if (ring) {  // the run's own demand on its communes (e.g. from INSEE ages, which the ring lacks)
+    const auto inner = access_demand(s, t, in.age_bands).first;
+    for (CommuneId c = 0; c < n; ++c) demand[at[c]] = inner[c];
+  }
+  const std::vector<double>& headcount = ring ? in.around->supply : in.supply_before;
+  const std::vector<double>& recorded = ring ? in.around->recorded_sites : in.recorded_sites;
+  const std::vector<double>* target = ring ? ts.column("apl_official") : published;
+  if (!target) throw Error(Errc::internal, "the ring of the calibration has no published APL column");
+
+  Calibration cal;
+  cal.target = target_file;
+  cal.headcount = in.supply_before;
+  std::vector<char> eligible(ns, 0);
+  for (CommuneId c = 0; c < ns; ++c) eligible[c] = headcount[c] > 0 || (!recorded.empty() && recorded[c] > 0) ? 1 : 0;
+  std::vector<int> fold(ns, -1);
+  {
+    // One fold per département of the run (the ring's départements are not predicted).
+    std::map<std::string, int> dep_index;
+    for (CommuneId c = 0; c < n; ++c) dep_index.emplace(t.departement()[c], 0);
+    int k = 0;
+    for (auto& [dep, i] : dep_index) i = k++;
+    if (s.supply.calibrate_cv)
+      for (CommuneId c = 0; c < ns; ++c)
+        if (const auto it = dep_index.find(ts.departement()[c]); it != dep_index.end()) fold[c] = it->second;
+  }
+  access::CalibrationSettings set;
+  set.unit = s.supply.activity;
+  set.lambda = s.supply.calibrate_lambda;
+  const access::CalibrationProblem prob{params, &ods, demand, headcount, eligible, *target};
+
+  // The cache key: everything the fit reads.
+  std::string key = fmt::format("oasis {} calibration 2|{}|{}|{}|{}|{}|{}|{}", kVersion, access::method_name(params.method),
+                                params.decay.spec(), params.max_cost, set.unit, set.lambda, set.max_sweeps, set.tolerance);
+  append_bytes<std::uint64_t>(key, ods.first);
+  append_bytes<std::uint32_t>(key, ods.dest);
+  append_bytes<float>(key, ods.minutes);
+  append_bytes<double>(key, demand);
+  append_bytes<double>(key, headcount);
+  append_bytes<char>(key, eligible);
+  append_bytes<double>(key, *target);
+  append_bytes<int>(key, fold);
+  key += fmt::format("|{}", s.access.line);
+  const auto digest = sha256_text(key);
+  const fs::path file = cache.dir.empty() ? fs::path() : cache.dir / fmt::format("calibration-{}.json", digest);
+
+  // Per commune of the space: units, APL fitted, cross-validated, of the prior.
+  std::vector<double> units, value, cv_value, prior_value;
+  json fit;
+  bool loaded = false;
+  if (!file.empty() && fs::exists(file)) {
+    try {
+      std::ifstream f(file);
+      const auto j = json::parse(f);
+      if (j.at("key").get<std::string>() == digest && j.at("units").size() == ns) {
+        units = read_numbers(j.at("units"));
+        value = read_numbers(j.at("value"));
+        cv_value = read_numbers(j.at("cv_value"));
+        prior_value = read_numbers(j.at("prior_value"));
+        fit = j.at("fit");
+        loaded = value.size() == ns && cv_value.size() == ns && prior_value.size() == ns;
+      }
+    } catch (const std::exception&) {
+      loaded = false;  // a damaged cache file is refitted and replaced
+    }
+  }
+  if (!loaded) {
+    const auto rep = access::calibrate_and_validate(prob, set, fold, s.access.line);
+    units = rep.fit.units;
+    value = rep.value;
+    cv_value = rep.cv_value;
+    prior_value = rep.prior_value;
+    fit = {{"sweeps", rep.fit.sweeps},
+           {"converged", rep.fit.converged},
+           {"objective", rep.fit.objective},
+           {"folds", rep.folds},
+           {"fold_sweeps", rep.cv_sweeps}};
+    if (!file.empty()) {
+      std::error_code ec;
+      fs::create_directories(cache.dir, ec);
+      const json j = {{"key", digest},
+                      {"units", numbers(units)},
+                      {"value", numbers(value)},
+                      {"cv_value", numbers(cv_value)},
+                      {"prior_value", numbers(prior_value)},
+                      {"fit", fit}};
+      try {
+        write_file_atomic(file, j.dump() + "\n", true);
+      } catch (const Error&) {
+        // No cache (read-only home...): the next run refits.
+      }
+    }
+  }
+  if (cache_hit) *cache_hit = loaded;
+
+  // Back to the run's communes; the figures are over them only (not the ring).
+  cal.value.resize(n);
+  cal.cv_value.resize(n);
+  std::vector<double> prior_inner(n), cv_target(n, kNaN);
+  for (CommuneId c = 0; c < n; ++c) {
+    cal.value[c] = value[at[c]];
+    cal.cv_value[c] = cv_value[at[c]];
+    prior_inner[c] = prior_value[at[c]];
+    if (std::isfinite(cal.cv_value[c])) cv_target[c] = (*published)[c];
+  }
+  cal.around_supply.resize(ns);
+  for (CommuneId c = 0; c < ns; ++c) cal.around_supply[c] = units[c] * set.unit;
+  fit["prior"] = fidelity_json(access::fidelity(prior_inner, *published, s.access.line));
+  fit["in_sample"] = fidelity_json(access::fidelity(cal.value, *published, s.access.line));
+  if (fit["folds"].get<std::size_t>() > 0) {
+    fit["cross_validated"] = {{"folds", "departement"}, {"count", fit["folds"]}, {"fit_sweeps", fit["fold_sweeps"]}};
+    fit["cross_validated"].update(fidelity_json(access::fidelity(cal.cv_value, cv_target, s.access.line)));
+  } else {
+    fit["cross_validated"] = nullptr;
+  }
+  fit.erase("folds");
+  fit.erase("fold_sweeps");
+  if (ring) fit["around"] = {{"communes", ns - n}, {"sites_fitted_with_ring", std::count(eligible.begin(), eligible.end(), 1)}};
+
+  cal.supply.resize(n);
+  cal.per_gp.assign(n, kNaN);
+  for (CommuneId c = 0; c < n; ++c) {
+    cal.supply[c] = units[at[c]] * set.unit;
+    if (cal.headcount[c] > 0) cal.per_gp[c] = cal.supply[c] / cal.headcount[c];
+  }
+  cal.added_per_gp = departement_median(t, cal.per_gp, cal.headcount, set.unit);
+  cal.median_per_gp = n ? departement_median(t, cal.per_gp, cal.headcount, set.unit, true)[0] : set.unit;
+  std::size_t fitted = 0, with_supply = 0;
+  for (CommuneId c = 0; c < n; ++c) fitted += eligible[at[c]], with_supply += cal.supply[c] > 0;
+  const double prior_total = std::accumulate(cal.headcount.begin(), cal.headcount.end(), 0.0) * set.unit;
+  cal.summary = {{"model", "calibrated"},
+                 {"target", target_file},
+                 {"target_sha256", sha256_file(target_file)},
+                 {"method", "non-negative least squares on the published APL, population-weighted, toward the headcount prior"},
+                 {"lambda", set.lambda},
+                 {"prior_activity", set.unit},
+                 {"sites_fitted", fitted},
+                 {"sites_with_supply", with_supply},
+                 {"consultations_prior", prior_total},
+                 {"consultations_calibrated", std::accumulate(cal.supply.begin(), cal.supply.end(), 0.0)},
+                 {"added_practitioner", "the headcount-weighted median activity per practitioner of the commune's département"},
+                 {"median_activity_per_practitioner", jnum(cal.median_per_gp)},
+                 {"cache_key", digest}};
+  cal.summary.update(fit);
+  return cal;
+}
+
+std::string supply_model_text(const scenario::Scenario& s, const Indicators& ind) {
+  if (!ind.apl) return "effectifs du fichier d'offre";
+  if (!ind.calibration) return fmt::format("brute : effectifs x {} actes par an", s.supply.activity);
+  const auto& c = ind.calibration->summary;
+  auto rho = [&](const char* k) {
+    const auto& f = c[k];
+    return f.is_null() || f["spearman"].is_null() ? std::string("non calculé") : fmt::format("{:.2f}", f["spearman"].get<double>());
+  };
+  return fmt::format("calibrée sur {} (lambda {}) : Spearman {} ajusté, {} en validation croisée par département (brute : {})",
+                     fs::path(ind.calibration->target).filename().string(), s.supply.calibrate_lambda, rho("in_sample"),
+                     rho("cross_validated"), rho("prior"));
+}
+
+std::vector<double> apl_supply(const Inputs& in, const Calibration* cal, double activity, std::span<const double> headcount) {
+  const auto n = headcount.size();
+  std::vector<double> out(n);
+  if (!cal) {
+    for (std::size_t c = 0; c < n; ++c) out[c] = headcount[c] * activity;
+    return out;
+  }
+  for (std::size_t c = 0; c < n; ++c) {
+    const double added = in.supply_added.empty() ? 0.0 : in.supply_added[c];
+    const double before = cal->headcount[c];
+    // The practitioners recorded at the start that are still there, at their commune's activity.
+    const double kept = std::max(0.0, headcount[c] - added);
+    double v = before > 0 ? (kept == before ? cal->supply[c] : cal->supply[c] * (kept / before)) : cal->supply[c];
+    if (added > 0) v += added * cal->added_per_gp[c];
+    out[c] = v;
+  }
+  return out;
+}
+
+}  // namespace oasis::runner
