@@ -350,6 +350,17 @@ zoning::Official read_official(const scenario::Scenario& s, const Territory& t, 
   return o;
 }
 
+/// The provenance of a supply file: what was read, kept, left outside, unmatched.
+json supply_report_json(const geodata::SupplyReport& r) {
+  return {{"file", r.file},
+          {"sha256", sha256_file(r.file)},
+          {"format", r.format},
+          {"records", r.records},
+          {"kept", r.kept},
+          {"outside", r.outside},
+          {"unmatched_codes", r.unmatched_codes.size()}};
+}
+
 json files_json(const std::vector<fs::path>& files) {
   json out = json::array();
   for (const auto& f : files) out.push_back({{"file", f.string()}, {"sha256", sha256_file(f)}});
@@ -438,13 +449,8 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
         in.around->recorded_sites =
             geodata::load_supply(co, in.around->territory, cog, ring_diag, rrep).per_commune(in.around->territory.size());
       }
-      in.recorded_sites_report = {{"file", crep.file},
-                                  {"sha256", sha256_file(crep.file)},
-                                  {"column", co.column},
-                                  {"records", crep.records},
-                                  {"kept", crep.kept},
-                                  {"outside", crep.outside},
-                                  {"unmatched_codes", crep.unmatched_codes.size()}};
+      in.recorded_sites_report = supply_report_json(crep);
+      in.recorded_sites_report["column"] = co.column;
     }
   }
 
@@ -490,13 +496,7 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
     data["age_bands"] = {
         {"file", ages->file},       {"sha256", sha256_file(ages->file)},          {"weights", s.access.age_weights},
         {"records", ages->records}, {"communes_without", ages->communes_without}, {"unmatched_codes", ages->unmatched_codes.size()}};
-  data["supply"] = {{"file", srep.file},
-                    {"sha256", sha256_file(srep.file)},
-                    {"format", srep.format},
-                    {"records", srep.records},
-                    {"kept", srep.kept},
-                    {"outside", srep.outside},
-                    {"unmatched_codes", srep.unmatched_codes.size()}};
+  data["supply"] = supply_report_json(srep);
   if (!in.recorded_sites_report.is_null()) data["calibrate_sites"] = in.recorded_sites_report;
   if (in.around)
     data["buffer"] = {{"km", s.territory.buffer_km},

@@ -33,14 +33,6 @@ void append_bytes(std::string& key, std::span<const T> v) {
   key.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
 }
 
-json fidelity_json(const std::optional<access::Fidelity>& f) {
-  if (!f) return nullptr;
-  return {{"communes_compared", f->compared},
-          {"spearman", jnum(f->spearman)},
-          {"mean_absolute_error", jnum(f->mean_absolute_error)},
-          {"agreement_below_line", jnum(f->agreement_below_line)}};
-}
-
 std::vector<double> read_numbers(const json& a) {
   std::vector<double> v;
   v.reserve(a.size());
@@ -52,6 +44,60 @@ json numbers(const std::vector<double>& v) {
   json a = json::array();
   for (double x : v) a.push_back(jnum(x));
   return a;
+}
+
+/// A fit as the cache keeps it: per commune of the space, the units, the fitted, cross-validated and
+/// prior APL; the solver's figures.
+struct Fit {
+  std::vector<double> units, value, cv_value, prior_value;
+  json figures;
+};
+
+/// The cached fit of `digest`, or nullopt (absent, another key or size, damaged: it is refitted).
+std::optional<Fit> read_fit(const fs::path& file, const std::string& digest, std::size_t ns) {
+  if (!fs::exists(file)) return std::nullopt;
+  try {
+    std::ifstream f(file);
+    const auto j = json::parse(f);
+    if (j.at("key").get<std::string>() != digest) return std::nullopt;
+    Fit fit{read_numbers(j.at("units")), read_numbers(j.at("value")), read_numbers(j.at("cv_value")), read_numbers(j.at("prior_value")),
+            j.at("fit")};
+    const bool whole = fit.units.size() == ns && fit.value.size() == ns && fit.cv_value.size() == ns && fit.prior_value.size() == ns;
+    return whole ? std::optional<Fit>(std::move(fit)) : std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+/// Fits, and keeps the fit in `file` (when given; a cache that cannot be written is skipped).
+Fit fit_now(const access::CalibrationProblem& prob, const access::CalibrationSettings& set, std::span<const int> fold, double line,
+            const fs::path& file, const fs::path& dir, const std::string& digest) {
+  const auto rep = access::calibrate_and_validate(prob, set, fold, line);
+  Fit fit{rep.fit.units,
+          rep.value,
+          rep.cv_value,
+          rep.prior_value,
+          {{"sweeps", rep.fit.sweeps},
+           {"converged", rep.fit.converged},
+           {"objective", rep.fit.objective},
+           {"folds", rep.folds},
+           {"fold_sweeps", rep.cv_sweeps}}};
+  if (!file.empty()) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const json j = {{"key", digest},
+                    {"units", numbers(fit.units)},
+                    {"value", numbers(fit.value)},
+                    {"cv_value", numbers(fit.cv_value)},
+                    {"prior_value", numbers(fit.prior_value)},
+                    {"fit", fit.figures}};
+    try {
+      write_file_atomic(file, j.dump() + "\n", true);
+    } catch (const Error&) {
+      // No cache (read-only home...): the next run refits.
+    }
+  }
+  return fit;
 }
 
 /// Headcount-weighted median of the activity per practitioner of each département (the activity
@@ -158,52 +204,11 @@ std::optional<Calibration> calibrate_supply(const scenario::Scenario& s, const I
   const fs::path file = cache.dir.empty() ? fs::path() : cache.dir / fmt::format("calibration-{}.json", digest);
 
   // Per commune of the space: units, APL fitted, cross-validated, of the prior.
-  std::vector<double> units, value, cv_value, prior_value;
-  json fit;
-  bool loaded = false;
-  if (!file.empty() && fs::exists(file)) {
-    try {
-      std::ifstream f(file);
-      const auto j = json::parse(f);
-      if (j.at("key").get<std::string>() == digest && j.at("units").size() == ns) {
-        units = read_numbers(j.at("units"));
-        value = read_numbers(j.at("value"));
-        cv_value = read_numbers(j.at("cv_value"));
-        prior_value = read_numbers(j.at("prior_value"));
-        fit = j.at("fit");
-        loaded = value.size() == ns && cv_value.size() == ns && prior_value.size() == ns;
-      }
-    } catch (const std::exception&) {
-      loaded = false;  // a damaged cache file is refitted and replaced
-    }
-  }
-  if (!loaded) {
-    const auto rep = access::calibrate_and_validate(prob, set, fold, s.access.line);
-    units = rep.fit.units;
-    value = rep.value;
-    cv_value = rep.cv_value;
-    prior_value = rep.prior_value;
-    fit = {{"sweeps", rep.fit.sweeps},
-           {"converged", rep.fit.converged},
-           {"objective", rep.fit.objective},
-           {"folds", rep.folds},
-           {"fold_sweeps", rep.cv_sweeps}};
-    if (!file.empty()) {
-      std::error_code ec;
-      fs::create_directories(cache.dir, ec);
-      const json j = {{"key", digest},
-                      {"units", numbers(units)},
-                      {"value", numbers(value)},
-                      {"cv_value", numbers(cv_value)},
-                      {"prior_value", numbers(prior_value)},
-                      {"fit", fit}};
-      try {
-        write_file_atomic(file, j.dump() + "\n", true);
-      } catch (const Error&) {
-        // No cache (read-only home...): the next run refits.
-      }
-    }
-  }
+  const auto cached = file.empty() ? std::nullopt : read_fit(file, digest, ns);
+  const auto [units, value, cv_value, prior_value, fit_figures] =
+      cached ? *cached : fit_now(prob, set, fold, s.access.line, file, cache.dir, digest);
+  json fit = fit_figures;
+  const bool loaded = cached.has_value();
   if (cache_hit) *cache_hit = loaded;
 
   // Back to the run's communes; the figures are over them only (not the ring).
@@ -283,7 +288,7 @@ std::vector<double> apl_supply(const Inputs& in, const Calibration* cal, double 
     const double before = cal->headcount[c];
     // The practitioners recorded at the start that are still there, at their commune's activity.
     const double kept = std::max(0.0, headcount[c] - added);
-    double v = before > 0 ? (kept == before ? cal->supply[c] : cal->supply[c] * (kept / before)) : cal->supply[c];
+    double v = before > 0 ? cal->supply[c] * (kept / before) : cal->supply[c];  // x 1.0 exactly when nothing left
     if (added > 0) v += added * cal->added_per_gp[c];
     out[c] = v;
   }

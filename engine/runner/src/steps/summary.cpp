@@ -133,11 +133,7 @@ json build_summary(const scenario::Scenario& s, const Inputs& in, const Travel& 
                  {"supply_without_demand", res.supply_without_demand}};
   if (ind.access_u65) S["access"]["weighted_mean_u65"] = access::inequality(ind.access_u65->value, ind.demand, s.access.line).weighted_mean;
   if (const auto* off = t.column("apl_official"); off && ind.apl)
-    if (const auto fid = access::fidelity(res.value, *off, s.access.line))
-      S["access"]["fidelity"] = {{"communes_compared", fid->compared},
-                                 {"spearman", fid->spearman},
-                                 {"mean_absolute_error", fid->mean_absolute_error},
-                                 {"agreement_below_line", fid->agreement_below_line}};
+    if (const auto fid = access::fidelity(res.value, *off, s.access.line)) S["access"]["fidelity"] = fidelity_json(fid);
   json regions = json::array();
   for (const auto& r : zr.regions)
     regions.push_back({{"region", r.region},
