@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The travel-speed sweep of docs/fidelity.md: the APL against the published DREES APL 2022, raw
-# (headcount x 2,300) and calibrated (supply.calibrate = "apl", without the cross-validation), for
+# (RPPS headcount alone x 2,300: supply.combine = "first", as when these defaults were chosen) and calibrated (supply.calibrate = "apl", without the cross-validation), for
 # France and région 24 (with its 20 km ring), over the effective speeds of the commune graph and of crow-fly.
 # Then the width of the ring around région 24 (territory.buffer_km) at the default speed.
 #   bash bench/apl_sweep.sh            prints Markdown rows, one per setting (about 3 minutes)
@@ -24,7 +24,7 @@ for scope in France 24; do
       for supply in raw calibrated; do
         extra=()
         [ "$supply" = calibrated ] && extra=(--calibrate apl --no-cv --no-cache)
-        "$oasis" access --method apl "${region[@]}" --travel "$travel" --speed "$speed" "${extra[@]}" -q --summary "$tmp/s.json" --overwrite
+        "$oasis" access --method apl --combine first "${region[@]}" --travel "$travel" --speed "$speed" "${extra[@]}" -q --summary "$tmp/s.json" --overwrite
         row "$( [ "$scope" = 24 ] && echo "région 24" || echo France)" "$travel" "$speed" "$supply" "$tmp/s.json"
       done
     done
@@ -37,7 +37,7 @@ for km in 0 10 20 35 50; do
   for supply in raw calibrated; do
     extra=()
     [ "$supply" = calibrated ] && extra=(--calibrate apl --no-cv --no-cache)
-    "$oasis" access --method apl --region 24 --speed 50 --buffer-km "$km" "${extra[@]}" -q --summary "$tmp/s.json" --overwrite
+    "$oasis" access --method apl --combine first --region 24 --speed 50 --buffer-km "$km" "${extra[@]}" -q --summary "$tmp/s.json" --overwrite
     row "" "$km" "" "$supply" "$tmp/s.json" | sed 's/^|  | \([0-9]*\) |  |/| | \1 |/'
   done
 done

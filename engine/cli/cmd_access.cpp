@@ -37,6 +37,8 @@ struct AccessFlags {
   int n = 1;
   double activity = 2300.0;        // commune mode: consultations per year per counted GP (docs/fidelity.md)
   std::string calibrate = "none";  // commune mode: supply.calibrate
+  std::string combine = "mean";    // supply.combine
+  std::string factors;             // supply.factors
   double calibrate_lambda = NAN;   // supply.calibrate_lambda (NaN = the schema's default)
   bool no_cv = false;              // supply.calibrate_cv = false
   bool no_cache = false;           // refit, keep nothing
@@ -140,6 +142,8 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   s.supply.file = f.supply;
   s.supply.activity = f.activity;
   s.supply.calibrate = f.calibrate;
+  s.supply.combine = f.combine;
+  s.supply.factors = f.factors;
   s.territory.buffer_km = f.buffer_km;
   if (std::isfinite(f.calibrate_lambda)) s.supply.calibrate_lambda = f.calibrate_lambda;
   s.supply.calibrate_cv = !f.no_cv;
@@ -199,8 +203,10 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   j["supply_unit"] = ind.apl ? fmt::format("consultations/year = headcount x {}", f.activity) : in.table.kind;
   j["supply_model"] = runner::supply_model_text(s, ind);
   if (ind.calibration) {
-    j["supply_unit"] = "consultations/year: the calibrated supply of each commune";
-    j["calibration"] = ind.calibration->summary;
+    const bool raw = ind.calibration->summary.at("model") == "raw";
+    j["supply_unit"] = raw ? "consultations/year: the raw model supply of each commune (supply.combine, supply.factors)"
+                           : "consultations/year: the calibrated supply of each commune";
+    j[raw ? "raw" : "calibration"] = ind.calibration->summary;
   }
   j["demand_field"] = ind.demand_field;
   j["access_seconds"] = access_seconds;
@@ -233,8 +239,14 @@ void register_access(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--max-cost", f->max_cost, "Pairs with cost above this (minutes) are dropped; cost equal is kept");
   sub->add_option("--n", f->n, "cost-to-closest: rank of the supply site (default 1)")->check(CLI::PositiveNumber);
   sub->add_option("--activity", f->activity, "Commune mode, apl: consultations per year per counted GP (default 2300)");
-  sub->add_option("--calibrate", f->calibrate, "Commune mode: apl = fit the supply on the published APL (supply.calibrate; default none)")
-      ->check(CLI::IsMember({"none", "apl"}));
+  sub->add_option("--calibrate", f->calibrate,
+                  "Commune mode: apl = fit the supply on the published APL, departement = one factor per département (supply.calibrate; "
+                  "default none)")
+      ->check(CLI::IsMember({"none", "apl", "departement"}));
+  sub->add_option("--combine", f->combine,
+                  "Commune mode: the headcount prior from the supply file and SIRENE (supply.combine; default mean)")
+      ->check(CLI::IsMember({"first", "mean", "min", "max"}));
+  sub->add_option("--factors", f->factors, "Commune mode: CSV departement,factor multiplying the raw activity (supply.factors)");
   sub->add_option("--calibrate-lambda", f->calibrate_lambda,
                   "Commune mode: weight of the headcount prior (default: supply.calibrate_lambda's)");
   sub->add_option("--buffer-km", f->buffer_km,

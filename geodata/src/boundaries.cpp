@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -289,10 +290,13 @@ LayerColumn read_layer_column(const fs::path& path, const std::string& layer_nam
   return out;
 }
 
-std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog& cog, Diagnostics& diag, BoundaryReport& report) {
-  detail::ensure_gdal();
-  const auto files = vector_files(opt.path);
+namespace {
+
+std::vector<CommuneRecord> read_files(const std::vector<fs::path>& files, const BoundaryOptions& opt, const Cog& cog, Diagnostics& diag,
+                                      BoundaryReport& report) {
   report.files = files.size();
+  report.read.clear();
+  for (const auto& f : files) report.read.push_back(f.string());
   std::vector<FileResult> results(files.size());
   std::atomic<std::size_t> done{0};
   std::atomic<bool> cancelled{false};
@@ -376,6 +380,63 @@ std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog
   report.communes = out.size();
   if (opt.progress) opt.progress(1.0, "reading boundaries");
   return out;
+}
+
+/// A folder of one file per département named communes-DD-*.ext (the layout of the shared data
+/// and of geodata/fetch): with a régions / départements filter, the files of the wanted
+/// départements. Empty when the folder is not laid out so (then every file is read).
+std::vector<fs::path> departement_files(const std::vector<fs::path>& files, const BoundaryOptions& opt, const Cog& cog) {
+  if (opt.regions.empty() && opt.departements.empty()) return {};
+  std::set<std::string> wanted = opt.departements;
+  for (const auto& c : cog.communes())
+    if (opt.regions.count(c.region)) wanted.insert(c.departement);
+  static const std::regex kName(R"(^communes-([0-9]{2}|2[AaBb]|97[0-9])-.*)");
+  std::vector<fs::path> out;
+  for (const auto& f : files) {
+    std::smatch m;
+    const std::string name = f.filename().string();
+    if (!std::regex_match(name, m, kName)) return {};
+    std::string dep = m[1].str();
+    std::transform(dep.begin(), dep.end(), dep.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (wanted.count(dep)) out.push_back(f);
+  }
+  return out;
+}
+
+/// Every commune of the filter's selection (outside the collectivités d'outre-mer) has a polygon.
+bool covers(const std::vector<CommuneRecord>& records, const BoundaryOptions& opt, const Cog& cog) {
+  std::set<std::string> have;
+  for (const auto& r : records) have.insert(r.code.to_string());
+  for (const auto& c : cog.communes())
+    if (c.zone != "com" && (opt.regions.count(c.region) || opt.departements.count(c.departement)) && !have.count(c.code)) return false;
+  return true;
+}
+
+}  // namespace
+
+std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog& cog, Diagnostics& diag, BoundaryReport& report) {
+  detail::ensure_gdal();
+  const auto files = vector_files(opt.path);
+  // Only the wanted départements' files when the folder is laid out by département. Should a
+  // wanted commune then lack a polygon (filed under another département), the whole folder is read:
+  // the result is the same either way, only the time differs.
+  if (const auto subset = departement_files(files, opt, cog); !subset.empty() && subset.size() < files.size()) {
+    Diagnostics first;
+    BoundaryReport rep;
+    auto out = read_files(subset, opt, cog, first, rep);
+    if (covers(out, opt, cog)) {
+      for (const auto& f : first.findings()) diag.add(f.kind, f.file, f.record, f.message);
+      for (const auto& [kind, n] : first.counts()) {
+        std::size_t kept = 0;
+        for (const auto& f : first.findings()) kept += f.kind == kind;
+        if (n > kept) diag.count(kind, n - kept);
+      }
+      report = std::move(rep);
+      report.files_skipped = files.size() - subset.size();
+      return out;
+    }
+  }
+  return read_files(files, opt, cog, diag, report);
 }
 
 std::set<std::string> departements_near(const fs::path& outlines, const std::set<std::string>& selected, double km) {

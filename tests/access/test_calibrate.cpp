@@ -132,3 +132,45 @@ TEST_CASE("calibration: refused for a method that is not linear in supply, or a 
   CHECK_THROWS_AS(calibrate_supply({bfca, &od, demand, prior, eligible, target}, {}), Error);
   CHECK_THROWS_AS(calibrate_supply({binary_2sfca(), &od, demand, bad, eligible, target}, {}), Error);
 }
+
+TEST_CASE("calibration by group: one factor per group, the closed form of the regularised fit") {
+  // Two origins, each reached by its own site only; populations 1,000 and unit 1,000, so A = I:
+  // the APL of origin i is f_g h_i. Priors h = (2, 4), targets (3, 5), weights 1, lambda 1.
+  // The prior term of a group is lambda sum_j h_j^2 / (h_j + 1) (f - 1)^2: 4/3 for site 0, 16/5 for site 1.
+  const auto od = travel::assemble({{{0, 0.0f}}, {{1, 0.0f}}}, 2);
+  const std::vector<double> demand{1000, 1000}, prior{2, 4}, target{3, 5};
+  const std::vector<char> eligible{1, 1};
+  CalibrationSettings s;
+  s.unit = 1000;
+  s.lambda = 1;
+
+  SECTION("both sites in one group: f = (2x3 + 4x5 + L) / (2^2 + 4^2 + L), L = 4/3 + 16/5") {
+    const std::vector<int> group{0, 0};
+    const CalibrationProblem p{binary_2sfca(), &od, demand, prior, eligible, target, group};
+    const auto f = calibrate_supply(p, s);
+    CHECK(f.converged);
+    REQUIRE(f.factors.size() == 1);
+    const double L = 4.0 / 3.0 + 16.0 / 5.0;
+    CHECK(f.factors[0] == Approx((26 + L) / (20 + L)).epsilon(1e-10));  // 1.2445652...
+    CHECK(f.units[0] == Approx(2 * (26 + L) / (20 + L)).epsilon(1e-10));
+    CHECK(f.units[1] == Approx(4 * (26 + L) / (20 + L)).epsilon(1e-10));
+  }
+  SECTION("one group each: two independent closed forms, and a held-out group keeps factor 1") {
+    const std::vector<int> group{0, 1};
+    const CalibrationProblem p{binary_2sfca(), &od, demand, prior, eligible, target, group};
+    const std::vector<int> fold{0, 1};
+    const auto rep = calibrate_and_validate(p, s, fold, 2.5);
+    REQUIRE(rep.fit.factors.size() == 2);
+    CHECK(rep.fit.factors[0] == Approx((6 + 4.0 / 3.0) / (4 + 4.0 / 3.0)).epsilon(1e-10));  // 1.375
+    CHECK(rep.fit.factors[1] == Approx(23.2 / 19.2).epsilon(1e-10));                        // 1.2083...
+    CHECK(rep.value[0] == Approx(2 * 1.375).epsilon(1e-10));
+    CHECK(rep.folds == 2);
+    CHECK(rep.cv_value[0] == Approx(2.0).epsilon(1e-12));  // f = 1: its prior
+    CHECK(rep.cv_value[1] == Approx(4.0).epsilon(1e-12));
+  }
+  SECTION("a site without a group is an error") {
+    const std::vector<int> group{0, -1};
+    const CalibrationProblem p{binary_2sfca(), &od, demand, prior, eligible, target, group};
+    CHECK_THROWS_AS(calibrate_supply(p, s), Error);
+  }
+}

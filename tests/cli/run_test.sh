@@ -96,6 +96,7 @@ expect_rc 32 "$oasis" run bad4.toml -o bad -q
 grep -q "75056" err || fail "unknown commune message"
 [ ! -e bad ] || [ -z "$(ls -A bad)" ] || fail "a failed run left files"
 expect_rc 0 "$oasis" scenario --check "$src/scenarios/examples/retirements.toml"
+for f in "$src"/scenarios/examples/*.toml; do expect_rc 0 "$oasis" scenario --check "$f"; done
 
 # 6. An official list overrides the simulation: commune 18001 listed ZAC, the EPCI of 37261 listed ZIP.
 tours_unit=$(awk -F, '$1 == "37261" { print $3 }' a/zones.csv)
@@ -210,4 +211,21 @@ mkdir -p foreign && echo notes >foreign/notes.txt
 expect_rc 13 "$oasis" run "$default" -o foreign -q --overwrite
 grep -q "notes.txt" err || fail "E-EXISTS does not name the foreign file"
 [ "$(cat foreign/notes.txt)" = notes ] || fail "the foreign file was touched"
+# 12. The raw supply model (docs/calibration.md): RPPS headcount x 2,300 x the département's factor
+# of the shipped file; the total recomputed here with awk from the two files. A factors file that
+# misses a département of the run, or a bad factor, is refused naming the file and the line.
+factors="$src/scenarios/supply/departement-factors-apl2022.csv"
+expect_rc 0 "$oasis" access --method apl --region 24 --combine first --factors "$factors" -q -o raw.csv --summary raw.json
+want=$(awk -F, 'NR == FNR { if (FNR > 1) f[$1] = $2; next }
+                FNR > 1 && $3 ~ /^(18|28|36|37|41|45)$/ { s += $5 * 2300 * f[$3] } END { printf "%.4f", s }' \
+  "$factors" "$data/practitioners/rpps2026_gp_counts_communes.csv")
+jq -e "(.raw.consultations - $want) | fabs < 1e-3" raw.json >/dev/null || fail "raw model total: expected $want, got $(jq .raw.consultations raw.json)"
+jq -e '.supply_model | contains("facteur du département")' raw.json >/dev/null || fail "raw model: description"
+printf 'departement,factor\n18,1.1\n28,x\n' >badf.csv
+expect_rc 40 "$oasis" access --method apl --region 24 --factors badf.csv -q -o x.csv
+grep -q 'badf.csv, line 3' err || fail "a bad factor does not name its line"
+printf 'departement,factor\n18,1.1\n' >missf.csv
+expect_rc 32 "$oasis" access --method apl --region 24 --factors missf.csv -q -o x.csv
+grep -q 'no factor for the département(s) 28, 36, 37, 41, 45' err || fail "a missing département is not named"
+
 echo "run tests: all passed"

@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
 #include <numbers>
 
 #include <ogrsf_frmts.h>
+#include <unistd.h>
 
 #include "fixtures.hpp"
 #include "oasis/core/error.hpp"
@@ -117,6 +119,49 @@ TEST_CASE("département filter keeps only its communes") {
   REQUIRE(v.size() == 1);
   CHECK(v[0].code.str() == "41001");
   CHECK(r.outside_filter == 5);
+}
+
+TEST_CASE("a folder by département: only the selection's files are read, unless a commune is filed elsewhere") {
+  const auto dir = std::filesystem::temp_directory_path() / ("oasis-by-dep-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto write = [&](const char* name, const std::string& features) { std::ofstream(dir / name) << collection(features); };
+  write("communes-37-indre-et-loire.geojson", square_feature("37001", 500000, 6700000, 1000) + "," +
+                                                  square_feature("37002", 502000, 6700000, 1000) + "," +
+                                                  square_feature("37003", 504000, 6700000, 1000));
+  // 37004 filed with the 41 file (as a commune moved from one département to another would be).
+  write("communes-41-loir-et-cher.geojson",
+        square_feature("41001", 560000, 6720000, 1000) + "," + square_feature("37004", 506000, 6700000, 1000));
+  SECTION("département 41: its file alone") {
+    Diagnostics d;
+    BoundaryReport r;
+    const auto v = read(dir, d, r, {"41"});
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].code.str() == "41001");
+    CHECK(r.files == 1);
+    CHECK(r.files_skipped == 1);
+    REQUIRE(r.read.size() == 1);
+    CHECK(std::filesystem::path(r.read[0]).filename() == "communes-41-loir-et-cher.geojson");
+  }
+  SECTION("département 37: 37004 is not in its file, so the whole folder is read") {
+    Diagnostics d;
+    BoundaryReport r;
+    const auto v = read(dir, d, r, {"37"});
+    CHECK(v.size() == 4);
+    CHECK(by_code(v, "37004"));
+    CHECK(r.files == 2);
+    CHECK(r.files_skipped == 0);
+  }
+  SECTION("a file not named by département: every file is read") {
+    write("extra.geojson", square_feature("37004", 506000, 6702000, 500));
+    std::filesystem::remove(dir / "communes-41-loir-et-cher.geojson");
+    Diagnostics d;
+    BoundaryReport r;
+    const auto v = read(dir, d, r, {"37"});
+    CHECK(v.size() == 4);
+    CHECK(r.files == 2);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("overseas communes go to their local projected CRS") {

@@ -417,6 +417,72 @@ TEST_CASE("calibration step: without a published APL the run stops with the fix"
   fs::remove_all(h.dir);
 }
 
+TEST_CASE("raw supply model: the prior combined with a second source, times the département's factor") {
+  // Supply file (2, 0, 1) GPs, second source (4, 1, 1): mean (3, 0.5, 1), min (2, 0, 1).
+  // Factors 01 = 1.5, 02 = 0.5. Supply = prior x 2,300 x factor.
+  auto h = calibrated_hand("raw");
+  h.s.supply.calibrate = "none";
+  h.in.recorded_sites = {4, 1, 1};
+  h.in.supply_before = {2, 0, 1};
+  h.in.departement_factors = {{"01", 1.5}, {"02", 0.5}};
+  h.in.departement_factors_file = h.dir / "factors.csv";
+  std::ofstream(h.in.departement_factors_file) << "departement,factor\n01,1.5\n02,0.5\n";
+  SECTION("mean, with factors") {
+    h.s.supply.combine = "mean";
+    const auto m = calibrate_supply(h.s, h.in, h.od);
+    REQUIRE(m);
+    CHECK(m->summary["model"] == "raw");
+    CHECK(m->summary["combine"] == "mean");
+    CHECK(m->summary["factors"]["departements"]["01"] == 1.5);
+    CHECK(m->prior == std::vector<double>{3, 0.5, 1});
+    CHECK(m->supply[0] == Approx(3 * 2300 * 1.5));  // 10,350
+    CHECK(m->supply[1] == Approx(0.5 * 2300 * 1.5));
+    CHECK(m->supply[2] == Approx(1 * 2300 * 0.5));
+    CHECK(m->per_gp[0] == Approx(10350.0 / 2));  // a GP leaving A takes 5,175 away
+    CHECK(std::isnan(m->per_gp[1]));
+    CHECK(std::isnan(m->value[0]));  // no fit
+    h.in.supply = {1, 0, 1};
+    const auto moved = apl_supply(h.in, &*m, 2300, h.in.supply);
+    CHECK(moved[0] == Approx(5175));
+    CHECK(moved[1] == m->supply[1]);
+    const auto ind = compute_indicators(h.s, h.in, h.od, m);
+    CHECK(ind.supply[0] == Approx(5175));
+  }
+  SECTION("min, without factors") {
+    h.s.supply.combine = "min";
+    h.in.departement_factors.clear();
+    h.in.departement_factors_file.clear();
+    const auto m = calibrate_supply(h.s, h.in, h.od);
+    REQUIRE(m);
+    CHECK(m->supply == std::vector<double>{4600, 0, 2300});
+    CHECK_FALSE(m->summary.contains("factors"));
+  }
+  SECTION("first, without factors, or no second source: headcount x activity (no model)") {
+    h.s.supply.combine = "first";
+    h.in.departement_factors.clear();
+    CHECK_FALSE(calibrate_supply(h.s, h.in, h.od));
+    h.s.supply.combine = "mean";
+    h.in.recorded_sites.clear();
+    CHECK_FALSE(calibrate_supply(h.s, h.in, h.od));
+  }
+  SECTION("calibrated by département: one factor for 01 (A, B) and one for 02 (C)") {
+    // Targets made by supply (6,900 at A, 0 at B, 1,150 at C); prior mean (3, 0.5, 1); with a
+    // negligible prior term the factors solve the two groups' least squares.
+    h.s.supply.calibrate = "departement";
+    h.s.supply.combine = "mean";
+    h.in.departement_factors.clear();
+    const auto m = calibrate_supply(h.s, h.in, h.od);
+    REQUIRE(m);
+    CHECK(m->summary["by"] == "departement");
+    // 02: C alone, APL_C = 2,300 f / 500 = 2.3 -> f = 0.5.
+    CHECK(m->summary["factors"]["02"].get<double>() == Approx(0.5).epsilon(1e-6));
+    CHECK(m->supply[2] == Approx(1150).epsilon(1e-6));
+    // 01: A (3) and B (0.5) share f; the fitted supply keeps their 6:1 ratio.
+    CHECK(m->supply[0] / m->supply[1] == Approx(6.0).epsilon(1e-9));
+  }
+  fs::remove_all(h.dir);
+}
+
 TEST_CASE("indicators on a ring: the supply and demand across the territory's edge count") {
   // The run is A and B (département 01); C (500 inhabitants, 1 GP) is in the ring, 10 minutes from
   // A only. 2SFCA within 30 minutes: R_A = 2 / (1,000 + 6,000 + 500) = 2 / 7,500 (C's patients

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
@@ -65,7 +66,8 @@ void check(const CalibrationProblem& p) {
                 "use access.method = \"apl\" (or 2sfca, e2sfca, g2sfca), or set supply.calibrate = \"none\"");
   if (!p.od) throw Error(Errc::internal, "calibration without a travel table");
   const auto n_o = p.od->n_origins(), n_d = p.od->n_destinations;
-  if (p.demand.size() != n_o || p.target.size() != n_o || p.prior.size() != n_d || p.eligible.size() != n_d)
+  if (p.demand.size() != n_o || p.target.size() != n_o || p.prior.size() != n_d || p.eligible.size() != n_d ||
+      (!p.group.empty() && p.group.size() != n_d))
     throw Error(Errc::internal, fmt::format("calibration: {} demand, {} targets, {} priors, {} sites for an OD of {} x {}", p.demand.size(),
                                             p.target.size(), p.prior.size(), p.eligible.size(), n_o, n_d));
   for (std::size_t j = 0; j < n_d; ++j)
@@ -76,10 +78,10 @@ void check(const CalibrationProblem& p) {
       throw Error(Errc::value_invalid, fmt::format("demand #{} is {}: it must be a finite number >= 0", o, p.demand[o]));
 }
 
-CalibrationFit solve(const CalibrationProblem& p, const CalibrationSettings& s, const Columns& c, std::span<const char> held_out,
-                     std::span<const double> start) {
-  const std::size_t n_o = p.od->n_origins(), n_d = p.od->n_destinations;
-  // Observation weights: population / mean population of the observed origins.
+/// Observation weights (population / mean population of the observed origins; 0 where the target
+/// is unknown or held out) and the targets (0 where not observed).
+std::pair<std::vector<double>, std::vector<double>> observations(const CalibrationProblem& p, std::span<const char> held_out) {
+  const std::size_t n_o = p.od->n_origins();
   std::vector<double> wo(n_o, 0.0), y(n_o, 0.0);
   double sum_p = 0;
   std::size_t n_obs = 0;
@@ -92,6 +94,13 @@ CalibrationFit solve(const CalibrationProblem& p, const CalibrationSettings& s, 
     }
   if (sum_p > 0)
     for (auto& x : wo) x *= static_cast<double>(n_obs) / sum_p;
+  return {std::move(wo), std::move(y)};
+}
+
+CalibrationFit solve(const CalibrationProblem& p, const CalibrationSettings& s, const Columns& c, std::span<const char> held_out,
+                     std::span<const double> start) {
+  const std::size_t n_o = p.od->n_origins(), n_d = p.od->n_destinations;
+  const auto [wo, y] = observations(p, held_out);
   CalibrationFit f;
   f.units.assign(n_d, 0.0);
   const std::size_t n_c = c.site.size();
@@ -137,6 +146,79 @@ CalibrationFit solve(const CalibrationProblem& p, const CalibrationSettings& s, 
   return f;
 }
 
+/// The fit by group (CalibrationProblem::group): u_j = f_g h_j. The normal equations are small
+/// (one row per group), so they are formed and solved by projected coordinate descent on the factors.
+CalibrationFit solve_groups(const CalibrationProblem& p, const CalibrationSettings& s, const Columns& c, std::span<const char> held_out) {
+  const std::size_t n_o = p.od->n_origins(), n_d = p.od->n_destinations;
+  std::size_t n_g = 0;
+  for (std::size_t j = 0; j < n_d; ++j)
+    if (p.eligible[j]) {
+      if (p.group[j] < 0) throw Error(Errc::internal, fmt::format("calibration by group: eligible site #{} has no group", j));
+      n_g = std::max(n_g, static_cast<std::size_t>(p.group[j]) + 1);
+    }
+  const auto [wo, y] = observations(p, held_out);
+  // B (origins x groups): the indicator of each origin with supply h in one group only.
+  std::vector<double> B(n_o * n_g, 0.0), lam(n_g, 0.0);
+  for (std::size_t j = 0; j < n_d; ++j)
+    if (p.eligible[j]) lam[static_cast<std::size_t>(p.group[j])] += s.lambda * p.prior[j] * p.prior[j] / (p.prior[j] + 1.0);
+  for (std::size_t q = 0; q < c.site.size(); ++q) {
+    const auto j = c.site[q];
+    const auto g = static_cast<std::size_t>(p.group[j]);
+    for (auto k = c.first[q]; k < c.first[q + 1]; ++k) B[c.origin[k] * n_g + g] += c.b[k] * p.prior[j];
+  }
+  std::vector<double> M(n_g * n_g, 0.0), rhs(n_g, 0.0);
+  std::vector<std::size_t> nz;
+  for (std::size_t o = 0; o < n_o; ++o) {
+    if (wo[o] == 0) continue;
+    const double* row = &B[o * n_g];
+    nz.clear();
+    for (std::size_t g = 0; g < n_g; ++g)
+      if (row[g] != 0) nz.push_back(g);
+    for (auto g : nz) {
+      rhs[g] += wo[o] * row[g] * y[o];
+      for (auto h : nz) M[g * n_g + h] += wo[o] * row[g] * row[h];
+    }
+  }
+  CalibrationFit f;
+  f.factors.assign(n_g, 1.0);
+  auto& x = f.factors;
+  for (f.sweeps = 0; f.sweeps < s.max_sweeps;) {
+    ++f.sweeps;
+    double moved = 0;
+    for (std::size_t g = 0; g < n_g; ++g) {
+      const double hess = M[g * n_g + g] + lam[g];
+      if (!(hess > 0)) continue;
+      double grad = -rhs[g] + lam[g] * (x[g] - 1.0);
+      for (std::size_t h = 0; h < n_g; ++h) grad += M[g * n_g + h] * x[h];
+      const double nx = std::max(0.0, x[g] - grad / hess);
+      moved = std::max(moved, std::abs(nx - x[g]));
+      x[g] = nx;
+    }
+    if (moved <= 1e-12) {
+      f.converged = true;
+      break;
+    }
+  }
+  double obj = 0;
+  for (std::size_t o = 0; o < n_o; ++o) {
+    if (wo[o] == 0) continue;
+    double v = -y[o];
+    for (std::size_t g = 0; g < n_g; ++g) v += B[o * n_g + g] * x[g];
+    obj += wo[o] * v * v;
+  }
+  for (std::size_t g = 0; g < n_g; ++g) obj += lam[g] * (x[g] - 1.0) * (x[g] - 1.0);
+  f.objective = obj;
+  f.units.assign(n_d, 0.0);
+  for (std::size_t q = 0; q < c.site.size(); ++q) f.units[c.site[q]] = x[static_cast<std::size_t>(p.group[c.site[q]])] * p.prior[c.site[q]];
+  return f;
+}
+
+/// The fit of the problem: per site, or by group when the problem has groups.
+CalibrationFit fit(const CalibrationProblem& p, const CalibrationSettings& s, const Columns& c, std::span<const char> held_out,
+                   std::span<const double> start) {
+  return p.group.empty() ? solve(p, s, c, held_out, start) : solve_groups(p, s, c, held_out);
+}
+
 std::vector<double> apply(const Columns& c, std::span<const double> units, std::size_t n_o) {
   std::vector<double> v(n_o, 0.0);
   for (std::size_t q = 0; q < c.site.size(); ++q)
@@ -152,7 +234,7 @@ CalibrationFit calibrate_supply(const CalibrationProblem& p, const CalibrationSe
   if (!(s.lambda > 0) || !(s.unit > 0))
     throw Error(Errc::value_invalid, fmt::format("calibration lambda {} and unit {}: both must be > 0", s.lambda, s.unit));
   const auto c = build_columns(p, s.unit);
-  return solve(p, s, c, held_out, start);
+  return fit(p, s, c, held_out, start);
 }
 
 CalibrationReport calibrate_and_validate(const CalibrationProblem& p, const CalibrationSettings& s, std::span<const int> fold,
@@ -163,7 +245,7 @@ CalibrationReport calibrate_and_validate(const CalibrationProblem& p, const Cali
   const std::size_t n_o = p.od->n_origins(), n_d = p.od->n_destinations;
   const auto c = build_columns(p, s.unit);
   CalibrationReport rep;
-  rep.fit = solve(p, s, c, {}, {});
+  rep.fit = fit(p, s, c, {}, {});
   rep.value = apply(c, rep.fit.units, n_o);
   std::vector<double> prior_units(n_d, 0.0);
   for (std::size_t j = 0; j < n_d; ++j) prior_units[j] = p.eligible[j] ? p.prior[j] : 0.0;
@@ -184,7 +266,7 @@ CalibrationReport calibrate_and_validate(const CalibrationProblem& p, const Cali
       if (members[g].empty()) return;
       std::vector<char> out(n_o, 0);
       for (auto o : members[g]) out[o] = 1;
-      const auto f = solve(p, s, c, out, rep.fit.units);
+      const auto f = fit(p, s, c, out, rep.fit.units);
       sweeps[g] = f.sweeps;
       const auto v = apply(c, f.units, n_o);
       for (auto o : members[g]) rep.cv_value[o] = v[o];

@@ -351,6 +351,32 @@ zoning::Official read_official(const scenario::Scenario& s, const Territory& t, 
 }
 
 /// The provenance of a supply file: what was read, kept, left outside, unmatched.
+/// supply.factors: a CSV departement,factor. Every département of `t` must have its factor (a
+/// missing one would silently keep the raw activity); other départements are ignored.
+std::map<std::string, double> read_departement_factors(const fs::path& file, const Territory& t) {
+  const io::CsvFile csv(file);
+  const auto c_dep = csv.require({"departement", "dep", "code_departement"}, "the département code");
+  const auto c_f = csv.require({"factor", "facteur"}, "the activity factor");
+  std::map<std::string, double> out;
+  csv.for_each([&](const io::CsvRecord& r) {
+    const std::string dep(io::trim(r.fields[c_dep]));
+    const auto f = io::parse_number(r.fields[c_f], csv.decimal_comma());
+    if (!f || *f < 0)
+      throw Error(Errc::value_invalid, fmt::format("département {}: factor \"{}\" is not a number >= 0", dep, r.fields[c_f]), file.string(),
+                  csv.where(r), "write the factor as a decimal number, e.g. 0.93");
+    if (!out.emplace(dep, *f).second)
+      throw Error(Errc::code_duplicate, fmt::format("département {} has two factors", dep), file.string(), csv.where(r),
+                  "keep one line per département");
+  });
+  std::set<std::string> missing;
+  for (const auto& d : t.departement())
+    if (!out.contains(d)) missing.insert(d);
+  if (!missing.empty())
+    throw Error(Errc::code_unknown, fmt::format("no factor for the département(s) {}", fmt::join(missing, ", ")), file.string(), {},
+                "add a line departement,factor for each (1 keeps the raw activity)");
+  return out;
+}
+
 json supply_report_json(const geodata::SupplyReport& r) {
   return {{"file", r.file},
           {"sha256", sha256_file(r.file)},
@@ -367,16 +393,19 @@ json files_json(const std::vector<fs::path>& files) {
   return out;
 }
 
-std::vector<fs::path> data_files(const fs::path& p) {
-  std::vector<fs::path> out;
-  if (fs::is_directory(p)) {
-    for (const auto& e : fs::directory_iterator(p))
-      if (e.is_regular_file()) out.push_back(e.path());
-    std::sort(out.begin(), out.end());
-  } else if (fs::exists(p)) {
-    out.push_back(p);
+/// The boundary files read, each with the files beside it that share its stem (a Shapefile's
+/// .dbf, .prj, .shx...): what the territory came from.
+std::vector<fs::path> boundary_files(const std::vector<std::string>& read) {
+  std::set<fs::path> out;
+  for (const auto& r : read) {
+    const fs::path f(r);
+    out.insert(f);
+    std::error_code ec;
+    if (f.extension() == ".shp" && fs::is_directory(f.parent_path(), ec))
+      for (const auto& e : fs::directory_iterator(f.parent_path()))
+        if (e.is_regular_file() && e.path().stem() == f.stem()) out.insert(e.path());
   }
-  return out;
+  return {out.begin(), out.end()};
 }
 
 }  // namespace
@@ -433,10 +462,11 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   }
   in.supply_added.assign(n, 0.0);
   for (auto i = records_before; i < in.table.size(); ++i) in.supply_added[in.table.commune[i]] += in.table.amount[i];
-  if (s.supply.calibrate != "none" && s.supply.calibrate_sites != "none") {
+  if ((s.supply.calibrate != "none" || s.supply.combine != "first") && s.supply.calibrate_sites != "none") {
     const fs::path file = s.supply.calibrate_sites.empty() ? o.data_dir / "practitioners" / "sirene2019_ps_communes.csv"
                                                            : data_path(s.supply.calibrate_sites, o.data_dir);
-    if (!s.supply.calibrate_sites.empty() || fs::exists(file)) {
+    // The default second source counts the same GPs as the default supply file only.
+    if (!s.supply.calibrate_sites.empty() || (s.supply.file.empty() && fs::exists(file))) {
       geodata::SupplyOptions co;
       co.path = file;
       co.format = "counts";
@@ -452,6 +482,16 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       in.recorded_sites_report = supply_report_json(crep);
       in.recorded_sites_report["column"] = co.column;
     }
+  }
+
+  if (!s.supply.factors.empty()) {
+    if (s.supply.calibrate != "none")
+      throw Error(Errc::scenario_value, fmt::format("supply.factors is set with supply.calibrate = \"{}\"", s.supply.calibrate),
+                  s.file.string(), "supply.factors",
+                  "the factors multiply the raw supply: set supply.calibrate = \"none\", or remove supply.factors to calibrate");
+    const auto file = data_path(s.supply.factors, o.data_dir);
+    in.departement_factors = read_departement_factors(file, in.around ? in.around->territory : t);
+    in.departement_factors_file = file;
   }
 
   // The other supplies: [[indicators]] and the urgent-care sites.
@@ -490,7 +530,8 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   // Provenance.
   json data = {{"dir", o.data_dir.string()},
                {"cog", {{"package", "@etalab/decoupage-administratif"}, {"version", sel.loaded.cog_version}}}};
-  data["boundaries"] = files_json(data_files(o.communes ? *o.communes : o.data_dir / "communes"));
+  // The boundary files read (a folder by département: those of the run and of its ring).
+  data["boundaries"] = files_json(boundary_files(sel.loaded.boundaries.read));
   if (sel.loaded.apl) data["apl"] = files_json({sel.loaded.apl->file});
   if (ages)
     data["age_bands"] = {
@@ -498,6 +539,7 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
         {"records", ages->records}, {"communes_without", ages->communes_without}, {"unmatched_codes", ages->unmatched_codes.size()}};
   data["supply"] = supply_report_json(srep);
   if (!in.recorded_sites_report.is_null()) data["calibrate_sites"] = in.recorded_sites_report;
+  if (!in.departement_factors_file.empty()) data["factors"] = files_json({in.departement_factors_file});
   if (in.around)
     data["buffer"] = {{"km", s.territory.buffer_km},
                       {"departements_read", in.around->departements},

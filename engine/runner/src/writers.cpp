@@ -456,7 +456,7 @@ class SupplyCsv final : public Writer {
       const double recorded = in.recorded_sites.empty() ? NAN : in.recorded_sites[c];
       if (!(cal.headcount[c] > 0) && !(recorded > 0) && !(cal.supply[c] > 0)) continue;
       csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", t.code()[c].to_string(), quote(t.name()[c], ','), t.departement()[c],
-                         num_csv(cal.headcount[c], false), num_csv(recorded, false), num_csv(cal.headcount[c] * unit, false, "{:.10g}"),
+                         num_csv(cal.headcount[c], false), num_csv(recorded, false), num_csv(cal.prior[c] * unit, false, "{:.10g}"),
                          num_csv(cal.supply[c], false, "{:.10g}"), num_csv(cal.per_gp[c], false, "{:.10g}"),
                          num_csv(published ? (*published)[c] : NAN, false), num_csv(cal.value[c], false, "{:.10g}"),
                          num_csv(cal.cv_value[c], false, "{:.10g}"));

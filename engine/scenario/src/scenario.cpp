@@ -532,6 +532,8 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.supply.epsg = static_cast<int>(r.num("supply.epsg"));
   s.supply.calibrate = r.str("supply.calibrate");
   s.supply.calibrate_lambda = r.num("supply.calibrate_lambda");
+  s.supply.combine = r.str("supply.combine");
+  s.supply.factors = r.path("supply.factors");
   s.supply.calibrate_sites = r.str("supply.calibrate_sites") == "none" ? "none" : r.path("supply.calibrate_sites");
   s.supply.calibrate_sites_column = r.str("supply.calibrate_sites_column");
   s.supply.calibrate_cv = r.boolean("supply.calibrate_cv");

@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -82,6 +83,7 @@ Fit fit_now(const access::CalibrationProblem& prob, const access::CalibrationSet
            {"objective", rep.fit.objective},
            {"folds", rep.folds},
            {"fold_sweeps", rep.cv_sweeps}}};
+  if (!rep.fit.factors.empty()) fit.figures["factors"] = rep.fit.factors;
   if (!file.empty()) {
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -129,6 +131,90 @@ std::vector<double> departement_median(const Territory& t, const std::vector<dou
   return out;
 }
 
+/// supply.combine: the headcount prior of each commune from the supply file and the second source
+/// (empty second source: the first).
+std::vector<double> combine_counts(const std::string& how, const std::vector<double>& first, const std::vector<double>& second) {
+  if (how == "first" || second.empty()) return first;
+  std::vector<double> out(first.size());
+  for (std::size_t c = 0; c < first.size(); ++c) {
+    const double a = first[c], b = second[c];
+    out[c] = how == "mean" ? (a + b) / 2 : how == "min" ? std::min(a, b) : std::max(a, b);
+  }
+  return out;
+}
+
+/// What the calibration and the raw model share: the space (the run, or it and its ring), the
+/// headcount and second source there, and the combined prior.
+struct Space {
+  bool ring = false;
+  const Territory* ts = nullptr;
+  std::vector<CommuneId> at;  // the id in the space of each commune of the run
+  std::vector<double> headcount, recorded, prior;
+};
+
+Space space_of(const scenario::Scenario& s, const Inputs& in, const travel::OdMatrix* around_od) {
+  const auto& t = in.territory;
+  Space sp;
+  sp.ring = in.around && around_od;
+  sp.ts = sp.ring ? &in.around->territory : &t;
+  sp.at.resize(t.size());
+  for (CommuneId c = 0; c < t.size(); ++c) sp.at[c] = sp.ring ? in.around->of_inner[c] : c;
+  sp.headcount = sp.ring ? in.around->supply : in.supply_before;
+  sp.recorded = sp.ring ? in.around->recorded_sites : in.recorded_sites;
+  sp.prior = combine_counts(s.supply.combine, sp.headcount, sp.recorded);
+  return sp;
+}
+
+/// The per-practitioner figures of a baseline supply: activity per practitioner, and what an
+/// added one brings (the département's headcount-weighted median; the territory's for [siting]).
+void per_practitioner(const Territory& t, Calibration& cal, double unit) {
+  const auto n = t.size();
+  cal.per_gp.assign(n, kNaN);
+  for (CommuneId c = 0; c < n; ++c)
+    if (cal.headcount[c] > 0) cal.per_gp[c] = cal.supply[c] / cal.headcount[c];
+  cal.added_per_gp = departement_median(t, cal.per_gp, cal.headcount, unit);
+  cal.median_per_gp = n ? departement_median(t, cal.per_gp, cal.headcount, unit, true)[0] : unit;
+}
+
+/// supply.calibrate = "none" with supply.combine or supply.factors: the raw supply, prior x
+/// activity x the département's factor; nullopt when it is the plain headcount x activity.
+std::optional<Calibration> raw_model(const scenario::Scenario& s, const Inputs& in, const travel::OdMatrix* around_od) {
+  const bool combined = s.supply.combine != "first" && !in.recorded_sites.empty();
+  if (!combined && in.departement_factors.empty()) return std::nullopt;
+  const auto& t = in.territory;
+  const auto n = t.size();
+  const auto sp = space_of(s, in, around_od);
+  const auto& ts = *sp.ts;
+  const double unit = s.supply.activity;
+  Calibration cal;
+  cal.headcount = in.supply_before;
+  cal.around_supply.resize(ts.size());
+  for (CommuneId c = 0; c < ts.size(); ++c) {
+    const double f = in.departement_factors.empty() ? 1.0 : in.departement_factors.at(ts.departement()[c]);
+    cal.around_supply[c] = sp.prior[c] * unit * f;
+  }
+  cal.prior.resize(n);
+  cal.supply.resize(n);
+  for (CommuneId c = 0; c < n; ++c) cal.prior[c] = sp.prior[sp.at[c]], cal.supply[c] = cal.around_supply[sp.at[c]];
+  per_practitioner(t, cal, unit);
+  cal.value.assign(n, kNaN);
+  cal.cv_value.assign(n, kNaN);
+  cal.summary = {{"model", "raw"},
+                 {"combine", combined ? s.supply.combine : "first"},
+                 {"prior_activity", unit},
+                 {"consultations", std::accumulate(cal.supply.begin(), cal.supply.end(), 0.0)},
+                 {"added_practitioner", "the headcount-weighted median activity per practitioner of the commune's département"},
+                 {"median_activity_per_practitioner", jnum(cal.median_per_gp)}};
+  if (!in.departement_factors.empty()) {
+    json f = json::object();
+    std::set<std::string> deps(t.departement().begin(), t.departement().end());
+    for (const auto& d : deps) f[d] = in.departement_factors.at(d);
+    cal.summary["factors"] = {
+        {"file", in.departement_factors_file.string()}, {"sha256", sha256_file(in.departement_factors_file)}, {"departements", f}};
+  }
+  return cal;
+}
+
 }  // namespace
 
 CalibrationCache CalibrationCache::user_default() {
@@ -140,7 +226,7 @@ CalibrationCache CalibrationCache::user_default() {
 std::optional<Calibration> calibrate_supply(const scenario::Scenario& s, const Inputs& in, const travel::OdMatrix& od,
                                             const CalibrationCache& cache, bool* cache_hit, const travel::OdMatrix* around_od) {
   if (cache_hit) *cache_hit = false;
-  if (s.supply.calibrate == "none") return std::nullopt;
+  if (s.supply.calibrate == "none") return raw_model(s, in, around_od);
   const auto& t = in.territory;
   const auto n = t.size();
   const auto params = access_params(s.access.method, s.access.max_cost, s.access.decay, s.access.n);
@@ -151,19 +237,19 @@ std::optional<Calibration> calibrate_supply(const scenario::Scenario& s, const I
         Errc::field_missing, "supply.calibrate = \"apl\" needs the published APL of the communes, and the run read none", s.file.string(),
         {}, "set data.apl to the DREES APL file (default <data>/apl/drees_apl_mg_2022_communes.csv), or set supply.calibrate = \"none\"");
   // The space of the fit: the run's communes, or them and the ring around them (Inputs::around).
-  const bool ring = in.around && around_od;
-  const Territory& ts = ring ? in.around->territory : t;
+  const auto sp = space_of(s, in, around_od);
+  const bool ring = sp.ring;
+  const Territory& ts = *sp.ts;
   const travel::OdMatrix& ods = ring ? *around_od : od;
   const auto ns = ts.size();
-  std::vector<CommuneId> at(n);  // the id in the space of each commune of the run
-  for (CommuneId c = 0; c < n; ++c) at[c] = ring ? in.around->of_inner[c] : c;
+  const auto& at = sp.at;
   auto demand = access_demand(s, ts, in.age_bands).first;
   if (ring) {  // the run's own demand on its communes (e.g. from INSEE ages, which the ring lacks)
     const auto inner = access_demand(s, t, in.age_bands).first;
     for (CommuneId c = 0; c < n; ++c) demand[at[c]] = inner[c];
   }
-  const std::vector<double>& headcount = ring ? in.around->supply : in.supply_before;
-  const std::vector<double>& recorded = ring ? in.around->recorded_sites : in.recorded_sites;
+  const std::vector<double>& headcount = sp.prior;
+  const std::vector<double>& recorded = sp.recorded;
   const std::vector<double>* target = ring ? ts.column("apl_official") : published;
   if (!target) throw Error(Errc::internal, "the ring of the calibration has no published APL column");
 
@@ -183,13 +269,24 @@ std::optional<Calibration> calibrate_supply(const scenario::Scenario& s, const I
       for (CommuneId c = 0; c < ns; ++c)
         if (const auto it = dep_index.find(ts.departement()[c]); it != dep_index.end()) fold[c] = it->second;
   }
+  // By département: one factor per département of the space (the ring's included).
+  const bool by_dep = s.supply.calibrate == "departement";
+  std::vector<int> group;
+  std::vector<std::string> group_dep;
+  if (by_dep) {
+    std::map<std::string, int> index;
+    for (CommuneId c = 0; c < ns; ++c) index.emplace(ts.departement()[c], 0);
+    for (auto& [dep, i] : index) i = static_cast<int>(group_dep.size()), group_dep.push_back(dep);
+    group.resize(ns);
+    for (CommuneId c = 0; c < ns; ++c) group[c] = index.at(ts.departement()[c]);
+  }
   access::CalibrationSettings set;
   set.unit = s.supply.activity;
   set.lambda = s.supply.calibrate_lambda;
-  const access::CalibrationProblem prob{params, &ods, demand, headcount, eligible, *target};
+  const access::CalibrationProblem prob{params, &ods, demand, headcount, eligible, *target, group};
 
   // The cache key: everything the fit reads.
-  std::string key = fmt::format("oasis {} calibration 2|{}|{}|{}|{}|{}|{}|{}", kVersion, access::method_name(params.method),
+  std::string key = fmt::format("oasis {} calibration 3|{}|{}|{}|{}|{}|{}|{}", kVersion, access::method_name(params.method),
                                 params.decay.spec(), params.max_cost, set.unit, set.lambda, set.max_sweeps, set.tolerance);
   append_bytes<std::uint64_t>(key, ods.first);
   append_bytes<std::uint32_t>(key, ods.dest);
@@ -199,6 +296,7 @@ std::optional<Calibration> calibrate_supply(const scenario::Scenario& s, const I
   append_bytes<char>(key, eligible);
   append_bytes<double>(key, *target);
   append_bytes<int>(key, fold);
+  append_bytes<int>(key, group);
   key += fmt::format("|{}", s.access.line);
   const auto digest = sha256_text(key);
   const fs::path file = cache.dir.empty() ? fs::path() : cache.dir / fmt::format("calibration-{}.json", digest);
@@ -233,32 +331,39 @@ std::optional<Calibration> calibrate_supply(const scenario::Scenario& s, const I
   }
   fit.erase("folds");
   fit.erase("fold_sweeps");
+  if (by_dep) {  // the factors by département code (the space's, ring included)
+    json f = json::object();
+    const auto factors = fit.at("factors").get<std::vector<double>>();
+    for (std::size_t g = 0; g < group_dep.size(); ++g) f[group_dep[g]] = jnum(factors.at(g));
+    fit["factors"] = f;
+  }
   if (ring) fit["around"] = {{"communes", ns - n}, {"sites_fitted_with_ring", std::count(eligible.begin(), eligible.end(), 1)}};
 
   cal.supply.resize(n);
-  cal.per_gp.assign(n, kNaN);
-  for (CommuneId c = 0; c < n; ++c) {
-    cal.supply[c] = units[at[c]] * set.unit;
-    if (cal.headcount[c] > 0) cal.per_gp[c] = cal.supply[c] / cal.headcount[c];
-  }
-  cal.added_per_gp = departement_median(t, cal.per_gp, cal.headcount, set.unit);
-  cal.median_per_gp = n ? departement_median(t, cal.per_gp, cal.headcount, set.unit, true)[0] : set.unit;
+  cal.prior.resize(n);
+  for (CommuneId c = 0; c < n; ++c) cal.supply[c] = units[at[c]] * set.unit, cal.prior[c] = headcount[at[c]];
+  per_practitioner(t, cal, set.unit);
   std::size_t fitted = 0, with_supply = 0;
   for (CommuneId c = 0; c < n; ++c) fitted += eligible[at[c]], with_supply += cal.supply[c] > 0;
-  const double prior_total = std::accumulate(cal.headcount.begin(), cal.headcount.end(), 0.0) * set.unit;
-  cal.summary = {{"model", "calibrated"},
-                 {"target", target_file},
-                 {"target_sha256", sha256_file(target_file)},
-                 {"method", "non-negative least squares on the published APL, population-weighted, toward the headcount prior"},
-                 {"lambda", set.lambda},
-                 {"prior_activity", set.unit},
-                 {"sites_fitted", fitted},
-                 {"sites_with_supply", with_supply},
-                 {"consultations_prior", prior_total},
-                 {"consultations_calibrated", std::accumulate(cal.supply.begin(), cal.supply.end(), 0.0)},
-                 {"added_practitioner", "the headcount-weighted median activity per practitioner of the commune's département"},
-                 {"median_activity_per_practitioner", jnum(cal.median_per_gp)},
-                 {"cache_key", digest}};
+  const double prior_total = std::accumulate(cal.prior.begin(), cal.prior.end(), 0.0) * set.unit;
+  cal.summary = {
+      {"model", "calibrated"},
+      {"target", target_file},
+      {"target_sha256", sha256_file(target_file)},
+      {"method", by_dep ? "one activity factor per département, non-negative least squares on the published APL, population-weighted, "
+                          "toward factor 1"
+                        : "non-negative least squares on the published APL, population-weighted, toward the headcount prior"},
+      {"by", by_dep ? "departement" : "commune"},
+      {"combine", recorded.empty() ? "first" : s.supply.combine},
+      {"lambda", set.lambda},
+      {"prior_activity", set.unit},
+      {"sites_fitted", fitted},
+      {"sites_with_supply", with_supply},
+      {"consultations_prior", prior_total},
+      {"consultations_calibrated", std::accumulate(cal.supply.begin(), cal.supply.end(), 0.0)},
+      {"added_practitioner", "the headcount-weighted median activity per practitioner of the commune's département"},
+      {"median_activity_per_practitioner", jnum(cal.median_per_gp)},
+      {"cache_key", digest}};
   cal.summary.update(fit);
   return cal;
 }
@@ -267,11 +372,23 @@ std::string supply_model_text(const scenario::Scenario& s, const Indicators& ind
   if (!ind.apl) return "effectifs du fichier d'offre";
   if (!ind.calibration) return fmt::format("brute : effectifs x {} actes par an", s.supply.activity);
   const auto& c = ind.calibration->summary;
+  if (c.at("model") == "raw") {
+    const std::string who = c.at("combine") == "first" ? "effectifs"
+                                                       : fmt::format("effectifs ({} du fichier d'offre et de la 2e source)",
+                                                                     c.at("combine") == "mean"  ? "moyenne"
+                                                                     : c.at("combine") == "min" ? "minimum"
+                                                                                                : "maximum");
+    return fmt::format("brute : {} x {} actes par an{}", who, s.supply.activity,
+                       c.contains("factors") ? fmt::format(" x facteur du département ({})",
+                                                           fs::path(c["factors"]["file"].get<std::string>()).filename().string())
+                                             : "");
+  }
   auto rho = [&](const char* k) {
     const auto& f = c[k];
     return f.is_null() || f["spearman"].is_null() ? std::string("non calculé") : fmt::format("{:.2f}", f["spearman"].get<double>());
   };
-  return fmt::format("calibrée sur {} (lambda {}) : Spearman {} ajusté, {} en validation croisée par département (brute : {})",
+  return fmt::format("calibrée{} sur {} (lambda {}) : Spearman {} ajusté, {} en validation croisée par département (brute : {})",
+                     c.value("by", "commune") == "departement" ? " par département" : "",
                      fs::path(ind.calibration->target).filename().string(), s.supply.calibrate_lambda, rho("in_sample"),
                      rho("cross_validated"), rho("prior"));
 }

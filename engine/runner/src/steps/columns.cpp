@@ -67,18 +67,18 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
   {"sites", "supply_added", T::real, "practitioners", "Offre ajoutée", "openings x siting.supply_per_site"},
   {"sites", "marginal", T::real, "", "Apport marginal", "Objective lost if that commune's openings alone were removed"},
 
-  // supply.csv (supply.calibrate): the calibrated supply of the baseline, one row per commune that holds some
+  // supply.csv (supply.calibrate, or the raw model of supply.combine / supply.factors): the baseline supply, one row per commune that holds some
   {"supply", "code_insee", T::text, "", "Code INSEE", "Commune with recorded practitioners or calibrated supply"},
   {"supply", "name", T::text, "", "Commune", "Its name"},
   {"supply", "departement", T::text, "", "Département", "Its département (the cross-validation fold)"},
-  {"supply", "headcount", T::real, "practitioners", "Effectif", "Practitioners of the supply file before the scenario's modifications (the prior)"},
+  {"supply", "headcount", T::real, "practitioners", "Effectif", "Practitioners of the supply file before the scenario's modifications"},
   {"supply", "recorded_sites", T::real, "practitioners", "Effectif (2e source)", "Practitioners of supply.calibrate_sites (empty when none is read)"},
-  {"supply", "prior_activity", T::real, "consultations/year", "Activité a priori", "headcount x supply.activity"},
-  {"supply", "calibrated_activity", T::real, "consultations/year", "Activité calibrée", "The fitted supply: consultations a year credited to the commune"},
+  {"supply", "prior_activity", T::real, "consultations/year", "Activité a priori", "The prior (supply.combine of headcount and recorded_sites) x supply.activity"},
+  {"supply", "calibrated_activity", T::real, "consultations/year", "Activité calibrée", "The baseline supply: consultations a year credited to the commune (fitted; or prior x département factor for the raw model)"},
   {"supply", "activity_per_gp", T::real, "consultations/year/practitioner", "Activité par praticien", "calibrated_activity / headcount (empty when the headcount is 0): what one practitioner leaving takes away"},
   {"supply", "apl_published", T::real, "consultations/year/inhabitant", "APL publiée", "The calibration target at this commune (data.apl)"},
-  {"supply", "apl_calibrated", T::real, "consultations/year/inhabitant", "APL calibrée", "The APL of the baseline with the calibrated supply"},
-  {"supply", "apl_cross_validated", T::real, "consultations/year/inhabitant", "APL validée croisée", "The APL predicted with its département's published values left out of the fit"},
+  {"supply", "apl_calibrated", T::real, "consultations/year/inhabitant", "APL calibrée", "The APL of the baseline with the calibrated supply (empty for the raw model)"},
+  {"supply", "apl_cross_validated", T::real, "consultations/year/inhabitant", "APL validée croisée", "The APL predicted with its département's published values left out of the fit (empty for the raw model)"},
 
   // diff.csv
   {"diff", "code_insee", T::text, "", "Code INSEE", "Commune whose zone or class changed"},

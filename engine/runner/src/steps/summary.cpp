@@ -107,14 +107,15 @@ json build_summary(const scenario::Scenario& s, const Inputs& in, const Travel& 
       {"total_before", std::accumulate(in.supply_before.begin(), in.supply_before.end(), 0.0)},
       {"total", std::accumulate(in.supply.begin(), in.supply.end(), 0.0)},
       {"ages_known", in.table.has_age()},
-      {"apl_unit", !ind.apl          ? std::string("amount")
-                   : ind.calibration ? std::string("consultations/year: the calibrated supply of each commune, moved by the modifications")
-                                     : fmt::format("consultations/year = amount x {}", ind.activity)},
-      {"model", !ind.apl          ? "amount"
-                : ind.calibration ? "calibrated"
-                                  : "raw"}};
+      {"apl_unit", !ind.apl ? std::string("amount")
+                   : ind.calibration
+                       ? std::string("consultations/year: the model supply of each commune (supply.csv), moved by the modifications")
+                       : fmt::format("consultations/year = amount x {}", ind.activity)},
+      {"model", !ind.apl          ? std::string("amount")
+                : ind.calibration ? ind.calibration->summary.at("model").get<std::string>()
+                                  : std::string("raw")}};
   S["supply"]["description"] = supply_model_text(s, ind);
-  if (ind.calibration) S["supply"]["calibration"] = ind.calibration->summary;
+  if (ind.calibration) S["supply"][S["supply"]["model"] == "raw" ? "raw" : "calibration"] = ind.calibration->summary;
   S["travel"] = {{"model", tr.od.model}, {"cutoff_min", tr.od.cutoff_min}, {"pairs", tr.od.pairs()}};
   const auto& res = ind.access;
   const auto ineq = access::inequality(res.value, ind.demand, s.access.line);

@@ -33,7 +33,9 @@ struct BoundaryOptions {
 };
 
 struct BoundaryReport {
-  std::size_t files = 0;
+  std::size_t files = 0;           // files read
+  std::size_t files_skipped = 0;   // files of a folder by département left unread (other départements)
+  std::vector<std::string> read;   // the files read, in order
   std::size_t features = 0;        // features read
   std::size_t communes = 0;        // communes produced (after merging)
   std::size_t merged_codes = 0;    // former codes folded into a current commune

@@ -34,10 +34,15 @@ struct CalibrationProblem {
   std::span<const double> prior;   // h_j per destination, practitioners (>= 0)
   std::span<const char> eligible;  // per destination: 1 = its supply is fitted, 0 = it stays 0
   std::span<const double> target;  // per origin: published value, NaN = unknown
+  // Optional, per destination: the group of each eligible site (e.g. its département, >= 0). When
+  // given, the fit is by group: u_j = f_g h_j with one factor f_g >= 0 per group, and the prior
+  // term is the same as per site with that u (lambda f-weighted: lambda sum_j h_j^2/(h_j+1) (f_g-1)^2).
+  std::span<const int> group = {};
 };
 
 struct CalibrationFit {
-  std::vector<double> units;  // u_j per destination, practitioner-equivalents (0 where not eligible)
+  std::vector<double> units;    // u_j per destination, practitioner-equivalents (0 where not eligible)
+  std::vector<double> factors;  // fit by group: f_g per group (index = group id); empty otherwise
   int sweeps = 0;
   bool converged = false;
   double objective = 0;

@@ -16,6 +16,7 @@
 // Everything below load_inputs / build_travel works without GDAL (library oasis_steps) and is
 // tested on hand-made territories (tests/runner).
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -82,6 +83,9 @@ struct Inputs {
   // its provenance.
   std::vector<double> recorded_sites;
   json recorded_sites_report;
+  // supply.factors: the activity factor of each département (of the run and its ring), and its file.
+  std::map<std::string, double> departement_factors;
+  std::filesystem::path departement_factors_file;
   std::optional<Around> around;    // territory.buffer_km > 0 and a territory that is not all of France
   std::vector<SupplyInput> extra;  // one per scenario.indicators, same order
   std::optional<SupplyInput> urgences;
@@ -106,10 +110,13 @@ struct Travel {
 
 // ---- calibration -----------------------------------------------------------------------------
 
-/// supply.calibrate = "apl": the baseline supply fitted on the published APL (docs/calibration.md).
+/// The baseline supply model when it is not headcount x activity (docs/calibration.md):
+/// supply.calibrate = "apl" / "departement" (fitted on the published APL), or "none" with
+/// supply.combine / supply.factors (the raw model: value and cv_value are NaN, summary.model "raw").
 struct Calibration {
   std::string target;                 // the published APL file
-  std::vector<double> headcount;      // per commune: the supply file before the modifications (the prior)
+  std::vector<double> headcount;      // per commune: the supply file before the modifications
+  std::vector<double> prior;          // per commune: the headcount prior (supply.combine of it and the second source)
   std::vector<double> supply;         // per commune: calibrated consultations a year (the baseline)
   std::vector<double> per_gp;         // supply / headcount, NaN where the headcount is 0
   std::vector<double> added_per_gp;   // per commune: consultations a year of a practitioner added there
@@ -127,7 +134,7 @@ struct CalibrationCache {
   static CalibrationCache user_default();
 };
 
-/// nullopt when supply.calibrate = "none". The fit is read from `cache` when it holds one made
+/// nullopt when supply.calibrate = "none" and the supply is headcount x activity. The fit is read from `cache` when it holds one made
 /// from the same inputs (travel table, demand, prior, target, settings, version: their SHA-256),
 /// and written there otherwise; `cache_hit` (optional) tells which. The result does not depend on
 /// the cache: same bytes either way.

@@ -92,7 +92,9 @@ struct Scenario {
     std::string file, format, column, kind, source, age_column, x_column, y_column, id_column, amount_column;
     double activity = 2300;
     int epsg = 4326;
-    std::string calibrate = "none";  // none | apl (docs/calibration.md)
+    std::string calibrate = "none";  // none | apl | departement (docs/calibration.md)
+    std::string combine = "mean";    // first | mean | min | max: the prior from supply.file and calibrate_sites
+    std::string factors;             // "" = none: CSV departement,factor (calibrate = "none")
     double calibrate_lambda = 0.01;
     std::string calibrate_sites, calibrate_sites_column = "generaliste";  // "" = default file, "none" = off
     bool calibrate_cv = true;
