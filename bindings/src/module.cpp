@@ -400,7 +400,8 @@ py::tuple run_scenario(const std::string& path, const std::string& out_dir, bool
   py::list zones;
   for (const auto& z : r.zones)
     zones.append(py::make_tuple(z.code, z.name, z.unit, z.population, z.apl, z.indicator, z.zone, z.rule, z.unit_indicator, z.cls,
-                                z.density_100k, z.time_gp_min, z.time_urgences_min, z.x, z.y));  // the order of zone_list_columns()
+                                z.density_100k, z.time_gp_min, z.time_urgences_min, z.time_su_min, z.x,
+                                z.y));  // the order of zone_list_columns()
   return py::make_tuple(r.summary.dump(), zones, r.timings.dump());
 }
 

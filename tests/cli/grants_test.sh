@@ -24,10 +24,10 @@ expect_rc 0 "$oasis" grants --scheme "$G/grand-est-2018-internes.toml" --applica
 # from the x/y columns to the faculty (or the nearest of Nancy, Reims, Strasbourg), the
 # illustrative bands (600 per 50 km from 600), clamped to 600..3000.
 # (Counted from the end of the line: names may hold quoted commas.)
-[ "$(head -1 ge/zones.csv | awk -F, '{ print $(NF-8) "," $(NF-1) "," $NF }')" = "zone,x_l93,y_l93" ] || fail "zones.csv columns"
+[ "$(head -1 ge/zones.csv | awk -F, '{ print $(NF-9) "," $(NF-1) "," $NF }')" = "zone,x_l93,y_l93" ] || fail "zones.csv columns"
 awk -F, '
   FILENAME ~ /facultes/ { fx[$1] = $(NF-1); fy[$1] = $NF; next }
-  FILENAME ~ /zones.csv/ { X[$1] = $(NF-1); Y[$1] = $NF; Z[$1] = $(NF-8); next }
+  FILENAME ~ /zones.csv/ { X[$1] = $(NF-1); Y[$1] = $NF; Z[$1] = $(NF-9); next }
   FNR == 1 { next }
   {
     ok = ($4 == "niveau1" || $4 == "saspas") && (Z[$5] == "ZIP" || Z[$5] == "ZAC") && $6 >= "2018-01-01" && $6 <= "2018-12-31"
@@ -66,6 +66,17 @@ expect_rc 0 "$oasis" grants --scheme "$G/aura-2017-bourse-internes.toml" --appli
 grep -q '^A,yes,3000.00,3000.00,awarded' dated.csv || fail "before the official list: eligible"
 grep -q '^B,no,,,ineligible' dated.csv || fail "after the official list: refused"
 grep -q '^C,unknown,,,eligibility-unknown,.*no zone list is in effect on 2018-11-05' dated.csv || fail "no list in effect: unknown"
+
+# 3b. The AURA 2018 établissements scheme on the SAE établissements of the run (urgences.csv, as
+#     docs/grants.md builds its example): eligible = the commune is ZIP or ZAC and the établissement
+#     has a 24h/24 SU, counted here with awk from urgences.csv itself.
+python3 "$E/sae-applications.py" cvl/urgences.csv >sae-apps.csv
+want=$(python3 -c 'import csv, sys; print(sum(r["urgences_24h"] == "oui" and r["zone"] in ("ZIP", "ZAC") for r in csv.DictReader(open(sys.argv[1]))))' cvl/urgences.csv)
+[ "$want" -gt 0 ] || fail "no eligible établissement in région 24: the check below would prove nothing"
+expect_rc 0 "$oasis" grants --scheme "$G/aura-2018-etablissements-urgences.toml" --applications sae-apps.csv --zones cvl -o sae-awards.csv \
+  --summary sae-awards.json -q
+jq -e ".eligible.yes == $want and .awarded_total == $((want * 100000))" sae-awards.json >/dev/null ||
+  fail "AURA 2018 on the SAE: expected $want eligible, got $(jq -c '{eligible, awarded_total}' sae-awards.json)"
 
 # 4. Quota exhausted mid-list (2 bursaries a year), French CSV.
 printf 'id,faculty,stage_commune,start_date,months\n1,tours,18279,2019-05-02,6\n2,tours,37261,2019-05-02,6\n3,tours,18279,2019-06-03,4\n4,tours,18279,2019-07-01,6\n5,tours,18279,2020-01-06,6\n' >q.csv

@@ -16,7 +16,7 @@ default="$src/scenarios/centre-val-de-loire.toml"
 
 # 1. The default scenario: every commune of the région classified, all files written.
 expect_rc 0 "$oasis" run "$default" -o a -q
-for f in zones.csv communes.gpkg summary.json scenario.toml timings.json; do [ -s "a/$f" ] || fail "a/$f missing"; done
+for f in zones.csv communes.gpkg summary.json scenario.toml timings.json supply.csv urgences.csv; do [ -s "a/$f" ] || fail "a/$f missing"; done
 [ "$(tail -n +2 a/zones.csv | wc -l)" -eq 1754 ] || fail "zones.csv: expected 1754 communes"
 zone=$(col a/zones.csv zone)
 bad=$(tail -n +2 a/zones.csv | awk -F, -v z="$zone" '$z != "ZIP" && $z != "ZAC" && $z != "hors-zonage"' | wc -l)
@@ -36,6 +36,34 @@ nurses=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "infirmiers") 
                     NR > 1 && $1 ~ /^(18|28|36|37|41|45)/ { s += $c } END { print s }' "$data/practitioners/sirene2019_ps_communes.csv")
 jq -e ".indicators.infirmiers_2sfca.supply_total == $nurses" a/summary.json >/dev/null || fail "nurses total: expected $nurses"
 [ "$(sqlite3 a/communes.gpkg 'select count(*) from communes where infirmiers_2sfca > 0')" -gt 1000 ] || fail "nurses indicator column"
+
+# Urgent care from the SAE 2023 (docs/urgences.md): urgences.csv lists the établissements of the
+# six départements with an authorised SU or a SMUR (recomputed here with awk from the tables), every
+# commune has a time, a commune holding a site has 0, and the population beyond 30 minutes is the
+# sum over the zones.csv rows beyond it.
+sae="$data/urgences"
+want=$(awk -F';' 'FILENAME ~ /URGENCES_/ { if (FNR > 1 && $6 == 1) s[$3] = 1; next }
+                  FILENAME ~ /SMURSAMU/ { if (FNR > 1 && $6 == 1) s[$3] = 1; next }
+                  FNR > 1 && ($3 in s) && substr($21, 1, 2) ~ /^(18|28|36|37|41|45)$/ { n++ } END { print n }' \
+  "$sae/URGENCES_2023r.csv" "$sae/SMURSAMU_2023r.csv" "$sae/ID_2023r.csv")
+[ "$(tail -n +2 a/urgences.csv | wc -l)" -eq "$want" ] || fail "urgences.csv: expected $want établissements"
+turg=$(col a/zones.csv time_nearest_urgences_min)
+[ "$(tail -n +2 a/zones.csv | awk -F, -v c="$turg" '$c == ""' | wc -l)" -eq 0 ] || fail "a commune without a time to urgent care"
+[ "$(awk -F, -v c="$turg" '$1 == "18033" { print $c }' a/zones.csv)" = "0.00" ] || fail "Bourges holds an SU: its time is 0"
+# (zones.csv rounds the times to 0.01 min: a commune written 30.00 may be just beyond the line.)
+pcol=$(col a/zones.csv population)
+lo=$(tail -n +2 a/zones.csv | awk -F, -v c="$turg" -v p="$pcol" '$c > 30.005 { s += $p } END { print s + 0 }')
+hi=$(tail -n +2 a/zones.csv | awk -F, -v c="$turg" -v p="$pcol" '$c >= 29.995 { s += $p } END { print s + 0 }')
+jq -e ".flags.urgences.population_beyond >= $lo and .flags.urgences.population_beyond <= $hi" a/summary.json >/dev/null ||
+  fail "population beyond 30 minutes: zones.csv gives $lo..$hi, summary $(jq .flags.urgences.population_beyond a/summary.json)"
+
+# Maisons de santé (flags.msp): the communes of the six départements flagged in the FINESS file
+# (awk), a time for every commune, 0 where there is one.
+want=$(python3 -c 'import csv, sys; print(sum(r["code_insee"][:2] in ("18", "28", "36", "37", "41", "45") and r["msp_presente"] == "1" for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))))' \
+  "$data/practitioners/msp_finess2026_communes.csv")
+jq -e ".flags.msp.communes_with_msp == $want" a/summary.json >/dev/null || fail "MSP communes: expected $want"
+[ "$(sqlite3 a/communes.gpkg 'select sum(msp), sum(time_nearest_msp_min is null), sum(msp = 1 and time_nearest_msp_min > 0) from communes')" = "$want|0|0" ] ||
+  fail "communes.gpkg: msp, time_nearest_msp_min"
 
 # 2. Independent checks: unit APL = population-weighted mean of the commune APLs (recomputed here
 # from zones.csv), and the ARS caps of the scenario (ZIP <= 58.8 % unless mandatory, ZAC <= 34 %).
@@ -211,6 +239,31 @@ mkdir -p foreign && echo notes >foreign/notes.txt
 expect_rc 13 "$oasis" run "$default" -o foreign -q --overwrite
 grep -q "notes.txt" err || fail "E-EXISTS does not name the foreign file"
 [ "$(cat foreign/notes.txt)" = notes ] || fail "the foreign file was touched"
+# 11b. An emergency service closes (scenarios/examples/urgences-closure.toml): diff.csv holds the
+# communes that cross the 30-minute line, counted here from its two time columns; `oasis diff` on
+# the two folders writes the same file; an unknown FINESS is refused.
+expect_rc 0 "$oasis" run "$src/scenarios/examples/urgences-closure.toml" -o clos -q
+crossed=$(tail -n +2 clos/diff.csv | awk -F, '$(NF-1) <= 30 && $NF > 30' | wc -l)
+[ "$crossed" -gt 0 ] || fail "the closure moves no commune beyond 30 minutes"
+jq -e ".comparison.urgences.communes_crossed_beyond == $crossed" clos/summary.json >/dev/null ||
+  fail "closure: diff.csv has $crossed communes crossing the line, summary $(jq .comparison.urgences.communes_crossed_beyond clos/summary.json)"
+[ "$(jq '.flags.urgences.sae.etablissements_in_territory' clos/summary.json)" -eq "$(( $(tail -n +2 a/urgences.csv | wc -l) - 1 ))" ] ||
+  fail "closure: one établissement fewer expected"
+expect_rc 0 "$oasis" diff a clos -o clos-diff.csv
+cmp -s clos-diff.csv clos/diff.csv || fail "oasis diff and the scenario's diff.csv disagree"
+printf 'extend = "%s"\n[flags]\nurgences_closed = ["999999999"]\n' "$default" >badclose.toml
+expect_rc 32 "$oasis" run badclose.toml -o badclose -q
+grep -q '999999999 is no établissement' err || fail "an unknown FINESS is not named"
+
+# 11c. Siting new MSP (scenarios/examples/siting.toml): the communes that have one already
+# (flags.msp) are not candidates, and no opening lands there.
+expect_rc 0 "$oasis" run "$src/scenarios/examples/siting.toml" -o sit -q
+jq -e ".siting.candidates_with_msp_excluded == $(sqlite3 a/communes.gpkg 'select sum(msp) from communes')" sit/summary.json >/dev/null ||
+  fail "siting: MSP communes not excluded ($(jq .siting.candidates_with_msp_excluded sit/summary.json))"
+for c in $(tail -n +2 sit/sites.csv | cut -d, -f1); do
+  [ "$(sqlite3 a/communes.gpkg "select msp from communes where code_insee = '$c'")" = 0 ] || fail "an MSP opens in $c, which has one"
+done
+
 # 12. The raw supply model (docs/calibration.md): RPPS headcount x 2,300 x the département's factor
 # of the shipped file; the total recomputed here with awk from the two files. A factors file that
 # misses a département of the run, or a bad factor, is refused naming the file and the line.

@@ -8,6 +8,7 @@
 #include "oasis/core/error.hpp"
 #include "oasis/travel/graph.hpp"
 #include "oasis/travel/models.hpp"
+#include "oasis/travel/nearest.hpp"
 #include "oasis/travel/od.hpp"
 #include "oasis/travel/od_io.hpp"
 
@@ -243,4 +244,65 @@ TEST_CASE("OD binary round trip, and a truncated file is refused") {
   std::getline(in, first);
   CHECK(header == "from_id,to_id,minutes");
   CHECK(first == "37001,37001,0.00");
+}
+
+TEST_CASE("nearest site without a cutoff: one search from the sites, along the arcs' direction") {
+  // 0 -3-> 1 -3-> 2 (one way): to reach site 2, 0 takes 6 and 1 takes 3; nobody but 0 reaches 0.
+  const auto g = Graph::from_arcs(3, {{0, 1, 3}, {1, 2, 3}});
+  const auto to2 = nearest_on_graph(g, std::vector<char>{0, 0, 1});
+  CHECK(to2 == std::vector<double>{6, 3, 0});
+  const auto to0 = nearest_on_graph(g, std::vector<char>{1, 0, 0});
+  CHECK(to0[0] == 0);
+  CHECK(std::isnan(to0[1]));
+  CHECK(std::isnan(to0[2]));
+}
+
+TEST_CASE("time to the nearest site for every commune: the table within the cutoff, the model beyond it") {
+  // Three rural 10 km squares in a row, the site in the last: 10 km a hop.
+  const auto t = row_of_squares({100, 100, 100});
+  const std::vector<double> site{0, 0, 1};
+  TravelSettings s;
+  s.cutoff_min = 15;
+  SECTION("commune graph, detour 1, 60 km/h: 10 minutes a hop; 0 is beyond the 15-minute table") {
+    s.model = Model::commune_graph;
+    s.graph.detour = 1.0;
+    OdOptions o;
+    o.cutoff_min = 15;
+    const auto od = commune_graph_od(t, s.graph, o);
+    const auto r = nearest_site_minutes(t, s, od, site);
+    CHECK(r.minutes[0] == Approx(20.0));
+    CHECK(r.minutes[1] == Approx(10.0));
+    CHECK(r.minutes[2] == 0.0);
+    CHECK(r.how == std::vector<NearestHow>{NearestHow::beyond_cutoff, NearestHow::table, NearestHow::table});
+    CHECK(r.beyond_cutoff == 1);
+    CHECK(r.from_table == 2);
+  }
+  SECTION("crow-fly, detour 1.3, 60 km/h: 13 minutes for 10 km, 26 for 20 km beyond the table") {
+    s.model = Model::crowfly;
+    OdOptions o;
+    o.cutoff_min = 15;
+    const auto od = crowfly_commune_od(t, s.crowfly, o);
+    const auto r = nearest_site_minutes(t, s, od, site);
+    CHECK(r.minutes[1] == Approx(13.0));
+    CHECK(r.minutes[0] == Approx(26.0));
+    CHECK(r.how[0] == NearestHow::beyond_cutoff);
+  }
+  SECTION("a table that lacks the pair: the straight line at the commune graph's detour and speed") {
+    s.model = Model::table;
+    s.graph.detour = 1.2;
+    const auto od = assemble({{{0, 0.0f}}, {{1, 0.0f}, {2, 9.0f}}, {{2, 0.0f}}}, 3);
+    const auto r = nearest_site_minutes(t, s, od, site);
+    CHECK(r.minutes[1] == Approx(9.0));         // the table's own time
+    CHECK(r.minutes[0] == Approx(20.0 * 1.2));  // 20 km x 1.2 at 60 km/h
+    CHECK(r.how[0] == NearestHow::straight_line);
+    CHECK(r.straight_line == 1);
+  }
+  SECTION("no site at all: no time, said") {
+    s.model = Model::crowfly;
+    OdOptions o;
+    const auto od = crowfly_commune_od(t, s.crowfly, o);
+    const auto r = nearest_site_minutes(t, s, od, std::vector<double>{0, 0, 0});
+    CHECK(r.none == 3);
+    CHECK(std::isnan(r.minutes[0]));
+  }
 }

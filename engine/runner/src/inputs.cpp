@@ -15,6 +15,7 @@
 #include "oasis/core/version.hpp"
 #include "oasis/geodata/boundaries.hpp"
 #include "oasis/geodata/load.hpp"
+#include "oasis/geodata/sae.hpp"
 #include "oasis/geodata/travel.hpp"
 #include "oasis/io/csv.hpp"
 #include "oasis/runner/inputs.hpp"
@@ -377,6 +378,71 @@ std::map<std::string, double> read_departement_factors(const fs::path& file, con
   return out;
 }
 
+/// flags.urgences_format = "sae": the SAE établissements placed at their commune (of the run, and
+/// of its ring for the times), with what was read.
+UrgentCare read_urgent_care(const scenario::Scenario& s, const fs::path& dir, const Territory& t, const Territory* around,
+                            const geodata::Cog& cog, Diagnostics& diag) {
+  geodata::SaeReport rep;
+  const auto all = geodata::read_sae(dir, s.flags.urgences_year, diag, rep);
+  UrgentCare u;
+  u.year = s.flags.urgences_year;
+  u.su.assign(t.size(), 0.0);
+  if (around) u.around_su.assign(around->size(), 0.0), u.around_sites.assign(around->size(), 0.0);
+  std::set<std::string> closed(s.flags.urgences_closed.begin(), s.flags.urgences_closed.end());
+  for (const auto& fi : closed)
+    if (std::none_of(all.begin(), all.end(), [&](const geodata::EmergencySite& e) { return e.finess == fi; }))
+      throw Error(
+          Errc::code_unknown,
+          fmt::format("flags.urgences_closed: {} is no établissement with an emergency service in the SAE {}", fi, s.flags.urgences_year),
+          s.file.string(), "flags.urgences_closed", "use the FINESS (FI) of urgences.csv or of the SAE table URGENCES / SMURSAMU");
+  std::size_t unmatched = 0, outside = 0;
+  for (const auto& e : all) {
+    if (!e.su_general && !e.smur && !e.su()) continue;  // a SAMU alone is not a place of care
+    if (closed.count(e.finess)) continue;               // closed by the scenario
+    const auto m = cog.match(e.commune);
+    if (!m) {
+      ++unmatched;
+      diag.add(Warn::code_unmatched, rep.files.front().string(), fmt::format("FINESS {}", e.finess),
+               fmt::format("établissement {} ({}): commune {} (SAE {}) matches no commune of {}", e.finess, e.name, e.commune,
+                           e.sae_commune, cog.version()));
+      continue;
+    }
+    const auto code = cog.communes()[m->index].code;
+    const auto parsed = CodeInsee::from(code);
+    if (around)
+      if (const auto a = around->find(parsed)) {
+        u.around_su[*a] += e.su_general;
+        u.around_sites[*a] += e.su_general || e.smur;
+      }
+    const auto id = t.find(parsed);
+    if (!id) {
+      ++outside;
+      continue;
+    }
+    u.su[*id] += e.su_general;
+    u.sites.push_back(
+        {e.finess, e.name, code, *id, e.su_general, e.su_paediatric, e.su_seasonal, e.smur, e.smur_antenna, e.samu, e.visits});
+  }
+  json files = json::array();
+  for (const auto& f : rep.files) files.push_back({{"file", f.string()}, {"sha256", sha256_file(f)}});
+  u.report = {{"dir", dir.string()},
+              {"year", rep.year},
+              {"files", files},
+              {"france",
+               {{"su_sites", rep.su_sites},
+                {"su_general", rep.su_general},
+                {"su_paediatric", rep.su_paediatric},
+                {"smur_sites", rep.smur_sites},
+                {"smur_antennas", rep.smur_antennas},
+                {"samu", rep.samu},
+                {"visits", rep.visits}}},
+              {"etablissements_in_territory", u.sites.size()},
+              {"unmatched_communes", unmatched},
+              {"closed", s.flags.urgences_closed},
+              {"outside", outside}};
+  return u;
+}
+
 json supply_report_json(const geodata::SupplyReport& r) {
   return {{"file", r.file},
           {"sha256", sha256_file(r.file)},
@@ -504,7 +570,13 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
     auto amounts = geodata::load_supply(eo, t, cog, diag, erep).per_commune(n);
     in.extra.push_back({std::move(amounts), erep.file, erep.format});
   }
-  if (!s.flags.urgences.empty()) {
+  if (!s.flags.urgences.empty() && s.flags.urgences_format == "sae") {
+    in.urgent_care =
+        read_urgent_care(s, data_path(s.flags.urgences, o.data_dir), t, in.around ? &in.around->territory : nullptr, cog, diag);
+    std::vector<double> sites(n, 0.0);
+    for (const auto& e : in.urgent_care->sites) sites[e.commune] += e.su_general || e.smur;
+    in.urgences = SupplyInput{std::move(sites), data_path(s.flags.urgences, o.data_dir).string(), "sae"};
+  } else if (!s.flags.urgences.empty()) {
     geodata::SupplyOptions uo;
     uo.path = data_path(s.flags.urgences, o.data_dir);
     uo.format = s.flags.urgences_format;
@@ -512,6 +584,21 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
     geodata::SupplyReport urep;
     auto sites = geodata::load_supply(uo, t, cog, diag, urep).per_commune(n);
     in.urgences = SupplyInput{std::move(sites), urep.file, urep.format};
+  }
+
+  if (!s.flags.msp.empty()) {
+    geodata::SupplyOptions mo;
+    mo.path = data_path(s.flags.msp, o.data_dir);
+    mo.format = "counts";
+    mo.column = s.flags.msp_column;
+    geodata::SupplyReport mrep;
+    auto sites = geodata::load_supply(mo, t, cog, diag, mrep).per_commune(n);
+    in.msp = SupplyInput{std::move(sites), mrep.file, "counts"};
+    if (in.around) {
+      Diagnostics ring_diag;
+      geodata::SupplyReport rrep;
+      in.around_msp = geodata::load_supply(mo, in.around->territory, cog, ring_diag, rrep).per_commune(in.around->territory.size());
+    }
   }
 
   // Zoning units, the official list, the siting candidates.
@@ -525,6 +612,11 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       for (const auto& code : s.siting.candidates)
         in.candidates.push_back(require_commune(t, cog, code, "siting.candidates", s.file.string()));
     }
+  }
+  if (s.siting.sites > 0 && in.msp && s.siting.msp == "exclude") {
+    const auto before = in.candidates.size();
+    std::erase_if(in.candidates, [&](CommuneId c) { return in.msp->amounts[c] > 0; });
+    in.candidates_with_msp = before - in.candidates.size();
   }
 
   // Provenance.

@@ -70,7 +70,7 @@ std::vector<ZoneRow> baseline_rows(const scenario::Scenario& s, const RunOptions
 std::vector<std::string> output_names() {
   return {"zones.csv",      "communes.gpkg",  "communes-zones.qml", "communes-apl.qml", "units-zones.qml", "report.html",
           "maps/zones.png", "maps/zones.svg", "maps/apl.png",       "maps/apl.svg",     "diff.csv",        "sites.csv",
-          "supply.csv",     "scenario.toml",  "timings.json",       "summary.json"};
+          "supply.csv",     "urgences.csv",   "scenario.toml",      "timings.json",     "summary.json"};
 }
 
 RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {
@@ -106,7 +106,7 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
   std::vector<ZoneRow> base;
   if (!s.outputs.baseline.empty()) {
     base = timed("baseline", [&] { return baseline_rows(s, opt); });
-    cmp = compare(base, out.zones, s.outputs.baseline);
+    cmp = compare(base, out.zones, s.outputs.baseline, s.flags.urgences_max_min);
     out.summary["comparison"] = cmp->summary;
   }
   const bool csv_fr = opt.csv_fr.value_or(s.outputs.csv_fr);

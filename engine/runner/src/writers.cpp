@@ -51,6 +51,7 @@ std::string zones_csv(const std::vector<ZoneRow>& rows, bool fr) {
                                    num_csv(r.density_100k, fr),
                                    num_csv(r.time_gp_min, fr, "{:.2f}"),
                                    num_csv(r.time_urgences_min, fr, "{:.2f}"),
+                                   num_csv(r.time_su_min, fr, "{:.2f}"),
                                    num_csv(r.x, fr, "{:.1f}"),
                                    num_csv(r.y, fr, "{:.1f}")};
     for (auto& c : cells) c = quote(c, sep);
@@ -219,6 +220,13 @@ class GeoPackage final : public Writer {
       std::vector<std::int64_t> f(n);
       for (CommuneId c = 0; c < n; ++c) f[c] = !(time_urg[c] <= s.flags.urgences_max_min);
       lc.columns.push_back(integer(C, "flag_urgences", f));
+    }
+    if (!p.flags.time_su.empty()) lc.columns.push_back(real(C, "time_nearest_su_min", p.flags.time_su));
+    if (!p.flags.time_msp.empty()) {
+      lc.columns.push_back(real(C, "time_nearest_msp_min", p.flags.time_msp));
+      std::vector<std::int64_t> m(n);
+      for (CommuneId c = 0; c < n; ++c) m[c] = in.msp->amounts[c] > 0;
+      lc.columns.push_back(integer(C, "msp", m));
     }
     if (s.flags.density_below > 0) {
       std::vector<std::int64_t> f(n);
@@ -465,6 +473,26 @@ class SupplyCsv final : public Writer {
   }
 };
 
+class UrgencesCsv final : public Writer {
+ public:
+  std::string_view name() const override { return "urgences.csv"; }
+  bool wanted(const Products& p) const override { return p.inputs.urgent_care.has_value(); }
+  void write(const Products& p, WriteContext& ctx) const override {
+    const auto& t = p.inputs.territory;
+    std::vector<std::string_view> names;
+    for (const auto& c : output_columns())
+      if (c.layer == "urgences") names.push_back(c.name);
+    std::string csv = fmt::format("{}\n", fmt::join(names, ","));
+    for (const auto& e : p.inputs.urgent_care->sites) {
+      const bool h24 = (e.su_general || e.su_paediatric) && !e.su_seasonal;
+      csv += fmt::format("{},{},{},{},{:d},{:d},{:d},{:d},{:d},{:d},{},{},{}\n", e.finess, quote(e.name, ','), e.code,
+                         quote(t.name()[e.commune], ','), e.su_general, e.su_paediatric, e.su_seasonal, e.smur, e.smur_antenna, e.samu,
+                         num_csv(e.visits, false, "{:.0f}"), h24 ? "oui" : "non", p.zoning.zone_label[e.commune]);
+    }
+    ctx.file("urgences.csv", csv);
+  }
+};
+
 class Awards final : public Writer {
  public:
   std::string_view name() const override { return "awards"; }
@@ -493,6 +521,7 @@ const std::vector<std::unique_ptr<Writer>>& writers() {
     w.push_back(std::make_unique<DiffCsv>());
     w.push_back(std::make_unique<SitesCsv>());
     w.push_back(std::make_unique<SupplyCsv>());
+    w.push_back(std::make_unique<UrgencesCsv>());
     w.push_back(std::make_unique<Awards>());
     w.push_back(std::make_unique<ResolvedScenario>());
     return w;

@@ -610,6 +610,10 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.flags.urgences_format = r.str("flags.urgences_format");
   s.flags.urgences_column = r.str("flags.urgences_column");
   s.flags.urgences_max_min = r.num("flags.urgences_max_min");
+  s.flags.urgences_year = static_cast<int>(r.num("flags.urgences_year"));
+  s.flags.urgences_closed = r.strings("flags.urgences_closed");
+  s.flags.msp = r.path("flags.msp");
+  s.flags.msp_column = r.str("flags.msp_column");
   s.flags.density_below = r.num("flags.density_below");
   s.flags.deficit_2003 = r.boolean("flags.deficit_2003");
 
@@ -619,6 +623,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.siting.supply_per_site = r.num("siting.supply_per_site");
   s.siting.level = r.str("siting.level");
   s.siting.candidates = r.strings("siting.candidates");
+  s.siting.msp = r.str("siting.msp");
   s.siting.repeat = r.boolean("siting.repeat");
   s.siting.seed = static_cast<std::uint64_t>(r.num("siting.seed"));
   check_codes(s.siting.candidates, r, "siting.candidates");

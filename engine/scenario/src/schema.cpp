@@ -90,8 +90,12 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"zoning.caps.*.zac", K::number, "0.0", 0, 1, false, "", false, "share", "Maximum share of the région's population in ZAC"},
 
   {"flags", K::table, "", -kInf, kInf, false, "", false, "", "Other fragility flags (docs/zoning.md)"},
-  {"flags.urgences", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Urgent-care sites (counts or points file: SU, SMUR, MCS): adds time_nearest_urgences_min and the flag"},
-  {"flags.urgences_format", K::string, "\"auto\"", -kInf, kInf, false, "auto|counts|points", false, "", "Format of flags.urgences"},
+  {"flags.urgences", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Urgent-care sites: the DREES SAE folder (flags.urgences_format = \"sae\", e.g. \"data:urgences\"), or a counts or points file of SU, SMUR, MCS; adds time_nearest_urgences_min (and time_nearest_su_min from the SAE) and the flag (docs/urgences.md)"},
+  {"flags.urgences_format", K::string, "\"auto\"", -kInf, kInf, false, "auto|counts|points|sae", false, "", "Format of flags.urgences: sae = the four SAE tables of flags.urgences_year (urgent care = a general SU or a SMUR / antenna)"},
+  {"flags.msp", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "Maisons de santé: a counts file of the communes with an MSP (e.g. \"data:practitioners/msp_finess2026_communes.csv\", FINESS category 603); adds time_nearest_msp_min for every commune and the msp column (docs/urgences.md)"},
+  {"flags.msp_column", K::string, "\"msp_presente\"", -kInf, kInf, false, "", false, "", "The count (or 1/0) column of flags.msp"},
+  {"flags.urgences_closed", K::strings, "[]", -kInf, kInf, false, "", false, "", "sae: FINESS numbers of établissements whose emergency services (SU, SMUR) close in the scenario; each must be in the SAE year read (scenarios/examples/urgences-closure.toml)"},
+  {"flags.urgences_year", K::integer, "2023", 2000, 2100, false, "", false, "", "sae: the SAE year read (files ID_<year>r.csv, URGENCES_<year>r.csv, URGENCES2_<year>r.csv, SMURSAMU_<year>r.csv)"},
   {"flags.urgences_column", K::string, "\"\"", -kInf, kInf, false, "", false, "", "counts: the column counting urgent-care sites"},
   {"flags.urgences_max_min", K::number, "30.0", 0, 600, true, "", false, "minutes", "Flag communes farther than this from urgent care"},
   {"flags.density_below", K::number, "0.0", 0, 1e6, false, "", false, "GP/100,000 inhabitants", "Flag communes whose GP density is below this; 0 = off"},
@@ -128,6 +132,7 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"siting.supply_per_site", K::number, "4.0", 0, 1000, true, "", false, "practitioners (ETP)", "Supply each opening adds (counted like supply.amount x supply.activity in the APL)"},
   {"siting.level", K::string, "\"unit\"", -kInf, kInf, false, "unit|commune", false, "", "Zones whose values count: the zoning units or the communes"},
   {"siting.candidates", K::strings, "[]", -kInf, kInf, false, "", false, "", "INSEE codes where a site may open; empty = every commune of the territory"},
+  {"siting.msp", K::string, "\"exclude\"", -kInf, kInf, false, "exclude|allow", false, "", "With flags.msp: exclude = a commune that already has an MSP is not proposed again (its MSP's practitioners are in the supply already); allow = it may be"},
   {"siting.repeat", K::boolean, "false", -kInf, kInf, false, "", false, "", "A commune may receive several openings (placing n salaried doctors)"},
   {"siting.seed", K::integer, "1", 0, 9.2e18, false, "", false, "", "Seed (same seed, same answer)"},
 

@@ -165,6 +165,34 @@ OdMatrix commune_graph_od(const Territory& t, const CommuneGraphParams& p, const
   return od;
 }
 
+std::vector<double> nearest_on_graph(const Graph& g, std::span<const char> is_site) {
+  if (is_site.size() != g.nodes()) throw Error(Errc::internal, "nearest_on_graph: one flag per node expected");
+  const auto rev = g.reversed();
+  std::vector<std::pair<std::uint32_t, float>> sources;
+  for (std::uint32_t v = 0; v < g.nodes(); ++v)
+    if (is_site[v]) sources.emplace_back(v, 0.0f);
+  std::vector<double> out(g.nodes(), std::numeric_limits<double>::quiet_NaN());
+  DijkstraWorkspace ws(g.nodes());
+  ws.run(rev, sources, std::numeric_limits<double>::infinity(), [&](std::uint32_t v, float t) { out[v] = t; });
+  return out;
+}
+
+std::vector<double> nearest_crowfly(const PointSet& pts, std::span<const char> is_site, const CrowflyParams& p) {
+  p.validate();
+  if (is_site.size() != pts.size()) throw Error(Errc::internal, "nearest_crowfly: one flag per point expected");
+  std::vector<std::uint32_t> sites;
+  for (std::uint32_t i = 0; i < pts.size(); ++i)
+    if (is_site[i]) sites.push_back(i);
+  std::vector<double> out(pts.size(), std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    double best = std::numeric_limits<double>::infinity();
+    for (auto j : sites)
+      if (pts.epsg[j] == pts.epsg[i]) best = std::min(best, std::hypot(pts.x[j] - pts.x[i], pts.y[j] - pts.y[i]));
+    if (std::isfinite(best)) out[i] = minutes_for(best, p.detour, p.speed_kmh);
+  }
+  return out;
+}
+
 std::vector<double> time_to_nearest(const OdMatrix& od, std::span<const double> count, int k) {
   if (k < 1) throw Error(Errc::value_invalid, fmt::format("k = {}: the rank of the nearest facility starts at 1", k));
   if (count.size() != od.n_destinations) throw Error(Errc::internal, "time_to_nearest: one count per destination expected");

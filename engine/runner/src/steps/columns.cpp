@@ -38,8 +38,11 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
   {"communes", "{indicators.name}", T::real, "", "Indicateur supplémentaire", "One column per [[indicators]] entry, named by it"},
   {"communes", "{indicators.name}_density_100k", T::real, "per 100,000 inhabitants", "Densité (indicateur supplémentaire)", "Its supply per 100,000 inhabitants"},
   {"communes", "time_nearest_gp_min", T::real, "minutes", "Temps au plus proche (min)", "Minutes to the nearest commune with supply (empty beyond the travel cutoff)"},
-  {"communes", "time_nearest_urgences_min", T::real, "minutes", "Temps aux urgences (min)", "Minutes to the nearest urgent-care site (flags.urgences)"},
+  {"communes", "time_nearest_urgences_min", T::real, "minutes", "Temps aux urgences (min)", "Minutes to the nearest urgent-care site (flags.urgences; SAE: a general SU or a SMUR), every commune (docs/urgences.md)"},
+  {"communes", "time_nearest_su_min", T::real, "minutes", "Temps au SU (min)", "Minutes to the nearest authorised general emergency service (flags.urgences_format = \"sae\"; empty otherwise)"},
   {"communes", "flag_urgences", T::integer, "", "Loin des urgences", "1 when the commune is farther than flags.urgences_max_min from urgent care"},
+  {"communes", "time_nearest_msp_min", T::real, "minutes", "Temps à une MSP (min)", "Minutes to the nearest commune with a maison de santé pluriprofessionnelle (flags.msp), every commune"},
+  {"communes", "msp", T::integer, "", "MSP", "1 when the commune has an MSP (flags.msp)"},
   {"communes", "flag_density", T::integer, "", "Densité faible", "1 when the density is below flags.density_below"},
   {"communes", "deficit_2003", T::text, "", "Zone déficitaire 2003", "Décret 2003-1140 rule of the unit: oui, non, indetermine"},
   {"communes", "value_after_siting", T::real, "consultations/year/inhabitant", "Valeur après implantation", "siting.level = commune: the value after the openings"},
@@ -80,8 +83,23 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
   {"supply", "apl_calibrated", T::real, "consultations/year/inhabitant", "APL calibrée", "The APL of the baseline with the calibrated supply (empty for the raw model)"},
   {"supply", "apl_cross_validated", T::real, "consultations/year/inhabitant", "APL validée croisée", "The APL predicted with its département's published values left out of the fit (empty for the raw model)"},
 
+  // urgences.csv (flags.urgences_format = "sae"): the établissements of the territory with an emergency service
+  {"urgences", "finess", T::text, "", "FINESS", "FINESS géographique of the établissement (SAE FI)"},
+  {"urgences", "etablissement", T::text, "", "Établissement", "Its name (SAE RS)"},
+  {"urgences", "commune", T::text, "", "Code INSEE", "Its commune (SAE COMINSEE, overseas codes mapped: docs/urgences.md)"},
+  {"urgences", "commune_name", T::text, "", "Commune", "The commune's name"},
+  {"urgences", "su_general", T::integer, "", "SU générale", "1: authorised general emergency service (AUTSU with AUTGEN)"},
+  {"urgences", "su_paediatric", T::integer, "", "SU pédiatrique", "1: authorised paediatric emergency service (AUTPED)"},
+  {"urgences", "su_seasonal", T::integer, "", "SU saisonnière", "1: seasonal emergency service (AUTSAIS)"},
+  {"urgences", "smur", T::integer, "", "SMUR", "1: a SMUR base or antenna"},
+  {"urgences", "smur_antenna", T::integer, "", "Antenne SMUR", "1: a SMUR antenna"},
+  {"urgences", "samu", T::integer, "", "SAMU", "1: a SAMU"},
+  {"urgences", "visits", T::real, "visits/year", "Passages", "Annual emergency visits (URGENCES2 PASSU summed over the units)"},
+  {"urgences", "urgences_24h", T::text, "", "Urgences 24h/24", "oui: an authorised general or paediatric SU that is not seasonal (the AURA 2018 scheme's wording: docs/urgences.md); non otherwise"},
+  {"urgences", "zone", T::text, "", "Zone", "The zone of its commune in this run"},
+
   // diff.csv
-  {"diff", "code_insee", T::text, "", "Code INSEE", "Commune whose zone or class changed"},
+  {"diff", "code_insee", T::text, "", "Code INSEE", "Commune whose zone or class changed, or that crossed the urgent-care line (flags.urgences_max_min)"},
   {"diff", "name", T::text, "", "Commune", "Its name"},
   {"diff", "population", T::real, "inhabitants", "Population", "Legal population"},
   {"diff", "zone_baseline", T::text, "", "Zone (référence)", "Zone in the baseline"},
@@ -92,10 +110,12 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
   {"diff", "unit_indicator", T::real, "consultations/year/inhabitant", "Indicateur de l'unité", "Unit value in the scenario"},
   {"diff", "indicator_baseline", T::real, "consultations/year/inhabitant", "Indicateur zoné (référence)", "Commune value in the baseline"},
   {"diff", "indicator", T::real, "consultations/year/inhabitant", "Indicateur zoné", "Commune value in the scenario"},
+  {"diff", "time_nearest_urgences_min_baseline", T::real, "minutes", "Temps aux urgences (référence)", "Minutes to urgent care in the baseline (empty when it has none)"},
+  {"diff", "time_nearest_urgences_min", T::real, "minutes", "Temps aux urgences", "Minutes to urgent care in the scenario"},
 });
 // clang-format on
 
-constexpr std::array<std::string_view, 15> kZoneList{"code_insee",
+constexpr std::array<std::string_view, 16> kZoneList{"code_insee",
                                                      "name",
                                                      "unit_id",
                                                      "population",
@@ -108,6 +128,7 @@ constexpr std::array<std::string_view, 15> kZoneList{"code_insee",
                                                      "density_100k",
                                                      "time_nearest_gp_min",
                                                      "time_nearest_urgences_min",
+                                                     "time_nearest_su_min",
                                                      "x_l93",
                                                      "y_l93"};
 

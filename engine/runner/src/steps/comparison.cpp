@@ -1,4 +1,5 @@
 // Comparison with a baseline: reading a zones.csv back, and the communes whose zone or class moved.
+#include <cmath>
 #include <algorithm>
 #include <map>
 #include <set>
@@ -32,6 +33,7 @@ std::vector<ZoneRow> read_zones(const fs::path& file) {
   const auto c_dens = csv.column({"density_100k"});
   const auto c_tgp = csv.column({"time_nearest_gp_min"});
   const auto c_turg = csv.column({"time_nearest_urgences_min"});
+  const auto c_tsu = csv.column({"time_nearest_su_min"});
   const auto c_x = csv.column({"x_l93"});
   const auto c_y = csv.column({"y_l93"});
   std::vector<ZoneRow> rows;
@@ -57,6 +59,7 @@ std::vector<ZoneRow> read_zones(const fs::path& file) {
     z.density_100k = opt(c_dens);
     z.time_gp_min = opt(c_tgp);
     z.time_urgences_min = opt(c_turg);
+    z.time_su_min = opt(c_tsu);
     z.x = opt(c_x);
     z.y = opt(c_y);
     rows.push_back(std::move(z));
@@ -65,7 +68,7 @@ std::vector<ZoneRow> read_zones(const fs::path& file) {
   return rows;
 }
 
-Comparison compare(const std::vector<ZoneRow>& base, const std::vector<ZoneRow>& scen, const std::string& baseline_name) {
+Comparison compare(const std::vector<ZoneRow>& base, const std::vector<ZoneRow>& scen, const std::string& baseline_name, double line) {
   Comparison c;
   std::map<std::string, const ZoneRow*> b;
   for (const auto& r : base) b.emplace(r.code, &r);
@@ -75,7 +78,9 @@ Comparison compare(const std::vector<ZoneRow>& base, const std::vector<ZoneRow>&
   std::size_t matched = 0;
   c.csv =
       "code_insee,name,population,zone_baseline,zone,class_baseline,class,unit_indicator_baseline,unit_indicator,indicator_baseline,"
-      "indicator\n";
+      "indicator,time_nearest_urgences_min_baseline,time_nearest_urgences_min\n";
+  std::size_t urg_compared = 0, crossed_beyond = 0, back_within = 0, longer = 0;
+  double pop_beyond = 0, pop_within = 0;
   for (const auto& r : scen) {
     const auto it = b.find(r.code);
     if (it == b.end()) {
@@ -84,8 +89,21 @@ Comparison compare(const std::vector<ZoneRow>& base, const std::vector<ZoneRow>&
     }
     ++matched;
     const auto& old = *it->second;
-    if (old.zone == r.zone && old.cls == r.cls) continue;
-    c.changed.emplace_back(old, r);
+    bool crossed = false;
+    if (std::isfinite(old.time_urgences_min) && std::isfinite(r.time_urgences_min)) {
+      ++urg_compared;
+      longer += std::round(r.time_urgences_min * 100.0) > std::round(old.time_urgences_min * 100.0);
+      // Judged on the times as zones.csv writes them (0.01 min): a run's baseline read back from its
+      // folder and `oasis diff` on the two folders then agree.
+      auto written = [](double t) { return std::round(t * 100.0) / 100.0; };
+      const bool was = written(old.time_urgences_min) > line, is = written(r.time_urgences_min) > line;
+      if (!was && is) ++crossed_beyond, pop_beyond += r.population;
+      if (was && !is) ++back_within, pop_within += r.population;
+      crossed = was != is;
+    }
+    const bool zone_or_class = old.zone != r.zone || old.cls != r.cls;
+    if (!zone_or_class && !crossed) continue;
+    if (zone_or_class) c.changed.emplace_back(old, r);
     if (old.zone != r.zone) {
       auto& mv = zone_moves[{old.zone, r.zone}];
       ++mv.first;
@@ -97,9 +115,10 @@ Comparison compare(const std::vector<ZoneRow>& base, const std::vector<ZoneRow>&
       ++mv.first;
       mv.second += r.population;
     }
-    c.csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.code, quote(r.name, ','), num_csv(r.population, false, "{:.0f}"), old.zone,
-                         r.zone, old.cls, r.cls, num_csv(old.unit_indicator, false), num_csv(r.unit_indicator, false),
-                         num_csv(old.indicator, false), num_csv(r.indicator, false));
+    c.csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.code, quote(r.name, ','), num_csv(r.population, false, "{:.0f}"),
+                         old.zone, r.zone, old.cls, r.cls, num_csv(old.unit_indicator, false), num_csv(r.unit_indicator, false),
+                         num_csv(old.indicator, false), num_csv(r.indicator, false), num_csv(old.time_urgences_min, false, "{:.2f}"),
+                         num_csv(r.time_urgences_min, false, "{:.2f}"));
   }
   c.only_baseline = base.size() - matched;
   auto moves_json = [](const Moves& moves) {
@@ -132,6 +151,14 @@ Comparison compare(const std::vector<ZoneRow>& base, const std::vector<ZoneRow>&
                {"zip_population", {{"baseline", pop_in(base, "ZIP", false)}, {"scenario", pop_in(scen, "ZIP", false)}}},
                {"zac_population", {{"baseline", pop_in(base, "ZAC", false)}, {"scenario", pop_in(scen, "ZAC", false)}}},
                {"mandatory_zip_population", {{"baseline", pop_in(base, "ZIP", true)}, {"scenario", pop_in(scen, "ZIP", true)}}}};
+  if (urg_compared > 0)
+    c.summary["urgences"] = {{"max_min", line},
+                             {"communes_compared", urg_compared},
+                             {"communes_farther", longer},
+                             {"communes_crossed_beyond", crossed_beyond},
+                             {"population_crossed_beyond", pop_beyond},
+                             {"communes_back_within", back_within},
+                             {"population_back_within", pop_within}};
   return c;
 }
 

@@ -57,6 +57,8 @@ grants::CommuneTable zone_table(const std::vector<ZoneRow>& rows, std::string so
       c = number([](const ZoneRow& r) { return r.time_gp_min; });
     else if (name == "time_nearest_urgences_min")
       c = number([](const ZoneRow& r) { return r.time_urgences_min; });
+    else if (name == "time_nearest_su_min")
+      c = number([](const ZoneRow& r) { return r.time_su_min; });
     else if (name == "x_l93")
       c = number([](const ZoneRow& r) { return r.x; });
     else if (name == "y_l93")

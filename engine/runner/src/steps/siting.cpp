@@ -72,6 +72,7 @@ std::optional<Siting> compute_siting(const scenario::Scenario& s, const Inputs& 
                  {"supply_per_site", s.siting.supply_per_site},
                  {"line", ai.line},
                  {"candidates", in.candidates.size()},
+                 {"candidates_with_msp_excluded", in.candidates_with_msp},
                  {"before", sol.before},
                  {"objective", sol.objective},
                  {"bound", sol.bound},

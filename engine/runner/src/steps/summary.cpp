@@ -74,6 +74,7 @@ std::vector<ZoneRow> zone_rows(const Inputs& in, const Indicators& ind, const Zo
     row.density_100k = ind.density[c];
     row.time_gp_min = ind.time_gp[c];
     if (!f.time_urgences.empty()) row.time_urgences_min = f.time_urgences[c];
+    if (!f.time_su.empty()) row.time_su_min = f.time_su[c];
     row.x = t.x()[c];
     row.y = t.y()[c];
     rows.push_back(std::move(row));

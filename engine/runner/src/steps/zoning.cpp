@@ -9,6 +9,7 @@
 #include "oasis/core/checksum.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/runner/steps.hpp"
+#include "oasis/travel/nearest.hpp"
 #include "oasis/travel/models.hpp"
 
 namespace oasis::runner {
@@ -55,19 +56,94 @@ Flags compute_flags(const scenario::Scenario& s, const Inputs& in, const Travel&
   const auto n = t.size();
   Flags f;
   f.summary = json::object();
+  // Every commune gets its time to the nearest site (travel::nearest_site_minutes); with a ring,
+  // the sites across the territory's edge count too.
+  const bool ring = in.around && tr.od_around;
+  // The commune graph, built once for all the searches beyond the cutoff (on the ring when there is one).
+  std::optional<travel::Graph> graph;
+  auto graph_of = [&](const Territory& space) -> const travel::Graph* {
+    if (tr.settings.model != travel::Model::commune_graph) return nullptr;
+    if (!graph) graph = travel::commune_graph(space, tr.settings.graph);
+    return &*graph;
+  };
+  auto nearest = [&](const std::vector<double>& inner, const std::vector<double>& around, json& how) {
+    travel::NearestTimes nt;
+    std::vector<double> out(n);
+    const bool wide = ring && !around.empty();
+    if (wide) {
+      nt = travel::nearest_site_minutes(in.around->territory, tr.settings, *tr.od_around, around, graph_of(in.around->territory));
+      for (CommuneId c = 0; c < n; ++c) out[c] = nt.minutes[in.around->of_inner[c]];
+    } else {
+      nt = travel::nearest_site_minutes(t, tr.settings, tr.od, inner, ring ? nullptr : graph_of(t));
+      out = nt.minutes;
+    }
+    // How each of the run's communes got its time.
+    std::map<travel::NearestHow, std::size_t> k;
+    for (CommuneId c = 0; c < n; ++c) ++k[nt.how[wide ? in.around->of_inner[c] : c]];
+    how = {{"from_table", k[travel::NearestHow::table]},
+           {"beyond_cutoff", k[travel::NearestHow::beyond_cutoff]},
+           {"straight_line", k[travel::NearestHow::straight_line]},
+           {"none", k[travel::NearestHow::none]}};
+    return out;
+  };
   if (in.urgences) {
+    json how = json::object();
     const auto& sites = in.urgences->amounts;
-    f.time_urgences = travel::time_to_nearest(tr.od, sites, 1);
+    std::vector<double> around_sites;
+    if (ring && in.urgent_care) {
+      around_sites = in.urgent_care->around_sites;
+    } else if (ring) {  // a file of the user's: its sites in the run's communes only
+      around_sites.assign(in.around->territory.size(), 0.0);
+      for (CommuneId c = 0; c < n; ++c) around_sites[in.around->of_inner[c]] = sites[c];
+    }
+    f.time_urgences = nearest(sites, around_sites, how["urgences"]);
+    if (in.urgent_care) f.time_su = nearest(in.urgent_care->su, in.urgent_care->around_su, how["su"]);
     const auto beyond = travel::population_beyond(f.time_urgences, t.population(), s.flags.urgences_max_min);
     std::size_t flagged = 0;
     for (CommuneId c = 0; c < n; ++c) flagged += !(f.time_urgences[c] <= s.flags.urgences_max_min);
+    // Population beyond the line by région.
+    std::map<std::string, std::pair<double, double>> by_region;  // beyond, total
+    for (CommuneId c = 0; c < n; ++c) {
+      auto& r = by_region[t.region()[c]];
+      r.second += t.population()[c];
+      if (!(f.time_urgences[c] <= s.flags.urgences_max_min)) r.first += t.population()[c];
+    }
+    json regions = json::object();
+    for (const auto& [code, r] : by_region)
+      regions[code] = {{"population_beyond", r.first}, {"share_beyond", r.second > 0 ? r.first / r.second : 0.0}};
     f.summary["urgences"] = {{"file", in.urgences->file},
-                             {"sha256", sha256_file(in.urgences->file)},
+                             {"format", in.urgences->format},
                              {"sites", std::accumulate(sites.begin(), sites.end(), 0.0)},
                              {"max_min", s.flags.urgences_max_min},
                              {"communes_beyond", flagged},
                              {"population_beyond", beyond.population},
-                             {"share_beyond", beyond.share}};
+                             {"share_beyond", beyond.share},
+                             {"regions", regions},
+                             {"times", how}};
+    if (in.urgent_care) {
+      f.summary["urgences"]["sae"] = in.urgent_care->report;
+      f.summary["urgences"]["su_sites"] = std::accumulate(in.urgent_care->su.begin(), in.urgent_care->su.end(), 0.0);
+    } else {
+      f.summary["urgences"]["sha256"] = sha256_file(in.urgences->file);
+    }
+  }
+  if (in.msp) {
+    const auto& sites = in.msp->amounts;
+    json how;
+    f.time_msp = nearest(sites, in.around_msp, how);
+    std::size_t with = 0;
+    double pop_with = 0, weighted = 0, pop = 0;
+    for (CommuneId c = 0; c < n; ++c) {
+      if (sites[c] > 0) ++with, pop_with += t.population()[c];
+      if (std::isfinite(f.time_msp[c])) weighted += f.time_msp[c] * t.population()[c], pop += t.population()[c];
+    }
+    f.summary["msp"] = {{"file", in.msp->file},
+                        {"sha256", sha256_file(in.msp->file)},
+                        {"column", s.flags.msp_column},
+                        {"communes_with_msp", with},
+                        {"population_in_msp_communes", pop_with},
+                        {"mean_time_min", pop > 0 ? weighted / pop : 0.0},
+                        {"times", how}};
   }
   if (s.flags.density_below > 0) {
     double pop = 0;

@@ -44,6 +44,7 @@ struct ZoneRow {
   double density_100k = NAN;       // practitioners of the run's supply per 100,000 inhabitants
   double time_gp_min = NAN;        // minutes to the nearest commune with supply
   double time_urgences_min = NAN;  // minutes to the nearest urgent-care site (flags.urgences)
+  double time_su_min = NAN;        // minutes to the nearest general SU (flags.urgences_format = "sae")
   double x = NAN, y = NAN;         // the commune's point in the run's CRS (Lambert-93), metres
 };
 
@@ -72,6 +73,9 @@ struct Comparison {
   nlohmann::ordered_json summary;
   std::string csv;  // diff.csv
 };
-Comparison compare(const std::vector<ZoneRow>& baseline, const std::vector<ZoneRow>& scenario, const std::string& baseline_name);
+/// `urgences_max_min`: the urgent-care line (flags.urgences_max_min); a commune that crosses it is in
+/// diff.csv too, and summary "urgences" counts the crossings (when both runs have the times).
+Comparison compare(const std::vector<ZoneRow>& baseline, const std::vector<ZoneRow>& scenario, const std::string& baseline_name,
+                   double urgences_max_min = 30.0);
 
 }  // namespace oasis::runner

@@ -48,6 +48,23 @@ struct SupplyInput {
   std::string file, format;
 };
 
+/// One établissement of the SAE with an emergency service (docs/urgences.md).
+struct EmergencySiteRow {
+  std::string finess, name, code;  // FINESS, raison sociale, INSEE code of its commune
+  CommuneId commune = 0;           // in the run's territory
+  bool su_general = false, su_paediatric = false, su_seasonal = false, smur = false, smur_antenna = false, samu = false;
+  double visits = 0;  // annual visits (PASSU)
+};
+
+/// flags.urgences_format = "sae": the SAE établissements of the run's communes, and the counts the
+/// times are computed from (per commune of the run and, with a ring, of Inputs::around).
+struct UrgentCare {
+  int year = 0;
+  std::vector<EmergencySiteRow> sites;              // in the run's communes, FINESS order
+  std::vector<double> su, around_su, around_sites;  // general SU per commune; ring: SU, and SU or SMUR
+  json report;                                      // summary.json flags.urgences.sae
+};
+
 /// The wording of the maps, the styles and the report, from the files the run read.
 struct Wording {
   std::string place;      // "Centre-Val de Loire", the scenario's title, "France"
@@ -86,13 +103,17 @@ struct Inputs {
   // supply.factors: the activity factor of each département (of the run and its ring), and its file.
   std::map<std::string, double> departement_factors;
   std::filesystem::path departement_factors_file;
-  std::optional<Around> around;    // territory.buffer_km > 0 and a territory that is not all of France
-  std::vector<SupplyInput> extra;  // one per scenario.indicators, same order
-  std::optional<SupplyInput> urgences;
+  std::optional<Around> around;           // territory.buffer_km > 0 and a territory that is not all of France
+  std::vector<SupplyInput> extra;         // one per scenario.indicators, same order
+  std::optional<SupplyInput> urgences;    // flags.urgences: urgent-care sites per commune (SAE: a general SU or a SMUR)
+  std::optional<UrgentCare> urgent_care;  // flags.urgences_format = "sae": the établissements and the general SUs
+  std::optional<SupplyInput> msp;         // flags.msp: MSP per commune of the run
+  std::vector<double> around_msp;         // the same per commune of Inputs::around (empty without a ring)
   zoning::UnitMapping units;
   std::optional<zoning::Official> official;
   json official_report;
-  std::vector<CommuneId> candidates;  // [siting] candidates (every commune when none is listed)
+  std::vector<CommuneId> candidates;    // [siting] candidates (every commune when none is listed)
+  std::size_t candidates_with_msp = 0;  // left out of them: communes that have an MSP (siting.msp = "exclude")
   Wording wording;
 };
 
@@ -206,7 +227,9 @@ Zoning compute_zoning(const scenario::Scenario& scenario, const Inputs& inputs, 
 // ---- flags -----------------------------------------------------------------------------------
 
 struct Flags {
-  std::vector<double> time_urgences;       // per commune (empty without flags.urgences)
+  std::vector<double> time_urgences;       // per commune (empty without flags.urgences): every commune has one
+  std::vector<double> time_su;             // per commune: to the nearest general SU (SAE only; else empty)
+  std::vector<double> time_msp;            // per commune: to the nearest commune with an MSP (flags.msp; else empty)
   std::vector<std::string> deficit_2003;   // per unit: oui / non / indetermine (empty when off)
   std::vector<double> unit_supply;         // per unit
   std::vector<std::size_t> unit_communes;  // per unit

@@ -119,6 +119,9 @@ struct Scenario {
   struct Flags {
     std::string urgences, urgences_format, urgences_column;
     double urgences_max_min = 30, density_below = 0;
+    int urgences_year = 2023;                      // sae: the SAE year
+    std::vector<std::string> urgences_closed;      // sae: FINESS of the établissements whose services close
+    std::string msp, msp_column = "msp_presente";  // communes with an MSP (counts file)
     bool deficit_2003 = false;
   } flags;
   std::vector<Retire> retire;
@@ -130,6 +133,7 @@ struct Scenario {
     std::string objective, level;
     double supply_per_site = 4;
     std::vector<std::string> candidates;
+    std::string msp = "exclude";  // exclude | allow: communes with an MSP (flags.msp) as candidates
     bool repeat = false;
     std::uint64_t seed = 1;
   } siting;
