@@ -137,6 +137,10 @@
         el('td', { cls: 'num', text: nf0.format(v.scenario) }), el('td', { cls: 'num', text: (v.scenario >= v.baseline ? '+' : '') + nf0.format(v.scenario - v.baseline) })]));
     }
     rows(t, [['Communes qui changent de zone', nf0.format(K.communes_changed), '', ''], ['Population concernée', nf0.format(K.population_moved), '', '']]);
+    if (K.urgences)
+      rows(t, [['Communes qui passent au-delà de ' + nf0.format(K.urgences.max_min) + ' min des soins urgents', nf0.format(K.urgences.communes_crossed_beyond), '', ''],
+        ['Population concernée', nf0.format(K.urgences.population_crossed_beyond), '', ''],
+        ['Communes qui repassent en deçà', nf0.format(K.urgences.communes_back_within), '', '']]);
     box.appendChild(t);
     if (C.zone_baseline) {
       const changed = [];
@@ -165,6 +169,26 @@
       const t = box.appendChild(el('table', { id: 'sites-table' }));
       t.appendChild(el('tr', {}, ['Code', 'Commune', 'Ouvertures', 'Apport marginal'].map((h) => el('th', { text: h }))));
       for (const e of s.sites) t.appendChild(el('tr', {}, [el('td', { text: e.code_insee }), el('td', { text: e.nom }), el('td', { cls: 'num', text: String(e.openings) }), el('td', { cls: 'num', text: nf0.format(e.marginal) })]));
+    }
+    const FL = S.flags || {};
+    if (FL.urgences || FL.msp) {
+      box.appendChild(el('h2', { text: 'Accès aux soins urgents et aux maisons de santé' }));
+      const r = [];
+      const U = FL.urgences;
+      if (U) {
+        const src = U.sae ? 'SU générale ou SMUR, SAE ' + U.sae.year : 'sites du fichier flags.urgences';
+        r.push(['Établissements de soins urgents dans le territoire (' + src + ')', nf0.format(U.sites)]);
+        if (U.su_sites !== undefined) r.push(['dont avec une SU générale autorisée', nf0.format(U.su_sites)]);
+        r.push(['Population à plus de ' + nf0.format(U.max_min) + ' minutes des soins urgents', nf0.format(U.population_beyond) + ' (' + pct(U.share_beyond) + ')']);
+        r.push(['Communes à plus de ' + nf0.format(U.max_min) + ' minutes', nf0.format(U.communes_beyond)]);
+        const T = U.times && U.times.urgences;
+        if (T) r.push(['Temps : du distancier / au-delà de sa limite / en ligne droite', nf0.format(T.from_table) + ' / ' + nf0.format(T.beyond_cutoff) + ' / ' + nf0.format(T.straight_line)]);
+      }
+      if (FL.msp) {
+        r.push(['Communes avec une maison de santé pluriprofessionnelle (FINESS)', nf0.format(FL.msp.communes_with_msp)]);
+        r.push(['Temps moyen à la plus proche (pondéré par la population)', num(FL.msp.mean_time_min, nf1) + ' min']);
+      }
+      rows(box.appendChild(el('table', { cls: 'figures', id: 'urgences-table' })), r);
     }
     if (S.grants && S.grants.length) {
       box.appendChild(el('h2', { text: 'Aides' }));

@@ -648,6 +648,7 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       fmt::format("Sources : contours {}, INSEE COG ({})",
                   o.communes ? o.communes->filename().string() : std::string("IGN ADMIN EXPRESS (COG 2018)"), sel.loaded.cog_version);
   if (sel.loaded.apl) in.wording.sources += ", " + source_of(sel.loaded.apl->file, "drees_apl_mg_2022_communes.csv", "DREES APL 2022");
+  if (in.urgent_care) in.wording.sources += fmt::format(", DREES SAE {}", in.urgent_care->year);
   in.wording.sources += fmt::format(" — oasis {}", kVersion);
   in.wording.data_line = fmt::format("Offre : {} ; populations légales du COG", supply_source);
   const auto dep_file = o.data_dir / "admin" / "departements.geojson";

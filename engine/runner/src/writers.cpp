@@ -357,6 +357,23 @@ class Maps final : public Writer {
          w.sources, w.data_line},
         ctx.dir / "maps" / "apl", true);
     for (const char* f : {"maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg"}) ctx.written.emplace_back(f);
+    if (const auto& tu = p.flags.time_urgences; !tu.empty()) {  // urgent care: short times blue, long red
+      auto cl = report::graduated(tu, {10, 20, 30, 45}, "Temps aux soins urgents (min)", 0);
+      std::vector<report::Rgb> colours;
+      for (const auto& c : cl.classes) colours.push_back(c.colour);
+      for (std::size_t i = 0; i < cl.classes.size(); ++i) cl.classes[i].colour = colours[colours.size() - 1 - i];
+      const auto& u = p.flags.summary.at("urgences");
+      report::draw_map(
+          {looks.shapes, &cl, outlines, inset},
+          {fmt::format("Temps aux soins urgents — {}", w.place),
+           fmt::format("{} ; {} habitants à plus de {} minutes",
+                       u.contains("sae") ? "SU générale ou SMUR (SAE " + std::to_string(p.scenario.flags.urgences_year) + ")"
+                                         : "sites de flags.urgences",
+                       report::number_fr(u.at("population_beyond").get<double>(), 0), report::number_fr(p.scenario.flags.urgences_max_min)),
+           w.sources, w.data_line},
+          ctx.dir / "maps" / "urgences", true);
+      for (const char* f : {"maps/urgences.png", "maps/urgences.svg"}) ctx.written.emplace_back(f);
+    }
   }
 };
 
