@@ -57,6 +57,13 @@ hi=$(tail -n +2 a/zones.csv | awk -F, -v c="$turg" -v p="$pcol" '$c >= 29.995 { 
 jq -e ".flags.urgences.population_beyond >= $lo and .flags.urgences.population_beyond <= $hi" a/summary.json >/dev/null ||
   fail "population beyond 30 minutes: zones.csv gives $lo..$hi, summary $(jq .flags.urgences.population_beyond a/summary.json)"
 
+# The GeoPackage layers urgences (one feature per établissement) and msp (one per commune with an
+# MSP), and the units' population beyond the line adding up to the summary's.
+[ "$(sqlite3 a/communes.gpkg 'select count(*) from urgences')" -eq "$want" ] || fail "gpkg layer urgences"
+jq -e "(.flags.urgences.population_beyond - $(sqlite3 a/communes.gpkg 'select sum(population_beyond_urgences) from units')) | fabs < 1e-6" \
+  a/summary.json >/dev/null || fail "units: population_beyond_urgences does not add up"
+[ "$(sqlite3 a/communes.gpkg 'select count(*) from msp')" -eq "$(sqlite3 a/communes.gpkg 'select sum(msp) from communes')" ] ||
+  fail "gpkg layer msp"
 # Maisons de santé (flags.msp): the communes of the six départements flagged in the FINESS file
 # (awk), a time for every commune, 0 where there is one.
 want=$(python3 -c 'import csv, sys; print(sum(r["code_insee"][:2] in ("18", "28", "36", "37", "41", "45") and r["msp_presente"] == "1" for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))))' \

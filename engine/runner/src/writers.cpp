@@ -152,6 +152,16 @@ class GeoPackage final : public Writer {
       to_layer_crs(ls, site_epsg);
       layers.push_back(std::move(ls));
     }
+    if (in.urgent_care) {
+      auto [l, e] = urgences_layer(p, looks, layers[0].epsg);
+      to_layer_crs(l, e);
+      layers.push_back(std::move(l));
+    }
+    if (in.msp) {
+      auto [l, e] = msp_layer(p, looks, layers[0].epsg);
+      to_layer_crs(l, e);
+      layers.push_back(std::move(l));
+    }
     const auto st = styles(p, looks);
     geodata::write_geopackage(ctx.dir / "communes.gpkg", layers,
                               {{"OASIS_ENGINE", std::string("oasis ") + kVersion},
@@ -274,6 +284,16 @@ class GeoPackage final : public Writer {
                   text(U, "zone", p.zoning.unit_zone_label),
                   text(U, "rule", urule)};
     if (s.flags.deficit_2003) lu.columns.push_back(text(U, "deficit_2003", p.flags.deficit_2003));
+    if (const auto& tu = p.flags.time_urgences; !tu.empty()) {  // the population beyond the urgent-care line, per unit
+      const auto& t = p.inputs.territory;
+      std::vector<double> beyond(m, 0.0), share(m, NAN);
+      for (CommuneId c = 0; c < t.size(); ++c)
+        if (!(tu[c] <= s.flags.urgences_max_min)) beyond[units.unit_of[c]] += t.population()[c];
+      for (std::size_t u = 0; u < m; ++u)
+        if (zr.unit_population[u] > 0) share[u] = beyond[u] / zr.unit_population[u];
+      lu.columns.push_back(real(U, "population_beyond_urgences", beyond));
+      lu.columns.push_back(real(U, "share_beyond_urgences", share));
+    }
     if (p.siting && s.siting.level == "unit") lu.columns.push_back(real(U, "value_after_siting", p.siting->solution.after));
     return lu;
   }
@@ -300,6 +320,61 @@ class GeoPackage final : public Writer {
     ls.columns = {text(S, "code_insee", sc), text(S, "name", sn), integer(S, "openings", so), real(S, "supply_added", sa),
                   real(S, "marginal", sm)};
     return {std::move(ls), std::move(site_epsg)};
+  }
+
+  /// The établissements of urgences.csv, each drawn as its commune (the SAE has no coordinates).
+  static std::pair<geodata::Layer, std::vector<int>> urgences_layer(const Products& p, const Looks& looks, int epsg) {
+    const auto& t = p.inputs.territory;
+    const std::string_view S = "urgences";
+    geodata::Layer l{
+        "urgences", fmt::format("Emergency services of the SAE {}, at their commune", p.inputs.urgent_care->year), epsg, {}, {}};
+    std::vector<std::string> fi, nm, code, cname, h24, zone;
+    std::vector<std::int64_t> gen, ped, sais, smur, ant, samu;
+    std::vector<double> visits;
+    std::vector<int> e_epsg;
+    for (const auto& e : p.inputs.urgent_care->sites) {
+      l.shapes.push_back(&t.shape(e.commune));
+      e_epsg.push_back(looks.epsg[e.commune]);
+      fi.push_back(e.finess), nm.push_back(e.name), code.push_back(e.code), cname.push_back(t.name()[e.commune]);
+      gen.push_back(e.su_general), ped.push_back(e.su_paediatric), sais.push_back(e.su_seasonal);
+      smur.push_back(e.smur), ant.push_back(e.smur_antenna), samu.push_back(e.samu), visits.push_back(e.visits);
+      h24.push_back((e.su_general || e.su_paediatric) && !e.su_seasonal ? "oui" : "non");
+      zone.push_back(p.zoning.zone_label[e.commune]);
+    }
+    l.columns = {text(S, "finess", fi),
+                 text(S, "etablissement", nm),
+                 text(S, "commune", code),
+                 text(S, "commune_name", cname),
+                 integer(S, "su_general", gen),
+                 integer(S, "su_paediatric", ped),
+                 integer(S, "su_seasonal", sais),
+                 integer(S, "smur", smur),
+                 integer(S, "smur_antenna", ant),
+                 integer(S, "samu", samu),
+                 real(S, "visits", visits),
+                 text(S, "urgences_24h", h24),
+                 text(S, "zone", zone)};
+    return {std::move(l), std::move(e_epsg)};
+  }
+
+  /// The communes with an MSP (flags.msp).
+  static std::pair<geodata::Layer, std::vector<int>> msp_layer(const Products& p, const Looks& looks, int epsg) {
+    const auto& t = p.inputs.territory;
+    const std::string_view S = "msp";
+    geodata::Layer l{"msp", "Communes with a maison de santé pluriprofessionnelle (flags.msp)", epsg, {}, {}};
+    std::vector<std::string> code, name;
+    std::vector<double> count;
+    std::vector<int> e_epsg;
+    for (CommuneId c = 0; c < t.size(); ++c)
+      if (p.inputs.msp->amounts[c] > 0) {
+        l.shapes.push_back(&t.shape(c));
+        e_epsg.push_back(looks.epsg[c]);
+        code.push_back(t.code()[c].to_string());
+        name.push_back(t.name()[c]);
+        count.push_back(p.inputs.msp->amounts[c]);
+      }
+    l.columns = {text(S, "code_insee", code), text(S, "name", name), real(S, "msp", count)};
+    return {std::move(l), std::move(e_epsg)};
   }
 
   struct Styles {

@@ -61,6 +61,8 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
   {"units", "zone", T::text, "", "Zone", "Final zone of the unit"},
   {"units", "rule", T::text, "", "Règle", "The rule that gave the zone"},
   {"units", "deficit_2003", T::text, "", "Zone déficitaire 2003", "Décret 2003-1140 rule: oui, non, indetermine"},
+  {"units", "population_beyond_urgences", T::real, "inhabitants", "Population loin des urgences", "Population of the unit's communes farther than flags.urgences_max_min from urgent care (flags.urgences)"},
+  {"units", "share_beyond_urgences", T::real, "", "Part loin des urgences", "population_beyond_urgences / the unit's population"},
   {"units", "value_after_siting", T::real, "consultations/year/inhabitant", "Valeur après implantation", "siting.level = unit: the value after the openings"},
 
   // sites.csv and the GeoPackage layer "sites"
@@ -83,7 +85,8 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
   {"supply", "apl_calibrated", T::real, "consultations/year/inhabitant", "APL calibrée", "The APL of the baseline with the calibrated supply (empty for the raw model)"},
   {"supply", "apl_cross_validated", T::real, "consultations/year/inhabitant", "APL validée croisée", "The APL predicted with its département's published values left out of the fit (empty for the raw model)"},
 
-  // urgences.csv (flags.urgences_format = "sae"): the établissements of the territory with an emergency service
+  // urgences.csv and the communes.gpkg layer urgences (flags.urgences_format = "sae"): the établissements
+  // of the territory with an emergency service (in the layer, drawn as their commune)
   {"urgences", "finess", T::text, "", "FINESS", "FINESS géographique of the établissement (SAE FI)"},
   {"urgences", "etablissement", T::text, "", "Établissement", "Its name (SAE RS)"},
   {"urgences", "commune", T::text, "", "Code INSEE", "Its commune (SAE COMINSEE, overseas codes mapped: docs/urgences.md)"},
@@ -97,6 +100,11 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
   {"urgences", "visits", T::real, "visits/year", "Passages", "Annual emergency visits (URGENCES2 PASSU summed over the units)"},
   {"urgences", "urgences_24h", T::text, "", "Urgences 24h/24", "oui: an authorised general or paediatric SU that is not seasonal (the AURA 2018 scheme's wording: docs/urgences.md); non otherwise"},
   {"urgences", "zone", T::text, "", "Zone", "The zone of its commune in this run"},
+
+  // communes.gpkg layer msp (flags.msp): the communes with an MSP
+  {"msp", "code_insee", T::text, "", "Code INSEE", "Commune with a maison de santé pluriprofessionnelle (flags.msp)"},
+  {"msp", "name", T::text, "", "Commune", "Its name"},
+  {"msp", "msp", T::real, "", "MSP", "The value of flags.msp_column (1 for the FINESS presence flag)"},
 
   // diff.csv
   {"diff", "code_insee", T::text, "", "Code INSEE", "Commune whose zone or class changed, or that crossed the urgent-care line (flags.urgences_max_min)"},
