@@ -474,6 +474,52 @@ std::vector<fs::path> boundary_files(const std::vector<std::string>& read) {
   return {out.begin(), out.end()};
 }
 
+/// The sites besides the supply: [[indicators]] (default file: the supply's), the urgent-care
+/// sites (flags.urgences: the SAE or a file of one's own) and the MSP (flags.msp, on the ring too).
+void load_other_sites(const scenario::Scenario& s, const fs::path& data_dir, const fs::path& supply_file, Inputs& in,
+                      const geodata::Cog& cog, Diagnostics& diag) {
+  const Territory& t = in.territory;
+  const auto n = t.size();
+  for (const auto& ind : s.indicators) {
+    geodata::SupplyOptions eo;
+    eo.path = ind.file.empty() ? supply_file : data_path(ind.file, data_dir);
+    eo.format = ind.format;
+    eo.column = ind.column;
+    geodata::SupplyReport erep;
+    auto amounts = geodata::load_supply(eo, t, cog, diag, erep).per_commune(n);
+    in.extra.push_back({std::move(amounts), erep.file, erep.format});
+  }
+  if (!s.flags.urgences.empty() && s.flags.urgences_format == "sae") {
+    in.urgent_care = read_urgent_care(s, data_path(s.flags.urgences, data_dir), t, in.around ? &in.around->territory : nullptr, cog, diag);
+    std::vector<double> sites(n, 0.0);
+    for (const auto& e : in.urgent_care->sites) sites[e.commune] += e.su_general || e.smur;
+    in.urgences = SupplyInput{std::move(sites), data_path(s.flags.urgences, data_dir).string(), "sae"};
+  } else if (!s.flags.urgences.empty()) {
+    geodata::SupplyOptions uo;
+    uo.path = data_path(s.flags.urgences, data_dir);
+    uo.format = s.flags.urgences_format;
+    uo.column = s.flags.urgences_column;
+    geodata::SupplyReport urep;
+    auto sites = geodata::load_supply(uo, t, cog, diag, urep).per_commune(n);
+    in.urgences = SupplyInput{std::move(sites), urep.file, urep.format};
+  }
+
+  if (!s.flags.msp.empty()) {
+    geodata::SupplyOptions mo;
+    mo.path = data_path(s.flags.msp, data_dir);
+    mo.format = "counts";
+    mo.column = s.flags.msp_column;
+    geodata::SupplyReport mrep;
+    auto sites = geodata::load_supply(mo, t, cog, diag, mrep).per_commune(n);
+    in.msp = SupplyInput{std::move(sites), mrep.file, "counts"};
+    if (in.around) {
+      Diagnostics ring_diag;
+      geodata::SupplyReport rrep;
+      in.around_msp = geodata::load_supply(mo, in.around->territory, cog, ring_diag, rrep).per_commune(in.around->territory.size());
+    }
+  }
+}
+
 }  // namespace
 
 Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {
@@ -560,46 +606,8 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
     in.departement_factors_file = file;
   }
 
-  // The other supplies: [[indicators]] and the urgent-care sites.
-  for (const auto& ind : s.indicators) {
-    geodata::SupplyOptions eo;
-    eo.path = ind.file.empty() ? so.path : data_path(ind.file, o.data_dir);
-    eo.format = ind.format;
-    eo.column = ind.column;
-    geodata::SupplyReport erep;
-    auto amounts = geodata::load_supply(eo, t, cog, diag, erep).per_commune(n);
-    in.extra.push_back({std::move(amounts), erep.file, erep.format});
-  }
-  if (!s.flags.urgences.empty() && s.flags.urgences_format == "sae") {
-    in.urgent_care =
-        read_urgent_care(s, data_path(s.flags.urgences, o.data_dir), t, in.around ? &in.around->territory : nullptr, cog, diag);
-    std::vector<double> sites(n, 0.0);
-    for (const auto& e : in.urgent_care->sites) sites[e.commune] += e.su_general || e.smur;
-    in.urgences = SupplyInput{std::move(sites), data_path(s.flags.urgences, o.data_dir).string(), "sae"};
-  } else if (!s.flags.urgences.empty()) {
-    geodata::SupplyOptions uo;
-    uo.path = data_path(s.flags.urgences, o.data_dir);
-    uo.format = s.flags.urgences_format;
-    uo.column = s.flags.urgences_column;
-    geodata::SupplyReport urep;
-    auto sites = geodata::load_supply(uo, t, cog, diag, urep).per_commune(n);
-    in.urgences = SupplyInput{std::move(sites), urep.file, urep.format};
-  }
-
-  if (!s.flags.msp.empty()) {
-    geodata::SupplyOptions mo;
-    mo.path = data_path(s.flags.msp, o.data_dir);
-    mo.format = "counts";
-    mo.column = s.flags.msp_column;
-    geodata::SupplyReport mrep;
-    auto sites = geodata::load_supply(mo, t, cog, diag, mrep).per_commune(n);
-    in.msp = SupplyInput{std::move(sites), mrep.file, "counts"};
-    if (in.around) {
-      Diagnostics ring_diag;
-      geodata::SupplyReport rrep;
-      in.around_msp = geodata::load_supply(mo, in.around->territory, cog, ring_diag, rrep).per_commune(in.around->territory.size());
-    }
-  }
+  // The other supplies: [[indicators]], the urgent-care sites, the MSP.
+  load_other_sites(s, o.data_dir, so.path, in, cog, diag);
 
   // Zoning units, the official list, the siting candidates.
   in.units = units_of(s, t, cog);
