@@ -397,8 +397,8 @@ UrgentCare read_urgent_care(const scenario::Scenario& s, const fs::path& dir, co
           s.file.string(), "flags.urgences_closed", "use the FINESS (FI) of urgences.csv or of the SAE table URGENCES / SMURSAMU");
   std::size_t unmatched = 0, outside = 0;
   for (const auto& e : all) {
-    if (!e.su_general && !e.smur && !e.su()) continue;  // a SAMU alone is not a place of care
-    if (closed.count(e.finess)) continue;               // closed by the scenario
+    if (!e.smur && !e.su()) continue;      // a SAMU alone is not a place of care
+    if (closed.count(e.finess)) continue;  // closed by the scenario
     const auto m = cog.match(e.commune);
     if (!m) {
       ++unmatched;

@@ -338,7 +338,7 @@ class GeoPackage final : public Writer {
       fi.push_back(e.finess), nm.push_back(e.name), code.push_back(e.code), cname.push_back(t.name()[e.commune]);
       gen.push_back(e.su_general), ped.push_back(e.su_paediatric), sais.push_back(e.su_seasonal);
       smur.push_back(e.smur), ant.push_back(e.smur_antenna), samu.push_back(e.samu), visits.push_back(e.visits);
-      h24.push_back((e.su_general || e.su_paediatric) && !e.su_seasonal ? "oui" : "non");
+      h24.push_back(e.urgences_24h() ? "oui" : "non");
       zone.push_back(p.zoning.zone_label[e.commune]);
     }
     l.columns = {text(S, "finess", fi),
@@ -576,10 +576,9 @@ class UrgencesCsv final : public Writer {
       if (c.layer == "urgences") names.push_back(c.name);
     std::string csv = fmt::format("{}\n", fmt::join(names, ","));
     for (const auto& e : p.inputs.urgent_care->sites) {
-      const bool h24 = (e.su_general || e.su_paediatric) && !e.su_seasonal;
       csv += fmt::format("{},{},{},{},{:d},{:d},{:d},{:d},{:d},{:d},{},{},{}\n", e.finess, quote(e.name, ','), e.code,
                          quote(t.name()[e.commune], ','), e.su_general, e.su_paediatric, e.su_seasonal, e.smur, e.smur_antenna, e.samu,
-                         num_csv(e.visits, false, "{:.0f}"), h24 ? "oui" : "non", p.zoning.zone_label[e.commune]);
+                         num_csv(e.visits, false, "{:.0f}"), e.urgences_24h() ? "oui" : "non", p.zoning.zone_label[e.commune]);
     }
     ctx.file("urgences.csv", csv);
   }

@@ -20,17 +20,23 @@ NearestTimes nearest_site_minutes(const Territory& t, const TravelSettings& s, c
     std::vector<double> model;
     if (s.model == Model::commune_graph) model = graph ? nearest_on_graph(*graph, site) : nearest_on_graph(commune_graph(t, s.graph), site);
     if (s.model == Model::crowfly) model = nearest_crowfly(pts, site, s.crowfly);
-    CrowflyParams line;
-    line.detour = s.graph.detour;
-    line.speed_kmh = s.graph.speed_kmh;
-    const auto straight = nearest_crowfly(pts, site, line);
+    std::vector<double> straight;  // computed only if the model leaves a commune without a time
+    auto straight_at = [&](CommuneId c) {
+      if (straight.empty()) {
+        CrowflyParams line;
+        line.detour = s.graph.detour;
+        line.speed_kmh = s.graph.speed_kmh;
+        straight = nearest_crowfly(pts, site, line);
+      }
+      return straight[c];
+    };
     for (CommuneId c = 0; c < n; ++c) {
       if (std::isfinite(r.minutes[c])) continue;
       if (!model.empty() && std::isfinite(model[c])) {
         r.minutes[c] = model[c];
         r.how[c] = NearestHow::beyond_cutoff;
-      } else if (std::isfinite(straight[c])) {
-        r.minutes[c] = straight[c];
+      } else if (const double v = straight_at(c); std::isfinite(v)) {
+        r.minutes[c] = v;
         r.how[c] = NearestHow::straight_line;
       } else {
         r.how[c] = NearestHow::none;

@@ -54,6 +54,9 @@ struct EmergencySiteRow {
   CommuneId commune = 0;           // in the run's territory
   bool su_general = false, su_paediatric = false, su_seasonal = false, smur = false, smur_antenna = false, samu = false;
   double visits = 0;  // annual visits (PASSU)
+  /// "un service d'urgence 24h/24" (the AURA 2018 scheme): an authorised general or paediatric SU
+  /// that is not seasonal (docs/urgences.md).
+  bool urgences_24h() const noexcept { return (su_general || su_paediatric) && !su_seasonal; }
 };
 
 /// flags.urgences_format = "sae": the SAE établissements of the run's communes, and the counts the
