@@ -31,13 +31,31 @@ fs::path zone_file(const std::string& spec) {
   return p;
 }
 
+/// One fact with its value, confidence, quote (« … ») and reading / origin, wrapped for a terminal.
+void print_fact(const grants::Fact& f, const std::string& value) {
+  const auto& p = f.prov;
+  fmt::print("  {:<34} {:<12} {}\n", f.key, p.confidence, value);
+  if (!p.quote.empty()) fmt::print("      « {} »{}\n", p.quote, p.source.empty() ? "" : " (" + p.source + ")");
+  if (!p.reading.empty()) fmt::print("      reading: {}\n", p.reading);
+  if (!p.origin.empty()) fmt::print("      origin: {}\n", p.origin);
+  if (!p.note.empty()) fmt::print("      note: {}\n", p.note);
+}
+
 void describe(const grants::SchemeInfo& I) {
-  fmt::print("{} — {} (version {}, {}{})\n", I.id, I.name, I.version, I.kind, I.region.empty() ? "" : ", région " + I.region);
-  fmt::print("source: {}{}{}\n", I.source_title, I.source_date.empty() ? "" : " (" + I.source_date + ")",
-             I.source_url.empty() ? "" : ", " + I.source_url);
+  fmt::print("{} — {} (version {}, {}{}, rule format {})\n", I.id, I.name, I.version, I.kind,
+             I.region.empty() ? "" : ", région " + I.region, I.format);
+  fmt::print("source: {}{}{}{}\n", I.source_title, I.source_date.empty() ? "" : " (" + I.source_date + ")",
+             I.source_url.empty() ? "" : ", " + I.source_url, I.source_file.empty() ? "" : ", " + I.source_file);
+  for (const auto& f : I.sources)
+    fmt::print("  {}: {}\n", f.written,
+               f.found ? fmt::format("{} quotes found in the page (sha256 {})", f.quotes, f.sha256.substr(0, 12))
+                       : std::string("NOT FOUND beside the rule file: quotes not verified"));
   if (!I.valid_from.empty() || !I.valid_to.empty())
     fmt::print("valid: {} .. {}\n", I.valid_from.empty() ? "-" : I.valid_from, I.valid_to.empty() ? "-" : I.valid_to);
-  fmt::print("application columns read: {}\nparameters:\n", fmt::join(I.fields, ", "));
+  fmt::print(
+      "application columns read: {}\nfacts (confidence: confirmed = the quote states it, derived = read into the quote, "
+      "unconfirmed = not from the source):\n",
+      fmt::join(I.fields, ", "));
   for (const auto& p : I.parameters) {
     std::string v = "UNPUBLISHED";
     if (p.number)
@@ -53,8 +71,11 @@ void describe(const grants::SchemeInfo& I) {
       for (const auto& [lo, am] : *p.bands) b.push_back(fmt::format("{}+:{}", lo, am));
       v = fmt::format("bands {}", fmt::join(b, " "));
     }
-    fmt::print("  {:<24} {:<40} {:<6} {}\n", p.name, v, p.unit, p.confidence);
+    print_fact({"parameter." + p.name, p.unit, p.prov, p.where}, v + (p.unit.empty() ? "" : " " + p.unit));
   }
+  for (const auto& f : I.facts) print_fact(f, f.text);
+  if (!I.open_points.empty()) fmt::print("open points (in the source, not computed):\n");
+  for (const auto& f : I.open_points) print_fact(f, f.text);
 }
 
 void run_grants(const GrantFlags& f, const GlobalFlags& g) {
@@ -82,6 +103,8 @@ void run_grants(const GrantFlags& f, const GlobalFlags& g) {
     inputs.push_back(j);
   };
   record("scheme", f.scheme);
+  for (const auto& src : I.sources)
+    if (src.found) record("source", src.path);
   for (const auto& spec : f.zones) {
     std::string date;
     std::string path = spec;
@@ -129,6 +152,10 @@ void run_grants(const GrantFlags& f, const GlobalFlags& g) {
     if (!R[k].empty()) fmt::print("{}: {}\n", k, R[k].dump());
   for (const auto& t : R["targets"]) fmt::print("target {}: {}\n", t["id"].get<std::string>(), t.dump());
   for (const auto& c : R["checks"]) fmt::print("check {}: {}\n", c["id"].get<std::string>(), c["result"].get<std::string>());
+  for (const auto& u : R["unconfirmed_facts"])
+    fmt::print("unconfirmed fact {} ({}): used by {} decisions, {} awards for {:.2f} {}\n", u["fact"].get<std::string>(),
+               u["confidence"].get<std::string>(), u["decisions"].get<std::size_t>(), u["awarded_count"].get<std::size_t>(),
+               u["awarded_total"].get<double>(), I.currency);
   fmt::print("written {}\n", g.output);
 }
 
@@ -152,7 +179,7 @@ void register_grants(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--summary", f->summary, "Write the summary (totals, quotas, envelopes, targets, checks, inputs) as JSON");
   sub->add_flag("--csv-fr", f->csv_fr, "awards.csv with ';', decimal commas and a BOM (French spreadsheets)");
   sub->add_flag("--json", f->json, "Print the summary as JSON");
-  sub->add_flag("--describe", f->describe, "Print the scheme: source, validity, parameters with their confidence");
+  sub->add_flag("--describe", f->describe, "Print the scheme: source, validity, every fact with its confidence and quote, open points");
   sub->callback([f, &g] { run_grants(*f, g); });
 }
 

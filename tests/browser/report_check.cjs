@@ -135,6 +135,17 @@ function readZones(file) {  // zones.csv (',' or the French ';' export): code_in
           fail(`${changed - 1} changed communes listed, summary.json says ${summary.comparison.communes_changed}`);
       }
     }
+    // Grants: one row per unconfirmed fact a scheme's decisions used, one item per open point.
+    if (summary.grants) {
+      const weak = summary.grants.reduce((n, g) => n + g.result.unconfirmed_facts.length, 0);
+      const open = summary.grants.reduce((n, g) => n + g.result.open_points.length, 0);
+      const rows = weak ? (await page.locator('#grants-unconfirmed tr').count()) - 1 : 0;
+      if (rows !== weak) fail(`${rows} unconfirmed facts listed, summary.json has ${weak}`);
+      const items = open ? await page.locator('#grants-open li').count() : 0;
+      if (items !== open) fail(`${items} open points listed, summary.json has ${open}`);
+      if (weak && !(await page.textContent('#grants-unconfirmed')).includes(summary.grants.find((g) => g.result.unconfirmed_facts.length).result.unconfirmed_facts[0].fact))
+        fail('the unconfirmed facts table lacks the first fact of summary.json');
+    }
     const images = await page.$$eval('#maps img', (imgs) => imgs.map((i) => i.naturalWidth));
     if (images.some((w) => w !== 1754)) fail('a static map did not decode at 1754 px: ' + images.join(', '));
 

@@ -20,7 +20,8 @@ expect_rc 0 "$oasis" run "$src/scenarios/examples/grand-est.toml" -o ge -q
 expect_rc 0 "$oasis" grants --scheme "$G/grand-est-2018-internes.toml" --applications "$E/grand-est-2018-internes.csv" \
   --zones ge -o awards.csv --summary summary.json -q
 [ "$(tail -n +2 awards.csv | wc -l)" -eq 8 ] || fail "one row per application"
-# Independent recomputation: eligibility from zones.csv (ZIP or ZAC, stage type, 2018), distance
+# Independent recomputation: eligibility from zones.csv (ZIP or ZAC, stage type; the page gives no
+# validity period, so none is applied), distance
 # from the x/y columns to the faculty (or the nearest of Nancy, Reims, Strasbourg), the
 # illustrative bands (600 per 50 km from 600), clamped to 600..3000.
 # (Counted from the end of the line: names may hold quoted commas.)
@@ -30,7 +31,7 @@ awk -F, '
   FILENAME ~ /zones.csv/ { X[$1] = $(NF-1); Y[$1] = $NF; Z[$1] = $(NF-9); next }
   FNR == 1 { next }
   {
-    ok = ($4 == "niveau1" || $4 == "saspas") && (Z[$5] == "ZIP" || Z[$5] == "ZAC") && $6 >= "2018-01-01" && $6 <= "2018-12-31"
+    ok = ($4 == "niveau1" || $4 == "saspas") && (Z[$5] == "ZIP" || Z[$5] == "ZAC")
     if (!ok) { print $1 ",no,"; next }
     best = -1
     n = split($3 == "" ? "nancy reims strasbourg" : $3, fs, " ")
@@ -44,9 +45,19 @@ total=$(awk -F, '$2 == "yes" { s += $3 } END { printf "%.2f", s }' expected.csv)
   fail "summary total $(jq .awarded_total summary.json) != $total"
 jq -e '.checks[0].id == "published-2018" and .checks[0].result == "differs" and .checks[0].total.published == 61400' summary.json >/dev/null ||
   fail "published-total check"
-jq -e '[.inputs[].role] == ["scheme", "zones", "faculties", "applications"] and (.inputs[0].sha256 | length) == 64' summary.json >/dev/null ||
+jq -e '[.inputs[].role] == ["scheme", "source", "zones", "faculties", "applications"] and (.inputs[0].sha256 | length) == 64' summary.json >/dev/null ||
   fail "inputs and checksums recorded"
 grep -q '^GE-05,no,,,ineligible,.*zone=no' awards.csv || fail "Nancy (hors-zonage) must be refused by the zone clause"
+# Every award rests on the illustrative bands (unconfirmed): the summary counts the awarded rows of
+# awards.csv, and each awarded row names the fact in its last column.
+awarded=$(awk -F, 'NR > 1 && $5 == "awarded"' awards.csv | wc -l)
+[ "$awarded" -gt 0 ] || fail "no award: the checks below would prove nothing"
+jq -e ".unconfirmed_facts | length == 1 and .[0].fact == \"parameter.distance_bands\" and .[0].awarded_count == $awarded" summary.json \
+  >/dev/null || fail "unconfirmed facts: $(jq -c .unconfirmed_facts summary.json)"
+[ "$(awk -F, 'NR > 1 && $5 == "awarded" && $NF != "parameter.distance_bands"' awards.csv | wc -l)" -eq 0 ] ||
+  fail "awards.csv: the unconfirmed column"
+jq -e '.sources[0].found and .sources[0].quotes_verified == 12 and (.open_points | length) == 2' summary.json >/dev/null ||
+  fail "sources and open points: $(jq -c '{sources, open_points}' summary.json)"
 
 # 2. A band table given on the command line: every eligible intern gets 1,000.
 expect_rc 0 "$oasis" grants --scheme "$G/grand-est-2018-internes.toml" --applications "$E/grand-est-2018-internes.csv" \
@@ -63,7 +74,7 @@ printf 'code_insee,zone\n36018,hors-zonage\n18279,ZIP\n' >official.csv
 printf 'id,faculty,stage_commune,start_date,months\nA,tours,36018,2019-05-02,6\nB,tours,36018,2019-11-04,6\nC,tours,36018,2018-11-05,6\n' >apps.csv
 expect_rc 0 "$oasis" grants --scheme "$G/aura-2017-bourse-internes.toml" --applications apps.csv --param 'faculties=["tours"]' \
   --zones 2019-01-01=cvl --zones 2019-07-01=official.csv -o dated.csv -q
-grep -q '^A,yes,3000.00,3000.00,awarded' dated.csv || fail "before the official list: eligible"
+grep -q '^A,yes,500.00,500.00,awarded' dated.csv || fail "before the official list: eligible"
 grep -q '^B,no,,,ineligible' dated.csv || fail "after the official list: refused"
 grep -q '^C,unknown,,,eligibility-unknown,.*no zone list is in effect on 2018-11-05' dated.csv || fail "no list in effect: unknown"
 
@@ -85,7 +96,7 @@ expect_rc 0 "$oasis" grants --scheme "$G/aura-2017-bourse-internes.toml" --appli
 head -c 3 q_fr.csv | od -An -tx1 | grep -q "ef bb bf" || fail "no BOM"
 [ "$(cut -d';' -f1,5 q_fr.csv | tail -n +2 | tr '\n' ' ')" = "1;awarded 2;ineligible 3;awarded 4;quota-exhausted 5;awarded " ] ||
   fail "quota order: $(cut -d';' -f1,5 q_fr.csv | tr '\n' ' ')"
-grep -q '^3;yes;2000,00;2000,00;' q_fr.csv || fail "decimal comma"
+grep -q '^3;yes;500,00;500,00;' q_fr.csv || fail "decimal comma"
 
 # 5. Refusals: a rule file with an unknown key (line named), a missing column, a malformed code, an
 #    existing output kept without --overwrite.
@@ -96,7 +107,7 @@ grep -q "E-GRANT-RULE (64): bad.toml, line [0-9]*: unknown key 'inn' in conditio
 cut -d, -f1-5 "$E/grand-est-2018-internes.csv" >nodate.csv
 expect_rc 41 "$oasis" grants --scheme "$G/grand-est-2018-internes.toml" --applications nodate.csv --zones ge -o x.csv
 grep -q "start_date" err || fail "missing column not named"
-sed 's/,52448,/,2448,/' "$E/grand-est-2018-internes.csv" >badcode.csv
+sed 's/,55010,/,5010,/' "$E/grand-est-2018-internes.csv" >badcode.csv
 expect_rc 30 "$oasis" grants --scheme "$G/grand-est-2018-internes.toml" --applications badcode.csv --zones ge -o x.csv
 grep -q "line 2" err || fail "malformed code: line not named"
 cp awards.csv before.csv
@@ -104,18 +115,34 @@ expect_rc 13 "$oasis" grants --scheme "$G/grand-est-2018-internes.toml" --applic
   --zones ge --param 'distance_bands=[[0, 1000]]' -o awards.csv
 cmp -s awards.csv before.csv || fail "an existing output was replaced without --overwrite"
 expect_rc 0 "$oasis" grants --scheme "$G/aura-2017-msp-investissement.toml" --describe
-grep -q "aid_rate .*UNPUBLISHED .*unknown" out || fail "--describe must show the unpublished rate"
+grep -q "parameter.aid_rate *unknown *UNPUBLISHED" out || fail "--describe must show the unpublished rate"
+grep -q "« jusqu'à 200 000 euros en investissement »" out || fail "--describe must show the quotes"
+grep -q "004_2d9821fb72e5467e.txt: 9 quotes found in the page" out || fail "--describe must say the quotes were verified"
+# A misquote in a copy of a shipped rule file stops it, naming the fact.
+sed 's/jusqu.à 200 000 euros en investissement/jusqu à 300 000 euros/' "$G/aura-2017-msp-investissement.toml" >"$G/misquote-test.toml"
+expect_rc 64 "$oasis" grants --scheme "$G/misquote-test.toml" --describe
+rm -f "$G/misquote-test.toml"
+grep -q "the quote of parameter.cap is not in its source" err || fail "misquote: $(cat err)"
+
+# 5b. Nouvelle-Aquitaine (eligibility only): the bodies, partners and window of the page.
+expect_rc 0 "$oasis" grants --scheme "$G/nouvelle-aquitaine-2018-territoires-sante-futur.toml" \
+  --applications "$E/nouvelle-aquitaine-2018-territoires-sante-futur.csv" -o na.csv -q
+[ "$(cut -d, -f1,2 na.csv | tail -n +2 | tr '\n' ' ')" = "NA-01,yes NA-02,yes NA-03,no NA-04,no NA-05,yes NA-06,unknown NA-07,no NA-08,yes " ] ||
+  fail "Nouvelle-Aquitaine eligibility: $(cut -d, -f1,2 na.csv | tr '\n' ' ')"
 
 # 6. In a scenario: the budget impact of new thresholds (examples/grants.toml): Chinon (37072)
-#    enters the ZAC, so one more bursary of 3,000.
+#    enters the ZAC, so one more bursary of 500.
 expect_rc 0 "$oasis" run "$src/scenarios/examples/grants.toml" -o gr -q
 [ -s gr/awards-aura-2017-bourse-internes.csv ] && [ -s gr/awards-cvl-2018-plan-urgence-sante.csv ] || fail "awards files"
-jq -e '.grants[1].scheme == "aura-2017-bourse-internes" and .grants[1].baseline.awarded_total_difference == 3000
-       and .grants[1].baseline.applications_changed == 1 and .grants[1].result.awarded_total == 21000' gr/summary.json >/dev/null ||
+jq -e '.grants[1].scheme == "aura-2017-bourse-internes" and .grants[1].baseline.awarded_total_difference == 500
+       and .grants[1].baseline.applications_changed == 1 and .grants[1].result.awarded_total == 3500' gr/summary.json >/dev/null ||
   fail "budget impact: $(jq -c '.grants[1].baseline' gr/summary.json)"
-grep -q '^CI-08,yes,3000.00' gr/awards-aura-2017-bourse-internes.csv || fail "Chinon eligible under the new thresholds"
-jq -e '.grants[0].result.targets[1].id == "msp" and .grants[0].result.targets[1].achieved == 3 and .grants[0].result.targets[1].after_deadline == 1' \
-  gr/summary.json >/dev/null || fail "MSP target tracker"
+grep -q '^CI-08,yes,500.00' gr/awards-aura-2017-bourse-internes.csv || fail "Chinon eligible under the new thresholds"
+# The 125 MSP are a total: 3 new MSP counted, the stock before 2018 unpublished, so nothing remaining
+# is claimed.
+jq -e '.grants[0].result.targets[1] | .id == "msp" and .achieved_new == 3 and .after_deadline == 1 and .achieved == null
+       and .remaining == null and .note == "not computable: parameter msp_before unpublished"' gr/summary.json >/dev/null ||
+  fail "MSP target tracker: $(jq -c '.grants[0].result.targets[1]' gr/summary.json)"
 
 # 7. Openings of the siting step as applications: 30 salaried posts placed by [siting] (repeat)
 #    join the 3 posts of the example file in the Plan Urgence Santé tracker.

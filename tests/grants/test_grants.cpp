@@ -199,32 +199,42 @@ TEST_CASE("a quota exhausted mid-list; ineligible rows do not use it; a new year
 
 TEST_CASE("an unpublished parameter: not computable until set; the cap still applies", "[grants]") {
   const char* text = R"(
-format = 1
+format = 2
 [scheme]
 id = "msp"
 name = "MSP investment"
 version = "1"
 [source]
 title = "t"
+url = "https://example.org/msp"
+date = "2017-09-11"
 [parameters.rate]
 type = "number"
 confidence = "unknown"
 [parameters.cap]
 value = 200000
 confidence = "confirmed"
+quote = "jusqu'à 200 000 euros en investissement"
 [[conditions]]
 id = "type"
 field = "type"
 in = ["msp", "centre_sante"]
+confidence = "derived"
+quote = "maisons de santé et centres de santé"
+reading = "msp, centre_sante"
 [[amount.terms]]
 id = "investment"
 rate = "$rate"
 of = "investment"
 max = "$cap"
+confidence = "unconfirmed"
+origin = "the usual form of an investment aid"
 [[checks]]
 id = "published"
 awarded_count = 2
 total = 320000
+confidence = "unconfirmed"
+origin = "made up for the test"
 )";
   const auto s = parse_scheme(text, "msp.toml");
   const auto a = apps({"id", "type", "investment"}, {{"m1", "msp", "600000"}, {"m2", "centre_sante", "300000"}, {"m3", "pharmacie", "1"}});
@@ -234,13 +244,33 @@ total = 320000
   CHECK(r.summary["unknown_parameters"] == nlohmann::json::array({"rate"}));
   CHECK(r.summary["checks"][0]["result"] == "not computable");
   CHECK(by_id(r, "m3").status == "ineligible");
+  // m1 and m2 used the condition, the term and the rate (unknown: the cap was never reached); m3 only
+  // the condition.
+  CHECK(by_id(r, "m1").facts == std::vector<std::string>{"parameter.rate", "condition.type", "amount.investment"});
+  CHECK(by_id(r, "m1").unconfirmed == std::vector<std::string>{"parameter.rate", "amount.investment"});
+  CHECK(by_id(r, "m3").facts == std::vector<std::string>{"condition.type"});
   // 0.4 x 600,000 = 240,000 -> capped at 200,000; 0.4 x 300,000 = 120,000; total 320,000 = the check.
   const auto set = with_parameters(s, {{"rate", "0.4"}});
   r = evaluate(*set, a, {nullptr, &kFac, nullptr});
   CHECK(by_id(r, "m1").amount == Approx(200000));
   CHECK(by_id(r, "m2").amount == Approx(120000));
   CHECK(r.summary["checks"][0]["result"] == "reproduced");
-  for (const auto& p : info(*set).parameters) CHECK(p.confidence == (p.name == "rate" ? "override" : "confirmed"));
+  for (const auto& p : info(*set).parameters) CHECK(p.prov.confidence == (p.name == "rate" ? "override" : "confirmed"));
+  // The awards rest on two unconfirmed facts (the overridden rate, the term); each: 2 awards, 320,000.
+  const auto& U = r.summary["unconfirmed_facts"];
+  REQUIRE(U.size() == 2);
+  CHECK(U[0]["fact"] == "parameter.rate");
+  CHECK(U[0]["confidence"] == "override");
+  CHECK(U[1]["fact"] == "amount.investment");
+  for (const auto& u : U) {
+    CHECK(u["awarded_count"] == 2);
+    CHECK(u["awarded_total"].get<double>() == Approx(320000));
+  }
+  CHECK(r.summary["derived_facts"].size() == 1);
+  CHECK(r.summary["derived_facts"][0]["decisions"] == 3);
+  const auto csv = awards_csv(r, false);
+  CHECK(csv.substr(0, csv.find('\n')) == "id,eligible,amount,awarded,status,clauses,reasons,unconfirmed");
+  CHECK(csv.find(",parameter.rate | amount.investment\n") != std::string::npos);
   // A wrong type or an unknown name is refused.
   CHECK_THROWS_AS(with_parameters(s, {{"rate", "\"forty\""}}), Error);
   CHECK_THROWS_AS(with_parameters(s, {{"ratio", "0.4"}}), Error);
@@ -410,7 +440,7 @@ TEST_CASE("rule files are validated: file, line, key and fix", "[grants]") {
   CHECK(message_of(with("value = 600\nconfidence = \"confirmed\"", "value = 600\nconfidence = \"unknown\""))
             .find("has a value but its confidence is 'unknown'") != std::string::npos);
   CHECK(message_of(with("value = 600\nconfidence = \"confirmed\"", "value = 600")).find("needs a confidence") != std::string::npos);
-  CHECK(message_of(with("format = 1", "format = 2")).find("format = 1") != std::string::npos);
+  CHECK(message_of(with("format = 1", "format = 3")).find("format = 2") != std::string::npos);
   CHECK(message_of(with("[amount]", "[amountx]")).find("unknown key 'amountx'") != std::string::npos);
   CHECK(message_of(with("zone = \"commune\"\nat", "field = \"commune\"\nat")).find("`at`") != std::string::npos);
   CHECK(message_of(with("in = \"$zone_set\"", "in = \"$zone_set\"\nnot_in = [\"ZAC\"]")).find("exactly one test") != std::string::npos);
@@ -458,6 +488,11 @@ TEST_CASE("the shipped rule files load; the faculties file is sound", "[grants]"
       INFO(e.path());
       const auto s = load_scheme(e.path());
       CHECK(!info(*s).source_title.empty());
+      // Format 2, its page found beside the repository and its quotes verified by the engine too.
+      CHECK(info(*s).format == 2);
+      REQUIRE(info(*s).sources.size() == 1);
+      CHECK(info(*s).sources[0].found);
+      CHECK(info(*s).sources[0].quotes > 0);
       ++n;
     }
   CHECK(n == 9);
@@ -483,29 +518,37 @@ TEST_CASE("Grand Est 2018 example: the awards computed by hand from the coordina
   // Zones and points (Lambert-93) of the example communes, as written by the région 44 run.
   ZoneHistory zh;
   zh.add("", CommuneTable::from_rows("ge", {"code_insee", "zone", "x_l93", "y_l93"},
-                                     {{"52448", {"52448", "ZIP", "843301.7", "6838655.3"}},
-                                      {"08362", {"08362", "ZIP", "799868.4", "6935931.5"}},
-                                      {"57227", {"57227", "ZIP", "982882.0", "6906084.7"}},
+                                     {{"55010", {"55010", "ZIP", "849642.1", "6839588.7"}},
+                                      {"51193", {"51193", "ZIP", "811532.8", "6876143.1"}},
+                                      {"57089", {"57089", "ZIP", "1027242.8", "6892812.7"}},
                                       {"54395", {"54395", "hors-zonage", "934140.0", "6847731.8"}},
-                                      {"54323", {"54323", "ZIP", "900208.9", "6939301.2"}},
-                                      {"10323", {"10323", "ZIP", "753180.9", "6824110.5"}}}));
+                                      {"55351", {"55351", "ZIP", "871155.0", "6937816.9"}},
+                                      {"10033", {"10033", "ZIP", "827667.4", "6793919.0"}}}));
   const auto a = read_applications(dir / "examples" / "grand-est-2018-internes.csv", *s);
   const auto r = evaluate(*s, a, {&zh, nullptr, nullptr});
-  // Saint-Dizier -> Nancy (Vandœuvre, 933643.5 6844677.8): hypot(90341.8, 6022.5) = 90.54 km -> 1200
+  // Ancerville -> Nancy (Vandœuvre, 933643.5 6844677.8): hypot(84001.4, 5089.1) = 84.16 km -> 1200
   CHECK(by_id(r, "GE-01").amount == Approx(1200));
-  // Rethel -> Reims: hypot(23546.3, 29532.2) = 37.77 km -> 600
+  // Courtisols -> Reims (776322.1 6906399.3): hypot(35210.7, 30256.2) = 46.42 km -> 600
   CHECK(by_id(r, "GE-02").amount == Approx(600));
-  // Forbach -> Strasbourg: hypot(67404.9, 65473.9) = 93.97 km -> 1200
+  // Bitche -> Strasbourg (1050286.9 6840610.8): hypot(23044.1, 52201.9) = 57.06 km -> 1200
   CHECK(by_id(r, "GE-03").amount == Approx(1200));
   CHECK(by_id(r, "GE-04").eligible == Tri::no);  // niveau 2
   CHECK(by_id(r, "GE-05").eligible == Tri::no);  // Nancy: hors-zonage
-  // Longwy, no faculty given: nearest of the three is Nancy at 100.36 km (Reims 128.2) -> 1800
-  CHECK(by_id(r, "GE-06").amount == Approx(1800));
-  CHECK(by_id(r, "GE-07").eligible == Tri::no);  // 2019: outside the 2018 validity
-  // Romilly-sur-Seine -> Reims: hypot(23141.2, 82288.8) = 85.48 km -> 1200
-  CHECK(by_id(r, "GE-08").amount == Approx(1200));
-  CHECK(r.summary["awarded_total"].get<double>() == Approx(6000));
-  CHECK(r.summary["checks"][0]["result"] == "differs");  // 5 interns, not the published 46
+  // Montmédy, no faculty given: the nearest of the three is Reims, hypot(94832.9, 31417.6) = 99.90 km
+  // (Nancy 112.16, Strasbourg 203.81), just under the 100 km band -> 1200
+  CHECK(by_id(r, "GE-06").amount == Approx(1200));
+  // Courtisols again, in 2019: the page gives no validity period, so the date only picks the zone list.
+  CHECK(by_id(r, "GE-07").amount == Approx(600));
+  // Bar-sur-Aube -> Reims: hypot(51345.3, 112480.3) = 123.65 km -> 1800
+  CHECK(by_id(r, "GE-08").amount == Approx(1800));
+  CHECK(r.summary["awarded_total"].get<double>() == Approx(6600));
+  CHECK(r.summary["checks"][0]["result"] == "differs");  // 6 interns, not the published 46
+  // Every award rests on the illustrative band table, the one unconfirmed fact of the file.
+  REQUIRE(r.summary["unconfirmed_facts"].size() == 1);
+  CHECK(r.summary["unconfirmed_facts"][0]["fact"] == "parameter.distance_bands");
+  CHECK(r.summary["unconfirmed_facts"][0]["awarded_count"] == 6);
+  CHECK(r.summary["unconfirmed_facts"][0]["awarded_total"].get<double>() == Approx(6600));
+  CHECK(by_id(r, "GE-04").unconfirmed.empty());  // refused on the stage type: no band was read
 }
 
 TEST_CASE("typed zone lists: numbers kept as numbers, NaN an empty cell, sizes checked") {
@@ -522,4 +565,174 @@ TEST_CASE("typed zone lists: numbers kept as numbers, NaN an empty cell, sizes c
   CHECK(t.has_column("Density_100k"));
   CommuneTable::Column short_col{"x", {}, {1.0}, true};
   CHECK_THROWS_AS(CommuneTable::from_columns("run", {"37261", "37072"}, {short_col}), oasis::Error);
+}
+
+namespace {
+
+// A rule file in format 2 over a saved page, written to a temporary folder with the page beside it.
+struct Page {
+  fs::path dir = fs::temp_directory_path() / "oasis_grants_quotes";
+  Page() {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    // No-break spaces (C2 A0), a typographic apostrophe (E2 80 99) and a line break inside the quote.
+    std::ofstream(dir / "page.txt") << "La Région attribue une aide de 3\xC2\xA0"
+                                       "000 € aux internes\n"
+                                       "en stage dans l\xE2\x80\x99une des zones d\xC3\xA9"
+                                       "ficitaires.\n";
+  }
+  ~Page() { fs::remove_all(dir); }
+  std::shared_ptr<const Scheme> load(const std::string& body) const {
+    std::ofstream(dir / "rule.toml") << "format = 2\n[scheme]\nid = \"t\"\nname = \"t\"\nversion = \"1\"\nkind = \"eligibility\"\n"
+                                        "[source]\ntitle = \"t\"\nfile = \"page.txt\"\n"
+                                     << body;
+    return load_scheme(dir / "rule.toml");
+  }
+  std::string error(const std::string& body) const {
+    try {
+      (void)load(body);
+    } catch (const Error& e) {
+      return format_error(e);
+    }
+    return "no error";
+  }
+};
+
+}  // namespace
+
+TEST_CASE("format 2: every fact carries its quote, reading or origin; quotes are found in their page", "[grants]") {
+  const Page page;
+  const std::string cond = "[[conditions]]\nid = \"zone\"\nzone = \"commune\"\nin = [\"ZIP\"]\n";
+  // A quote with plain spaces and a straight apostrophe matches the page's no-break spaces,
+  // typographic apostrophe and line break.
+  const auto s = page.load(cond +
+                           "confidence = \"derived\"\nquote = \"en stage dans l'une des zones déficitaires\"\n"
+                           "reading = \"ZIP\"\n[parameters.max]\nvalue = 3000\nconfidence = \"confirmed\"\n"
+                           "quote = \"une aide de 3 000 €\"\n");
+  REQUIRE(info(*s).sources.size() == 1);
+  CHECK(info(*s).sources[0].found);
+  CHECK(info(*s).sources[0].quotes == 2);
+  CHECK(info(*s).sources[0].sha256.size() == 64);
+  const auto facts = all_facts(info(*s));
+  REQUIRE(facts.size() == 2);
+  CHECK(facts[0].key == "parameter.max");
+  CHECK(facts[1].key == "condition.zone");
+  CHECK(facts[1].prov.reading == "ZIP");
+  // A misquote stops the load, naming the fact, the page and the line.
+  const auto mis = page.error(cond + "confidence = \"confirmed\"\nquote = \"dans une zone fragile\"\n");
+  CHECK(mis.find("the quote of condition.zone is not in its source") != std::string::npos);
+  CHECK(mis.find("page.txt") != std::string::npos);
+  INFO(mis);
+  CHECK(mis.find("line 10") != std::string::npos);
+  // One word changed is enough.
+  CHECK(page.error(cond + "confidence = \"confirmed\"\nquote = \"une aide de 3 000 € aux externes\"\n").find("is not in its source") !=
+        std::string::npos);
+  // The rules of each confidence.
+  CHECK(page.error(cond + "confidence = \"confirmed\"\n").find("is confirmed but has no quote") != std::string::npos);
+  CHECK(page.error(cond + "confidence = \"derived\"\nquote = \"une aide de 3 000 €\"\n").find("says no reading") != std::string::npos);
+  CHECK(page.error(cond + "confidence = \"confirmed\"\nquote = \"une aide de 3 000 €\"\nreading = \"x\"\n").find("has a reading") !=
+        std::string::npos);
+  CHECK(page.error(cond + "confidence = \"unconfirmed\"\n").find("says no origin") != std::string::npos);
+  CHECK(page.error(cond).find("needs a confidence") != std::string::npos);
+  CHECK(page.error(cond + "confidence = \"unknown\"\n").find("not one of confirmed, derived, unconfirmed") != std::string::npos);
+  CHECK(page.error(cond + "confidence = \"unconfirmed\"\norigin = \"x\"\nsource = \"https://example.org/page\"\n").find("has no date") !=
+        std::string::npos);
+  CHECK(
+      page.error(cond + "confidence = \"unconfirmed\"\norigin = \"an older call\"\nsource = \"https://example.org/page (2019-01-30)\"\n") ==
+      "no error");
+  // A validity period says where it comes from.
+  const auto validity = [](const std::string& extra) {
+    try {
+      (void)parse_scheme(
+          "format = 2\n[scheme]\nid = \"t\"\nname = \"t\"\nversion = \"1\"\nkind = \"eligibility\"\n"
+          "valid_from = 2018-01-01\ndate_field = \"date\"\n" +
+              extra + "[source]\ntitle = \"t\"\nurl = \"https://example.org\"\ndate = \"2018-01-01\"\n",
+          "v.toml");
+    } catch (const Error& e) {
+      return format_error(e);
+    }
+    return std::string("no error");
+  };
+  CHECK(validity("").find("the validity period ([scheme.validity]) needs a confidence") != std::string::npos);
+  CHECK(validity("[scheme.validity]\nconfidence = \"unconfirmed\"\norigin = \"the call for projects\"\n") == "no error");
+  // A page that is absent is recorded, not fatal (the quotes cannot be checked).
+  const auto absent = page.load(cond + "confidence = \"confirmed\"\nquote = \"anything\"\nsource = \"missing.txt\"\n");
+  REQUIRE(info(*absent).sources.size() == 1);
+  CHECK(info(*absent).sources[0].written == "missing.txt");
+  CHECK_FALSE(info(*absent).sources[0].found);
+  CHECK(info(*absent).sources[0].quotes == 0);
+}
+
+TEST_CASE("format 1 files still load: every fact without a quote is unconfirmed", "[grants]") {
+  const auto s = parse_scheme(kInterns, "interns.toml");
+  CHECK(info(*s).format == 1);
+  for (const auto& f : all_facts(info(*s))) {
+    INFO(f.key);
+    CHECK(f.prov.confidence == (f.key == "parameter.rate" ? "unknown" : "unconfirmed"));
+    if (f.prov.confidence == "unconfirmed") CHECK(f.prov.origin.find("format 1 rule file: no quote") != std::string::npos);
+  }
+  CHECK(info(*s).sources.empty());
+}
+
+TEST_CASE("targets with an initial stock; the département of a commune", "[grants]") {
+  const char* text = R"(
+format = 2
+[scheme]
+id = "prog"
+name = "Programme"
+version = "1"
+kind = "programme"
+date_field = "date"
+[source]
+title = "t"
+url = "https://example.org/p"
+date = "2020-01-01"
+[parameters.before]
+type = "number"
+confidence = "unknown"
+[parameters.deps]
+value = ["18", "2A", "971"]
+confidence = "unconfirmed"
+origin = "test"
+[[conditions]]
+id = "where"
+departement = "commune"
+in = "$deps"
+confidence = "unconfirmed"
+origin = "test"
+[[targets]]
+id = "msp"
+target = 10
+achieved_before = "$before"
+from = 2018-01-01
+deadline = 2025-12-31
+date = "date"
+envelope = 1000
+envelope_used_before = 100
+confidence = "unconfirmed"
+origin = "test"
+)";
+  const auto a = apps({"id", "commune", "date"}, {{"a", "18033", "2017-06-01"},    // before `from`: in the stock
+                                                  {"b", "2A004", "2019-01-01"},    // Ajaccio
+                                                  {"c", "97105", "2020-01-01"},    // Basse-Terre
+                                                  {"d", "37261", "2020-01-01"},    // Tours: not listed
+                                                  {"e", "18279", "2026-01-01"}});  // after the deadline
+  const auto s = parse_scheme(text, "prog.toml");
+  auto r = evaluate(*s, a, {});
+  CHECK(by_id(r, "b").eligible == Tri::yes);
+  CHECK(by_id(r, "c").eligible == Tri::yes);
+  CHECK(by_id(r, "d").eligible == Tri::no);
+  CHECK(by_id(r, "d").reasons.at(0) == "where: département of 37261 is 37, needs in [18, 2A, 971]");
+  auto t = r.summary["targets"][0];
+  CHECK(t["achieved_new"] == 2);
+  CHECK(t["before_from"] == 1);
+  CHECK(t["after_deadline"] == 1);
+  CHECK(t["achieved"].is_null());  // the stock is unpublished
+  CHECK(t["remaining"].is_null());
+  CHECK(t["note"] == "not computable: parameter before unpublished");
+  CHECK(t["envelope_left"].get<double>() == Approx(900));
+  r = evaluate(*with_parameters(s, {{"before", "5"}}), a, {});
+  t = r.summary["targets"][0];
+  CHECK(t["achieved"].get<double>() == 7);  // 5 before 2018 + b + c
+  CHECK(t["remaining"].get<double>() == 3);
 }

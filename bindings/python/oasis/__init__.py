@@ -225,7 +225,7 @@ def grants(scheme: str, applications, zones=None, *, facts=None, params: Mapping
     reads); ``zones`` = a zone list (an ``oasis run`` folder, a zones.csv, a DataFrame with
     code_insee and zone) or a dict {"YYYY-MM-DD": zone list} of lists by effective date;
     ``params`` = {name: TOML value} overrides. Returns ``(awards, summary)``: a DataFrame (id,
-    eligible, amount, awarded in euros, status, clauses, reasons) and the summary dict."""
+    eligible, amount, awarded in euros, status, clauses, reasons, unconfirmed) and the summary dict."""
     if zones is None:
         zl = []
     elif isinstance(zones, Mapping):

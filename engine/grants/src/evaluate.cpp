@@ -87,15 +87,18 @@ class Judge {
 
   std::set<std::string> unknown_params;
 
-  Decision judge(const Application& a) {
+  /// Judges one application; `used` receives the keys of the facts the decision rests on.
+  Decision judge(const Application& a, std::set<std::string>& used) {
     app_ = &a;
     cache_.clear();
+    used_ = &used;
     Decision d;
     d.id = a.id;
     clauses_ = &d.clauses;
     bool any_no = false, any_unknown = false;
     // Validity period of the scheme.
-    if (!s_.date_field.empty()) {
+    if (!s_.date_field.empty() && (!s_.info.valid_from.empty() || !s_.info.valid_to.empty())) {
+      used.insert("validity");
       const auto& dt = field_text(s_.date_field);
       if (dt.empty()) {
         any_unknown = true;
@@ -127,6 +130,7 @@ class Judge {
           continue;
         }
       }
+      used.insert("condition." + c.id);
       std::vector<std::string> whys;
       Tri r = c.mode == Condition::Mode::any ? Tri::no : Tri::yes;
       for (const auto& t : c.tests) {
@@ -182,6 +186,7 @@ class Judge {
     cache_.clear();
     std::vector<std::string> sink;
     clauses_ = &sink;
+    used_ = &used_sink_;
     return eval(o);
   }
   Tri test_for(const Test& t, const Application& a) {
@@ -189,6 +194,7 @@ class Judge {
     cache_.clear();
     std::vector<std::string> sink;
     clauses_ = &sink;
+    used_ = &used_sink_;
     std::string why;
     return test(t, why);
   }
@@ -200,6 +206,8 @@ class Judge {
   const Application* app_ = nullptr;
   std::map<std::string, Val> cache_;
   std::vector<std::string>* clauses_ = nullptr;
+  std::set<std::string>* used_ = nullptr;
+  std::set<std::string> used_sink_;
 
   void check_faculties(const Operand& o) const {
     if (o.kind != Operand::Kind::distance) return;
@@ -237,6 +245,7 @@ class Judge {
 
   Val param_val(const std::string& name) {
     const auto* p = s_.param(name);
+    used_->insert("parameter." + name);
     if (!p->known()) {
       unknown_params.insert(name);
       return Val::unknown(fmt::format("parameter {} unpublished", name));
@@ -280,6 +289,7 @@ class Judge {
       }
       case Operand::Kind::value: {
         if (const auto it = cache_.find(o.name); it != cache_.end()) return it->second;
+        used_->insert("value." + o.name);
         const auto& nv = *std::find_if(s_.values.begin(), s_.values.end(), [&](const NamedValue& v) { return v.id == o.name; });
         auto v = eval(nv.operand);
         clauses_->push_back(fmt::format("@{}={}{}", o.name, v.shown(), v.known() || v.why.empty() ? "" : " (" + v.why + ")"));
@@ -288,6 +298,11 @@ class Judge {
       }
       case Operand::Kind::column: return column(o);
       case Operand::Kind::distance: return distance(o);
+      case Operand::Kind::departement: {
+        const auto& code = field_text(o.commune);
+        if (code.empty()) return Val::unknown(fmt::format("{} is empty", o.commune));
+        return Val::str(std::string(CodeInsee::from(code, app_->where, o.commune).departement()));
+      }
     }
     return {};
   }
@@ -388,10 +403,11 @@ class Judge {
 
   Tri test(const Test& t, std::string& why) {
     const auto lhs = eval(t.lhs);
-    const std::string name = t.lhs.kind == Operand::Kind::column     ? fmt::format("{} of {}", t.lhs.name, field_text(t.lhs.commune))
-                             : t.lhs.kind == Operand::Kind::value    ? "@" + t.lhs.name
-                             : t.lhs.kind == Operand::Kind::distance ? "distance"
-                                                                     : t.lhs.name;
+    const std::string name = t.lhs.kind == Operand::Kind::column        ? fmt::format("{} of {}", t.lhs.name, field_text(t.lhs.commune))
+                             : t.lhs.kind == Operand::Kind::value       ? "@" + t.lhs.name
+                             : t.lhs.kind == Operand::Kind::distance    ? "distance"
+                             : t.lhs.kind == Operand::Kind::departement ? fmt::format("département of {}", field_text(t.lhs.commune))
+                                                                        : t.lhs.name;
     if (t.op == Op::present) {
       const bool want = t.rhs[0].flag;
       const bool ok = lhs.known() == want;
@@ -497,6 +513,7 @@ class Judge {
           return std::nullopt;
         }
       }
+      used_->insert("amount." + term.id);
       std::optional<double> v;
       std::string detail;
       if (term.kind == Term::Kind::band) {
@@ -578,12 +595,149 @@ std::string param_shown(const Parameter& p) {
   return {};
 }
 
+json provenance_json(const std::string& key, const std::string& text, const Provenance& p) {
+  json j{{"fact", key}, {"confidence", p.confidence}};
+  if (!text.empty()) j["text"] = text;
+  for (const auto& [k, v] :
+       {std::pair{"quote", &p.quote}, {"source", &p.source}, {"reading", &p.reading}, {"origin", &p.origin}, {"note", &p.note}})
+    if (!v->empty()) j[k] = *v;
+  return j;
+}
+
+/// The facts the decisions rest on, by confidence: how many decisions and awards used each.
+json dependencies_json(const Scheme& s, const std::vector<Decision>& decisions, bool unconfirmed) {
+  json out = json::array();
+  for (const auto& f : all_facts(s.info)) {
+    if (unconfirmed ? !f.prov.unconfirmed() : f.prov.confidence != "derived") continue;
+    std::size_t used = 0, awarded = 0;
+    double total = 0;
+    for (const auto& d : decisions)
+      if (std::find(d.facts.begin(), d.facts.end(), f.key) != d.facts.end()) {
+        ++used;
+        if (d.awarded && *d.awarded > 0) ++awarded, total += *d.awarded;
+      }
+    if (!used) continue;
+    auto j = provenance_json(f.key, f.text, f.prov);
+    j["decisions"] = used;
+    j["awarded_count"] = awarded;
+    j["awarded_total"] = total;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+/// Programme targets: achieved before (the initial stock) + the eligible applications counted from
+/// `from` to the deadline; remaining; the envelope used and left.
+json targets_json(const Scheme& s, const std::vector<Application>& apps, const std::vector<Decision>& decisions, Judge& judge) {
+  json targets = json::array();
+  const Application none;
+  const auto number = [&](const std::optional<Operand>& o, std::optional<double> absent, std::string& why) -> std::optional<double> {
+    if (!o) return absent;
+    const auto v = judge.eval_for(*o, apps.empty() ? none : apps.front());
+    if (v.t == Val::T::num) return v.num;
+    if (why.empty()) why = v.why.empty() ? "not a number" : v.why;
+    return std::nullopt;
+  };
+  for (const auto& g : s.targets) {
+    std::size_t counted = 0, late = 0, early = 0, unpriced = 0;
+    double used = 0;
+    for (std::size_t i = 0; i < apps.size(); ++i) {
+      const auto& d = decisions[i];
+      if (d.eligible != Tri::yes || d.status == "quota-exhausted" || d.status == "envelope-exhausted") continue;
+      if (g.counts && judge.test_for(*g.counts, apps[i]) != Tri::yes) continue;
+      const auto it = apps[i].fields.find(g.date);
+      const auto& dt = it == apps[i].fields.end() ? std::string() : it->second;
+      if (!dt.empty() && dt > g.deadline) {
+        ++late;
+        continue;
+      }
+      if (!dt.empty() && !g.from.empty() && dt < g.from) {
+        ++early;
+        continue;
+      }
+      ++counted;
+      if (d.awarded)
+        used += *d.awarded;
+      else if (d.status == "not-computable")
+        ++unpriced;
+    }
+    json t = {{"id", g.id}, {"label", g.label}, {"deadline", g.deadline}};
+    if (const auto* p = s.provenance("target." + g.id)) t["confidence"] = p->confidence;
+    if (!g.from.empty()) t["from"] = g.from;
+    std::string why;
+    const auto target = number(g.target, std::nullopt, why);
+    const auto before = number(g.achieved_before, 0.0, why);
+    const auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+    t["target"] = opt(target);
+    t["achieved_before"] = opt(before);
+    t["achieved_new"] = counted;
+    t["achieved"] = before ? json(*before + static_cast<double>(counted)) : json(nullptr);
+    t["remaining"] = target && before ? json(std::max(0.0, *target - *before - static_cast<double>(counted))) : json(nullptr);
+    if (!why.empty()) t["note"] = "not computable: " + why;
+    if (early) t["before_from"] = early;
+    t["after_deadline"] = late;
+    t["amount_used"] = used;
+    if (unpriced) t["unpriced"] = unpriced;
+    if (g.envelope) {
+      std::string ewhy;
+      const auto env = number(g.envelope, std::nullopt, ewhy);
+      const auto env_before = number(g.envelope_used_before, 0.0, ewhy);
+      t["envelope"] = opt(env);
+      if (g.envelope_used_before) t["envelope_used_before"] = opt(env_before);
+      t["envelope_left"] = env && env_before ? json(*env - *env_before - used) : json(nullptr);
+      if (!ewhy.empty()) t["envelope_note"] = "not computable: " + ewhy;
+    }
+    targets.push_back(t);
+  }
+  return targets;
+}
+
+json checks_json(const Scheme& s, std::size_t awarded_n, double total, bool not_computable) {
+  json checks = json::array();
+  for (const auto& c : s.checks) {
+    json r = {{"id", c.id}, {"text", c.text}};
+    if (const auto* p = s.provenance("check." + c.id)) r["confidence"] = p->confidence;
+    bool ok = true;
+    if (c.awarded_count) {
+      r["awarded_count"] = {{"published", *c.awarded_count}, {"computed", awarded_n}};
+      ok = ok && *c.awarded_count == static_cast<double>(awarded_n);
+    }
+    if (c.total) {
+      r["total"] = {{"published", *c.total}, {"computed", total}, {"difference", total - *c.total}};
+      ok = ok && std::fabs(*c.total - total) <= c.tolerance;
+    }
+    if (not_computable) {
+      r["result"] = "not computable";
+      r["note"] = "some amounts depend on unpublished parameters";
+    } else {
+      r["result"] = ok ? "reproduced" : "differs";
+    }
+    checks.push_back(r);
+  }
+  return checks;
+}
+
+json scheme_json(const SchemeInfo& I) {
+  json src{{"title", I.source_title}, {"date", I.source_date}, {"url", I.source_url}};
+  if (!I.source_file.empty()) src["file"] = I.source_file;
+  return {{"id", I.id},
+          {"name", I.name},
+          {"region", I.region},
+          {"version", I.version},
+          {"format", I.format},
+          {"kind", I.kind},
+          {"valid_from", I.valid_from},
+          {"valid_to", I.valid_to},
+          {"currency", I.currency},
+          {"source", src}};
+}
+
 }  // namespace
 
-// Long (about 190 lines) on purpose: the order of the checks is the scheme's own (validity, eligibility,
-// amount, quota, envelope, then the programme targets and published totals), and each stage consumes
-// what the previous one left; split into stages, the shared quota / envelope state would be passed
-// around by reference.
+// Long (about 130 lines) on purpose: the order of the checks is the scheme's own (validity, eligibility,
+// amount, quota, envelope), and each stage consumes what the previous one left; split into stages, the
+// shared quota / envelope state would be passed around by reference. The summary is built by the
+// helpers above.
 Result evaluate(const Scheme& s, const std::vector<Application>& apps, const EvalContext& ctx) {
   std::vector<Faculty> own;
   const std::vector<Faculty>* fac = ctx.faculties;
@@ -594,7 +748,8 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
   Judge judge(s, ctx, *fac);
   Result out;
   out.decisions.reserve(apps.size());
-  for (const auto& a : apps) out.decisions.push_back(judge.judge(a));
+  std::vector<std::set<std::string>> used(apps.size());
+  for (std::size_t i = 0; i < apps.size(); ++i) out.decisions.push_back(judge.judge(apps[i], used[i]));
 
   // Quota and envelope, in file order or by date (ties: file order).
   std::vector<std::size_t> order(apps.size());
@@ -619,6 +774,10 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
     }
     throw Error(Errc::grant_rule, "quota count and envelope amount are numbers or $parameters", s.info.file.string(), l.value->where);
   };
+  const auto uses = [&](std::size_t i, const Limit& l) {
+    used[i].insert(l.key);
+    if (l.value && l.value->kind == Operand::Kind::param) used[i].insert("parameter." + l.value->name);
+  };
   quota_limit = limit_value(s.quota, quota_why);
   envelope_limit = limit_value(s.envelope, envelope_why);
   std::size_t unpriced_in_envelope = 0;
@@ -627,6 +786,7 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
     const bool takes = d.status == "awarded" || d.status == "not-computable" || d.status == "no-amount";
     if (!takes) continue;
     if (quota_limit) {
+      uses(i, s.quota);
       const auto per = period_of(s.quota, apps[i]);
       auto& q = quota_use[per.empty() ? "undated" : per];
       q.first = *quota_limit;
@@ -649,6 +809,7 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
         ++unpriced_in_envelope;
         continue;
       }
+      uses(i, s.envelope);
       const double left = *envelope_limit - e.second;
       if (*d.amount > left + 1e-9) {
         if (s.envelope.reduce && left > 0) {
@@ -667,26 +828,26 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
       e.second += *d.amount;
     }
   }
+  // The facts each decision used, in file order, and those of them that are not confirmed.
+  const auto facts = all_facts(s.info);
+  for (std::size_t i = 0; i < apps.size(); ++i)
+    for (const auto& f : facts)
+      if (used[i].count(f.key)) {
+        out.decisions[i].facts.push_back(f.key);
+        if (f.prov.unconfirmed()) out.decisions[i].unconfirmed.push_back(f.key);
+      }
 
   // Summary.
   json& S = out.summary;
   const auto& I = s.info;
-  S["scheme"] = {{"id", I.id},
-                 {"name", I.name},
-                 {"region", I.region},
-                 {"version", I.version},
-                 {"kind", I.kind},
-                 {"valid_from", I.valid_from},
-                 {"valid_to", I.valid_to},
-                 {"currency", I.currency},
-                 {"source", {{"title", I.source_title}, {"date", I.source_date}, {"url", I.source_url}}}};
+  S["scheme"] = scheme_json(I);
   json params = json::array();
   for (const auto& p : I.parameters)
     params.push_back({{"name", p.name},
                       {"value", p.known() ? json(param_shown(p)) : json(nullptr)},
                       {"unit", p.unit},
-                      {"confidence", p.confidence},
-                      {"source", p.source}});
+                      {"confidence", p.prov.confidence},
+                      {"source", p.prov.source}});
   S["parameters"] = params;
   std::map<std::string, std::size_t> by_status, by_elig;
   double total = 0;
@@ -703,6 +864,8 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
   S["awarded_total"] = total;
   S["not_computable"] = by_status.count("not-computable") ? by_status["not-computable"] : 0;
   S["unknown_parameters"] = judge.unknown_params;
+  S["unconfirmed_facts"] = dependencies_json(s, out.decisions, true);
+  S["derived_facts"] = dependencies_json(s, out.decisions, false);
   const auto limit_json = [](const Limit& l, const std::optional<double>& limit, const std::string& why,
                              const std::map<std::string, std::pair<double, double>>& use) {
     json j = json::object();
@@ -718,64 +881,18 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
   S["quota"] = limit_json(s.quota, quota_limit, quota_why, quota_use);
   S["envelope"] = limit_json(s.envelope, envelope_limit, envelope_why, envelope_use);
   if (unpriced_in_envelope) S["envelope"]["unpriced"] = unpriced_in_envelope;
-  json targets = json::array();
-  for (const auto& g : s.targets) {
-    std::size_t achieved = 0, late = 0;
-    double used = 0;
-    std::size_t unpriced = 0;
-    for (std::size_t i = 0; i < apps.size(); ++i) {
-      const auto& d = out.decisions[i];
-      if (d.eligible != Tri::yes || d.status == "quota-exhausted" || d.status == "envelope-exhausted") continue;
-      if (g.counts && judge.test_for(*g.counts, apps[i]) != Tri::yes) continue;
-      const auto it = apps[i].fields.find(g.date);
-      const auto& dt = it == apps[i].fields.end() ? std::string() : it->second;
-      if (!dt.empty() && dt > g.deadline) {
-        ++late;
-        continue;
-      }
-      ++achieved;
-      if (d.awarded)
-        used += *d.awarded;
-      else if (d.status == "not-computable")
-        ++unpriced;
-    }
-    json t = {{"id", g.id}, {"label", g.label}, {"deadline", g.deadline}};
-    const auto tv = judge.eval_for(g.target, apps.empty() ? Application{} : apps.front());
-    t["target"] = tv.t == Val::T::num ? json(tv.num) : json(nullptr);
-    t["achieved"] = achieved;
-    t["remaining"] = tv.t == Val::T::num ? json(std::max(0.0, tv.num - static_cast<double>(achieved))) : json(nullptr);
-    t["after_deadline"] = late;
-    t["amount_used"] = used;
-    if (unpriced) t["unpriced"] = unpriced;
-    if (g.envelope) {
-      const auto ev = judge.eval_for(*g.envelope, apps.empty() ? Application{} : apps.front());
-      t["envelope"] = ev.t == Val::T::num ? json(ev.num) : json(nullptr);
-      t["envelope_left"] = ev.t == Val::T::num ? json(ev.num - used) : json(nullptr);
-    }
-    targets.push_back(t);
-  }
-  S["targets"] = targets;
-  json checks = json::array();
-  for (const auto& c : s.checks) {
-    json r = {{"id", c.id}, {"text", c.text}};
-    bool ok = true;
-    if (c.awarded_count) {
-      r["awarded_count"] = {{"published", *c.awarded_count}, {"computed", awarded_n}};
-      ok = ok && std::fabs(*c.awarded_count - static_cast<double>(awarded_n)) <= c.tolerance;
-    }
-    if (c.total) {
-      r["total"] = {{"published", *c.total}, {"computed", total}, {"difference", total - *c.total}};
-      ok = ok && std::fabs(*c.total - total) <= c.tolerance;
-    }
-    if (by_status.count("not-computable")) {
-      r["result"] = "not computable";
-      r["note"] = "some amounts depend on unpublished parameters";
-    } else {
-      r["result"] = ok ? "reproduced" : "differs";
-    }
-    checks.push_back(r);
-  }
-  S["checks"] = checks;
+  S["targets"] = targets_json(s, apps, out.decisions, judge);
+  S["checks"] = checks_json(s, awarded_n, total, by_status.count("not-computable") > 0);
+  json open = json::array();
+  for (const auto& o : I.open_points) open.push_back(provenance_json(o.key, o.text, o.prov));
+  S["open_points"] = open;
+  json all = json::array();
+  for (const auto& f : facts) all.push_back(provenance_json(f.key, f.text, f.prov));
+  S["facts"] = all;
+  json sources = json::array();
+  for (const auto& f : I.sources)
+    sources.push_back({{"file", f.written}, {"found", f.found}, {"sha256", f.sha256}, {"quotes_verified", f.quotes}});
+  S["sources"] = sources;
   return out;
 }
 
@@ -797,10 +914,11 @@ std::string awards_csv(const Result& r, bool fr) {
     return s;
   };
   std::string out = fr ? "\xEF\xBB\xBF" : "";
-  out += fmt::format("id{0}eligible{0}amount{0}awarded{0}status{0}clauses{0}reasons\n", sep);
+  out += fmt::format("id{0}eligible{0}amount{0}awarded{0}status{0}clauses{0}reasons{0}unconfirmed\n", sep);
   for (const auto& d : r.decisions)
-    out += fmt::format("{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{0}{7}\n", sep, q(d.id), tri_name(d.eligible), n(d.amount), n(d.awarded), d.status,
-                       q(fmt::format("{}", fmt::join(d.clauses, " | "))), q(fmt::format("{}", fmt::join(d.reasons, " | "))));
+    out += fmt::format("{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{0}{7}{0}{8}\n", sep, q(d.id), tri_name(d.eligible), n(d.amount), n(d.awarded),
+                       d.status, q(fmt::format("{}", fmt::join(d.clauses, " | "))), q(fmt::format("{}", fmt::join(d.reasons, " | "))),
+                       q(fmt::format("{}", fmt::join(d.unconfirmed, " | "))));
   return out;
 }
 

@@ -16,10 +16,10 @@ bool valid_date(std::string_view text);
 /// commune column (zone, class, apl... of the zone list in effect at a date, or of the facts), a
 /// distance, or a literal.
 struct Operand {
-  enum class Kind { field, value, param, column, distance, literal_number, literal_text, literal_list, literal_flag };
+  enum class Kind { field, value, param, column, distance, departement, literal_number, literal_text, literal_list, literal_flag };
   Kind kind = Kind::field;
   std::string name;     // field / value / parameter / column name; literal text
-  std::string commune;  // column, distance: the field holding the commune
+  std::string commune;  // column, distance, departement: the field holding the commune
   std::string at;       // column: the field holding the date ("" = the latest list)
   // distance
   std::string to;                       // field with a faculty id or a commune code
@@ -58,6 +58,7 @@ struct Term {
 
 struct Limit {  // quota or envelope
   std::optional<Operand> value;
+  std::string key;               // "quota" / "envelope" (its fact)
   std::string period = "total";  // total | year
   std::string date;              // field giving the period
   bool reduce = false;           // envelope: award what is left instead of refusing
@@ -68,13 +69,16 @@ struct Target {
   std::optional<Test> counts;  // which eligible applications count (all when absent)
   Operand target;
   std::string deadline, date;
+  std::string from;                        // applications dated before are in achieved_before ("" = all count)
+  std::optional<Operand> achieved_before;  // achieved before the applications counted (0 when absent)
   std::optional<Operand> envelope;
+  std::optional<Operand> envelope_used_before;  // envelope used before the applications counted
 };
 
 struct Check {  // a published total the scheme must reproduce on a given application file
   std::string id, text, where;
   std::optional<double> awarded_count, total;
-  double tolerance = 0;
+  double tolerance = 0;  // on the total
 };
 
 struct NamedValue {
@@ -95,6 +99,8 @@ struct Scheme {
   std::vector<Check> checks;
   std::set<std::string> commune_fields, date_fields, number_fields;
   const Parameter* param(std::string_view name) const;
+  /// The provenance of the fact `key` ("parameter.NAME", "condition.ID", ...); nullptr when none.
+  const Provenance* provenance(std::string_view key) const;
 };
 
 }  // namespace oasis::grants

@@ -11,6 +11,7 @@
 
 #include "grants_impl.hpp"
 #include "oasis/core/atomic_file.hpp"
+#include "oasis/core/checksum.hpp"
 #include "oasis/core/error.hpp"
 
 namespace oasis::grants {
@@ -33,12 +34,70 @@ const Parameter* Scheme::param(std::string_view name) const {
 
 const SchemeInfo& info(const Scheme& scheme) { return scheme.info; }
 
+std::vector<Fact> all_facts(const SchemeInfo& I) {
+  std::vector<Fact> out;
+  out.reserve(I.parameters.size() + I.facts.size());
+  for (const auto& p : I.parameters) out.push_back({"parameter." + p.name, p.unit, p.prov, p.where});
+  out.insert(out.end(), I.facts.begin(), I.facts.end());
+  return out;
+}
+
+const Provenance* Scheme::provenance(std::string_view key) const {
+  if (key.starts_with("parameter.")) {
+    const auto* p = param(key.substr(10));
+    return p ? &p->prov : nullptr;
+  }
+  for (const auto& f : info.facts)
+    if (f.key == key) return &f.prov;
+  return nullptr;
+}
+
+std::string normalise_quote(std::string_view in) {
+  // UTF-8 sequences read as the same character: no-break / thin / narrow no-break spaces, and the
+  // typographic apostrophes and double quotes.
+  static const std::pair<std::string_view, char> same[] = {{"\xC2\xA0", ' '},      {"\xE2\x80\xAF", ' '},  {"\xE2\x80\x89", ' '},
+                                                           {"\xE2\x80\x99", '\''}, {"\xE2\x80\x98", '\''}, {"\xCA\xBC", '\''},
+                                                           {"\xE2\x80\x9C", '"'},  {"\xE2\x80\x9D", '"'}};
+  std::string out;
+  out.reserve(in.size());
+  bool space = false;
+  for (std::size_t i = 0; i < in.size();) {
+    char c = in[i];
+    std::size_t len = 1;
+    for (const auto& [seq, to] : same)
+      if (in.substr(i, seq.size()) == seq) {
+        c = to, len = seq.size();
+        break;
+      }
+    i += len;
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ', space = false;
+    out += c;
+  }
+  return out;
+}
+
 namespace {
 
 using Op = Test::Op;
 
 constexpr std::string_view kTestKeys[] = {"in", "not_in", "eq", "ne", "min", "max", "above", "below", "between", "is", "present"};
-constexpr std::string_view kOperandKeys[] = {"field", "value", "param", "zone", "class", "column", "distance", "date"};
+constexpr std::string_view kOperandKeys[] = {"field", "value", "param", "zone", "class", "column", "distance", "date", "departement"};
+// Where a fact comes from (docs/grants.md, "Quotes"): allowed on every fact table.
+constexpr std::string_view kProvenanceKeys[] = {"quote", "source", "confidence", "reading", "origin", "note"};
+constexpr std::string_view kFormat1Origin = "format 1 rule file: no quote (write format = 2 with quotes, docs/grants.md)";
+
+bool is_url(std::string_view s) { return s.starts_with("https://") || s.starts_with("http://"); }
+
+/// True when `s` holds a YYYY-MM-DD date.
+bool has_date(std::string_view s) {
+  for (std::size_t i = 0; i + 10 <= s.size(); ++i)
+    if (valid_date(s.substr(i, 10))) return true;
+  return false;
+}
 
 struct Parser {
   std::string file;
@@ -95,6 +154,55 @@ struct Parser {
     if (std::find(options.begin(), options.end(), v) == options.end())
       fail(t.get(key), fmt::format("'{}' = '{}' in {}: not one of {}", key, v, where, fmt::join(options, ", ")));
     return v;
+  }
+
+  // ---- provenance
+  /// Reads quote / source / confidence / reading / origin / note of a fact and applies the rules of
+  /// its confidence. Format 1 files have no quotes: their facts are read as unconfirmed.
+  Provenance provenance(const toml::table& t, std::string_view where, bool parameter) const {
+    Provenance p;
+    p.quote = text(t, "quote", false, where);
+    p.source = text(t, "source", false, where);
+    p.reading = text(t, "reading", false, where);
+    p.origin = text(t, "origin", false, where);
+    p.note = text(t, "note", false, where);
+    static constexpr std::string_view kLevels[] = {"confirmed", "derived", "unconfirmed", "unknown"};
+    const std::span<const std::string_view> levels(kLevels, parameter ? 4 : 3);
+    p.confidence = text(t, "confidence", false, where);
+    if (!p.confidence.empty() && std::find(levels.begin(), levels.end(), p.confidence) == levels.end())
+      fail(t.get("confidence"), fmt::format("'confidence' = '{}' in {}: not one of {}", p.confidence, where, fmt::join(levels, ", ")));
+    if (s.info.format == 1) {
+      if (p.confidence.empty() && parameter)
+        fail(&t, fmt::format("{} needs a confidence (confirmed, derived, unconfirmed or unknown)", where),
+             "say how sure the value is; an unpublished value is `confidence = \"unknown\"` without a value");
+      if (p.confidence != "unknown" && p.quote.empty()) {
+        p.confidence = "unconfirmed";
+        if (p.origin.empty()) p.origin = std::string(kFormat1Origin);
+      }
+      return p;
+    }
+    const auto* c = t.get("confidence");
+    if (p.confidence.empty())
+      fail(&t, fmt::format("{} needs a confidence: {}", where, fmt::join(levels, ", ")),
+           "confirmed with the quote that states it; derived with the quote and the reading; unconfirmed with its origin");
+    if ((p.confidence == "confirmed" || p.confidence == "derived") && p.quote.empty())
+      fail(c, fmt::format("{} is {} but has no quote", where, p.confidence),
+           "quote = \"the exact words of the source\" (in French, as published), or confidence = \"unconfirmed\" with its origin");
+    if (p.confidence == "derived" && p.reading.empty())
+      fail(c, fmt::format("{} is derived but says no reading", where), "reading = \"how the value is read from the quote\"");
+    if (p.confidence == "confirmed" && !p.reading.empty())
+      fail(t.get("reading"), fmt::format("{} is confirmed but has a reading", where),
+           "a value that needs a reading is confidence = \"derived\"; a confirmed value is stated by its quote");
+    if (p.confidence == "unconfirmed" && p.origin.empty())
+      fail(c, fmt::format("{} is unconfirmed but says no origin", where), "origin = \"where the value comes from\" (or remove the fact)");
+    if (is_url(p.source) && !has_date(p.source))
+      fail(t.get("source"), fmt::format("the source URL of {} has no date", where),
+           "write the date the page was read or published: \"https://... (2024-10-08)\"");
+    return p;
+  }
+
+  void fact(std::string key, std::string text_, const toml::table& t, std::string_view where) {
+    s.info.facts.push_back({std::move(key), std::move(text_), provenance(t, where, false), fmt::format("{}, {}", file, at(&t))});
   }
 
   // ---- parameters
@@ -174,7 +282,7 @@ struct Parser {
       const std::string name(k.str());
       if (!pt) fail(&node, fmt::format("parameter '{}' must be a table {{ value = ..., confidence = ... }}", name));
       const auto where = "parameter " + name;
-      allow(*pt, {"type", "value", "unit", "confidence", "source", "note"}, where);
+      allow(*pt, {"type", "value", "unit"}, where, kProvenanceKeys);
       Parameter p;
       p.name = name;
       p.where = fmt::format("{}, {}", file, at(&node));
@@ -191,18 +299,13 @@ struct Parser {
       } else {
         p.type = infer(*v);
       }
-      p.confidence = choice(*pt, "confidence", "", {"confirmed", "derived", "unconfirmed", "unknown"}, where);
-      if (p.confidence.empty())
-        fail(&node, fmt::format("{} needs a confidence (confirmed, derived, unconfirmed or unknown)", where),
-             "say how sure the value is; an unpublished value is `confidence = \"unknown\"` without a value");
+      p.prov = provenance(*pt, where, true);
       if (v) set_value(p, *v);
-      if (v && p.confidence == "unknown")
+      if (v && p.prov.confidence == "unknown")
         fail(v, fmt::format("{} has a value but its confidence is 'unknown'", where),
              "remove the value (it is unpublished) or say how it is known");
-      if (!v && p.confidence != "unknown") fail(&node, fmt::format("{} has no value: its confidence must be 'unknown'", where));
+      if (!v && p.prov.confidence != "unknown") fail(&node, fmt::format("{} has no value: its confidence must be 'unknown'", where));
       p.unit = text(*pt, "unit", false, where);
-      p.source = text(*pt, "source", false, where);
-      p.note = text(*pt, "note", false, where);
       s.info.parameters.push_back(std::move(p));
     }
   }
@@ -281,7 +384,7 @@ struct Parser {
     if (found.empty()) return std::nullopt;
     if (found.size() > 1)
       fail(&t, fmt::format("{} names two quantities ({})", where, fmt::join(found, ", ")),
-           "one of field, value, param, zone, class, column, distance, date");
+           "one of field, value, param, zone, class, column, distance, date, departement");
     Operand o;
     o.where = at(&t);
     const auto k = found[0];
@@ -311,6 +414,10 @@ struct Parser {
       o.kind = Operand::Kind::column;
       o.name = std::string(k);
       o.commune = field(t, k, where);
+      s.commune_fields.insert(o.commune);
+    } else if (k == "departement") {
+      o.kind = Operand::Kind::departement;
+      o.commune = field(t, "departement", where);
       s.commune_fields.insert(o.commune);
     } else if (k == "column") {
       o.kind = Operand::Kind::column;
@@ -353,7 +460,8 @@ struct Parser {
   Test test(const toml::table& t, std::string_view where, bool condition_level) {
     if (!condition_level) allow(t, {"at", "commune"}, where, kOperandKeys, kTestKeys);
     auto lhs = operand(t, where);
-    if (!lhs) fail(&t, fmt::format("{} names no quantity", where), "one of field, value, param, zone, class, column, distance, date");
+    if (!lhs)
+      fail(&t, fmt::format("{} names no quantity", where), "one of field, value, param, zone, class, column, distance, date, departement");
     std::vector<std::string_view> ops;
     for (auto k : kTestKeys)
       if (t.contains(k)) ops.push_back(k);
@@ -410,7 +518,7 @@ struct Parser {
       c.text = text(*t, "text", false, where);
       c.when = sub_test(*t, "when", where);
       if (t->contains("any") || t->contains("all")) {
-        allow(*t, {"id", "text", "when", "any", "all"}, where);
+        allow(*t, {"id", "text", "when", "any", "all"}, where, kProvenanceKeys);
         if (t->contains("any") && t->contains("all")) fail(t, fmt::format("{}: any or all, not both", where));
         const auto key = t->contains("any") ? "any" : "all";
         c.mode = t->contains("any") ? Condition::Mode::any : Condition::Mode::all;
@@ -422,9 +530,11 @@ struct Parser {
           c.tests.push_back(test(*et, where, false));
         }
       } else {
-        allow(*t, {"id", "text", "when", "at", "commune"}, where, kOperandKeys, kTestKeys);
+        allow(*t, {"id", "text", "when", "at", "commune", "quote", "source", "confidence", "reading", "origin", "note"}, where,
+              kOperandKeys, kTestKeys);
         c.tests.push_back(test(*t, where, true));
       }
+      fact("condition." + c.id, c.text, *t, where);
       s.conditions.push_back(std::move(c));
     }
   }
@@ -436,12 +546,13 @@ struct Parser {
       NamedValue v;
       v.id = text(*t, "id", true, "a value");
       const auto where = fmt::format("value '{}'", v.id);
-      allow(*t, {"id", "text", "at", "commune"}, where, kOperandKeys);
+      allow(*t, {"id", "text", "at", "commune", "quote", "source", "confidence", "reading", "origin", "note"}, where, kOperandKeys);
       for (const auto& other : s.values)
         if (other.id == v.id) fail(t->get("id"), fmt::format("two values are named '{}'", v.id));
       auto o = operand(*t, where);
       if (!o) fail(t, fmt::format("{} names no quantity", where));
       v.operand = std::move(*o);
+      fact("value." + v.id, text(*t, "text", false, where), *t, where);
       s.values.push_back(std::move(v));
     }
   }
@@ -459,7 +570,8 @@ struct Parser {
       term.where = at(&n);
       term.id = text(*tt, "id", true, "an amount term");
       const auto where = fmt::format("amount term '{}'", term.id);
-      allow(*tt, {"id", "text", "fixed", "per_month", "months", "rate", "of", "band", "field", "when", "min", "max"}, where);
+      allow(*tt, {"id", "text", "fixed", "per_month", "months", "rate", "of", "band", "field", "when", "min", "max"}, where,
+            kProvenanceKeys);
       std::vector<std::string_view> kinds;
       for (auto k : {"fixed", "per_month", "rate", "band", "field"})
         if (tt->contains(k)) kinds.push_back(k);
@@ -496,15 +608,16 @@ struct Parser {
       term.when = sub_test(*tt, "when", where);
       if (const auto* m = tt->get("min")) term.min = ref(*m, where, true);
       if (const auto* m = tt->get("max")) term.max = ref(*m, where, true);
+      fact("amount." + term.id, text(*tt, "text", false, where), *tt, where);
       s.terms.push_back(std::move(term));
     }
   }
 
   void limit(const toml::table& t, Limit& l, std::string_view name, bool envelope) {
     if (envelope)
-      allow(t, {"amount", "period", "date", "on_exhausted"}, name);
+      allow(t, {"amount", "period", "date", "on_exhausted", "text"}, name, kProvenanceKeys);
     else
-      allow(t, {"count", "period", "date"}, name);
+      allow(t, {"count", "period", "date", "text"}, name, kProvenanceKeys);
     const auto key = envelope ? "amount" : "count";
     if (!t.contains(key)) fail(&t, fmt::format("{} needs '{}'", name, key));
     l.value = ref(*t.get(key), name, true);
@@ -514,6 +627,8 @@ struct Parser {
       s.date_fields.insert(l.date);
     }
     if (envelope) l.reduce = choice(t, "on_exhausted", "refuse", {"refuse", "reduce"}, name) == "reduce";
+    l.key = envelope ? "envelope" : "quota";
+    fact(l.key, text(t, "text", false, name), t, name);
   }
 
   void targets(const toml::array& a) {
@@ -524,7 +639,8 @@ struct Parser {
       g.where = at(&n);
       g.id = text(*t, "id", true, "a target");
       const auto where = fmt::format("target '{}'", g.id);
-      allow(*t, {"id", "label", "counts", "target", "deadline", "date", "envelope"}, where);
+      allow(*t, {"id", "label", "counts", "target", "deadline", "date", "from", "achieved_before", "envelope", "envelope_used_before"},
+            where, kProvenanceKeys);
       g.label = text(*t, "label", false, where);
       g.counts = sub_test(*t, "counts", where);
       if (!t->contains("target")) fail(t, fmt::format("{} needs target = N", where));
@@ -532,7 +648,15 @@ struct Parser {
       g.deadline = date(*t, "deadline", true, where);
       g.date = field(*t, "date", where);
       s.date_fields.insert(g.date);
+      g.from = date(*t, "from", false, where);
+      if (!g.from.empty() && g.from > g.deadline) fail(t->get("from"), fmt::format("{}: from is after the deadline", where));
+      if (const auto* e = t->get("achieved_before")) g.achieved_before = ref(*e, where, true);
       if (const auto* e = t->get("envelope")) g.envelope = ref(*e, where, true);
+      if (const auto* e = t->get("envelope_used_before")) {
+        if (!g.envelope) fail(e, fmt::format("{}: envelope_used_before goes with envelope", where));
+        g.envelope_used_before = ref(*e, where, true);
+      }
+      fact("target." + g.id, g.label, *t, where);
       s.targets.push_back(std::move(g));
     }
   }
@@ -545,27 +669,33 @@ struct Parser {
       c.where = at(&n);
       c.id = text(*t, "id", true, "a check");
       const auto where = fmt::format("check '{}'", c.id);
-      allow(*t, {"id", "text", "awarded_count", "total", "tolerance"}, where);
+      allow(*t, {"id", "text", "awarded_count", "total", "tolerance"}, where, kProvenanceKeys);
       c.text = text(*t, "text", false, where);
       if (const auto* v = t->get("awarded_count")) c.awarded_count = v->value<double>();
       if (const auto* v = t->get("total")) c.total = v->value<double>();
       if (const auto* v = t->get("tolerance")) c.tolerance = v->value<double>().value_or(0);
       if (!c.awarded_count && !c.total) fail(t, fmt::format("{} checks nothing: give awarded_count and / or total", where));
+      fact("check." + c.id, c.text, *t, where);
       s.checks.push_back(std::move(c));
     }
   }
 
   void run(const toml::table& doc, const std::filesystem::path& base_dir) {
-    allow(doc, {"format", "scheme", "source", "parameters", "values", "conditions", "amount", "quota", "envelope", "targets", "checks"},
+    allow(doc,
+          {"format", "scheme", "source", "parameters", "values", "conditions", "amount", "quota", "envelope", "targets", "checks",
+           "open_points"},
           "the rule file");
     const auto* fmtv = doc.get("format");
-    if (!fmtv || fmtv->value<int64_t>() != 1)
-      fail(fmtv ? fmtv : &doc, "the rule file must start with format = 1 (the rule-language version)");
+    const auto version = fmtv ? fmtv->value<int64_t>() : std::nullopt;
+    if (!version || (*version != 1 && *version != 2))
+      fail(fmtv ? fmtv : &doc, "the rule file must start with format = 2 (the rule-language version; format = 1 is still read)",
+           "format = 2: every fact carries its quote and source (docs/grants.md)");
+    s.info.format = static_cast<int>(*version);
     const auto* sc = doc.get("scheme") ? doc.get("scheme")->as_table() : nullptr;
     if (!sc) fail(&doc, "the rule file needs a [scheme] table");
     allow(*sc,
           {"id", "name", "region", "version", "kind", "valid_from", "valid_to", "currency", "date_field", "order", "faculties",
-           "description"},
+           "description", "validity"},
           "[scheme]");
     auto& I = s.info;
     I.id = text(*sc, "id", true, "[scheme]");
@@ -585,15 +715,33 @@ struct Parser {
     } else if (!I.valid_from.empty() || !I.valid_to.empty()) {
       fail(sc, "a validity period needs date_field (the application column it is checked on)");
     }
+    if (const auto* v = sc->get("validity")) {
+      const auto* vt = v->as_table();
+      if (!vt) fail(v, "[scheme.validity] is a table: quote, source, confidence, reading, origin, note");
+      if (I.valid_from.empty() && I.valid_to.empty())
+        fail(v, "[scheme.validity] says where a validity period comes from, but there is none");
+      allow(*vt, {}, "[scheme.validity]", kProvenanceKeys);
+      fact("validity", fmt::format("{} .. {}", I.valid_from.empty() ? "-" : I.valid_from, I.valid_to.empty() ? "-" : I.valid_to), *vt,
+           "the validity period");
+    } else if (!I.valid_from.empty() || !I.valid_to.empty()) {
+      fact("validity", fmt::format("{} .. {}", I.valid_from.empty() ? "-" : I.valid_from, I.valid_to.empty() ? "-" : I.valid_to),
+           toml::table{}, "the validity period ([scheme.validity])");
+    }
     s.order = choice(*sc, "order", "file", {"file", "date"}, "[scheme]");
     if (s.order == "date" && s.date_field.empty()) fail(sc->get("order"), "order = \"date\" needs date_field");
     if (const auto f = text(*sc, "faculties", false, "[scheme]"); !f.empty()) I.faculties_file = base_dir / f;
     const auto* src = doc.get("source") ? doc.get("source")->as_table() : nullptr;
     if (!src) fail(&doc, "the rule file needs a [source] table (title, date, url)", "every scheme cites its legal source");
-    allow(*src, {"title", "date", "url", "note"}, "[source]");
+    allow(*src, {"title", "date", "url", "file", "note"}, "[source]");
     I.source_title = text(*src, "title", true, "[source]");
     I.source_date = text(*src, "date", false, "[source]");
     I.source_url = text(*src, "url", false, "[source]");
+    I.source_file = text(*src, "file", false, "[source]");
+    if (I.format >= 2 && I.source_file.empty() && I.source_url.empty())
+      fail(src, "[source] needs file (the page, saved) or url",
+           "file = \"pages/scheme.txt\" (relative to the rule file) or url = \"https://...\"");
+    if (I.format >= 2 && I.source_file.empty() && I.source_date.empty())
+      fail(src, "[source] url needs the date of the page", "date = \"2024-10-08\"");
     if (const auto* p = doc.get("parameters")) {
       if (!p->is_table()) fail(p, "[parameters] is a table of parameter tables");
       parameters(*p->as_table());
@@ -614,11 +762,68 @@ struct Parser {
     if (const auto* e = doc.get("envelope")) limit(*e->as_table(), s.envelope, "[envelope]", true);
     if (const auto* a = arr("targets")) targets(*a);
     if (const auto* a = arr("checks")) checks(*a);
+    if (const auto* a = arr("open_points")) open_points(*a);
     if (I.kind == "eligibility" && !s.terms.empty()) fail(doc.get("amount"), "an eligibility scheme has no [amount]");
     if (I.kind == "individual" && s.terms.empty()) fail(&doc, "an individual scheme needs [amount] (or kind = \"eligibility\")");
     if (s.conditions.empty() && s.date_field.empty()) fail(&doc, "the scheme has no condition: every application would be eligible");
     std::sort(I.fields.begin(), I.fields.end());
     I.fields.erase(std::unique(I.fields.begin(), I.fields.end()), I.fields.end());
+    if (I.format >= 2) verify_quotes(base_dir);
+  }
+
+  void open_points(const toml::array& a) {
+    for (const auto& n : a) {
+      const auto* t = n.as_table();
+      if (!t) fail(&n, "[[open_points]] entries are tables");
+      const auto id = text(*t, "id", true, "an open point");
+      const auto where = fmt::format("open point '{}'", id);
+      allow(*t, {"id", "text", "quote", "source", "note"}, where);
+      Fact f{"open." + id, text(*t, "text", true, where), {}, fmt::format("{}, {}", file, at(t))};
+      f.prov.confidence = "open";
+      f.prov.quote = text(*t, "quote", false, where);
+      f.prov.source = text(*t, "source", false, where);
+      f.prov.note = text(*t, "note", false, where);
+      s.info.open_points.push_back(std::move(f));
+    }
+  }
+
+  /// Every quote whose source is a file found beside the rule file must be in it (normalised):
+  /// a misquote stops the load. A source file that is absent is recorded as not found.
+  void verify_quotes(const std::filesystem::path& base_dir) {
+    auto& I = s.info;
+    std::map<std::string, std::string> texts;  // written path -> normalised text ("" = absent)
+    const auto source_of = [&](const Provenance& p) {
+      if (!p.source.empty()) return p.source;
+      return I.source_file.empty() ? I.source_url : I.source_file;
+    };
+    auto facts = all_facts(I);
+    facts.insert(facts.end(), I.open_points.begin(), I.open_points.end());
+    for (const auto& f : facts) {
+      const auto src = source_of(f.prov);
+      if (src.empty() || is_url(src)) continue;
+      auto it = std::find_if(I.sources.begin(), I.sources.end(), [&](const SourceFile& x) { return x.written == src; });
+      if (it == I.sources.end()) {
+        SourceFile sf;
+        sf.written = src;
+        sf.path = base_dir / src;
+        std::error_code ec;
+        sf.found = std::filesystem::is_regular_file(sf.path, ec);
+        if (sf.found) {
+          sf.sha256 = sha256_file(sf.path);
+          texts[src] = normalise_quote(read_file(sf.path, "a source page", "check the source path (relative to the rule file)"));
+        }
+        I.sources.push_back(std::move(sf));
+        it = std::prev(I.sources.end());
+      }
+      if (!it->found || f.prov.quote.empty()) continue;
+      if (texts[src].find(normalise_quote(f.prov.quote)) == std::string::npos)
+        throw Error(Errc::grant_rule,
+                    fmt::format("the quote of {} is not in its source {}: \"{}\"", f.key, it->path.string(), f.prov.quote), file,
+                    f.where.substr(f.where.rfind(", ") + 2),
+                    "copy the exact words of the page (whitespace and apostrophes may differ); a value read into the words is "
+                    "confidence = \"derived\" with its reading");
+      ++it->quotes;
+    }
   }
 };
 
@@ -665,7 +870,9 @@ std::shared_ptr<const Scheme> with_parameters(const std::shared_ptr<const Scheme
     }
     Parser{"--param " + name, *s}.set_value(*it, *doc.get("v"));
     it->overridden = true;
-    it->confidence = "override";
+    it->prov.confidence = "override";
+    it->prov.reading.clear();
+    it->prov.origin = fmt::format("set by the user (--param or [[grants]] parameters): {} = {}", name, value);
   }
   return s;
 }

@@ -199,6 +199,24 @@
         t.appendChild(el('tr', {}, [el('td', { text: g.scheme + ' (' + g.version + ')' }), el('td', { cls: 'num', text: nf0.format(g.result.awarded_count) }),
           el('td', { cls: 'num', text: nf0.format(g.result.awarded_total) }), el('td', { cls: 'num', text: diff })]));
       }
+      // The facts the decisions rest on that their source does not state (docs/grants.md, "Quotes").
+      const weak = S.grants.flatMap((g) => (g.result.unconfirmed_facts || []).map((u) => [g, u]));
+      if (weak.length) {
+        box.appendChild(el('h3', { text: 'Faits non confirmés par leur source dont dépendent les décisions' }));
+        const u = box.appendChild(el('table', { id: 'grants-unconfirmed' }));
+        u.appendChild(el('tr', {}, ['Dispositif', 'Fait', 'Confiance', 'Provenance', 'Décisions', 'Dossiers accordés', 'Montant accordé (€)'].map((h) => el('th', { text: h }))));
+        for (const [g, f] of weak) {
+          u.appendChild(el('tr', {}, [el('td', { text: g.scheme }), el('td', { text: f.fact }), el('td', { text: f.confidence }),
+            el('td', { text: f.origin || f.note || '' }), el('td', { cls: 'num', text: nf0.format(f.decisions) }),
+            el('td', { cls: 'num', text: nf0.format(f.awarded_count) }), el('td', { cls: 'num', text: nf0.format(f.awarded_total) })]));
+        }
+      }
+      const open = S.grants.flatMap((g) => (g.result.open_points || []).map((o) => [g, o]));
+      if (open.length) {
+        box.appendChild(el('h3', { text: 'Points ouverts : ce que la source décrit sans règle calculable' }));
+        const ul = box.appendChild(el('ul', { id: 'grants-open' }));
+        for (const [g, o] of open) ul.appendChild(el('li', { text: g.scheme + ' — ' + o.text + (o.quote ? ' (« ' + o.quote + ' »)' : '') }));
+      }
     }
   })();
 

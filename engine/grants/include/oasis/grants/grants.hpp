@@ -88,7 +88,42 @@ struct RoadTables {
   static std::map<std::pair<std::string, std::string>, double> read(const std::filesystem::path& file, std::string_view cost_hint);
 };
 
-/// A parameter of a scheme: its value (nullopt = unpublished), unit, confidence and source.
+/// Where a fact of a rule file comes from (docs/grants.md, "Quotes"): `quote` holds the exact words
+/// of `source` (a file, resolved against the rule file's folder, or a dated URL); `confidence` is
+/// confirmed (the quote states the value), derived (read into the quote: `reading` says how),
+/// unconfirmed (`origin` says where it came from), unknown (unpublished parameter) or override
+/// (`--param`).
+struct Provenance {
+  std::string confidence, quote, source, reading, origin, note;
+  /// True for the facts an award may not rest on silently: unconfirmed, unknown, override.
+  bool unconfirmed() const noexcept { return confidence == "unconfirmed" || confidence == "unknown" || confidence == "override"; }
+};
+
+/// A fact of a scheme other than a parameter: the validity window, a named value, a condition, an
+/// amount term, the quota, the envelope, a programme target, a published-total check, or an open
+/// point (a strand of the source the rules do not compute). `key`: "condition.zone", "amount.monthly",
+/// "value.distance_km", "validity", "quota", "envelope", "target.msp", "check.published-2018",
+/// "open.training"; parameters are "parameter.NAME".
+struct Fact {
+  std::string key, text;
+  Provenance prov;
+  std::string where;  // rule file, line
+};
+
+/// A source file named by the facts: found or not, its checksum, how many quotes were verified in it.
+struct SourceFile {
+  std::string written;         // as in the rule file
+  std::filesystem::path path;  // resolved against the rule file's folder
+  bool found = false;
+  std::string sha256;
+  std::size_t quotes = 0;  // quotes found in the file (a quote not found stops the load)
+};
+
+/// A quote compared with its source: whitespace runs (no-break and thin spaces included) become one
+/// space, typographic apostrophes and double quotes become ' and ".
+std::string normalise_quote(std::string_view text);
+
+/// A parameter of a scheme: its value (nullopt = unpublished), unit and provenance.
 struct Parameter {
   enum class Type : std::uint8_t { number, text, list, flag, date, bands };
   std::string name;
@@ -98,7 +133,8 @@ struct Parameter {
   std::optional<std::vector<std::string>> list;
   std::optional<bool> flag;
   std::optional<std::vector<std::pair<double, double>>> bands;  // (lower bound inclusive, amount), increasing
-  std::string unit, confidence, source, note;
+  std::string unit;
+  Provenance prov;
   std::string where;  // rule file, line
   bool overridden = false;
   bool known() const noexcept { return number || text || list || flag || bands; }
@@ -114,13 +150,19 @@ std::shared_ptr<const Scheme> with_parameters(const std::shared_ptr<const Scheme
                                               const std::vector<std::pair<std::string, std::string>>& values);
 
 struct SchemeInfo {
+  int format = 2;  // rule-language version (1: no quotes, every fact read as unconfirmed)
   std::string id, name, region, version, kind, valid_from, valid_to, currency;
-  std::string source_title, source_date, source_url;
+  std::string source_title, source_date, source_url, source_file;
   std::filesystem::path file, faculties_file;
   std::vector<Parameter> parameters;  // declaration order
+  std::vector<Fact> facts;            // the other facts, in file order
+  std::vector<Fact> open_points;      // strands of the source without a rule
+  std::vector<SourceFile> sources;    // source files named by the facts
   std::vector<std::string> fields;    // applicant columns the rules read
 };
 const SchemeInfo& info(const Scheme& scheme);
+/// Every fact: the parameters ("parameter.NAME") first, then the others, in file order.
+std::vector<Fact> all_facts(const SchemeInfo& info);
 
 /// One application (a CSV row): its id, line, and fields by lower-case column name.
 struct Application {
@@ -142,8 +184,10 @@ struct Decision {
   std::optional<double> amount;   // computed amount when eligible (nullopt: not computable / not eligible)
   std::optional<double> awarded;  // after quota and envelope (0 when refused by them)
   std::string status;  // awarded | ineligible | quota-exhausted | envelope-exhausted | eligibility-unknown | not-computable | no-amount
-  std::vector<std::string> clauses;  // "zone=yes", "amount.band[50,100)=1200", "quota 2018: 3/150"
-  std::vector<std::string> reasons;  // human sentences for no / unknown / not computable
+  std::vector<std::string> clauses;      // "zone=yes", "amount.band[50,100)=1200", "quota 2018: 3/150"
+  std::vector<std::string> reasons;      // human sentences for no / unknown / not computable
+  std::vector<std::string> facts;        // keys of the facts the decision used, in file order
+  std::vector<std::string> unconfirmed;  // those of them that are unconfirmed, unknown or overridden
 };
 
 struct Result {
@@ -161,7 +205,8 @@ struct EvalContext {
 /// the scheme says `order = "date"`). Deterministic.
 Result evaluate(const Scheme& scheme, const std::vector<Application>& applications, const EvalContext& context);
 
-/// awards.csv: id, eligible, amount, awarded, status, clauses, reasons (',' or ';' + decimal comma).
+/// awards.csv: id, eligible, amount, awarded, status, clauses, reasons, unconfirmed (the unconfirmed
+/// facts the decision used) (',' or ';' + decimal comma).
 std::string awards_csv(const Result& result, bool french);
 
 }  // namespace oasis::grants
