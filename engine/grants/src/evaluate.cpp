@@ -732,9 +732,48 @@ json scheme_json(const SchemeInfo& I) {
           {"source", src}};
 }
 
+/// Quota or envelope use per period.
+json limit_json(const Limit& l, const std::optional<double>& limit, const std::string& why,
+                const std::map<std::string, std::pair<double, double>>& use) {
+  json j = json::object();
+  if (!l.value) return j;
+  j["limit"] = limit ? json(*limit) : json(nullptr);
+  j["period"] = l.period;
+  if (!limit) j["note"] = "not enforced: " + why;
+  json per = json::object();
+  for (const auto& [k, v] : use) per[k] = {{"used", v.second}, {"left", v.first - v.second}};
+  j["by_period"] = per;
+  return j;
+}
+
+json parameters_json(const SchemeInfo& I) {
+  json params = json::array();
+  for (const auto& p : I.parameters)
+    params.push_back({{"name", p.name},
+                      {"value", p.known() ? json(param_shown(p)) : json(nullptr)},
+                      {"unit", p.unit},
+                      {"confidence", p.prov.confidence},
+                      {"source", p.prov.source}});
+  return params;
+}
+
+/// Where the facts come from: the open points, every fact with its provenance, the source pages.
+void provenance_summary(const SchemeInfo& I, const std::vector<Fact>& facts, json& S) {
+  json open = json::array();
+  for (const auto& o : I.open_points) open.push_back(provenance_json(o.key, o.text, o.prov));
+  S["open_points"] = open;
+  json all = json::array();
+  for (const auto& f : facts) all.push_back(provenance_json(f.key, f.text, f.prov));
+  S["facts"] = all;
+  json sources = json::array();
+  for (const auto& f : I.sources)
+    sources.push_back({{"file", f.written}, {"found", f.found}, {"sha256", f.sha256}, {"quotes_verified", f.quotes}});
+  S["sources"] = sources;
+}
+
 }  // namespace
 
-// Long (about 130 lines) on purpose: the order of the checks is the scheme's own (validity, eligibility,
+// Long (about 125 lines) on purpose: the order of the checks is the scheme's own (validity, eligibility,
 // amount, quota, envelope), and each stage consumes what the previous one left; split into stages, the
 // shared quota / envelope state would be passed around by reference. The summary is built by the
 // helpers above.
@@ -841,14 +880,7 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
   json& S = out.summary;
   const auto& I = s.info;
   S["scheme"] = scheme_json(I);
-  json params = json::array();
-  for (const auto& p : I.parameters)
-    params.push_back({{"name", p.name},
-                      {"value", p.known() ? json(param_shown(p)) : json(nullptr)},
-                      {"unit", p.unit},
-                      {"confidence", p.prov.confidence},
-                      {"source", p.prov.source}});
-  S["parameters"] = params;
+  S["parameters"] = parameters_json(I);
   std::map<std::string, std::size_t> by_status, by_elig;
   double total = 0;
   std::size_t awarded_n = 0;
@@ -866,33 +898,12 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
   S["unknown_parameters"] = judge.unknown_params;
   S["unconfirmed_facts"] = dependencies_json(s, out.decisions, true);
   S["derived_facts"] = dependencies_json(s, out.decisions, false);
-  const auto limit_json = [](const Limit& l, const std::optional<double>& limit, const std::string& why,
-                             const std::map<std::string, std::pair<double, double>>& use) {
-    json j = json::object();
-    if (!l.value) return j;
-    j["limit"] = limit ? json(*limit) : json(nullptr);
-    j["period"] = l.period;
-    if (!limit) j["note"] = "not enforced: " + why;
-    json per = json::object();
-    for (const auto& [k, v] : use) per[k] = {{"used", v.second}, {"left", v.first - v.second}};
-    j["by_period"] = per;
-    return j;
-  };
   S["quota"] = limit_json(s.quota, quota_limit, quota_why, quota_use);
   S["envelope"] = limit_json(s.envelope, envelope_limit, envelope_why, envelope_use);
   if (unpriced_in_envelope) S["envelope"]["unpriced"] = unpriced_in_envelope;
   S["targets"] = targets_json(s, apps, out.decisions, judge);
   S["checks"] = checks_json(s, awarded_n, total, by_status.count("not-computable") > 0);
-  json open = json::array();
-  for (const auto& o : I.open_points) open.push_back(provenance_json(o.key, o.text, o.prov));
-  S["open_points"] = open;
-  json all = json::array();
-  for (const auto& f : facts) all.push_back(provenance_json(f.key, f.text, f.prov));
-  S["facts"] = all;
-  json sources = json::array();
-  for (const auto& f : I.sources)
-    sources.push_back({{"file", f.written}, {"found", f.found}, {"sha256", f.sha256}, {"quotes_verified", f.quotes}});
-  S["sources"] = sources;
+  provenance_summary(I, facts, S);
   return out;
 }
 
