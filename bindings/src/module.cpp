@@ -23,6 +23,7 @@
 #include "oasis/grants/grants.hpp"
 #include "oasis/runner/columns.hpp"
 #include "oasis/runner/run.hpp"
+#include "oasis/runner/steps.hpp"
 #include "oasis/scenario/scenario.hpp"
 #include "oasis/siting/siting.hpp"
 #include "oasis/travel/models.hpp"
@@ -208,13 +209,13 @@ PyOd od_from_arrays(std::vector<std::string> from_ids, std::vector<std::string> 
 }
 
 py::tuple access_values(const PyOd& od, const Array& demand, const Array& supply, const std::string& method, const std::string& decay,
-                        double max_cost, int n, std::optional<Array> supply_demand) {
-  access::AccessParams p;
-  p.method = access::parse_method(method);
+                        double max_cost, int n, std::optional<Array> supply_demand, std::optional<double> sa_alpha,
+                        std::optional<std::string> sa_output) {
+  (void)access::parse_method(method);
   if (!(max_cost > 0)) throw Error(Errc::value_invalid, fmt::format("max_cost {}: it must be > 0 minutes", max_cost));
-  p.max_cost = max_cost;
-  p.decay = decay.empty() ? access::default_decay(p.method, p.max_cost) : access::Decay::parse(decay);
-  p.n = n;
+  const auto defaults = scenario::parse("", "oasis.access").access;  // the schema's defaults (access.sa_alpha, access.sa_output)
+  auto p = runner::access_params(method, std::isfinite(max_cost) ? max_cost : 0.0, decay, n, sa_alpha.value_or(defaults.sa_alpha),
+                                 sa_output.value_or(defaults.sa_output));
   const auto dem = to_vector(demand, od.od.n_origins(), "demand");
   const auto sup = to_vector(supply, od.od.n_destinations, "supply");
   std::vector<double> sd;
@@ -227,6 +228,10 @@ py::tuple access_values(const PyOd& od, const Array& demand, const Array& supply
   py::dict info;
   info["method"] = std::string(access::method_name(p.method));
   info["decay"] = p.decay.spec();
+  if (p.method == access::Method::spatial_availability) {
+    info["sa_alpha"] = p.sa_alpha;
+    info["sa_output"] = std::string(access::sa_output_name(p.sa_per_capita));
+  }
   info["supply_without_demand"] = r.supply_without_demand;
   info["supply_unreached"] = r.supply_unreached;
   return py::make_tuple(to_array(r.value), flags, info);
@@ -500,7 +505,7 @@ PYBIND11_MODULE(_oasis, m) {
               const auto d = o.od.destinations(i);
               const auto t = o.od.times(i);
               for (std::size_t k = 0; k < d.size(); ++k)
-                from.push_back(static_cast<std::int64_t>(i)), to.push_back(d[k]), minutes.push_back(t[k]);
+                from.push_back(static_cast<std::int64_t>(i)), to.push_back(d[k]), minutes.push_back(travel::minutes_as_given(t[k]));
             }
             return py::make_tuple(to_array(from), to_array(to), to_array(minutes));
           },
@@ -532,7 +537,8 @@ PYBIND11_MODULE(_oasis, m) {
   m.def("od_from_arrays", &od_from_arrays, py::arg("from_ids"), py::arg("to_ids"), py::arg("origin"), py::arg("destination"),
         py::arg("cost"), py::arg("max_cost") = std::numeric_limits<double>::infinity());
   m.def("access", &access_values, py::arg("od"), py::arg("demand"), py::arg("supply"), py::arg("method") = "2sfca", py::arg("decay") = "",
-        py::arg("max_cost") = std::numeric_limits<double>::infinity(), py::arg("n") = 1, py::arg("supply_demand") = py::none());
+        py::arg("max_cost") = std::numeric_limits<double>::infinity(), py::arg("n") = 1, py::arg("supply_demand") = py::none(),
+        py::arg("sa_alpha") = py::none(), py::arg("sa_output") = py::none());
   m.def("load_supply", &load_supply, py::arg("territory"), py::arg("path") = "", py::arg("format") = "auto", py::arg("column") = "");
   m.def("zone", &zone, py::arg("values"), py::arg("population"), py::arg("region"), py::arg("unit_keys"),
         py::arg("unit_names") = std::vector<std::string>{}, py::arg("kind") = "epci", py::arg("zip_below") = 2.5,

@@ -35,6 +35,8 @@ struct AccessFlags {
   std::string decay;
   double max_cost = std::numeric_limits<double>::infinity();
   int n = 1;
+  double sa_alpha = NAN;           // spatial-availability: access.sa_alpha (NaN = the schema's default)
+  std::string sa_output;           // spatial-availability: access.sa_output ("" = the schema's default)
   double activity = 2300.0;        // commune mode: consultations per year per counted GP (docs/fidelity.md)
   std::string calibrate = "none";  // commune mode: supply.calibrate
   std::string combine = "mean";    // supply.combine
@@ -48,14 +50,29 @@ struct AccessFlags {
   bool json = false;
 };
 
-std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.17g}", v) : std::string(); }
+/// The shortest text that reads back as the same double (5.8 stays 5.8).
+std::string num(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
+
+/// The scenario's [access] of the flags: the schema's defaults, the flags over them.
+scenario::Scenario::Access access_of(const AccessFlags& f) {
+  auto a = scenario::parse("", "oasis access").access;
+  a.method = f.method;
+  a.decay = f.decay;
+  a.max_cost = std::isfinite(f.max_cost) ? f.max_cost : 0.0;
+  a.n = f.n;
+  if (std::isfinite(f.sa_alpha)) a.sa_alpha = f.sa_alpha;
+  if (!f.sa_output.empty()) a.sa_output = f.sa_output;
+  a.line = f.line;
+  return a;
+}
 
 /// The access parameters of the flags: the same mapping as a scenario's [access] (runner::access_params),
 /// with --max-cost checked first (unset = no limit).
 access::AccessParams params_of(const AccessFlags& f) {
   (void)access::parse_method(f.method);  // an unknown method is reported before the other flags
   if (!(f.max_cost > 0)) throw Error(Errc::value_invalid, fmt::format("--max-cost {}: it must be > 0 minutes", f.max_cost));
-  return runner::access_params(f.method, std::isfinite(f.max_cost) ? f.max_cost : 0.0, f.decay, f.n);
+  const auto a = access_of(f);
+  return runner::access_params(a.method, a.max_cost, a.decay, a.n, a.sa_alpha, a.sa_output);
 }
 
 nlohmann::ordered_json summary_json(const access::AccessParams& p, const access::AccessResult& r, std::span<const double> demand,
@@ -63,20 +80,26 @@ nlohmann::ordered_json summary_json(const access::AccessParams& p, const access:
   const auto ineq = access::inequality(r.value, demand, line);
   std::size_t flagged = 0;
   for (auto fl : r.flag) flagged += fl != 0;
-  return {{"engine", std::string("oasis ") + kVersion},
-          {"method", access::method_name(p.method)},
-          {"decay", p.decay.spec()},
-          {"max_cost", std::isfinite(p.max_cost) ? nlohmann::ordered_json(p.max_cost) : nlohmann::ordered_json(nullptr)},
-          {"units", r.value.size()},
-          {"flagged", flagged},
-          {"supply_without_demand", r.supply_without_demand},
-          {"supply_unreached", r.supply_unreached},
-          {"weighted_mean", ineq.weighted_mean},
-          {"gini", ineq.gini},
-          {"palma", ineq.palma},
-          {"line", line},
-          {"share_below", ineq.share_below},
-          {"population_below", ineq.population_below}};
+  nlohmann::ordered_json j = {
+      {"engine", std::string("oasis ") + kVersion},
+      {"method", access::method_name(p.method)},
+      {"decay", p.decay.spec()},
+      {"max_cost", std::isfinite(p.max_cost) ? nlohmann::ordered_json(p.max_cost) : nlohmann::ordered_json(nullptr)},
+      {"units", r.value.size()},
+      {"flagged", flagged},
+      {"supply_without_demand", r.supply_without_demand},
+      {"supply_unreached", r.supply_unreached},
+      {"weighted_mean", ineq.weighted_mean},
+      {"gini", ineq.gini},
+      {"palma", ineq.palma},
+      {"line", line},
+      {"share_below", ineq.share_below},
+      {"population_below", ineq.population_below}};
+  if (p.method == access::Method::spatial_availability) {
+    j["sa_alpha"] = p.sa_alpha;
+    j["sa_output"] = access::sa_output_name(p.sa_per_capita);
+  }
+  return j;
 }
 
 void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
@@ -147,11 +170,7 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   s.territory.buffer_km = f.buffer_km;
   if (std::isfinite(f.calibrate_lambda)) s.supply.calibrate_lambda = f.calibrate_lambda;
   s.supply.calibrate_cv = !f.no_cv;
-  s.access.method = f.method;
-  s.access.decay = f.decay;
-  s.access.max_cost = std::isfinite(f.max_cost) ? f.max_cost : 0.0;
-  s.access.n = f.n;
-  s.access.line = f.line;
+  s.access = access_of(f);
   s.travel.model = f.travel.model;
   s.travel.cutoff_min = f.travel.cutoff_min;
   s.travel.intra_min = f.travel.intra_min;
@@ -238,6 +257,12 @@ void register_access(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--decay", f->decay, "Decay spec, e.g. step:10:1,15:0.666667,20:0.333333, gaussian:10 (default: the method's)");
   sub->add_option("--max-cost", f->max_cost, "Pairs with cost above this (minutes) are dropped; cost equal is kept");
   sub->add_option("--n", f->n, "cost-to-closest: rank of the supply site (default 1)")->check(CLI::PositiveNumber);
+  sub->add_option("--sa-alpha", f->sa_alpha, "spatial-availability: exponent of the population (access.sa_alpha; default 1)")
+      ->check(CLI::Range(0.0, 100.0));
+  sub->add_option("--sa-output", f->sa_output,
+                  "spatial-availability: total = the supply allocated to each unit, as ipeaGIT/accessibility; per-capita = "
+                  "divided by its demand (access.sa_output; default total)")
+      ->check(CLI::IsMember({"total", "per-capita"}));
   sub->add_option("--activity", f->activity, "Commune mode, apl: consultations per year per counted GP (default 2300)");
   sub->add_option("--calibrate", f->calibrate,
                   "Commune mode: apl = fit the supply on the published APL, departement = one factor per département (supply.calibrate; "

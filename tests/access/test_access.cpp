@@ -142,25 +142,42 @@ TEST_CASE("floating-catchment methods conserve the total supply on a 5 x 5 grid"
     for (int i = 0; i < 25; ++i) t += pop[i] * r.value[i];
     return t;
   };
-  CHECK(total(run(Method::bfca, od, pop, supply, "linear:15")) == Approx(100.0));
-  CHECK(total(run(Method::spatial_availability, od, pop, supply, "linear:15")) == Approx(100.0));
+  // Spatial availability (total) allocates each site's supply once: sum_i V_i = sum_j S_j; per capita,
+  // sum_i P_i v_i is the same total.
+  double sa_total = 0;
+  for (double v : run(Method::spatial_availability, od, pop, supply, "linear:15").value) sa_total += v;
+  CHECK(sa_total == Approx(100.0));
+  AccessParams pc;
+  pc.method = Method::spatial_availability;
+  pc.decay = Decay::parse("linear:15");
+  pc.sa_per_capita = true;
+  CHECK(total(compute_access(pc, od, pop, supply)) == Approx(100.0));
   CHECK(total(run(Method::g2sfca, od, pop, supply, "linear:15")) == Approx(100.0));
   CHECK(total(run(Method::three_sfca, od, pop, supply, "linear:15")) == Approx(100.0));
   // Gravity has no competition term: its total is not the supply.
   CHECK(total(run(Method::gravity, od, pop, supply, "linear:15")) > 100.0);
-  // BFCA by hand on cell 0 (only site 0 in reach, weight 1): A_0 = L_0, where
-  // L_0 = 30 / sum_k P_k W^k_k0 over the cells reaching site 0.
-  double denom = 0;
+  // BFCA (Paez et al. 2019) by hand: W^i = W / row sum, W^j = W / column sum; the population
+  // served P*_j = sum_k P_k W^i_kj adds up to the population in reach (no demand inflation), and
+  // sum_i A_i = sum_j L_j (no level-of-service inflation). Cell 0 reaches only site 0, with W = 1.
+  std::vector<double> served(3, 0.0), colsum(3, 0.0);
+  double in_reach = 0;
   for (int i = 0; i < 25; ++i) {
-    double wsum = 0, w0 = 0;
-    for (std::size_t k = 0; k < rows[i].size(); ++k) {
-      const double w = std::max(0.0, 1.0 - rows[i][k].second / 15.0);
-      wsum += w;
-      if (rows[i][k].first == 0) w0 = w;
+    double wsum = 0;
+    for (const auto& [s, t] : rows[i]) wsum += std::max(0.0, 1.0 - t / 15.0);
+    if (wsum > 0) in_reach += pop[i];
+    for (const auto& [s, t] : rows[i]) {
+      const double w = std::max(0.0, 1.0 - t / 15.0);
+      colsum[s] += w;
+      if (wsum > 0) served[s] += pop[i] * w / wsum;
     }
-    if (wsum > 0) denom += pop[i] * w0 / wsum;
   }
-  CHECK(run(Method::bfca, od, pop, supply, "linear:15").value[0] == Approx(30.0 / denom));
+  CHECK(served[0] + served[1] + served[2] == Approx(in_reach));
+  const auto b = run(Method::bfca, od, pop, supply, "linear:15");
+  double level_total = 0, access_total = 0;
+  for (int s = 0; s < 3; ++s) level_total += supply[s] / served[s];
+  for (double v : b.value) access_total += v;
+  CHECK(access_total == Approx(level_total));
+  CHECK(b.value[0] == Approx(30.0 / served[0] / colsum[0]));
 }
 
 TEST_CASE("fca-ratio uses the demand located at the supply sites") {

@@ -86,9 +86,19 @@ file(WRITE "${WORK}/demand.csv" "id,population\nc,300\na,100\nb,200\nd,50\n")
 run(0 "${OASIS}" access --od "${WORK}/od.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv"
     --method 2sfca -o "${WORK}/out.csv" -q)
 file(READ "${WORK}/out.csv" A)
-set(expected "id,value,flag\nc,0.040000000000000001,\na,0.033333333333333333,\nb,0.073333333333333334,\nd,0,no-supply-in-reach\n")
+# Numbers are written in the shortest form that reads back as the same double.
+set(expected "id,value,flag\nc,0.04,\na,0.03333333333333333,\nb,0.07333333333333333,\nd,0,no-supply-in-reach\n")
 if(NOT A STREQUAL expected)
   message(FATAL_ERROR "2sfca matrix output:\n${A}\nexpected:\n${expected}")
+endif()
+# Cost to closest gives the times back as the file wrote them (5.8, not the float 5.800000190734863).
+file(WRITE "${WORK}/od58.csv" "from_id,to_id,cost\na,x,5.8\nb,x,12.34\nb,y,7.1\nc,y,0.3\n")
+run(0 "${OASIS}" access --od "${WORK}/od58.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv"
+    --method cost-to-closest -o "${WORK}/out58.csv" -q)
+file(READ "${WORK}/out58.csv" A)
+set(expected "id,value,flag\nc,0.3,\na,5.8,\nb,7.1,\nd,,no-supply-in-reach\n")
+if(NOT A STREQUAL expected)
+  message(FATAL_ERROR "cost-to-closest matrix output:\n${A}\nexpected:\n${expected}")
 endif()
 run(13 "${OASIS}" access --od "${WORK}/od.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv" -o "${WORK}/out.csv")
 run(2 "${OASIS}" access --od "${WORK}/od.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv"

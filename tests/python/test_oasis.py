@@ -104,6 +104,32 @@ def test_access_matrix_mode_equals_cli(tmp_path):
     assert got.loc["d", "value"] == 0.0  # its only pair (25 min) is beyond max_cost
 
 
+def test_access_spatial_availability_as_ipea(tmp_path):
+    # ipeaGIT/accessibility tests/testthat/test-spatial_availability.R, on Soukhov et al. (2023)'s
+    # example with decay_exponential(0.1): 66833, 133203, 9963 jobs. Python and the CLI agree, and the
+    # per-capita output is the total divided by the population.
+    t = [[15, 30, 100], [30, 15, 100], [100, 100, 15]]
+    od = pd.DataFrame([(z, str(j + 1), float(t[i][j])) for i, z in enumerate("ABC") for j in range(3)],
+                      columns=["from_id", "to_id", "cost"])
+    demand = pd.Series({"A": 50000.0, "B": 150000.0, "C": 10000.0})
+    supply = pd.Series({"1": 100000.0, "2": 100000.0, "3": 10000.0})
+    o = oasis.od_from_dataframe(od, from_ids=list(demand.index))
+    got = oasis.access(o, supply, demand, method="spatial-availability", decay="exp:0.1")
+    assert [round(v) for v in got["value"]] == [66833, 133203, 9963]
+    assert got.attrs["sa_output"] == "total" and got.attrs["sa_alpha"] == 1.0
+    pc = oasis.access(o, supply, demand, method="spatial-availability", decay="exp:0.1", sa_output="per-capita")
+    np.testing.assert_allclose(pc["value"].to_numpy(), got["value"].to_numpy() / demand.to_numpy(), rtol=1e-12)
+    od.to_csv(tmp_path / "od.csv", index=False)
+    demand.rename("population").rename_axis("id").to_csv(tmp_path / "demand.csv")
+    supply.rename("supply").rename_axis("id").to_csv(tmp_path / "supply.csv")
+    cli("access", "--od", "od.csv", "--supply", "supply.csv", "--demand", "demand.csv", "--method", "spatial-availability",
+        "--decay", "exp:0.1", "--sa-output", "per-capita", "--sa-alpha", "1", "-o", "sa.csv", "-q", cwd=tmp_path)
+    want = pd.read_csv(tmp_path / "sa.csv", dtype={"id": str}).set_index("id")
+    np.testing.assert_allclose(pc["value"].to_numpy(), want["value"].to_numpy(), rtol=1e-15)
+    with pytest.raises(oasis.OasisError):
+        oasis.access(o, supply, demand, method="spatial-availability", sa_output="per-head")
+
+
 def test_run_equals_cli(cvl_run):
     zones, summary = oasis.run(DEFAULT)  # compute only: nothing written
     want = pd.read_csv(cvl_run / "zones.csv", dtype={"code_insee": str, "unit_id": str}).set_index("code_insee")

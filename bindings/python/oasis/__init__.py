@@ -151,19 +151,20 @@ def _aligned(values, ids: Sequence[str], what: str) -> np.ndarray:
 
 
 def access(od: Od, supply, demand, *, method: str = "2sfca", decay: str = "", max_cost: float = math.inf, n: int = 1,
-           supply_demand=None, frame: bool = True):
+           supply_demand=None, sa_alpha: float | None = None, sa_output: str | None = None, frame: bool = True):
     """Accessibility of each origin (``oasis access`` in matrix mode).
 
     ``supply`` (per destination) and ``demand`` (per origin): pandas Series or dicts keyed by id,
     or arrays in the order of ``od.to_ids`` / ``od.from_ids``. ``method``: apl, fca-ratio, 2sfca,
     e2sfca, g2sfca, bfca, 3sfca, gravity, cumulative, cost-to-closest, spatial-availability;
     ``decay``: a spec such as ``step:10:1,15:0.666667,20:0.333333`` (default: the method's);
-    ``max_cost`` in minutes. Returns a DataFrame (index = origin id, columns value, flag) or, with
+    ``max_cost`` in minutes; ``sa_alpha``, ``sa_output`` (``"total"`` or ``"per-capita"``):
+    spatial-availability, as ``access.sa_alpha`` / ``access.sa_output`` (None = their defaults). Returns a DataFrame (index = origin id, columns value, flag) or, with
     ``frame=False`` / without pandas, ``(values, flags, info)``."""
     dem = _aligned(demand, od.from_ids, "demand")
     sup = _aligned(supply, od.to_ids, "supply")
     sd = None if supply_demand is None else _aligned(supply_demand, od.to_ids, "supply_demand")
-    values, flags, info = _oasis.access(od, dem, sup, method, decay, max_cost, n, sd)
+    values, flags, info = _oasis.access(od, dem, sup, method, decay, max_cost, n, sd, sa_alpha, sa_output)
     if not frame or _pd is None:
         return values, flags, info
     df = _pd.DataFrame({"value": values, "flag": flags}, index=_pd.Index(od.from_ids, name="id"))

@@ -13,7 +13,8 @@ namespace {
 
 [[noreturn]] void bad(std::string_view spec, std::string_view why) {
   throw Error(Errc::usage, fmt::format("decay '{}': {}", spec, why), {}, {},
-              "use none, binary:C, step:T1:W1,T2:W2,..., linear:C, exp:B, power:B, gaussian:S, logistic:M:SD or "
+              "use none, binary:C, step:T1:W1,T2:W2,... (left-closed), step-right:T1:W1,... (right-closed), linear:C, exp:B, power:B, "
+              "gaussian:S, logistic:M:SD or "
               "table:T1:W1,T2:W2,... (times in minutes)");
 }
 
@@ -95,10 +96,10 @@ Decay Decay::parse(std::string_view spec) {
     d.kind_ = Kind::logistic;
     d.a_ = number(spec, args[0]);
     d.b_ = positive(number(spec, args[1]), "the spread SD");
-  } else if (name == "step" || name == "table") {
-    d.kind_ = name == "step" ? Kind::step : Kind::table;
+  } else if (name == "step" || name == "step-right" || name == "table") {
+    d.kind_ = name == "step" ? Kind::step : name == "step-right" ? Kind::step_right : Kind::table;
     pairs(spec, body, d.t_, d.w_);
-    if (d.kind_ == Kind::step && !(d.t_.front() > 0)) bad(spec, "the first step must end after 0 minutes");
+    if (d.kind_ != Kind::table && !(d.t_.front() > 0)) bad(spec, "the first step must end after 0 minutes");
   } else {
     bad(spec, fmt::format("unknown decay '{}'", name));
   }
@@ -113,7 +114,11 @@ double Decay::operator()(double t) const noexcept {
     case Kind::binary: return t <= a_ ? 1.0 : 0.0;
     case Kind::step:
       for (std::size_t k = 0; k < t_.size(); ++k)
-        if (t < t_[k]) return w_[k];  // weight W_k on [T_(k-1), T_k)
+        if (t < t_[k]) return w_[k];  // weight W_k on [T_(k-1), T_k): ipeaGIT/accessibility's decay_stepped
+      return 0.0;
+    case Kind::step_right:
+      for (std::size_t k = 0; k < t_.size(); ++k)
+        if (t <= t_[k]) return w_[k];  // weight W_k on (T_(k-1), T_k]: pysal/access's weights.step_fn
       return 0.0;
     case Kind::linear: return std::max(0.0, 1.0 - t / a_);
     case Kind::exp: return std::exp(-a_ * t);
@@ -144,6 +149,7 @@ std::string Decay::spec() const {
     case Kind::none: return "none";
     case Kind::binary: return fmt::format("binary:{}", a_);
     case Kind::step: return "step:" + list();
+    case Kind::step_right: return "step-right:" + list();
     case Kind::linear: return fmt::format("linear:{}", a_);
     case Kind::exp: return fmt::format("exp:{}", a_);
     case Kind::power: return fmt::format("power:{}", a_);
@@ -159,6 +165,7 @@ double Decay::support() const noexcept {
     case Kind::binary:
     case Kind::linear: return a_;
     case Kind::step:
+    case Kind::step_right:
     case Kind::table: return t_.back();
     default: return std::numeric_limits<double>::infinity();
   }

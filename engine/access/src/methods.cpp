@@ -61,11 +61,19 @@ Decay default_decay(Method m, double max_cost) {
   switch (m) {
     case Method::apl: return Decay::drees_apl();
     case Method::e2sfca: return Decay::parse("step:10:1,20:0.68,30:0.22");                     // Luo & Qi 2009
-    case Method::three_sfca: return Decay::parse("step:10:0.962,20:0.704,30:0.377,40:0.042");  // Wan et al. 2012
+    case Method::three_sfca: return Decay::parse("step:10:0.962,20:0.704,30:0.377,60:0.042");  // Wan et al. 2012, pysal/access
     case Method::g2sfca: return Decay::parse(fmt::format("gaussian:{}", std::isfinite(max_cost) ? max_cost / 2 : 15.0));
     default: return Decay::parse("none");
   }
 }
+
+bool parse_sa_output(std::string_view name) {
+  if (name == "total") return false;
+  if (name == "per-capita") return true;
+  throw Error(Errc::usage, fmt::format("unknown spatial-availability output '{}'", name), {}, {}, "choose total or per-capita");
+}
+
+std::string_view sa_output_name(bool per_capita) noexcept { return per_capita ? "per-capita" : "total"; }
 
 std::string_view flag_name(std::uint8_t f) noexcept {
   if (f & Flag::no_supply_in_reach) return "no-supply-in-reach";
@@ -137,29 +145,46 @@ AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, s
       break;
     }
     case Method::bfca: {
-      // Row-normalised weights allocate each population once: W^i_ij = W_ij / sum_j W_ij.
-      // L_j = S_j / sum_k P_k W^i_kj ; A_i = sum_j W^i_ij L_j, so sum_i P_i A_i = sum_j S_j.
-      std::vector<double> rowsum(n_o, 0.0), denom(n_d, 0.0), level(n_d, 0.0);
-      for_pairs([&](std::size_t o, std::uint32_t, std::size_t k) { rowsum[o] += w[k]; });
-      auto wi = [&](std::size_t o, std::size_t k) { return rowsum[o] > 0 ? w[k] / rowsum[o] : 0.0; };
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += demand[o] * wi(o, k); });
+      // Paez, Higgins & Vivona 2019, as ipeaGIT/accessibility's floating_catchment_area(method = "bfca"):
+      // W^i_ij = W_ij / sum_l W_il (each population allocated once), W^j_ij = W_ij / sum_k W_kj (each
+      // level of service allocated once); L_j = S_j / sum_k P_k W^i_kj; A_i = sum_j W^j_ij L_j.
+      // So sum_j (sum_k P_k W^i_kj) = sum_i P_i and sum_i A_i = sum_j L_j (no inflation of either).
+      std::vector<double> rowsum(n_o, 0.0), colsum(n_d, 0.0), denom(n_d, 0.0), level(n_d, 0.0);
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
+        rowsum[o] += w[k];
+        colsum[d] += w[k];
+      });
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
+        if (rowsum[o] > 0) denom[d] += demand[o] * w[k] / rowsum[o];
+      });
       for (std::size_t d = 0; d < n_d; ++d) level[d] = denom[d] > 0 ? supply[d] / denom[d] : 0.0;
       unreached_supply(denom);
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += wi(o, k) * level[d]; });
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
+        if (colsum[d] > 0) r.value[o] += level[d] * w[k] / colsum[d];
+      });
       break;
     }
     case Method::spatial_availability: {
-      // V_ij = S_j P_i W_ij / sum_k P_k W_kj ; value = V_i / P_i (per inhabitant), sum_i V_i = sum_j S_j.
-      std::vector<double> denom(n_d, 0.0);
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += w[k] * demand[o]; });
+      // Soukhov et al. 2023, as ipeaGIT/accessibility's spatial_availability(alpha):
+      // F_ij = P_i^alpha W_ij / sum_k P_k^alpha W_kj; V_ij = S_j F_ij; V_i = sum_j V_ij, so
+      // sum_i V_i = sum_j S_j. Per capita: V_i / P_i (with alpha = 1 it is the 2SFCA value).
+      if (!(p.sa_alpha >= 0) || !std::isfinite(p.sa_alpha))
+        throw Error(Errc::value_invalid, fmt::format("spatial-availability alpha {}: it must be a finite number >= 0", p.sa_alpha));
+      std::vector<double> pa(n_o), denom(n_d, 0.0);
+      for (std::size_t o = 0; o < n_o; ++o) pa[o] = p.sa_alpha == 1.0 ? demand[o] : std::pow(demand[o], p.sa_alpha);
+      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += w[k] * pa[o]; });
       unreached_supply(denom);
       for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
-        if (denom[d] > 0) r.value[o] += supply[d] * w[k] / denom[d];
+        if (denom[d] > 0) r.value[o] += supply[d] * pa[o] * w[k] / denom[d];
       });
-      for (std::size_t o = 0; o < n_o; ++o)
-        if (!(demand[o] > 0)) {
-          r.value[o] = 0.0;
-          r.flag[o] |= Flag::no_demand;
+      if (p.sa_per_capita)
+        for (std::size_t o = 0; o < n_o; ++o) {
+          if (demand[o] > 0) {
+            r.value[o] /= demand[o];
+          } else {
+            r.value[o] = 0.0;
+            r.flag[o] |= Flag::no_demand;
+          }
         }
       break;
     }
@@ -185,14 +210,14 @@ AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, s
     }
     case Method::cost_to_closest: {
       if (p.n < 1) throw Error(Errc::value_invalid, fmt::format("n = {}: the rank starts at 1", p.n));
-      std::vector<float> found;
+      std::vector<float> found;  // the times as stored; the value returned is the time as given
       for (std::size_t o = 0; o < n_o; ++o) {
         found.clear();
         for (auto k = od.first[o]; k < od.first[o + 1]; ++k)
           if (supply[od.dest[k]] > 0 && od.minutes[k] <= p.max_cost) found.push_back(od.minutes[k]);
         if (found.size() >= static_cast<std::size_t>(p.n)) {
           std::nth_element(found.begin(), found.begin() + (p.n - 1), found.end());
-          r.value[o] = found[static_cast<std::size_t>(p.n - 1)];
+          r.value[o] = travel::minutes_as_given(found[static_cast<std::size_t>(p.n - 1)]);
           r.flag[o] &= static_cast<std::uint8_t>(~Flag::no_supply_in_reach);
         } else {
           r.value[o] = std::numeric_limits<double>::quiet_NaN();

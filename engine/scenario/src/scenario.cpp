@@ -376,6 +376,8 @@ void read_arrays(const Reader& r, Scenario& s) {
         }
       }
       ind.max_cost = t["max_cost"].value_or(0.0);
+      ind.sa_alpha = t["sa_alpha"].value_or(1.0);
+      ind.sa_output = t["sa_output"].value_or(std::string("total"));
       ind.activity = t["activity"].value_or(1.0);
       ind.demand = t["demand"].value_or(std::string("population"));
       s.indicators.push_back(std::move(ind));
@@ -480,6 +482,8 @@ toml::table resolved_table(const Reader& r, const Scenario& s) {
                                 {"method", i.method},
                                 {"decay", i.decay},
                                 {"max_cost", i.max_cost},
+                                {"sa_alpha", i.sa_alpha},
+                                {"sa_output", i.sa_output},
                                 {"activity", i.activity},
                                 {"demand", i.demand}});
     out.insert("indicators", std::move(arr));
@@ -569,6 +573,8 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   }
   s.access.max_cost = r.num("access.max_cost");
   s.access.n = static_cast<int>(r.num("access.n"));
+  s.access.sa_alpha = r.num("access.sa_alpha");
+  s.access.sa_output = r.str("access.sa_output");
   s.access.line = r.num("access.line");
   s.access.age_weights = static_cast<int>(r.num("access.age_weights"));
 

@@ -209,7 +209,7 @@ std::vector<double> time_to_nearest(const OdMatrix& od, std::span<const double> 
     for (const auto& [t, c] : found) {
       seen += c;
       if (seen >= k) {
-        out[o] = t;
+        out[o] = minutes_as_given(t);
         break;
       }
     }

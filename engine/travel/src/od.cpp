@@ -1,6 +1,7 @@
 #include "oasis/travel/od.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -8,6 +9,15 @@
 #include "oasis/core/error.hpp"
 
 namespace oasis::travel {
+
+double minutes_as_given(float minutes) noexcept {
+  if (!std::isfinite(minutes)) return minutes;
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, minutes).ptr;  // the shortest form that reads back as the same float
+  double d = minutes;
+  std::from_chars(buf, end, d);
+  return d;
+}
 
 std::optional<float> OdMatrix::time(std::size_t o, std::uint32_t d) const noexcept {
   const auto ds = destinations(o);

@@ -229,7 +229,7 @@ std::optional<Calibration> calibrate_supply(const scenario::Scenario& s, const I
   if (s.supply.calibrate == "none") return raw_model(s, in, around_od);
   const auto& t = in.territory;
   const auto n = t.size();
-  const auto params = access_params(s.access.method, s.access.max_cost, s.access.decay, s.access.n);
+  const auto params = access_params(s.access.method, s.access.max_cost, s.access.decay, s.access.n, s.access.sa_alpha, s.access.sa_output);
   const auto* published = t.column("apl_official");
   const std::string target_file = in.data.contains("apl") && !in.data["apl"].empty() ? in.data["apl"][0]["file"].get<std::string>() : "";
   if (!published || target_file.empty())

@@ -31,12 +31,15 @@ travel::TravelSettings travel_settings(const scenario::Scenario& s, std::optiona
   return set;
 }
 
-access::AccessParams access_params(std::string_view method, double max_cost, const std::string& decay, int n) {
+access::AccessParams access_params(std::string_view method, double max_cost, const std::string& decay, int n, double sa_alpha,
+                                   std::string_view sa_output) {
   access::AccessParams p;
   p.method = access::parse_method(method);
   p.max_cost = max_cost > 0 ? max_cost : std::numeric_limits<double>::infinity();
   p.decay = decay.empty() ? access::default_decay(p.method, p.max_cost) : access::Decay::parse(decay);
   p.n = n;
+  p.sa_alpha = sa_alpha;
+  p.sa_per_capita = access::parse_sa_output(sa_output);
   return p;
 }
 
@@ -59,7 +62,7 @@ Indicators compute_indicators(const scenario::Scenario& s, const Inputs& in, con
   const auto& t = in.territory;
   const auto n = t.size();
   Indicators r;
-  r.params = access_params(s.access.method, s.access.max_cost, s.access.decay, s.access.n);
+  r.params = access_params(s.access.method, s.access.max_cost, s.access.decay, s.access.n, s.access.sa_alpha, s.access.sa_output);
   r.apl = r.params.method == access::Method::apl;
   r.activity = r.apl ? s.supply.activity : 1.0;
   r.calibration = std::move(calibration);
@@ -102,7 +105,7 @@ Indicators compute_indicators(const scenario::Scenario& s, const Inputs& in, con
   for (std::size_t k = 0; k < s.indicators.size(); ++k) {
     const auto& ind = s.indicators[k];
     const auto& amounts = in.extra.at(k).amounts;
-    auto ep = access_params(ind.method, ind.max_cost, ind.decay, 1);
+    auto ep = access_params(ind.method, ind.max_cost, ind.decay, 1, ind.sa_alpha, ind.sa_output);
     std::vector<double> edemand = ind.demand == "population_std" ? r.demand : t.population();
     std::vector<double> esupply = amounts;
     for (auto& x : esupply) x *= ind.activity;
@@ -122,6 +125,10 @@ Indicators compute_indicators(const scenario::Scenario& s, const Inputs& in, con
                  {"gini", eq.gini},
                  {"palma", jnum(eq.palma)},
                  {"supply_without_demand", er.supply_without_demand}};
+    if (ep.method == access::Method::spatial_availability) {
+      e.summary["sa_alpha"] = ep.sa_alpha;
+      e.summary["sa_output"] = access::sa_output_name(ep.sa_per_capita);
+    }
     r.extras.push_back(std::move(e));
   }
   return r;

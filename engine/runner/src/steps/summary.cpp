@@ -133,6 +133,10 @@ json build_summary(const scenario::Scenario& s, const Inputs& in, const Travel& 
                  {"population_below", ineq.population_below},
                  {"communes_flagged", flagged},
                  {"supply_without_demand", res.supply_without_demand}};
+  if (ind.params.method == access::Method::spatial_availability) {
+    S["access"]["sa_alpha"] = ind.params.sa_alpha;
+    S["access"]["sa_output"] = access::sa_output_name(ind.params.sa_per_capita);
+  }
   if (ind.access_u65) S["access"]["weighted_mean_u65"] = access::inequality(ind.access_u65->value, ind.demand, s.access.line).weighted_mean;
   if (const auto* off = t.column("apl_official"); off && ind.apl)
     if (const auto fid = access::fidelity(res.value, *off, s.access.line)) S["access"]["fidelity"] = fidelity_json(fid);

@@ -1,7 +1,7 @@
 #pragma once
 // Distance-decay functions f(t), t in minutes, each a value with its parameters. Parsed from a
-// spec string ("step:10:1,15:0.666667,20:0.333333", "gaussian:10"...); see docs/decay.md for the
-// closure of every boundary.
+// spec string ("step:10:1,15:0.666667,20:0.333333", "gaussian:10"...); see docs/access.md for the
+// closure of every boundary and the peer each convention matches.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,7 +10,7 @@ namespace oasis::access {
 
 class Decay {
  public:
-  enum class Kind { none, binary, step, linear, exp, power, gaussian, logistic, table };
+  enum class Kind { none, binary, step, step_right, linear, exp, power, gaussian, logistic, table };
 
   /// Throws Error(usage) with the accepted forms when the spec is malformed.
   static Decay parse(std::string_view spec);

@@ -42,12 +42,19 @@ struct AccessParams {
   Decay decay;                                                // weights W_ij = decay(t_ij) for t_ij <= max_cost, else 0
   double max_cost = std::numeric_limits<double>::infinity();  // minutes, inclusive
   int n = 1;                                                  // cost-to-closest: rank of the supply site
+  // spatial-availability (Soukhov et al. 2023, ipeaGIT/accessibility's spatial_availability):
+  double sa_alpha = 1.0;       // exponent of the population in the demand balancing factor P_i^alpha
+  bool sa_per_capita = false;  // false: V_i, the supply allocated to i (the peer's number); true: V_i / P_i
 };
+
+/// "total" / "per-capita" (the values of access.sa_output); throws Error(usage) otherwise.
+bool parse_sa_output(std::string_view name);
+std::string_view sa_output_name(bool per_capita) noexcept;
 
 enum Flag : std::uint8_t {
   ok = 0,
   no_supply_in_reach = 1,  // no destination with supply > 0 and weight > 0: value 0 (NaN for cost-to-closest)
-  no_demand = 2,           // population 0 where a per-capita value is asked (spatial-availability, fca-ratio)
+  no_demand = 2,           // population 0 where a per-capita value is asked (spatial-availability per capita, fca-ratio)
 };
 std::string_view flag_name(std::uint8_t f) noexcept;
 

@@ -198,7 +198,9 @@ struct Indicators {
 };
 
 /// The access parameters of the scenario's [access] (or of one [[indicators]] entry).
-access::AccessParams access_params(std::string_view method, double max_cost, const std::string& decay, int n);
+/// `sa_alpha`, `sa_output` ("total" / "per-capita"): spatial-availability only (access.sa_alpha, access.sa_output).
+access::AccessParams access_params(std::string_view method, double max_cost, const std::string& decay, int n, double sa_alpha,
+                                   std::string_view sa_output);
 
 /// One line saying which supply model made the APL (summary.json supply.description, the report,
 /// the GeoPackage metadata OASIS_SUPPLY_MODEL).

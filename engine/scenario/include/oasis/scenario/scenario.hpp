@@ -67,6 +67,8 @@ struct Grant {
 struct Indicator {
   std::string name, file, format, column, method, decay, demand;
   double max_cost = 0, activity = 1;
+  double sa_alpha = 1;
+  std::string sa_output;
   std::string where;
 };
 
@@ -108,6 +110,8 @@ struct Scenario {
     std::string method, decay;
     double max_cost = 0;  // 0 = none
     int n = 1;
+    double sa_alpha = 1;    // spatial-availability
+    std::string sa_output;  // spatial-availability: total | per-capita
     double line = 2.5;
     int age_weights = 2022;
   } access;

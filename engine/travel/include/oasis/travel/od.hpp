@@ -50,6 +50,11 @@ struct OdMatrix {
 
 using OdRow = std::vector<std::pair<std::uint32_t, float>>;
 
+/// A stored time (float: about 7 significant digits) as the number it was written as: the double
+/// nearest to the float's shortest decimal form, so 5.8 read from a file comes back 5.8, not
+/// 5.800000190734863. Every time an output echoes (cost to closest, time to nearest) goes through it.
+double minutes_as_given(float minutes) noexcept;
+
 /// Throws Error(value_invalid) unless the cutoff is a finite number of minutes > 0.
 void check_cutoff(double cutoff_min);
 
