@@ -211,7 +211,9 @@ PyOd od_from_arrays(std::vector<std::string> from_ids, std::vector<std::string> 
 py::tuple access_values(const PyOd& od, const Array& demand, const Array& supply, const std::string& method, const std::string& decay,
                         double max_cost, int n, std::optional<Array> supply_demand, std::optional<double> sa_alpha,
                         std::optional<std::string> sa_output) {
-  (void)access::parse_method(method);
+  if ((sa_alpha || sa_output) && access::parse_method(method) != access::Method::spatial_availability)
+    throw Error(Errc::usage, fmt::format("sa_alpha and sa_output apply to method='spatial-availability', not '{}'", method), {}, {},
+                "leave them None or use method='spatial-availability'");
   if (!(max_cost > 0)) throw Error(Errc::value_invalid, fmt::format("max_cost {}: it must be > 0 minutes", max_cost));
   const auto defaults = scenario::parse("", "oasis.access").access;  // the schema's defaults (access.sa_alpha, access.sa_output)
   auto p = runner::access_params(method, std::isfinite(max_cost) ? max_cost : 0.0, decay, n, sa_alpha.value_or(defaults.sa_alpha),

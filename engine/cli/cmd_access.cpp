@@ -69,7 +69,10 @@ scenario::Scenario::Access access_of(const AccessFlags& f) {
 /// The access parameters of the flags: the same mapping as a scenario's [access] (runner::access_params),
 /// with --max-cost checked first (unset = no limit).
 access::AccessParams params_of(const AccessFlags& f) {
-  (void)access::parse_method(f.method);  // an unknown method is reported before the other flags
+  const auto method = access::parse_method(f.method);  // an unknown method is reported before the other flags
+  if ((std::isfinite(f.sa_alpha) || !f.sa_output.empty()) && method != access::Method::spatial_availability)
+    throw Error(Errc::usage, fmt::format("--sa-alpha and --sa-output apply to --method spatial-availability, not {}", f.method), {}, {},
+                "remove them or use --method spatial-availability");
   if (!(f.max_cost > 0)) throw Error(Errc::value_invalid, fmt::format("--max-cost {}: it must be > 0 minutes", f.max_cost));
   const auto a = access_of(f);
   return runner::access_params(a.method, a.max_cost, a.decay, a.n, a.sa_alpha, a.sa_output);

@@ -101,6 +101,9 @@ if(NOT A STREQUAL expected)
   message(FATAL_ERROR "cost-to-closest matrix output:\n${A}\nexpected:\n${expected}")
 endif()
 run(13 "${OASIS}" access --od "${WORK}/od.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv" -o "${WORK}/out.csv")
+# Spatial-availability settings on another method are refused, not ignored.
+run(2 "${OASIS}" access --od "${WORK}/od.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv"
+    --method 2sfca --sa-output per-capita -o "${WORK}/out_sa.csv")
 run(2 "${OASIS}" access --od "${WORK}/od.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv"
     --method 5sfca -o "${WORK}/out2.csv")
 file(WRITE "${WORK}/neg.csv" "from_id,to_id,cost\na,x,-3\n")

@@ -128,6 +128,8 @@ def test_access_spatial_availability_as_ipea(tmp_path):
     np.testing.assert_allclose(pc["value"].to_numpy(), want["value"].to_numpy(), rtol=1e-15)
     with pytest.raises(oasis.OasisError):
         oasis.access(o, supply, demand, method="spatial-availability", sa_output="per-head")
+    with pytest.raises(oasis.OasisError):  # a setting of another method is refused, not ignored
+        oasis.access(o, supply, demand, method="2sfca", sa_alpha=0.5)
 
 
 def test_run_equals_cli(cvl_run):

@@ -72,6 +72,18 @@ TEST_CASE("bad scenarios name the key, the line and the fix") {
   CHECK(c7 == Errc::scenario_key);
   CHECK_THAT(m7, Catch::Contains("amount"));
 
+  // Spatial-availability settings on another method would be ignored silently: refused.
+  auto [csa1, msa1] = error_of("[access]\nmethod = \"2sfca\"\nsa_output = \"per-capita\"\n");
+  CHECK(csa1 == Errc::scenario_value);
+  CHECK_THAT(msa1, Catch::Contains("line 3") && Catch::Contains("access.sa_output") && Catch::Contains("spatial-availability"));
+  auto [csa2, msa2] = error_of("[[indicators]]\nname = \"msp\"\nmethod = \"2sfca\"\nsa_alpha = 0.5\n");
+  CHECK(csa2 == Errc::scenario_value);
+  CHECK_THAT(msa2, Catch::Contains("line 4") && Catch::Contains("sa_alpha"));
+  auto [csa3, msa3] = error_of("[access]\nmethod = \"spatial-availability\"\nsa_output = \"per-head\"\n");
+  CHECK(csa3 == Errc::scenario_value);
+  CHECK(scenario::parse("[access]\nmethod = \"spatial-availability\"\nsa_alpha = 0.5\nsa_output = \"per-capita\"\n", "sa.toml")
+            .access.sa_alpha == 0.5);
+
   auto [c8, m8] = error_of("[[modify.retire]]\nage_min = 65\nshare = 0.1\n");
   CHECK(c8 == Errc::scenario_value);
   CHECK_THAT(m8, Catch::Contains("exactly one"));

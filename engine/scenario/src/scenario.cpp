@@ -96,6 +96,19 @@ std::string sections_list() {
   throw Error(code, message, L.name, line_of(where), fix);
 }
 
+/// Whether `value` (a number as fmt prints it, or a string) is the schema's default of `path`: a
+/// setting that only matters for one method is refused elsewhere unless it is left at its default
+/// (a resolved scenario writes every key).
+bool is_declared_default(std::string_view path, std::string_view value) {
+  for (const auto& d : schema())
+    if (d.path == path) {
+      std::string def(d.default_toml);
+      if (d.kind == Kind::string) return def == fmt::format("\"{}\"", value);
+      return std::stod(def) == std::stod(std::string(value));
+    }
+  return false;
+}
+
 std::string show(const toml::node& v) {
   std::ostringstream os;
   if (v.is_table()) return "a table";
@@ -378,6 +391,16 @@ void read_arrays(const Reader& r, Scenario& s) {
       ind.max_cost = t["max_cost"].value_or(0.0);
       ind.sa_alpha = t["sa_alpha"].value_or(1.0);
       ind.sa_output = t["sa_output"].value_or(std::string("total"));
+      if (ind.method != "spatial-availability")
+        for (const char* key : {"sa_alpha", "sa_output"})
+          if (t.contains(key) &&
+              !is_declared_default(fmt::format("indicators.{}", key),
+                                   std::string_view(key).ends_with("alpha") ? fmt::format("{}", ind.sa_alpha) : ind.sa_output))
+            throw Error(Errc::scenario_value,
+                        fmt::format("[[indicators]] {}: applies to method = \"spatial-availability\" only, and the method is \"{}\"", key,
+                                    ind.method),
+                        f.layer->name, line_of(t.get(key)->source()),
+                        fmt::format("remove {} or set method = \"spatial-availability\"", key));
       ind.activity = t["activity"].value_or(1.0);
       ind.demand = t["demand"].value_or(std::string("population"));
       s.indicators.push_back(std::move(ind));
@@ -575,6 +598,12 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.access.n = static_cast<int>(r.num("access.n"));
   s.access.sa_alpha = r.num("access.sa_alpha");
   s.access.sa_output = r.str("access.sa_output");
+  if (s.access.method != "spatial-availability")
+    for (const char* key : {"access.sa_alpha", "access.sa_output"})
+      if (!is_declared_default(key, std::string_view(key).ends_with("alpha") ? fmt::format("{}", s.access.sa_alpha) : s.access.sa_output))
+        r.fail(Errc::scenario_value, key,
+               fmt::format("'{}' applies to access.method = \"spatial-availability\" only, and the method is \"{}\"", key, s.access.method),
+               fmt::format("remove {} or set access.method = \"spatial-availability\"", key));
   s.access.line = r.num("access.line");
   s.access.age_weights = static_cast<int>(r.num("access.age_weights"));
 
