@@ -104,13 +104,27 @@ TEST_CASE("gravity, cumulative and cost-to-closest") {
   CHECK(g.value[1] == Approx(20.0));
   const auto c = run(Method::cumulative, od, {1, 1}, {10, 20}, "", 15);
   CHECK(c.value[0] == 10.0);
+  // Cost to closest n: the least time within which the supply reached adds up to n (ipea's
+  // cost_to_closest). Origin 0 has 10 at 5 min and 20 more at 20 min; origin 1 has 20 at 0 min.
   AccessParams p;
   p.method = Method::cost_to_closest;
   p.n = 2;
   const auto k2 = compute_access(p, od, std::vector<double>{1, 1}, std::vector<double>{10, 20});
-  CHECK(k2.value[0] == 20.0);
-  CHECK(std::isnan(k2.value[1]));
-  CHECK(k2.flag[1] == Flag::no_supply_in_reach);
+  CHECK(k2.value[0] == 5.0);  // the 10 of the nearest site are enough
+  CHECK(k2.value[1] == 0.0);
+  p.n = 15;
+  const auto k15 = compute_access(p, od, std::vector<double>{1, 1}, std::vector<double>{10, 20});
+  CHECK(k15.value[0] == 20.0);
+  p.n = 25;
+  const auto k25 = compute_access(p, od, std::vector<double>{1, 1}, std::vector<double>{10, 20});
+  CHECK(k25.value[0] == 20.0);
+  CHECK(std::isnan(k25.value[1]));  // 20 in reach, 25 asked
+  CHECK(k25.flag[1] == Flag::no_supply_in_reach);
+  // With a supply of 1 per site, n is the rank of the site.
+  p.n = 2;
+  const auto rank = compute_access(p, od, std::vector<double>{1, 1}, std::vector<double>{1, 1});
+  CHECK(rank.value[0] == 20.0);
+  CHECK(std::isnan(rank.value[1]));
 }
 
 TEST_CASE("3SFCA selection weights, by hand") {

@@ -209,20 +209,27 @@ AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, s
       break;
     }
     case Method::cost_to_closest: {
-      if (p.n < 1) throw Error(Errc::value_invalid, fmt::format("n = {}: the rank starts at 1", p.n));
-      std::vector<float> found;  // the times as stored; the value returned is the time as given
+      // ipeaGIT/accessibility's cost_to_closest(n): the least time within which the supply reached,
+      // nearest sites first, adds up to n (n = 1: the nearest site with supply). With a supply of 1
+      // per site, n is the rank of the site.
+      if (p.n < 1) throw Error(Errc::value_invalid, fmt::format("n = {}: the supply to reach starts at 1", p.n));
+      std::vector<std::pair<float, double>> found;  // (time as stored, supply)
       for (std::size_t o = 0; o < n_o; ++o) {
         found.clear();
         for (auto k = od.first[o]; k < od.first[o + 1]; ++k)
-          if (supply[od.dest[k]] > 0 && od.minutes[k] <= p.max_cost) found.push_back(od.minutes[k]);
-        if (found.size() >= static_cast<std::size_t>(p.n)) {
-          std::nth_element(found.begin(), found.begin() + (p.n - 1), found.end());
-          r.value[o] = travel::minutes_as_given(found[static_cast<std::size_t>(p.n - 1)]);
-          r.flag[o] &= static_cast<std::uint8_t>(~Flag::no_supply_in_reach);
-        } else {
-          r.value[o] = std::numeric_limits<double>::quiet_NaN();
+          if (supply[od.dest[k]] > 0 && od.minutes[k] <= p.max_cost) found.emplace_back(od.minutes[k], supply[od.dest[k]]);
+        std::sort(found.begin(), found.end());
+        double reached = 0;
+        r.value[o] = std::numeric_limits<double>::quiet_NaN();
+        for (const auto& [t, amount] : found)
+          if ((reached += amount) >= p.n) {
+            r.value[o] = travel::minutes_as_given(t);  // the time as the table gave it
+            break;
+          }
+        if (std::isnan(r.value[o]))
           r.flag[o] |= Flag::no_supply_in_reach;
-        }
+        else
+          r.flag[o] &= static_cast<std::uint8_t>(~Flag::no_supply_in_reach);
       }
       break;
     }

@@ -71,7 +71,7 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"access.method", K::string, "\"apl\"", -kInf, kInf, false, "apl|fca-ratio|2sfca|e2sfca|g2sfca|bfca|3sfca|gravity|cumulative|cost-to-closest|spatial-availability", false, "", "Method; apl = the DREES preset"},
   {"access.decay", K::string, "\"\"", -kInf, kInf, false, "", false, "", "Decay spec (docs/access.md); empty = the method's default (APL: step:10:1,15:0.666667,20:0.333333)"},
   {"access.max_cost", K::number, "0.0", 0, 600, false, "", false, "minutes", "Pairs slower than this are dropped; 0 = no limit but the travel cutoff"},
-  {"access.n", K::integer, "1", 1, 1000, false, "", false, "", "cost-to-closest: rank of the supply site"},
+  {"access.n", K::integer, "1", 1, 1000, false, "", false, "", "cost-to-closest: the supply to reach, nearest sites first (ipeaGIT/accessibility's n); 1 = the nearest site with supply, and with a supply of 1 per site it is the rank of the site"},
   {"access.sa_alpha", K::number, "1.0", 0, 100, false, "", false, "", "spatial-availability: exponent of the population in the demand balancing factor (ipeaGIT/accessibility's alpha; 1 = Soukhov et al. 2023)"},
   {"access.sa_output", K::string, "\"total\"", -kInf, kInf, false, "total|per-capita", false, "", "spatial-availability: total = the supply allocated to each unit (Soukhov et al. 2023, ipeaGIT/accessibility); per-capita = that divided by the unit's demand"},
   {"access.age_weights", K::integer, "2022", 2022, 2023, false, "", false, "", "DREES age weights (millésime 2022 or 2023) used with data.age_bands"},

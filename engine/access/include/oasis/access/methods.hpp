@@ -41,7 +41,7 @@ struct AccessParams {
   Method method = Method::two_sfca;
   Decay decay;                                                // weights W_ij = decay(t_ij) for t_ij <= max_cost, else 0
   double max_cost = std::numeric_limits<double>::infinity();  // minutes, inclusive
-  int n = 1;                                                  // cost-to-closest: rank of the supply site
+  int n = 1;                                                  // cost-to-closest: supply to reach, nearest sites first
   // spatial-availability (Soukhov et al. 2023, ipeaGIT/accessibility's spatial_availability):
   double sa_alpha = 1.0;       // exponent of the population in the demand balancing factor P_i^alpha
   bool sa_per_capita = false;  // false: V_i, the supply allocated to i (the peer's number); true: V_i / P_i
