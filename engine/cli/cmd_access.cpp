@@ -121,7 +121,7 @@ void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
   travel::OdReadOptions ro;
   ro.max_cost = f.max_cost;
   travel::OdReadReport rep;
-  const auto od = travel::read_od_csv(f.od, lookup(demand), demand.ids.size(), lookup(supply), supply.ids.size(), ro, diag, rep);
+  const auto od = travel::read_od(f.od, lookup(demand), demand.ids.size(), lookup(supply), supply.ids.size(), ro, diag, rep);
   std::vector<double> supply_demand;
   if (p.method == access::Method::fca_ratio) {
     supply_demand.assign(supply.ids.size(), 0.0);
@@ -253,7 +253,9 @@ void register_access(CLI::App& app, GlobalFlags& g) {
   add_global_flags(*sub, g);
   add_data_flags(*sub, f->data);
   add_travel_flags(*sub, f->travel);
-  sub->add_option("--od", f->od, "Matrix mode: OD CSV from_id,to_id,cost (from = demand, to = supply)");
+  sub->add_option(
+      "--od", f->od,
+      "Matrix mode: OD table, CSV from_id,to_id,cost or .odb of oasis travel (told apart by content; from = demand, to = supply)");
   sub->add_option("--supply", f->supply, "Matrix mode: SUPPLY.csv id,supply; commune mode: a supply file (default RPPS GP counts)");
   sub->add_option("--demand", f->demand, "Matrix mode: DEMAND.csv id,population (output rows follow its order)");
   sub->add_option("--method", f->method, fmt::format("{} (default 2sfca)", fmt::join(access::method_names(), " | ")));

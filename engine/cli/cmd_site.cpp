@@ -53,10 +53,14 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
   if (!f.candidates.empty()) {
     cand = read_id_values(f.candidates, {}, "candidate");
   } else {
-    const io::CsvFile csv(f.od);
-    const auto c_to = csv.require({"to_id", "destination", "dest", "to"}, "the to_id column");
     std::set<std::string> ids;
-    csv.for_each([&](const io::CsvRecord& r) { ids.emplace(io::trim(r.fields[c_to])); });
+    if (travel::is_od_binary(f.od)) {
+      for (auto& id : travel::read_od_binary(f.od).to_ids) ids.emplace(std::move(id));
+    } else {
+      const io::CsvFile csv(f.od);
+      const auto c_to = csv.require({"to_id", "destination", "dest", "to"}, "the to_id column");
+      csv.for_each([&](const io::CsvRecord& r) { ids.emplace(io::trim(r.fields[c_to])); });
+    }
     for (const auto& id : ids) {
       cand.index.emplace(id, static_cast<std::uint32_t>(cand.ids.size()));
       cand.ids.push_back(id);
@@ -92,7 +96,7 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
   Diagnostics diag;
   travel::OdReadOptions ro;
   travel::OdReadReport rep;
-  in.od = travel::read_od_csv(
+  in.od = travel::read_od(
       f.od, [&](std::string_view s) { return demand.find(s); }, demand.ids.size(), [&](std::string_view s) { return cand.find(s); },
       cand.ids.size(), ro, diag, rep);
   ProgressBar bar(g.progress_mode());
@@ -136,7 +140,9 @@ void register_site(CLI::App& app, GlobalFlags& g) {
   auto f = std::make_shared<SiteFlags>();
   auto* sub = app.add_subcommand("site", "Where to open sites: p-median, MCLP, LSCP, p-center, with a bound and a gap (docs/siting.md)");
   add_global_flags(*sub, g);
-  sub->add_option("--od", f->od, "OD CSV from_id,to_id,cost (from = demand, to = candidate site)")->required();
+  sub->add_option("--od", f->od,
+                  "OD table, CSV from_id,to_id,cost or .odb of oasis travel (told apart by content; from = demand, to = candidate site)")
+      ->required();
   sub->add_option("--demand", f->demand, "DEMAND.csv id,population")->required();
   sub->add_option("--candidates", f->candidates, "CAND.csv id (default: every to_id of the OD)");
   sub->add_option("--fixed", f->fixed, "FIXED.csv id: sites already open (counted in --p)");

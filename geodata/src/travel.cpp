@@ -29,46 +29,12 @@ travel::OdMatrix from_table(const Territory& t, const travel::TravelSettings& s,
                             std::optional<travel::OdReadReport>& rep) {
   if (s.table.empty())
     throw Error(Errc::usage, "the table model needs an OD file", {}, {}, "give --od-table FILE (CSV from_id,to_id,minutes or .odb)");
-  if (s.table.extension() == ".odb") {
-    auto f = travel::read_od_binary(s.table);
-    // Re-index by the territory's codes (the file may cover more communes, in another order).
-    const auto look = code_lookup(t);
-    std::vector<travel::OdRow> rows(t.size());
-    std::vector<std::optional<std::uint32_t>> to(f.to_ids.size());
-    for (std::size_t d = 0; d < f.to_ids.size(); ++d) to[d] = look(f.to_ids[d]);
-    rep.emplace();
-    rep->file = s.table.string();
-    for (std::size_t o = 0; o < f.od.n_origins(); ++o) {
-      const auto from = look(f.from_ids[o]);
-      const auto ds = f.od.destinations(o);
-      const auto ts = f.od.times(o);
-      for (std::size_t k = 0; k < ds.size(); ++k) {
-        ++rep->records;
-        if (!from || !to[ds[k]]) {
-          ++rep->unmatched_records;
-          continue;
-        }
-        if (ts[k] > s.cutoff_min) {
-          ++rep->above_cutoff;
-          continue;
-        }
-        rows[*from].emplace_back(*to[ds[k]], ts[k]);
-        ++rep->kept;
-      }
-    }
-    if (rep->unmatched_records) diag.count(Warn::code_unmatched, rep->unmatched_records);
-    auto od = travel::assemble(std::move(rows), t.size());
-    od.cutoff_min = s.cutoff_min;
-    od.intra_min = f.od.intra_min;
-    od.model = "table " + s.table.filename().string();
-    return od;
-  }
   travel::OdReadOptions ro;
   ro.max_cost = s.cutoff_min;
   ro.intra_min = s.intra_min;
   rep.emplace();
   const auto look = code_lookup(t);
-  return travel::read_od_csv(s.table, look, t.size(), look, t.size(), ro, diag, *rep);
+  return travel::read_od(s.table, look, t.size(), look, t.size(), ro, diag, *rep);  // CSV or .odb, by its first bytes
 }
 
 travel::OdMatrix from_osm(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag, std::optional<OsmReport>& rep,

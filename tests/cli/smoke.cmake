@@ -109,6 +109,22 @@ run(2 "${OASIS}" access --od "${WORK}/od.csv" --supply "${WORK}/supply.csv" --de
 file(WRITE "${WORK}/neg.csv" "from_id,to_id,cost\na,x,-3\n")
 run(40 "${OASIS}" access --od "${WORK}/neg.csv" --supply "${WORK}/supply.csv" --demand "${WORK}/demand.csv" -o "${WORK}/out3.csv")
 
+# Matrix mode reads the binary table as the CSV (told apart by content): the same 2SFCA from
+# od37.odb and od37.csv (every pair is within 20 min in both, so the CSV's rounding cannot move one
+# across a cutoff), and oasis site accepts it too.
+file(WRITE "${WORK}/demand37.csv" "id,population\n37261,136000\n37001,1000\n37050,2000\n")
+file(WRITE "${WORK}/supply37.csv" "id,supply\n37261,300\n37001,1\n")
+foreach(ext csv odb)
+  run(0 "${OASIS}" access --od "${WORK}/od37.${ext}" --supply "${WORK}/supply37.csv" --demand "${WORK}/demand37.csv"
+      --method 2sfca -o "${WORK}/a37_${ext}.csv" -q)
+  file(READ "${WORK}/a37_${ext}.csv" A37_${ext})
+  run(0 "${OASIS}" site --od "${WORK}/od37.${ext}" --demand "${WORK}/demand37.csv" --p 1 -o "${WORK}/s37_${ext}.csv" -q)
+  file(READ "${WORK}/s37_${ext}.csv" S37_${ext})
+endforeach()
+if(NOT A37_csv STREQUAL A37_odb OR NOT S37_csv STREQUAL S37_odb)
+  message(FATAL_ERROR "binary and CSV OD disagree:\n${A37_csv}\n${A37_odb}\n${S37_csv}\n${S37_odb}")
+endif()
+
 # Access, commune mode: the DREES APL preset on Indre-et-Loire.
 run(0 "${OASIS}" access --departement 37 --method apl -q --summary "${WORK}/apl37.json" -o "${WORK}/apl37.csv")
 file(READ "${WORK}/apl37.json" S)

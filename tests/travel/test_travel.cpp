@@ -306,3 +306,47 @@ TEST_CASE("time to the nearest site for every commune: the table within the cuto
     CHECK(std::isnan(r.minutes[0]));
   }
 }
+
+TEST_CASE("read_od: a binary table is read like the CSV, told apart by content, ids matched by name") {
+  const auto dir = test::scratch("od_any");
+  // Three communes, all pairs, times with two decimals (the CSV writer's precision).
+  const std::vector<std::string> ids{"37001", "37002", "37003"};
+  auto od = assemble({{{0, 0}, {1, 5.5f}, {2, 12.25f}}, {{0, 5.5f}, {1, 0}, {2, 7.75f}}, {{0, 12.25f}, {1, 7.75f}, {2, 0}}}, 3);
+  od.cutoff_min = 60;
+  write_od_binary(dir / "od.odb", od, ids, ids, false);
+  write_od_binary(dir / "named-like-a.csv", od, ids, ids, false);  // the name does not decide
+  write_od_csv(dir / "od.csv", od, ids, ids, false);
+  // The reader's own ids: another order, 37002 unknown, one extra id the file lacks.
+  const std::vector<std::string> mine{"37003", "99999", "37001"};
+  const IdLookup look = [&](std::string_view s) -> std::optional<std::uint32_t> {
+    for (std::uint32_t k = 0; k < mine.size(); ++k)
+      if (mine[k] == s) return k;
+    return std::nullopt;
+  };
+  OdReadOptions ro;
+  ro.max_cost = 10;  // drops 37001 <-> 37003 (12.25)
+  auto read = [&](const std::filesystem::path& p, OdReadReport& rep) {
+    Diagnostics diag;
+    return read_od(p, look, mine.size(), look, mine.size(), ro, diag, rep);
+  };
+  OdReadReport rb, rb2, rc;
+  const auto b = read(dir / "od.odb", rb), b2 = read(dir / "named-like-a.csv", rb2), c = read(dir / "od.csv", rc);
+  CHECK(is_od_binary(dir / "od.odb"));
+  CHECK_FALSE(is_od_binary(dir / "od.csv"));
+  for (const auto* x : {&b, &b2}) {
+    CHECK(x->first == c.first);
+    CHECK(x->dest == c.dest);
+    CHECK(x->minutes == c.minutes);
+  }
+  // 9 pairs read; 5 touch 37002 (unknown); of the 4 left, the 2 at 12.25 min are above max_cost.
+  for (const auto* r : {&rb, &rc}) {
+    CHECK(r->records == 9);
+    CHECK(r->unmatched_records == 5);
+    CHECK(r->above_cutoff == 2);
+    CHECK(r->kept == 2);
+    CHECK(r->unmatched_from == std::vector<std::string>{"37002"});
+  }
+  CHECK(b.pairs() == 2);  // 37003 -> 37003 and 37001 -> 37001, both 0 min
+  CHECK(b.time(0, 0) == 0.0f);
+  CHECK_FALSE(b.time(0, 2).has_value());
+}

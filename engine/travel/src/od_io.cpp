@@ -16,6 +16,53 @@
 namespace oasis::travel {
 namespace fs = std::filesystem;
 
+namespace {
+
+/// What both readers do once the pairs are read: refuse a table matching nothing, name duplicate
+/// pairs, add the intra-commune times, assemble.
+OdMatrix finish_rows(std::vector<OdRow>&& rows, std::size_t n_to, const OdReadOptions& o, const std::set<std::string>& un_from,
+                     const std::set<std::string>& un_to, OdReadReport& rep) {
+  if (rep.unmatched_records == rep.records) {
+    const auto sample = [](const std::set<std::string>& s) {
+      std::vector<std::string> v(s.begin(), s.end());
+      if (v.size() > 3) v.resize(3);
+      return fmt::format("{}", fmt::join(v, ", "));
+    };
+    throw Error(
+        Errc::empty_input,
+        fmt::format("no pair of the OD table matches the ids of the demand and supply files (origins such as {}; destinations such as {})",
+                    un_from.empty() ? "-" : sample(un_from), un_to.empty() ? "-" : sample(un_to)),
+        rep.file, {}, "check that from_id are demand ids and to_id supply ids, written the same way (leading zeros)");
+  }
+  // Duplicate pairs: find them before assembling so the message names the ids.
+  for (std::uint32_t i = 0; i < rows.size(); ++i) {
+    auto& row = rows[i];
+    std::sort(row.begin(), row.end());
+    for (std::size_t k = 1; k < row.size(); ++k)
+      if (row[k].first == row[k - 1].first)
+        throw Error(Errc::code_duplicate, fmt::format("the pair (origin #{}, destination #{}) appears twice", i, row[k].first), rep.file,
+                    {}, "keep one travel time per pair (e.g. the fastest)");
+    if (!std::isnan(o.intra_min) && i < n_to) {
+      const auto it = std::lower_bound(row.begin(), row.end(), std::pair<std::uint32_t, float>{i, -1.0f});
+      if ((it == row.end() || it->first != i) && o.intra_min <= o.max_cost) {
+        row.insert(it, {i, static_cast<float>(o.intra_min)});
+        ++rep.intra_added;
+      }
+    }
+    rep.kept += row.size();
+  }
+  rep.kept -= rep.intra_added;
+  rep.unmatched_from.assign(un_from.begin(), un_from.end());
+  rep.unmatched_to.assign(un_to.begin(), un_to.end());
+  auto od = assemble(std::move(rows), n_to);
+  od.cutoff_min = o.max_cost;
+  od.intra_min = o.intra_min;
+  od.model = fmt::format("table {}", fs::path(rep.file).filename().string());
+  return od;
+}
+
+}  // namespace
+
 OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_from, const IdLookup& to, std::size_t n_to,
                      const OdReadOptions& o, Diagnostics& diag, OdReadReport& rep) {
   rep = OdReadReport{};
@@ -61,43 +108,7 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
     rows[*fi].emplace_back(*ti, static_cast<float>(*cost));
   });
   if (rep.records == 0) throw Error(Errc::empty_input, "the OD table has a header but no pair", rep.file);
-  if (rep.unmatched_records == rep.records) {
-    const auto sample = [](const std::set<std::string>& s) {
-      std::vector<std::string> v(s.begin(), s.end());
-      if (v.size() > 3) v.resize(3);
-      return fmt::format("{}", fmt::join(v, ", "));
-    };
-    throw Error(
-        Errc::empty_input,
-        fmt::format("no pair of the OD table matches the ids of the demand and supply files (origins such as {}; destinations such as {})",
-                    un_from.empty() ? "-" : sample(un_from), un_to.empty() ? "-" : sample(un_to)),
-        rep.file, {}, "check that from_id are demand ids and to_id supply ids, written the same way (leading zeros)");
-  }
-  // Duplicate pairs: find them before assembling so the message names the ids.
-  for (std::uint32_t i = 0; i < rows.size(); ++i) {
-    auto& row = rows[i];
-    std::sort(row.begin(), row.end());
-    for (std::size_t k = 1; k < row.size(); ++k)
-      if (row[k].first == row[k - 1].first)
-        throw Error(Errc::code_duplicate, fmt::format("the pair (origin #{}, destination #{}) appears twice", i, row[k].first), rep.file,
-                    {}, "keep one travel time per pair (e.g. the fastest)");
-    if (!std::isnan(o.intra_min) && i < n_to) {
-      const auto it = std::lower_bound(row.begin(), row.end(), std::pair<std::uint32_t, float>{i, -1.0f});
-      if ((it == row.end() || it->first != i) && o.intra_min <= o.max_cost) {
-        row.insert(it, {i, static_cast<float>(o.intra_min)});
-        ++rep.intra_added;
-      }
-    }
-    rep.kept += row.size();
-  }
-  rep.kept -= rep.intra_added;
-  rep.unmatched_from.assign(un_from.begin(), un_from.end());
-  rep.unmatched_to.assign(un_to.begin(), un_to.end());
-  auto od = assemble(std::move(rows), n_to);
-  od.cutoff_min = o.max_cost;
-  od.intra_min = o.intra_min;
-  od.model = fmt::format("table {}", fs::path(path).filename().string());
-  return od;
+  return finish_rows(std::move(rows), n_to, o, un_from, un_to, rep);
 }
 
 void write_od_csv(const fs::path& path, const OdMatrix& od, const std::vector<std::string>& from_ids,
@@ -176,6 +187,49 @@ void write_od_binary(const fs::path& path, const OdMatrix& od, const std::vector
   put_vec(s, od.dest);
   put_vec(s, od.minutes);
   write_file_atomic(path, s, overwrite);
+}
+
+bool is_od_binary(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[sizeof(kMagic)] = {};
+  return in.read(head, sizeof head) && std::memcmp(head, kMagic, sizeof(kMagic)) == 0;
+}
+
+OdMatrix read_od(const fs::path& path, const IdLookup& from, std::size_t n_from, const IdLookup& to, std::size_t n_to,
+                 const OdReadOptions& o, Diagnostics& diag, OdReadReport& rep) {
+  if (!is_od_binary(path)) return read_od_csv(path, from, n_from, to, n_to, o, diag, rep);
+  const auto f = read_od_binary(path);
+  rep = OdReadReport{};
+  rep.file = path.string();
+  rep.from_column = "from_ids", rep.to_column = "to_ids", rep.cost_column = "minutes";  // the binary file's own arrays
+  std::vector<std::optional<std::uint32_t>> to_of(f.to_ids.size());
+  for (std::size_t d = 0; d < f.to_ids.size(); ++d) to_of[d] = to(f.to_ids[d]);
+  std::vector<OdRow> rows(n_from);
+  std::set<std::string> un_from, un_to;
+  for (std::size_t i = 0; i < f.od.n_origins(); ++i) {
+    const auto fi = from(f.from_ids[i]);
+    const auto ds = f.od.destinations(i);
+    const auto ts = f.od.times(i);
+    for (std::size_t k = 0; k < ds.size(); ++k) {
+      ++rep.records;
+      if (!fi || !to_of[ds[k]]) {
+        ++rep.unmatched_records;
+        if (!fi && un_from.size() < 1000) un_from.emplace(f.from_ids[i]);
+        if (!to_of[ds[k]] && un_to.size() < 1000) un_to.emplace(f.to_ids[ds[k]]);
+        continue;
+      }
+      if (ts[k] > o.max_cost) {
+        ++rep.above_cutoff;
+        continue;
+      }
+      rows[*fi].emplace_back(*to_of[ds[k]], ts[k]);
+    }
+  }
+  if (rep.records == 0) throw Error(Errc::empty_input, "the binary OD table holds no pair", rep.file);
+  if (rep.unmatched_records) diag.count(Warn::code_unmatched, rep.unmatched_records);
+  auto od = finish_rows(std::move(rows), n_to, o, un_from, un_to, rep);
+  if (std::isnan(o.intra_min)) od.intra_min = f.od.intra_min;
+  return od;
 }
 
 OdFile read_od_binary(const fs::path& path) {

@@ -39,6 +39,15 @@ struct OdReadReport {
 OdMatrix read_od_csv(const std::filesystem::path& path, const IdLookup& from, std::size_t n_from, const IdLookup& to, std::size_t n_to,
                      const OdReadOptions& options, Diagnostics& diagnostics, OdReadReport& report);
 
+/// Reads an OD table in either format, told apart by its first bytes (the ".odb" magic, else CSV),
+/// whatever its name: the binary table's ids go through the lookups as the CSV's do (unknown ids
+/// counted, pairs above max_cost dropped, the same refusals). `oasis access --od`, `oasis site --od`
+/// and the table travel model read through it.
+OdMatrix read_od(const std::filesystem::path& path, const IdLookup& from, std::size_t n_from, const IdLookup& to, std::size_t n_to,
+                 const OdReadOptions& options, Diagnostics& diagnostics, OdReadReport& report);
+/// Whether the file starts with the ".odb" magic.
+bool is_od_binary(const std::filesystem::path& path);
+
 /// Writes `from_id,to_id,minutes` rows (minutes with 2 decimals) atomically.
 void write_od_csv(const std::filesystem::path& path, const OdMatrix& od, const std::vector<std::string>& from_ids,
                   const std::vector<std::string>& to_ids, bool overwrite);
