@@ -130,6 +130,101 @@ TEST_CASE("floating catchments on pysal/access's grid: small and large catchment
   CHECK(compute_access(p, od, demand, supply, supply_demand).value[0] == Approx(1.0));
 }
 
+// pysal/access access/tests/test_hospital_example.py: three tracts (population 100, 50, 10; doctors
+// 15, 20, 100) and four cost scenarios (self 1; inbound 1,2 -> 3; outbound 3 -> 1,2; cross-city 1 <-> 2),
+// weights.gravity(1, -1) = 1 / t (Oasis power:1; every cost is >= 1) and max_cost 61. The file checks
+// pysal's two_stage_fca and three_stage_fca against its own plain-Python simple_2sfca; the numbers
+// below are that function's, re-expressed independently in plain Python (dictionaries, no pandas).
+namespace {
+travel::OdMatrix hospital_od(float inbound, float outbound, float cross) {
+  return travel::assemble({{{0, 1}, {1, cross}, {2, inbound}}, {{0, cross}, {1, 1}, {2, inbound}}, {{0, outbound}, {1, outbound}, {2, 1}}},
+                          3);
+}
+const std::vector<double> kHospitalPop{100, 50, 10}, kHospitalDocs{15, 20, 100};
+struct HospitalScenario {
+  float inbound, outbound, cross;
+  double two[3], three_pysal[3], three_catchment[3];
+};
+// 0 gridlock, 1 faster inbound, 2 faster outbound, 3 symmetric and faster (no pair beyond 61).
+const HospitalScenario kHospital[4] = {
+    {40,
+     40,
+     80,
+     {0.3314441169802766, 0.5798281320669381, 7.286418169862544},
+     {0.15625658829061984, 0.4062164524508606, 9.906351854839498},
+     {0.1563323858404136, 0.4062927334991818, 9.905212474099953}},
+    {20,
+     40,
+     80,
+     {0.4353402208763805, 0.683724235963042, 5.727976611420986},
+     {0.17381354292075435, 0.42377244008875437, 9.643002370348684},
+     {0.17408701112806954, 0.4240463917913876, 9.638897929762367}},
+    {40,
+     20,
+     80,
+     {0.3310719131614654, 0.5778577857785778, 7.299991939492457},
+     {0.15652592741822577, 0.40637274095207443, 9.902877021057371},
+     {0.15660557204972794, 0.40645423024498234, 9.901673128277809}},
+    {20,
+     20,
+     40,
+     {0.4425683953985841, 0.6667582799658271, 5.7405246461850234},
+     {0.1748021480798136, 0.42403550855652616, 9.631800976419234},
+     {0.1748021480798136, 0.42403550855652616, 9.631800976419234}},
+};
+}  // namespace
+
+TEST_CASE("2SFCA and 3SFCA: pysal/access's hospital example") {
+  std::vector<std::vector<double>> two_of(4);
+  for (std::size_t s = 0; s < 4; ++s) {
+    CAPTURE(s);
+    const auto& h = kHospital[s];
+    const auto od = hospital_od(h.inbound, h.outbound, h.cross);
+    const auto two = run(Method::two_sfca, od, kHospitalPop, kHospitalDocs, "power:1", 61);
+    two_of[s] = two.value;
+    const auto three = run(Method::three_sfca, od, kHospitalPop, kHospitalDocs, "power:1", 61);
+    for (int i = 0; i < 3; ++i) {
+      CHECK(two.value[i] == Approx(h.two[i]).epsilon(1e-12));
+      // Oasis's G_ij normalises W_ij over the sites in the catchment (Wan, Zou & Sternberg 2012:
+      // the sum runs over the sites within the catchment of i); pysal's over every destination of
+      // the cost table, beyond max_cost too. The same number when no pair lies beyond (scenario 3);
+      // else within 0.2 % here (the 80-minute cross-city pair, weight 1/80, enters pysal's sum).
+      CHECK(three.value[i] == Approx(h.three_catchment[i]).epsilon(1e-12));
+      if (s == 3) CHECK(three.value[i] == Approx(h.three_pysal[i]).epsilon(1e-12));
+      CHECK(three.value[i] == Approx(h.three_pysal[i]).epsilon(2e-3));
+    }
+  }
+  // The file's qualitative checks: faster travel into the city raises the suburbs' access and lowers
+  // the city's (scenario 1 against 0); faster travel out of it does the reverse (2 against 0).
+  for (std::size_t i : {0, 1}) {
+    CHECK(two_of[1][i] > two_of[0][i]);
+    CHECK(two_of[2][i] < two_of[0][i]);
+  }
+  CHECK(two_of[1][2] < two_of[0][2]);
+  CHECK(two_of[2][2] > two_of[0][2]);
+}
+
+TEST_CASE("cumulative: pysal/access's weighted catchment with step weights") {
+  // access/tests/test_weighted_catchment.py: one demand cell of the 5 x 5 grid (a random sample), supply
+  // 1 per cell, euclidean costs. step_fn({0.5: 1}) -> 1, step_fn({0.5: 0.5}) -> 0.5, step_fn({10: 1})
+  // -> 25. Oasis: cumulative with --max-cost (a binary catchment), or a one-step step-right decay.
+  const auto grid = pysal_grid();
+  const std::vector<double> ones(25, 1.0);
+  const auto r05 = run(Method::cumulative, grid, ones, ones, "", 0.5);
+  const auto half = run(Method::cumulative, grid, ones, ones, "step-right:0.5:0.5");
+  const auto r10 = run(Method::cumulative, grid, ones, ones, "", 10);
+  for (std::size_t cell = 0; cell < 25; ++cell) {  // whichever cell the sample draws
+    CAPTURE(cell);
+    CHECK(r05.value[cell] == 1.0);
+    CHECK(half.value[cell] == 0.5);
+    CHECK(r10.value[cell] == 25.0);
+  }
+  // A catchment that stops between grid distances: within 1.5 of a corner lie the corner, its two
+  // neighbours (1) and the diagonal (sqrt 2): 4 cells; of the centre, 9.
+  CHECK(run(Method::cumulative, grid, ones, ones, "", 1.5).value[0] == 4.0);
+  CHECK(run(Method::cumulative, grid, ones, ones, "", 1.5).value[12] == 9.0);
+}
+
 TEST_CASE("step closure: ipeaGIT/accessibility closes on the left, pysal/access on the right") {
   // ipeaGIT/accessibility tests/testthat/test-decay_stepped.R ("steps intervals are open on the
   // right"): decay_stepped(c(10, 20, 30, 40), c(0.75, 0.5, 0.25, 0)) at 0, 10, 20, 30, 40 gives
