@@ -4,6 +4,8 @@
 
 #include <cairo.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -122,6 +124,103 @@ TEST_CASE("an overseas feature is drawn in its inset, at its own scale", "[repor
   // Without a label the feature is left out: the same point is white paper.
   draw_map({ptrs, &cls, {}}, {"Test", "no inset", "sources", "date"}, dir / "without", false);
   CHECK(pixel_at(dir / "without.png", 670, 280) == "#ffffff");
+  fs::remove_all(dir);
+}
+
+namespace {
+/// The rings of an SVG path (`M`/`m`, `L`/`l`, `Z`/`z` and their implicit repetitions), decoded here
+/// independently of the writer.
+std::vector<std::vector<std::pair<double, double>>> svg_rings(const std::string& d) {
+  std::vector<std::vector<std::pair<double, double>>> rings;
+  std::size_t i = 0;
+  char cmd = 0;
+  double x = 0, y = 0;
+  const auto number = [&]() {
+    while (i < d.size() && (d[i] == ' ' || d[i] == ',')) ++i;
+    std::size_t j = i + (i < d.size() && d[i] == '-');
+    bool dot = false;
+    while (j < d.size() && (std::isdigit(static_cast<unsigned char>(d[j])) || (d[j] == '.' && !dot))) dot |= d[j++] == '.';
+    const double v = std::stod(d.substr(i, j - i));
+    i = j;
+    return v;
+  };
+  while (true) {
+    while (i < d.size() && d[i] == ' ') ++i;
+    if (i >= d.size()) break;
+    if (std::isalpha(static_cast<unsigned char>(d[i]))) cmd = d[i++];
+    if (cmd == 'Z' || cmd == 'z') {
+      cmd = 0;
+      continue;
+    }
+    const double a = number(), b = number();
+    const bool rel = cmd == 'm' || cmd == 'l';
+    x = rel ? x + a : a, y = rel ? y + b : b;
+    if (cmd == 'M' || cmd == 'm') {
+      rings.emplace_back();
+      cmd = cmd == 'M' ? 'L' : 'l';
+    }
+    rings.back().emplace_back(x, y);
+  }
+  std::erase_if(rings, [](const auto& r) { return r.size() < 3; });  // cairo's move after a close
+  return rings;
+}
+}  // namespace
+
+TEST_CASE("SVG geometry at print size: one path a class, simplified within 0.25 pt, relative coordinates", "[report]") {
+  const auto dir = fs::temp_directory_path() / "oasis_test_map_simplify";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // Two ZIP squares 10 km wide at x = 500 and 519 km, a ZAC circle of radius 4 km centred between
+  // them drawn with 4,000 vertices. The extent, 29 x 10 km, fills the 580 pt frame width at
+  // 20 pt/km: x = 24 + 0.02 (X - 500,000), y = 70 + (480 + 200) / 2 - 0.02 (Y - 6,700,000).
+  const auto square = [](double x0) {
+    return MultiPolygon{Polygon{{{x0, 6.7e6}, {x0 + 1e4, 6.7e6}, {x0 + 1e4, 6.71e6}, {x0, 6.71e6}, {x0, 6.7e6}}, {}}};
+  };
+  Ring circle;
+  for (int k = 0; k <= 4000; ++k) {
+    const double t = 2 * M_PI * (k % 4000) / 4000;
+    circle.push_back({5.145e5 + 4000 * std::cos(t), 6.705e6 + 4000 * std::sin(t)});
+  }
+  const std::vector<MultiPolygon> shapes{square(5e5), square(5.19e5), MultiPolygon{Polygon{circle, {}}}};
+  const std::vector<const MultiPolygon*> ptrs{&shapes[0], &shapes[1], &shapes[2]};
+  const auto cls = by_zone(std::vector<std::string>{"ZIP", "ZIP", "ZAC"});
+  draw_map({ptrs, &cls, {}}, {"Test", "simplify", "sources", "date"}, dir / "m", false);
+  std::ifstream in(dir / "m.svg");
+  const std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::vector<std::vector<std::pair<double, double>>>> paths;  // of the path elements
+  for (std::size_t at = svg.find("<path"); at != std::string::npos; at = svg.find("<path", at + 1)) {
+    const auto b = svg.find(" d=\"", at) + 4, e = svg.find('"', b);
+    if (svg.find("evenodd", at) < b)  // the style of this element, before its d
+      paths.push_back(svg_rings(svg.substr(b, e - b)));
+  }
+  // The squares' corners, by hand: x 24-224 and 404-604 pt, y 210-410 pt.
+  const std::vector<std::pair<double, double>> a{{24, 410}, {224, 410}, {224, 210}, {24, 210}},
+      b{{404, 410}, {604, 410}, {604, 210}, {404, 210}};
+  const auto has = [](const auto& p, const auto& ring) { return std::find(p.begin(), p.end(), ring) != p.end(); };
+  std::size_t with_a = 0, with_circle = 0;
+  for (const auto& p : paths) {
+    CHECK(has(p, a) == has(p, b));  // both squares of the class in the same path element
+    with_a += has(p, a);
+    for (const auto& r : p) {
+      if (r.size() < 8) continue;
+      ++with_circle;
+      // The circle, centre (314, 310) pt and radius 80 pt: every vertex on it to within the grid
+      // (0.125 pt: half its diagonal, 0.09 pt) and every edge's midpoint within 0.25 + 0.09 pt
+      // inside it; far fewer vertices than the 4,000 given.
+      CHECK(r.size() < 200);
+      CHECK(r.size() > 20);
+      for (std::size_t k = 0; k < r.size(); ++k) {
+        const auto [x, y] = r[k];
+        const auto [u, v] = r[(k + 1) % r.size()];
+        CHECK(std::abs(std::hypot(x - 314, y - 310) - 80) <= 0.0885);
+        CHECK(std::hypot((x + u) / 2 - 314, (y + v) / 2 - 310) >= 80 - 0.34);
+      }
+    }
+  }
+  CHECK(with_a >= 1);
+  CHECK(with_circle >= 1);
+  // Relative coordinates after the first point of each ring: "M24 410l200 0 0-200-200 0z".
+  CHECK(svg.find("M24 410l200 0 0-200-200 0z") != std::string::npos);
   fs::remove_all(dir);
 }
 

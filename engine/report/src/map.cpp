@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -19,6 +20,49 @@ namespace {
 
 const std::array<MapClass, 3> kZones{{{"ZIP", {0xd5, 0x5e, 0x00}}, {"ZAC", {0xe6, 0x9f, 0x00}}, {"hors-zonage", {0xe3, 0xe3, 0xe3}}}};
 constexpr Rgb kNoValue{0xbd, 0xbd, 0xbd};
+// Geometry at print size (docs/maps.md): vertices snapped to a grid of kGridPt page points (1/72
+// inch) and simplified (Douglas-Peucker) within kTolerancePt, so that no drawn line strays more
+// than 0.25 + 0.09 pt (0.12 mm; a pixel of a 300-dpi print is 0.085 mm) from the
+// commune's border; the white commune borders themselves are 0.15 pt wide.
+constexpr double kGridPt = 0.125, kTolerancePt = 0.25;
+
+/// A ring in page points, snapped and simplified: first and last vertices kept (the ring stays
+/// closed), a vertex kept when the polyline would otherwise stray more than kTolerancePt from it.
+const std::vector<PointXY>& page_ring(const Ring& r, double ox, double oy, double s, double x0, double y0) {
+  thread_local std::vector<PointXY> in, out;
+  thread_local std::vector<char> keep;
+  thread_local std::vector<std::pair<std::size_t, std::size_t>> todo;
+  in.clear();
+  out.clear();
+  for (const auto& v : r) {
+    const PointXY q{std::round((ox + s * (v.x - x0)) / kGridPt) * kGridPt, std::round((oy - s * (v.y - y0)) / kGridPt) * kGridPt};
+    if (in.empty() || q.x != in.back().x || q.y != in.back().y) in.push_back(q);
+  }
+  if (in.size() < 4) return in;
+  keep.assign(in.size(), 0);
+  keep.front() = keep.back() = 1;
+  todo.assign(1, {0, in.size() - 1});
+  while (!todo.empty()) {
+    const auto [a, b] = todo.back();
+    todo.pop_back();
+    const double dx = in[b].x - in[a].x, dy = in[b].y - in[a].y, len = std::hypot(dx, dy);
+    double worst = -1;
+    std::size_t at = a;
+    for (std::size_t i = a + 1; i < b; ++i) {
+      const double ex = in[i].x - in[a].x, ey = in[i].y - in[a].y;
+      const double d = len > 0 ? std::abs(dx * ey - dy * ex) / len : std::hypot(ex, ey);
+      if (d > worst) worst = d, at = i;
+    }
+    if (worst > kTolerancePt) {
+      keep[at] = 1;
+      todo.emplace_back(a, at);
+      todo.emplace_back(at, b);
+    }
+  }
+  for (std::size_t i = 0; i < in.size(); ++i)
+    if (keep[i]) out.push_back(in[i]);
+  return out;
+}
 
 Rgb hex(const char* h) {
   const auto v = std::stoul(std::string(h + 1), nullptr, 16);
@@ -270,12 +314,12 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
     const Frame& F = f.s > 0 ? f : main_frame;
     for (const auto& poly : mp) {
       const auto ring = [&](const Ring& r) {
-        for (std::size_t i = 0; i < r.size(); ++i) {
-          const double x = F.ox + F.s * (r[i].x - F.x0), y = F.oy - F.s * (r[i].y - F.y0);
+        const auto& q = page_ring(r, F.ox, F.oy, F.s, F.x0, F.y0);
+        for (std::size_t i = 0; i < q.size(); ++i) {
           if (i == 0)
-            cairo_move_to(cr, x, y);
+            cairo_move_to(cr, q[i].x, q[i].y);
           else
-            cairo_line_to(cr, x, y);
+            cairo_line_to(cr, q[i].x, q[i].y);
         }
         cairo_close_path(cr);
       };
@@ -299,8 +343,23 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
     cairo_set_line_width(cr, 0.15);
     cairo_stroke(cr);
   };
-  for (std::size_t i = 0; i < L.shapes.size(); ++i)
-    if (drawn[i]) feature(i, main_frame);
+  // The main frame draws each class as one path (one fill and one border per class, not per
+  // commune: the SVG holds the style once a class); communes do not overlap, so with the even-odd
+  // rule the merged path fills exactly what the communes fill one by one.
+  for (int c = -1; c < static_cast<int>(L.classes->classes.size()); ++c) {
+    bool any = false;
+    for (std::size_t i = 0; i < L.shapes.size(); ++i)
+      if (drawn[i] && (c < 0 ? L.classes->of[i] < 0 : L.classes->of[i] == c)) {
+        path(*L.shapes[i]);
+        any = true;
+      }
+    if (!any) continue;
+    set(cr, c < 0 ? kNoValue : L.classes->classes[static_cast<std::size_t>(c)].colour);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.6);
+    cairo_set_line_width(cr, 0.15);
+    cairo_stroke(cr);
+  }
   cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
   cairo_set_line_width(cr, 0.7);
   for (const auto& o : L.outlines) {
@@ -403,6 +462,73 @@ cairo_status_t append(void* closure, const unsigned char* data, unsigned int len
   return CAIRO_STATUS_SUCCESS;
 }
 
+/// Rewrites cairo's polygon paths (`d="M x y L x y ... Z"`, absolute coordinates with six decimals)
+/// as relative moves (`M x y l dx dy dx dy ... z`): the same figure (every coordinate is a multiple
+/// of kGridPt, exact in cairo's 1/256 fixed point, so the deltas are exact), in about half the text.
+/// Paths with curves (the glyphs) are left as cairo wrote them.
+std::string compact_svg_paths(const std::string& svg) {
+  std::string out;
+  out.reserve(svg.size() / 2);
+  const std::string_view key = " d=\"";
+  std::size_t pos = 0;
+  const auto number = [&](std::int64_t v) {  // v in 1/256 pt
+    std::string t = v % 256 == 0 ? fmt::format("{}", v / 256) : fmt::format("{}", static_cast<double>(v) / 256.0);
+    if (t.starts_with("0.")) t.erase(0, 1);
+    if (t.starts_with("-0.")) t.erase(1, 1);
+    if (!out.empty() && out.back() != ' ' && !std::isalpha(static_cast<unsigned char>(out.back())) && t[0] != '-') out += ' ';
+    out += t;
+  };
+  while (true) {
+    const auto at = svg.find(key, pos);
+    if (at == std::string::npos) break;
+    const auto begin = at + key.size(), end = svg.find('"', begin);
+    if (end == std::string::npos) break;
+    out.append(svg, pos, begin - pos);
+    pos = end;
+    const std::string_view d(svg.data() + begin, end - begin);
+    if (d.find_first_not_of("MLZ0123456789.- ") != std::string_view::npos) {
+      out.append(d);
+      continue;
+    }
+    std::int64_t cx = 0, cy = 0, sx = 0, sy = 0;  // current point, start of the subpath
+    char last = 0;
+    std::size_t i = 0;
+    const auto read = [&]() {
+      while (i < d.size() && d[i] == ' ') ++i;
+      const std::size_t j = d.find(' ', i);
+      const std::string tok(d.substr(i, j == std::string_view::npos ? d.size() - i : j - i));
+      i = j == std::string_view::npos ? d.size() : j;
+      return static_cast<std::int64_t>(std::llround(std::stod(tok) * 256.0));
+    };
+    while (true) {
+      while (i < d.size() && d[i] == ' ') ++i;
+      if (i >= d.size()) break;
+      const char c = d[i++];
+      if (c == 'Z') {
+        out += 'z';
+        last = 'z';
+        cx = sx, cy = sy;
+      } else if (c == 'M' || c == 'L') {
+        const std::int64_t x = read(), y = read();
+        if (c == 'M') {
+          out += 'M';
+          number(x);
+          number(y);
+          sx = x, sy = y;
+        } else {
+          if (last != 'l') out += 'l';
+          number(x - cx);
+          number(y - cy);
+        }
+        cx = x, cy = y;
+        last = c == 'M' ? 'M' : 'l';
+      }
+    }
+  }
+  out.append(svg, pos, std::string::npos);
+  return out;
+}
+
 }  // namespace
 
 std::string draw_map(const MapLayer& layer, const MapText& text, const std::filesystem::path& stem, bool overwrite) {
@@ -432,7 +558,7 @@ std::string draw_map(const MapLayer& layer, const MapText& text, const std::file
     if (st != CAIRO_STATUS_SUCCESS) throw Error(Errc::io, fmt::format("SVG drawing failed: {}", cairo_status_to_string(st)));
   }
   write_file_atomic(std::filesystem::path(stem.string() + ".png"), png, overwrite);
-  write_file_atomic(std::filesystem::path(stem.string() + ".svg"), svg, overwrite);
+  write_file_atomic(std::filesystem::path(stem.string() + ".svg"), compact_svg_paths(svg), overwrite);
   return png;
 }
 
