@@ -1,6 +1,7 @@
 #include "gdal_util.hpp"
 
 #include <filesystem>
+#include <map>
 #include <mutex>
 
 #include <cpl_error.h>
@@ -40,6 +41,24 @@ DatasetPtr open_vector(const std::string& path) {
                 "check that the file is complete (not truncated) and in a vector format (GeoJSON, GPKG, Shapefile, FlatGeobuf)");
   }
   return DatasetPtr(ds);
+}
+
+std::unique_ptr<OGRCoordinateTransformation> transformation(int from_epsg, int to_epsg) {
+  static std::mutex mutex;
+  // Never destroyed: a transformation destroyed after GDAL's own exit handlers would use a freed
+  // PROJ context; the map stays reachable, so leak checkers do not report it.
+  static auto* made = new std::map<std::pair<int, int>, std::unique_ptr<OGRCoordinateTransformation>>();
+  const std::lock_guard lock(mutex);
+  auto [it, fresh] = made->try_emplace({from_epsg, to_epsg});
+  if (fresh) {
+    OGRSpatialReference src, dst;
+    if (src.importFromEPSG(from_epsg) == OGRERR_NONE && dst.importFromEPSG(to_epsg) == OGRERR_NONE) {
+      src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+      dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+      it->second.reset(OGRCreateCoordinateTransformation(&src, &dst));
+    }
+  }
+  return std::unique_ptr<OGRCoordinateTransformation>(it->second ? it->second->Clone() : nullptr);
 }
 
 std::string describe(const OGRSpatialReference& srs) {

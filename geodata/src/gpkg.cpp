@@ -220,11 +220,9 @@ std::vector<MultiPolygon> reproject(std::span<const MultiPolygon* const> shapes,
     throw Error(Errc::internal, fmt::format("reproject: {} CRS codes for {} shapes", epsg.size(), shapes.size()));
   const auto snap = [grid](double v) { return grid > 0 ? std::round(v / grid) * grid : v; };
   std::vector<MultiPolygon> out(shapes.size());
-  // A coordinate transformation is not shared between threads: one set per block of shapes.
+  // A coordinate transformation is not shared between threads: one set per block of shapes, each
+  // a clone of the process's own (detail::transformation).
   const auto block = [&](std::size_t from, std::size_t to) {
-    OGRSpatialReference dst;
-    dst.importFromEPSG(target);
-    dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);  // x = easting or longitude
     std::map<int, std::unique_ptr<OGRCoordinateTransformation>> transforms;
     detail::QuietGdal quiet;
     for (std::size_t i = from; i < to; ++i) {
@@ -232,11 +230,12 @@ std::vector<MultiPolygon> reproject(std::span<const MultiPolygon* const> shapes,
       const int code = epsg.size() == 1 ? epsg[0] : epsg[i];
       auto& tr = transforms[code];
       if (!tr) {
-        OGRSpatialReference src;
-        if (src.importFromEPSG(code) != OGRERR_NONE) throw Error(Errc::crs_mismatch, fmt::format("unknown CRS EPSG:{}", code));
-        src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        tr.reset(OGRCreateCoordinateTransformation(&src, &dst));
-        if (!tr) throw Error(Errc::crs_mismatch, fmt::format("no transformation from EPSG:{} to EPSG:{}", code, target));
+        tr = detail::transformation(code, target);
+        if (!tr) {
+          OGRSpatialReference src;
+          if (src.importFromEPSG(code) != OGRERR_NONE) throw Error(Errc::crs_mismatch, fmt::format("unknown CRS EPSG:{}", code));
+          throw Error(Errc::crs_mismatch, fmt::format("no transformation from EPSG:{} to EPSG:{}", code, target));
+        }
       }
       auto g = to_ogr(*shapes[i]);
       std::unique_ptr<OGRGeometry> simple(tolerance_m > 0 ? g->SimplifyPreserveTopology(tolerance_m) : nullptr);
