@@ -132,7 +132,10 @@ TravelResult build_travel(const Territory& t, const travel::TravelSettings& s, D
   o.progress = progress;
   switch (s.model) {
     case travel::Model::crowfly: r.od = travel::crowfly_commune_od(t, s.crowfly, o, s.intra_min); break;
-    case travel::Model::commune_graph: r.od = travel::commune_graph_od(t, s.graph, o, s.intra_min); break;
+    case travel::Model::commune_graph:
+      r.graph = std::make_shared<const travel::Graph>(travel::commune_graph(t, s.graph));
+      r.od = travel::commune_graph_od(*r.graph, s.graph, o, s.intra_min);
+      break;
     case travel::Model::table: r.od = from_table(t, s, diag, r.table); break;
     case travel::Model::osm: r.od = from_osm(t, s, diag, r.osm, progress); break;
   }

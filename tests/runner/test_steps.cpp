@@ -108,7 +108,7 @@ TEST_CASE("indicators: 2SFCA, density and time to the nearest GP, by hand") {
 TEST_CASE("zoning and flags: unit means, mandatory ZIP, the vivier under the caps, the 2003 rule") {
   const auto s = hand_scenario();
   const auto in = hand_inputs(s);
-  Travel tr{travel_settings(s, 1), hand_od(), std::nullopt};
+  Travel tr{travel_settings(s, 1), hand_od(), std::nullopt, {}, {}};
   const auto ind = compute_indicators(s, in, tr.od);
   const auto z = compute_zoning(s, in, ind);
   // Unit 01 = (1,000 + 6,000) x 2/7,000 / 7,000 = 2/7,000 < 0.001: mandatory ZIP. Unit 02 = 0.002, in
@@ -153,7 +153,7 @@ TEST_CASE("zoning on the published APL keeps the computed value in apl") {
   in.territory.set_column("apl_official", {1.0, 3.0, 5.0});
   const auto ind = compute_indicators(s2, in, hand_od());
   const auto z = compute_zoning(s2, in, ind);
-  const auto rows = zone_rows(in, ind, z, compute_flags(s2, in, Travel{travel_settings(s2, 1), hand_od(), std::nullopt}, ind, z));
+  const auto rows = zone_rows(in, ind, z, compute_flags(s2, in, Travel{travel_settings(s2, 1), hand_od(), std::nullopt, {}, {}}, ind, z));
   CHECK(rows[0].indicator == 1.0);
   CHECK(rows[0].apl == Approx(2.0 / 7000));
   // Unit 01 = (1,000 x 1 + 6,000 x 3) / 7,000 = 2.714: in the vivier (2.5 .. 4), no caps: not picked.
@@ -199,7 +199,7 @@ TEST_CASE("siting: the effect of one opening, by hand, and the step's choice") {
   // 5 / 7,000 = 0.000714, reaching 0.001 exactly (2/7,000 + 5/7,000): lifted (>= the line), 7,000 people.
   const auto s = hand_scenario("[siting]\nsites = 1\nsupply_per_site = 5\n");
   const auto in = hand_inputs(s);
-  Travel tr{travel_settings(s, 1), od, std::nullopt};
+  Travel tr{travel_settings(s, 1), od, std::nullopt, {}, {}};
   const auto ind = compute_indicators(s, in, tr.od);
   const auto z = compute_zoning(s, in, ind);
   const auto sit = compute_siting(s, in, tr, ind, z);

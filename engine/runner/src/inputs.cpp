@@ -668,10 +668,14 @@ Travel build_travel(const scenario::Scenario& s, const Inputs& in, const RunOpti
   const SubProgress p_travel(opt.progress, 0.32, 0.85);
   Travel tr;
   tr.settings = travel_settings(s, opt.threads);
-  tr.od = geodata::build_travel(in.territory, tr.settings, diag, [&](double f, std::string_view st) { return p_travel(f, st); }).od;
+  auto inner = geodata::build_travel(in.territory, tr.settings, diag, [&](double f, std::string_view st) { return p_travel(f, st); });
+  tr.od = std::move(inner.od);
+  tr.graph = std::move(inner.graph);
   if (in.around) {
     Diagnostics ring_diag;  // warnings about the ring's communes are not the run's
-    tr.od_around = geodata::build_travel(in.around->territory, tr.settings, ring_diag).od;
+    auto around = geodata::build_travel(in.around->territory, tr.settings, ring_diag);
+    tr.od_around = std::move(around.od);
+    tr.graph_around = std::move(around.graph);
   }
   return tr;
 }

@@ -121,12 +121,7 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
     ctx.dir = folder.dir();
     ctx.progress = [&p_out](double f, std::string_view st) { return p_out(f, st); };
     const Products products{s, inputs, travel, indicators, zoning, flags, siting, out.zones, cmp, base, grants, out.summary, csv_fr};
-    for (const auto& w : writers()) {
-      if (!w->wanted(products)) continue;
-      const auto tw = Clock::now();
-      w->write(products, ctx);
-      ctx.timings[std::string(w->name())] = since(tw);
-    }
+    run_writers(products, ctx, travel.settings.threads);
     timings["write"] = since(ts);
     timings["writers"] = ctx.timings;
     timings["total"] = since(t0);

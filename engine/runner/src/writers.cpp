@@ -5,12 +5,14 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <mutex>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
+#include "oasis/core/task_graph.hpp"
 #include "oasis/core/version.hpp"
 #include "oasis/geodata/boundaries.hpp"
 #include "oasis/geodata/gpkg.hpp"
@@ -418,21 +420,28 @@ class Maps final : public Writer {
     fs::create_directories(ctx.dir / "maps", ec);
     if (ec) throw Error(Errc::io, fmt::format("cannot create the maps folder: {}", ec.message()), (ctx.dir / "maps").string());
     const bool official = p.inputs.official.has_value();
-    ctx.map_zones_png = report::draw_map({looks.shapes, &looks.zones, outlines, inset},
-                                         {fmt::format("Zonage des {} — {}", looks.who, w.place),
-                                          fmt::format("{} : unités {}, ZIP si APL < {}, vivier jusqu'à {}",
-                                                      official ? "Liste officielle, simulation ailleurs" : "Simulation ARS",
-                                                      p.inputs.units.kind, looks.zip_fr, looks.vivier_fr),
-                                          w.sources, w.data_line},
-                                         ctx.dir / "maps" / "zones", true);
-    ctx.map_apl_png = report::draw_map(
-        {looks.shapes, &looks.values, outlines, inset},
-        {fmt::format("APL aux {} — {}", looks.who, w.place),
-         fmt::format("Indicateur {} ; seuils 1,5 / {} (ZIP) / {} (vivier)", p.scenario.zoning.indicator, looks.zip_fr, looks.vivier_fr),
-         w.sources, w.data_line},
-        ctx.dir / "maps" / "apl", true);
-    for (const char* f : {"maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg"}) ctx.written.emplace_back(f);
-    if (const auto& tu = p.flags.time_urgences; !tu.empty()) {  // urgent care: short times blue, long red
+    // One after the other: cairo numbers its surfaces process-wide (the SVG's ids), so maps drawn
+    // at the same time would not be byte-identical from run to run.
+    const auto zones_map = [&] {
+      ctx.map_zones_png = report::draw_map({looks.shapes, &looks.zones, outlines, inset},
+                                           {fmt::format("Zonage des {} — {}", looks.who, w.place),
+                                            fmt::format("{} : unités {}, ZIP si APL < {}, vivier jusqu'à {}",
+                                                        official ? "Liste officielle, simulation ailleurs" : "Simulation ARS",
+                                                        p.inputs.units.kind, looks.zip_fr, looks.vivier_fr),
+                                            w.sources, w.data_line},
+                                           ctx.dir / "maps" / "zones", true);
+    };
+    const auto apl_map = [&] {
+      ctx.map_apl_png = report::draw_map(
+          {looks.shapes, &looks.values, outlines, inset},
+          {fmt::format("APL aux {} — {}", looks.who, w.place),
+           fmt::format("Indicateur {} ; seuils 1,5 / {} (ZIP) / {} (vivier)", p.scenario.zoning.indicator, looks.zip_fr, looks.vivier_fr),
+           w.sources, w.data_line},
+          ctx.dir / "maps" / "apl", true);
+    };
+    const auto urgences_map = [&] {
+      const auto& tu = p.flags.time_urgences;  // urgent care: short times blue, long red
+      if (tu.empty()) return;
       auto cl = report::graduated(tu, {10, 20, 30, 45}, "Temps aux soins urgents (min)", 0);
       std::vector<report::Rgb> colours;
       for (const auto& c : cl.classes) colours.push_back(c.colour);
@@ -447,8 +456,13 @@ class Maps final : public Writer {
                        report::number_fr(u.at("population_beyond").get<double>(), 0), report::number_fr(p.scenario.flags.urgences_max_min)),
            w.sources, w.data_line},
           ctx.dir / "maps" / "urgences", true);
+    };
+    zones_map();
+    apl_map();
+    urgences_map();
+    for (const char* f : {"maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg"}) ctx.written.emplace_back(f);
+    if (!p.flags.time_urgences.empty())
       for (const char* f : {"maps/urgences.png", "maps/urgences.svg"}) ctx.written.emplace_back(f);
-    }
   }
 };
 
@@ -456,6 +470,7 @@ class Report final : public Writer {
  public:
   std::string_view name() const override { return "report.html"; }
   bool wanted(const Products& p) const override { return p.scenario.outputs.report; }
+  std::vector<std::string_view> needs() const override { return {"maps"}; }
   void write(const Products& p, WriteContext& ctx) const override {
     const auto& s = p.scenario;
     const auto& t = p.inputs.territory;
@@ -601,6 +616,43 @@ class ResolvedScenario final : public Writer {
 };
 
 }  // namespace
+
+void run_writers(const Products& products, WriteContext& ctx, int threads) {
+  std::vector<const Writer*> list;
+  for (const auto& w : writers())
+    if (w->wanted(products)) list.push_back(w.get());
+  const auto n = list.size();
+  std::vector<std::vector<std::size_t>> needs(n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (const auto need : list[i]->needs())
+      for (std::size_t k = 0; k < i; ++k)
+        if (list[k]->name() == need) needs[i].push_back(k);
+  std::vector<WriteContext> own(n);
+  std::vector<double> seconds(n, 0);
+  std::mutex progress_mutex;
+  run_task_graph(
+      needs,
+      [&](std::size_t i, TaskControl& control) {
+        own[i].dir = ctx.dir;
+        own[i].progress = [&](double f, std::string_view what) {
+          if (control.stop_requested()) return false;
+          const std::lock_guard lock(progress_mutex);
+          return !ctx.progress || ctx.progress(f, what);
+        };
+        for (const auto k : needs[i]) {  // what the writers it needs handed on
+          if (!own[k].map_zones_png.empty()) own[i].map_zones_png = own[k].map_zones_png;
+          if (!own[k].map_apl_png.empty()) own[i].map_apl_png = own[k].map_apl_png;
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        list[i]->write(products, own[i]);
+        seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      },
+      threads);
+  for (std::size_t i = 0; i < n; ++i) {
+    ctx.written.insert(ctx.written.end(), own[i].written.begin(), own[i].written.end());
+    ctx.timings[std::string(list[i]->name())] = seconds[i];
+  }
+}
 
 const std::vector<std::unique_ptr<Writer>>& writers() {
   static const auto list = [] {

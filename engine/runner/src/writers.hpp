@@ -47,9 +47,18 @@ class Writer {
   virtual std::string_view name() const = 0;
   virtual bool wanted(const Products& products) const = 0;
   virtual void write(const Products& products, WriteContext& context) const = 0;
+  /// The writers whose output this one reads (what they hand on in their WriteContext): it runs
+  /// after them; writers that need nothing of each other run at the same time.
+  virtual std::vector<std::string_view> needs() const { return {}; }
 };
 
-/// Every writer, in the order they run (the report after the maps it embeds; summary.json last).
+/// Runs the wanted writers, each as soon as what it needs is written, at most `threads` at a time
+/// (0: all cores); `written` and `timings` come back in the declared order whatever the order
+/// they finished in, and an error is the first in that order (a writer stopped because another
+/// failed does not mask that one's error).
+void run_writers(const Products& products, WriteContext& context, int threads);
+
+/// Every writer, in the declared order (the report after the maps it embeds; summary.json last).
 const std::vector<std::unique_ptr<Writer>>& writers();
 
 /// zones.csv (both flavours).

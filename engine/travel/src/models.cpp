@@ -156,8 +156,11 @@ Graph commune_graph(const Territory& t, const CommuneGraphParams& p) {
 }
 
 OdMatrix commune_graph_od(const Territory& t, const CommuneGraphParams& p, const OdOptions& o, double intra_min) {
-  const auto g = commune_graph(t, p);
-  std::vector<std::uint32_t> nodes(t.size());
+  return commune_graph_od(commune_graph(t, p), p, o, intra_min);
+}
+
+OdMatrix commune_graph_od(const Graph& g, const CommuneGraphParams& p, const OdOptions& o, double intra_min) {
+  std::vector<std::uint32_t> nodes(g.nodes());
   for (std::uint32_t i = 0; i < nodes.size(); ++i) nodes[i] = i;
   auto od = graph_od(g, nodes, {}, nodes, {}, o, true, intra_min);
   od.model = fmt::format("commune-graph detour={} speed_kmh={} urban_speed_kmh={} urban_density={}", p.detour, p.speed_kmh,
@@ -177,14 +180,17 @@ std::vector<double> nearest_on_graph(const Graph& g, std::span<const char> is_si
   return out;
 }
 
-std::vector<double> nearest_crowfly(const PointSet& pts, std::span<const char> is_site, const CrowflyParams& p) {
+std::vector<double> nearest_crowfly(const PointSet& pts, std::span<const char> is_site, const CrowflyParams& p,
+                                    std::span<const char> only) {
   p.validate();
-  if (is_site.size() != pts.size()) throw Error(Errc::internal, "nearest_crowfly: one flag per point expected");
+  if (is_site.size() != pts.size() || (!only.empty() && only.size() != pts.size()))
+    throw Error(Errc::internal, "nearest_crowfly: one flag per point expected");
   std::vector<std::uint32_t> sites;
   for (std::uint32_t i = 0; i < pts.size(); ++i)
     if (is_site[i]) sites.push_back(i);
   std::vector<double> out(pts.size(), std::numeric_limits<double>::quiet_NaN());
   for (std::size_t i = 0; i < pts.size(); ++i) {
+    if (!only.empty() && !only[i]) continue;
     double best = std::numeric_limits<double>::infinity();
     for (auto j : sites)
       if (pts.epsg[j] == pts.epsg[i]) best = std::min(best, std::hypot(pts.x[j] - pts.x[i], pts.y[j] - pts.y[i]));

@@ -20,16 +20,19 @@ NearestTimes nearest_site_minutes(const Territory& t, const TravelSettings& s, c
     std::vector<double> model;
     if (s.model == Model::commune_graph) model = graph ? nearest_on_graph(*graph, site) : nearest_on_graph(commune_graph(t, s.graph), site);
     if (s.model == Model::crowfly) model = nearest_crowfly(pts, site, s.crowfly);
-    std::vector<double> straight;  // computed only if the model leaves a commune without a time
-    auto straight_at = [&](CommuneId c) {
-      if (straight.empty()) {
-        CrowflyParams line;
-        line.detour = s.graph.detour;
-        line.speed_kmh = s.graph.speed_kmh;
-        straight = nearest_crowfly(pts, site, line);
-      }
-      return straight[c];
-    };
+    // The straight line, only for the communes the table and the model leave without a time.
+    std::vector<char> lacking(n, 0);
+    bool any = false;
+    for (CommuneId c = 0; c < n; ++c)
+      if (!std::isfinite(r.minutes[c]) && (model.empty() || !std::isfinite(model[c]))) lacking[c] = 1, any = true;
+    std::vector<double> straight;
+    if (any) {
+      CrowflyParams line;
+      line.detour = s.graph.detour;
+      line.speed_kmh = s.graph.speed_kmh;
+      straight = nearest_crowfly(pts, site, line, lacking);
+    }
+    auto straight_at = [&](CommuneId c) { return straight[c]; };
     for (CommuneId c = 0; c < n; ++c) {
       if (std::isfinite(r.minutes[c])) continue;
       if (!model.empty() && std::isfinite(model[c])) {

@@ -59,10 +59,13 @@ Flags compute_flags(const scenario::Scenario& s, const Inputs& in, const Travel&
   // Every commune gets its time to the nearest site (travel::nearest_site_minutes); with a ring,
   // the sites across the territory's edge count too.
   const bool ring = in.around && tr.od_around;
-  // The commune graph, built once for all the searches beyond the cutoff (on the ring when there is one).
+  // The commune graph for all the searches beyond the cutoff (on the ring when there is one): the
+  // travel step's when it routed on it, else built once here.
   std::optional<travel::Graph> graph;
   auto graph_of = [&](const Territory& space) -> const travel::Graph* {
     if (tr.settings.model != travel::Model::commune_graph) return nullptr;
+    const auto& built = &space == &t ? tr.graph : tr.graph_around;
+    if (built && built->nodes() == space.size()) return built.get();
     if (!graph) graph = travel::commune_graph(space, tr.settings.graph);
     return &*graph;
   };

@@ -1,12 +1,14 @@
 #pragma once
 // Builds the commune-to-commune OD table of a territory with the model chosen in TravelSettings.
 // Lives in geodata/ because two models read files: `table` (CSV / .odb) and `osm` (.osm.pbf).
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "oasis/core/diagnostics.hpp"
 #include "oasis/core/progress.hpp"
 #include "oasis/model/territory.hpp"
+#include "oasis/travel/graph.hpp"
 #include "oasis/travel/od.hpp"
 #include "oasis/travel/od_io.hpp"
 #include "oasis/travel/settings.hpp"
@@ -22,6 +24,7 @@ struct OsmReport {
 
 struct TravelResult {
   travel::OdMatrix od;
+  std::shared_ptr<const travel::Graph> graph;  // the commune graph the OD was routed on (commune_graph model)
   std::optional<travel::OdReadReport> table;
   std::optional<OsmReport> osm;
   double seconds = 0.0;

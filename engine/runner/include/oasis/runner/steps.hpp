@@ -16,6 +16,7 @@
 // Everything below load_inputs / build_travel works without GDAL (library oasis_steps) and is
 // tested on hand-made territories (tests/runner).
 #include <filesystem>
+#include <memory>
 #include <map>
 #include <optional>
 #include <span>
@@ -32,6 +33,7 @@
 #include "oasis/runner/run.hpp"
 #include "oasis/scenario/scenario.hpp"
 #include "oasis/siting/siting.hpp"
+#include "oasis/travel/graph.hpp"
 #include "oasis/travel/od.hpp"
 #include "oasis/travel/settings.hpp"
 #include "oasis/zoning/zoning.hpp"
@@ -130,6 +132,9 @@ struct Travel {
   travel::TravelSettings settings;
   travel::OdMatrix od;                        // commune -> commune
   std::optional<travel::OdMatrix> od_around;  // the same model on Inputs::around (when there is one)
+  // The commune graphs the two were routed on (commune_graph model; else null), for the searches
+  // beyond the cutoff of later steps.
+  std::shared_ptr<const travel::Graph> graph, graph_around;
 };
 
 // ---- calibration -----------------------------------------------------------------------------

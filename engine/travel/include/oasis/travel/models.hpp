@@ -55,14 +55,18 @@ Graph commune_graph(const Territory& territory, const CommuneGraphParams& params
 
 /// Commune-to-commune OD over the commune graph (intra-commune time = intra_min).
 OdMatrix commune_graph_od(const Territory& territory, const CommuneGraphParams& params, const OdOptions& options, double intra_min = 0.0);
+/// The same on a graph already built by commune_graph(territory, params).
+OdMatrix commune_graph_od(const Graph& graph, const CommuneGraphParams& params, const OdOptions& options, double intra_min = 0.0);
 
 /// Minutes from every node to the nearest node with `is_site` over `g`, without a cutoff: one
 /// search from all the sites on the reversed graph. NaN where no site can be reached.
 std::vector<double> nearest_on_graph(const Graph& g, std::span<const char> is_site);
 
 /// Minutes from every point to the nearest point with `is_site` in the same CRS, by straight line
-/// (detour x distance / speed), without a cutoff. NaN where the CRS holds no site.
-std::vector<double> nearest_crowfly(const PointSet& points, std::span<const char> is_site, const CrowflyParams& params);
+/// (detour x distance / speed), without a cutoff. NaN where the CRS holds no site. With `only`
+/// (one flag per point), the other points are left NaN and cost nothing.
+std::vector<double> nearest_crowfly(const PointSet& points, std::span<const char> is_site, const CrowflyParams& params,
+                                    std::span<const char> only = {});
 
 /// Commune-to-commune OD by straight line between representative points.
 OdMatrix crowfly_commune_od(const Territory& territory, const CrowflyParams& params, const OdOptions& options, double intra_min = 0.0);
