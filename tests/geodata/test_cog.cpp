@@ -7,7 +7,7 @@
 using namespace oasis;
 using namespace oasis::geodata;
 
-TEST_CASE("COG fixture: current, former, delegated codes; EPCI; postcodes") {
+TEST_CASE("COG fixture: current, former, delegated codes, EPCI, postcodes") {
   const auto cog = Cog::load(test::data_dir() / "cog");
   CHECK(cog.version() == "fixture-decoupage@1.0.0");
   CHECK(cog.communes().size() == 7);

@@ -116,7 +116,7 @@ std::string message_of(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("distance bands: exactly on a boundary takes the upper band; min/max clamp", "[grants]") {
+TEST_CASE("distance bands: exactly on a boundary takes the upper band, min/max clamp", "[grants]") {
   const auto s = parse_scheme(kInterns, "interns.toml");
   ZoneHistory zh;
   zh.add("", zones("z", "ZIP"));
@@ -174,7 +174,7 @@ TEST_CASE("no zone list in effect, missing commune, missing point: unknown with 
   CHECK(by_id(r, "nopoint").reasons.at(0) == "not computable: no coordinates (x_l93, y_l93) for commune 01005");
 }
 
-TEST_CASE("a quota exhausted mid-list; ineligible rows do not use it; a new year starts afresh", "[grants]") {
+TEST_CASE("a quota exhausted mid-list, ineligible rows do not use it, a new year starts afresh", "[grants]") {
   const auto s = parse_scheme(kInterns, "interns.toml");
   ZoneHistory zh;
   zh.add("", zones("z", "ZIP"));
@@ -197,7 +197,7 @@ TEST_CASE("a quota exhausted mid-list; ineligible rows do not use it; a new year
   CHECK(r.summary["awarded_total"].get<double>() == Approx(1200 + 600 + 600));
 }
 
-TEST_CASE("an unpublished parameter: not computable until set; the cap still applies", "[grants]") {
+TEST_CASE("an unpublished parameter: not computable until set, the cap still applies", "[grants]") {
   const char* text = R"(
 format = 2
 [scheme]
@@ -480,7 +480,7 @@ TEST_CASE("applications: columns the scheme reads, commune codes, dates and numb
   fs::remove_all(dir);
 }
 
-TEST_CASE("the shipped rule files load; the faculties file is sound", "[grants]") {
+TEST_CASE("the shipped rule files load, the faculties file is sound", "[grants]") {
   const fs::path dir = fs::path(OASIS_SOURCE_DIR) / "scenarios" / "grants";
   std::size_t n = 0;
   for (const auto& e : fs::directory_iterator(dir))
@@ -600,7 +600,7 @@ struct Page {
 
 }  // namespace
 
-TEST_CASE("format 2: every fact carries its quote, reading or origin; quotes are found in their page", "[grants]") {
+TEST_CASE("format 2: every fact carries its quote, reading or origin, quotes are found in their page", "[grants]") {
   const Page page;
   const std::string cond = "[[conditions]]\nid = \"zone\"\nzone = \"commune\"\nin = [\"ZIP\"]\n";
   // A quote with plain spaces and a straight apostrophe matches the page's no-break spaces,
@@ -674,7 +674,7 @@ TEST_CASE("format 1 files still load: every fact without a quote is unconfirmed"
   CHECK(info(*s).sources.empty());
 }
 
-TEST_CASE("targets with an initial stock; the département of a commune", "[grants]") {
+TEST_CASE("targets with an initial stock, the département of a commune", "[grants]") {
   const char* text = R"(
 format = 2
 [scheme]

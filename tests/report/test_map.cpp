@@ -40,7 +40,7 @@ TEST_CASE("quantile and Jenks breaks by hand", "[report]") {
   CHECK(quantile_breaks(std::vector<double>{1, 1, 1, 1, 2}, 4) == std::vector<double>{1});
 }
 
-TEST_CASE("graduated classes: a value on a break goes to the upper class; labels; colours", "[report]") {
+TEST_CASE("graduated classes: a value on a break goes to the upper class, labels, colours", "[report]") {
   const std::vector<double> v{0.4, 1.5, 2.49, 2.5, 4.0, 7.0, NAN};
   const auto c = graduated(v, {1.5, 2.5, 4}, "APL", 1);
   CHECK(c.of == std::vector<int>{0, 1, 1, 2, 3, 3, -1});

@@ -26,7 +26,7 @@ fs::path write(const fs::path& p, const std::string& text) {
 }
 }  // namespace
 
-TEST_CASE("defaults fill every key; values are read with their types") {
+TEST_CASE("defaults fill every key, values are read with their types") {
   const auto s = scenario::parse("[territory]\nregions = [\"24\"]\n[travel]\ncutoff_min = 45\n", "cvl.toml", "/data/sc");
   CHECK(s.name == "cvl");
   CHECK(s.territory.regions == std::vector<std::string>{"24"});

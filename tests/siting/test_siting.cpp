@@ -86,7 +86,7 @@ TEST_CASE("p-median on a line, solved by hand") {
   CHECK(sp.bound <= 1.0);
 }
 
-TEST_CASE("every model against brute force on small random instances; bounds always valid") {
+TEST_CASE("every model against brute force on small random instances, bounds always valid") {
   std::mt19937_64 rng(42);
   for (int trial = 0; trial < 25; ++trial) {
     const int n = 12, m = 8;
@@ -144,7 +144,7 @@ TEST_CASE("every model against brute force on small random instances; bounds alw
   }
 }
 
-TEST_CASE("same seed, same answer; bad instances are refused") {
+TEST_CASE("same seed, same answer, bad instances are refused") {
   std::vector<std::vector<float>> c{{1, 5, 9}, {4, 1, 6}, {8, 3, 1}, {2, 2, 2}};
   auto in = dense(c, {3, 1, 2, 5});
   Options o;

@@ -12,7 +12,7 @@
 
 using namespace oasis;
 
-TEST_CASE("task graph: a task starts after the tasks it needs; independent tasks overlap", "[core]") {
+TEST_CASE("task graph: a task starts after the tasks it needs, independent tasks overlap", "[core]") {
   // 0 and 1 need nothing, 2 needs 0, 3 needs 1 and 2.
   const std::vector<std::vector<std::size_t>> needs{{}, {}, {0}, {1, 2}};
   std::mutex m;

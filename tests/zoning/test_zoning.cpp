@@ -23,7 +23,7 @@ struct Fixture {
 };
 }  // namespace
 
-TEST_CASE("unit APL is the population-weighted mean; classes by the 2.5 / 4 bounds") {
+TEST_CASE("unit APL is the population-weighted mean, classes by the 2.5 / 4 bounds") {
   Fixture f;
   Rules rules;  // no caps: the vivier stays outside
   const auto r = classify(f.apl, f.pop, f.region, f.units, rules);
@@ -110,7 +110,7 @@ TEST_CASE("zone labels of official lists") {
   CHECK(!parse_zone("ZRR"));
 }
 
-TEST_CASE("a unit of communes without population takes the plain mean; bad populations are refused") {
+TEST_CASE("a unit of communes without population takes the plain mean, bad populations are refused") {
   std::vector<double> apl{2.0, 4.0}, pop{0, 0};
   std::vector<std::string> region{"24", "24"}, keys{"U", "U"};
   const auto units = UnitMapping::from_keys(keys, {}, "file");

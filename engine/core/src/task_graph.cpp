@@ -5,8 +5,8 @@
 #include <memory>
 
 #include <fmt/format.h>
-#include <tbb/flow_graph.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #include "oasis/core/error.hpp"
 
@@ -38,27 +38,33 @@ void run_task_graph(const std::vector<std::vector<std::size_t>>& needs, const st
   std::vector<std::exception_ptr> error(n);
   std::vector<std::unique_ptr<Control>> control;
   for (std::size_t i = 0; i < n; ++i) control.push_back(std::make_unique<Control>(failed));
+  // Each task counts the tasks it still waits for; the one that brings a count to zero starts it.
+  // (A task_group rather than a flow graph: TBB 2021's flow-graph tasks downcast after their
+  // destructor ran, which UndefinedBehaviorSanitizer rightly reports.)
+  std::vector<std::vector<std::size_t>> dependents(n);
+  std::vector<std::atomic<std::size_t>> waiting(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    waiting[i] = needs[i].size();
+    for (const auto k : needs[i]) dependents[k].push_back(i);
+  }
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   arena.execute([&] {
-    using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
-    tbb::flow::graph g;
-    tbb::flow::broadcast_node<tbb::flow::continue_msg> start(g);
-    std::vector<std::unique_ptr<Node>> nodes;
-    for (std::size_t i = 0; i < n; ++i) {
-      nodes.push_back(std::make_unique<Node>(g, [&, i](const tbb::flow::continue_msg&) {
-        if (control[i]->stop_requested()) return;  // skipped: another task failed
+    tbb::task_group group;
+    std::function<void(std::size_t)> run = [&](std::size_t i) {
+      if (!control[i]->stop_requested()) {  // else skipped: another task failed
         try {
           body(i, *control[i]);
         } catch (...) {
           error[i] = std::current_exception();
           failed = true;
         }
-      }));
-      for (const auto k : needs[i]) tbb::flow::make_edge(*nodes[k], *nodes[i]);
-      if (needs[i].empty()) tbb::flow::make_edge(start, *nodes[i]);
-    }
-    start.try_put(tbb::flow::continue_msg());
-    g.wait_for_all();
+      }
+      for (const auto d : dependents[i])
+        if (--waiting[d] == 0) group.run([&run, d] { run(d); });
+    };
+    for (std::size_t i = 0; i < n; ++i)
+      if (needs[i].empty()) group.run([&run, i] { run(i); });
+    group.wait();
   });
   for (std::size_t i = 0; i < n; ++i)
     if (error[i] && !control[i]->stopped) std::rethrow_exception(error[i]);

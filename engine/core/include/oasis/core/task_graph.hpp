@@ -16,7 +16,7 @@ class TaskControl {
   virtual bool stop_requested() = 0;
 };
 
-/// Runs tasks 0 .. n-1 on a TBB task graph, at most `threads` at a time (0: all cores): task i
+/// Runs tasks 0 .. n-1 on TBB tasks, at most `threads` at a time (0: all cores): task i
 /// starts once every task of needs[i] (indices below i) has finished; a task that has not started
 /// when another fails is skipped. Then rethrows the error of the first task, in index order, that
 /// failed by itself (not after stop_requested() said true); else the first error in index order.
