@@ -1,8 +1,12 @@
 // Siting benchmarks, printed (not timed tests): OR-Library pmed1-40 against their published
 // optima, and pysal/spopt's San Francisco 205 x 16 instance.
 //   build/release/bin/oasis_bench_siting [BENCH_DIR] [--rounds N] [--time-limit S]
-// Deterministic: N perturbation rounds per instance (default 250); the time limit (default 60 s)
-// is only a safety net.
+//   build/release/bin/oasis_bench_siting [BENCH_DIR] --write-od DIR
+// Deterministic: N perturbation rounds per instance (default: the CLI's, siting::Options); the
+// time limit (default 60 s) is only a safety net. --write-od writes each OR-Library instance as
+// the CLI reads it (DIR/pmedK.csv from_id,to_id,cost with its all-pairs shortest paths,
+// DIR/pmedK-demand.csv id,population) and DIR/instances.tsv (name, p, optimum), for
+// bench/siting_cli.sh, then stops.
 // BENCH_DIR defaults to ../shared/benchmarks beside the source tree.
 #include <chrono>
 #include <cstdio>
@@ -74,17 +78,40 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 int main(int argc, char** argv) {
   fs::path dir = fs::path(OASIS_SOURCE_DIR) / ".." / "shared" / "benchmarks";
-  double limit = 60.0;
-  int rounds = 250;
+  double limit = siting::Options{}.time_limit_s;
+  int rounds = siting::Options{}.rounds;
+  fs::path write_od;
   for (int a = 1; a < argc; ++a) {
     if (!std::strcmp(argv[a], "--time-limit") && a + 1 < argc)
       limit = std::stod(argv[++a]);
     else if (!std::strcmp(argv[a], "--rounds") && a + 1 < argc)
       rounds = std::stoi(argv[++a]);
+    else if (!std::strcmp(argv[a], "--write-od") && a + 1 < argc)
+      write_od = argv[++a];
     else
       dir = argv[a];
   }
   try {
+    if (!write_od.empty()) {
+      fs::create_directories(write_od);
+      std::ofstream list(write_od / "instances.tsv");
+      for (int k = 1; k <= 40; ++k) {
+        int p = 0;
+        const auto inst = read_pmed(dir / "orlib" / fmt::format("pmed{}.txt", k), p);
+        std::ofstream od(write_od / fmt::format("pmed{}.csv", k)), demand(write_od / fmt::format("pmed{}-demand.csv", k));
+        od << "from_id,to_id,cost\n";
+        for (std::size_t i = 0; i < inst.od.n_origins(); ++i) {
+          const auto ds = inst.od.destinations(i);
+          const auto cs = inst.od.times(i);
+          for (std::size_t q = 0; q < ds.size(); ++q) od << i + 1 << ',' << ds[q] + 1 << ',' << cs[q] << '\n';
+        }
+        demand << "id,population\n";
+        for (std::size_t i = 0; i < inst.weight.size(); ++i) demand << i + 1 << ",1\n";
+        list << fmt::format("pmed{}\t{}\t{}\n", k, p, kOptimum[k - 1]);
+        if (!od || !demand) throw Error(Errc::io, "cannot write the instance", (write_od / fmt::format("pmed{}.csv", k)).string());
+      }
+      return 0;
+    }
     fmt::print(
         "OR-Library p-median, {} perturbation rounds per instance (greedy + vertex substitution + rounds;\n"
         "Lagrangian lower bound)\n\n",

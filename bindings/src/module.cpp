@@ -545,9 +545,25 @@ PYBIND11_MODULE(_oasis, m) {
   m.def("zone", &zone, py::arg("values"), py::arg("population"), py::arg("region"), py::arg("unit_keys"),
         py::arg("unit_names") = std::vector<std::string>{}, py::arg("kind") = "epci", py::arg("zip_below") = 2.5,
         py::arg("vivier_below") = 4.0, py::arg("caps") = std::map<std::string, std::pair<double, double>>{}, py::arg("fill") = "in-order");
-  m.def("site", &site, py::arg("od"), py::arg("weight"), py::arg("model") = "p-median", py::arg("p") = 1, py::arg("radius") = 0.0,
-        py::arg("fixed") = std::vector<std::uint32_t>{}, py::arg("capacity") = py::none(), py::arg("rounds") = 100, py::arg("seed") = 1,
-        py::arg("time_limit") = 60.0, py::arg("exact") = "auto", py::arg("exact_time_limit") = 20.0, py::arg("progress") = py::none());
+  const siting::Options site_defaults;  // the library's defaults are the binding's (and the CLI's)
+  m.def("site", &site, py::arg("od"), py::arg("weight"), py::arg("model") = std::string(siting::model_name(site_defaults.model)),
+        py::arg("p") = site_defaults.p, py::arg("radius") = site_defaults.radius, py::arg("fixed") = std::vector<std::uint32_t>{},
+        py::arg("capacity") = py::none(), py::arg("rounds") = site_defaults.rounds, py::arg("seed") = site_defaults.seed,
+        py::arg("time_limit") = site_defaults.time_limit_s, py::arg("exact") = site_defaults.exact,
+        py::arg("exact_time_limit") = site_defaults.exact_time_limit_s, py::arg("progress") = py::none());
+  m.def("site_defaults", [] {
+    const siting::Options d;
+    py::dict out;
+    out["model"] = std::string(siting::model_name(d.model));
+    out["p"] = d.p;
+    out["radius"] = d.radius;
+    out["rounds"] = d.rounds;
+    out["seed"] = d.seed;
+    out["time_limit"] = d.time_limit_s;
+    out["exact"] = d.exact;
+    out["exact_time_limit"] = d.exact_time_limit_s;
+    return out;
+  });
   m.def("grants", &run_grants, py::arg("scheme"), py::arg("applications"),
         py::arg("zones") = std::vector<std::pair<std::string, py::object>>{}, py::arg("facts") = py::none(),
         py::arg("params") = std::map<std::string, std::string>{}, py::arg("faculties") = "", py::arg("road_minutes") = "",

@@ -19,16 +19,19 @@
 namespace oasis::cli {
 namespace {
 
+// The library's defaults are the CLI's (declared once, in siting::Options).
+const siting::Options kDefaults;
+
 struct SiteFlags {
   std::string od, demand, candidates, fixed, capacities, summary;
-  std::string model = "p-median";
-  int p = 1;
-  double radius = 0;
-  double time_limit = 60;
-  int rounds = 100;
-  std::string exact = "auto";
-  double exact_time_limit = 20;
-  std::uint64_t seed = 1;
+  std::string model{siting::model_name(kDefaults.model)};
+  int p = kDefaults.p;
+  double radius = kDefaults.radius;
+  double time_limit = kDefaults.time_limit_s;
+  int rounds = kDefaults.rounds;
+  std::string exact = kDefaults.exact;
+  double exact_time_limit = kDefaults.exact_time_limit_s;
+  std::uint64_t seed = kDefaults.seed;
   bool json = false;
 };
 
@@ -148,15 +151,19 @@ void register_site(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--fixed", f->fixed, "FIXED.csv id: sites already open (counted in --p)");
   sub->add_option("--capacities", f->capacities,
                   "CAP.csv id,capacity: p-median with capacities (demand weight a site can serve; solved by the MIP)");
-  sub->add_option("--model", f->model, "p-median | mclp | lscp | p-center (default p-median)");
+  sub->add_option("--model", f->model, fmt::format("p-median | mclp | lscp | p-center (default {})", f->model));
   sub->add_option("--p", f->p, "Sites to open, fixed ones included")->check(CLI::PositiveNumber);
   sub->add_option("--radius", f->radius, "mclp, lscp: covering cost (minutes)");
-  sub->add_option("--rounds", f->rounds,
-                  "Perturbation rounds after the first local optimum (default 100; same seed and rounds, same answer)");
-  sub->add_option("--time-limit", f->time_limit, "Safety limit in seconds on the rounds (default 60)");
+  sub->add_option(
+      "--rounds", f->rounds,
+      fmt::format("Perturbation rounds after the first local optimum (default {}; same seed and rounds, same answer)", f->rounds));
+  sub->add_option("--time-limit", f->time_limit, fmt::format("Safety limit in seconds on the rounds (default {})", f->time_limit));
   sub->add_option("--seed", f->seed, "Seed of the perturbation rounds (same seed, same answer)");
-  sub->add_option("--exact", f->exact, "auto | on | off: exact MIP with CBC after the heuristic (auto: OD of at most 20,000 pairs)");
-  sub->add_option("--exact-time-limit", f->exact_time_limit, "Seconds for the MIP (default 20); the bound it proves is kept either way");
+  sub->add_option("--exact", f->exact,
+                  fmt::format("auto | on | off: exact MIP with CBC after the heuristic (default {}; auto: OD of at most {} pairs)",
+                              f->exact, kDefaults.exact_max_pairs));
+  sub->add_option("--exact-time-limit", f->exact_time_limit,
+                  fmt::format("Seconds for the MIP (default {}); the bound it proves is kept either way", f->exact_time_limit));
   sub->add_option("--summary", f->summary, "Write objective, bound, gap, seconds as JSON");
   sub->add_flag("--json", f->json, "Print the summary as JSON");
   sub->callback([f, &g] { run_site(*f, g); });

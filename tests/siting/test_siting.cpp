@@ -58,6 +58,7 @@ TEST_CASE("p-median on a line, solved by hand") {
   CHECK(s.open.front() == 1);
   CHECK(s.bound <= s.objective);
   CHECK(s.bound == 4.0);  // the Lagrangian bound closes the gap here
+  CHECK(s.rounds == 0);   // so no perturbation round runs: the first local optimum is proven
   CHECK(s.gap == 0.0);
   // A fixed site at 0 forces the other into {10, 11}: cost 1 + 2 + 2 = 5.
   Instance f = in;

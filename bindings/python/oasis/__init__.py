@@ -190,9 +190,13 @@ def zone(values, territory: Territory, *, units: str = "epci", zip_below: float 
                          index=_pd.Index(territory.codes, name="code_insee"))
 
 
-def site(od: Od, demand, *, model: str = "p-median", p: int = 1, radius: float = 0.0, fixed: Sequence[str] = (),
-         capacity=None, rounds: int = 100, seed: int = 1, time_limit: float = 60.0, exact: str = "auto",
-         exact_time_limit: float = 20.0, progress: Progress | None = None) -> dict:
+_SITE = _oasis.site_defaults()  # siting::Options, as the CLI's
+
+
+def site(od: Od, demand, *, model: str = _SITE["model"], p: int = _SITE["p"], radius: float = _SITE["radius"],
+         fixed: Sequence[str] = (), capacity=None, rounds: int = _SITE["rounds"], seed: int = _SITE["seed"],
+         time_limit: float = _SITE["time_limit"], exact: str = _SITE["exact"],
+         exact_time_limit: float = _SITE["exact_time_limit"], progress: Progress | None = None) -> dict:
     """Where to open sites (``oasis site``): p-median, mclp, lscp, p-center over ``od`` (origins =
     demand points, destinations = candidates; ``radius`` in the OD's unit). Returns a dict with
     ``open`` (candidate ids), ``objective``, ``bound``, ``gap`` (0 = proven optimal), ``method``."""

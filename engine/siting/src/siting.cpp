@@ -25,6 +25,31 @@ struct Tables {
   explicit Tables(const travel::OdMatrix& od) : rows(od), cols(od.transposed()), n(od.n_origins()), m(od.n_destinations) {}
 };
 
+/// The same table with each row's pairs in increasing cost (ties: increasing id, so the first
+/// of equal costs is the one an id-ordered scan keeps). A scan that only needs the pairs cheaper
+/// than some value stops at the first dearer one: the p-median's nearest two open sites, its
+/// swap gains and its Lagrangian terms all read such a prefix.
+travel::OdMatrix by_cost(const travel::OdMatrix& od) {
+  travel::OdMatrix s;
+  s.first = od.first;
+  s.n_destinations = od.n_destinations;
+  s.dest.resize(od.pairs());
+  s.minutes.resize(od.pairs());
+  std::vector<std::uint32_t> order;
+  for (std::size_t o = 0; o < od.n_origins(); ++o) {
+    const auto ds = od.destinations(o);
+    const auto cs = od.times(o);
+    order.resize(ds.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return cs[a] < cs[b]; });
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      s.dest[od.first[o] + k] = ds[order[k]];
+      s.minutes[od.first[o] + k] = cs[order[k]];
+    }
+  }
+  return s;
+}
+
 void check(const Instance& in, const Options& o) {
   const auto n = in.od.n_origins(), m = in.od.n_destinations;
   if (in.weight.size() != n) throw Error(Errc::value_invalid, fmt::format("{} demand weights for {} demand points", in.weight.size(), n));
@@ -64,26 +89,39 @@ struct Median {
   const Tables& t;
   const std::vector<double>& w;
   double U;
+  travel::OdMatrix rows, cols;  // t.rows and t.cols, each row by increasing cost
   std::vector<char> open, fixed;
   std::vector<double> d1, d2;
   std::vector<std::uint32_t> f1;
 
   Median(const Tables& tt, const std::vector<double>& ww, double u, std::span<const std::uint32_t> fx)
-      : t(tt), w(ww), U(u), open(tt.m, 0), fixed(tt.m, 0), d1(tt.n, u), d2(tt.n, u), f1(tt.n, kNone) {
+      : t(tt),
+        w(ww),
+        U(u),
+        rows(by_cost(tt.rows)),
+        cols(by_cost(tt.cols)),
+        open(tt.m, 0),
+        fixed(tt.m, 0),
+        d1(tt.n, u),
+        d2(tt.n, u),
+        f1(tt.n, kNone) {
     for (auto f : fx) fixed[f] = open[f] = 1;
   }
+  /// Nearest and second-nearest open site of every point (U when none): the row's prefix up to
+  /// the second open site.
   void refresh() {
     for (std::size_t i = 0; i < t.n; ++i) {
       double a = U, b = U;
       std::uint32_t fa = kNone;
-      const auto ds = t.rows.destinations(i);
-      const auto cs = t.rows.times(i);
+      const auto ds = rows.destinations(i);
+      const auto cs = rows.times(i);
       for (std::size_t k = 0; k < ds.size(); ++k) {
-        if (!open[ds[k]]) continue;
         const double c = cs[k];
+        if (c >= b) break;
+        if (!open[ds[k]]) continue;
         if (c < a)
           b = a, a = c, fa = ds[k];
-        else if (c < b)
+        else
           b = c;
       }
       d1[i] = a, d2[i] = b, f1[i] = fa;
@@ -132,15 +170,18 @@ struct Median {
       if (opened.empty()) return swaps;
       double best = -1e-9 * std::max(1.0, objective());
       std::uint32_t bj = kNone, br = kNone;
+      // A pair at or above every point's second-nearest cost changes nothing (d1 <= d2 <= reach).
+      const double reach = d2.empty() ? U : *std::max_element(d2.begin(), d2.end());
       for (std::uint32_t j = 0; j < t.m; ++j) {
         if (open[j]) continue;
         double gain = 0;
         touched.clear();
-        const auto is = t.cols.destinations(j);
-        const auto cs = t.cols.times(j);
+        const auto is = cols.destinations(j);
+        const auto cs = cols.times(j);
         for (std::size_t k = 0; k < is.size(); ++k) {
           const auto i = is[k];
           const double c = cs[k];
+          if (c >= reach) break;
           if (c < d1[i]) gain += w[i] * (d1[i] - c);
           if (f1[i] != kNone && c < d2[i]) {
             if (corr[f1[i]] == 0.0) touched.push_back(f1[i]);
@@ -163,8 +204,10 @@ struct Median {
 };
 
 /// Lagrangian lower bound of the p-median with an "unserved" option at cost U.
-double median_bound(const Tables& t, const std::vector<double>& w, double U, int p, std::span<const std::uint32_t> fixed, double upper,
-                    int iterations, bool integer) {
+/// `rows`: the table by increasing cost in each row (by_cost): a point's Lagrangian terms
+/// min(0, w c - lambda) are non-zero on a prefix of its row only.
+double median_bound(const Tables& t, const travel::OdMatrix& rows, const std::vector<double>& w, double U, int p,
+                    std::span<const std::uint32_t> fixed, double upper, int iterations, bool integer) {
   std::vector<double> lambda(t.n, 0.0), rho(t.m), g(t.n);
   std::vector<char> fx(t.m, 0), y(t.m, 0);
   for (auto f : fixed) fx[f] = 1;
@@ -187,13 +230,16 @@ double median_bound(const Tables& t, const std::vector<double>& w, double U, int
     double L = 0;
     for (std::size_t i = 0; i < t.n; ++i)
       if (w[i] > 0) L += lambda[i] + std::min(0.0, w[i] * U - lambda[i]);
-    for (std::uint32_t j = 0; j < t.m; ++j) {
-      double r = 0;
-      const auto is = t.cols.destinations(j);
-      const auto cs = t.cols.times(j);
-      for (std::size_t k = 0; k < is.size(); ++k)
-        if (w[is[k]] > 0) r += std::min(0.0, w[is[k]] * cs[k] - lambda[is[k]]);
-      rho[j] = r;
+    std::fill(rho.begin(), rho.end(), 0.0);
+    for (std::size_t i = 0; i < t.n; ++i) {
+      if (w[i] == 0) continue;
+      const auto ds = rows.destinations(i);
+      const auto cs = rows.times(i);
+      for (std::size_t k = 0; k < ds.size(); ++k) {
+        const double v = w[i] * cs[k] - lambda[i];
+        if (v >= 0) break;
+        rho[ds[k]] += v;
+      }
     }
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return rho[a] != rho[b] ? rho[a] < rho[b] : a < b; });
@@ -218,10 +264,10 @@ double median_bound(const Tables& t, const std::vector<double>& w, double U, int
         continue;
       }
       double s = w[i] * U < lambda[i] ? 1.0 : 0.0;
-      const auto ds = t.rows.destinations(i);
-      const auto cs = t.rows.times(i);
-      for (std::size_t k = 0; k < ds.size(); ++k)
-        if (y[ds[k]] && w[i] * cs[k] < lambda[i]) s += 1.0;
+      const auto ds = rows.destinations(i);
+      const auto cs = rows.times(i);
+      for (std::size_t k = 0; k < ds.size() && w[i] * cs[k] < lambda[i]; ++k)
+        if (y[ds[k]]) s += 1.0;
       g[i] = 1.0 - s;
       norm += g[i] * g[i];
     }
@@ -497,16 +543,20 @@ double default_unserved(const Instance& in) {
   return static_cast<double>(mx) + 1.0;
 }
 
-/// Perturbation rounds shared by the p-median and the MCLP: from the best answer, swap `kicks`
-/// open sites (not fixed) for random closed ones, descend again, keep the best. `sense` = -1 to
+/// Perturbation rounds shared by the p-median and the MCLP: from the best answer, swap k open
+/// sites (not fixed) for random closed ones, descend again, keep the best. k varies as in variable
+/// neighbourhood search (Hansen & Mladenovic 1997): 1 after an improvement, one more after a
+/// round that failed, back to 1 after `max_kicks`. `sense` = -1 to
 /// minimise `value()`, +1 to maximise it. Leaves the state on the best answer.
-template <class State, class Value, class Clock_, class Report>
-void perturbation_rounds(State& st, int kicks, double sense, Value value, const Options& o, std::mt19937_64& rng, Solution& s,
-                         Clock_ elapsed, Report report) {
+/// `proven(best)`: true when the best value is known optimal (it meets a bound): no more rounds.
+template <class State, class Value, class Clock_, class Report, class Proven>
+void perturbation_rounds(State& st, int max_kicks, double sense, Value value, const Options& o, std::mt19937_64& rng, Solution& s,
+                         Clock_ elapsed, Report report, Proven proven) {
+  int kicks = 1;
   auto best_open = st.open;
   double best = value();
   std::vector<std::uint32_t> free_open, closed;
-  for (int r = 0; r < o.rounds && elapsed() < o.time_limit_s; ++r) {
+  for (int r = 0; r < o.rounds && elapsed() < o.time_limit_s && !proven(best); ++r) {
     st.open = best_open;
     free_open.clear(), closed.clear();
     for (std::uint32_t j = 0; j < st.open.size(); ++j) (st.open[j] ? (st.fixed[j] ? void() : free_open.push_back(j)) : closed.push_back(j));
@@ -522,7 +572,10 @@ void perturbation_rounds(State& st, int kicks, double sense, Value value, const 
     s.improvements += st.local_search();
     ++s.rounds;
     const double v = value();
-    if (sense * (v - best) > 1e-9 * std::max(1.0, std::abs(best))) best = v, best_open = st.open;
+    if (sense * (v - best) > 1e-9 * std::max(1.0, std::abs(best)))
+      best = v, best_open = st.open, kicks = 1;
+    else
+      kicks = kicks % max_kicks + 1;
     report(0.2 + 0.5 * std::min(1.0, static_cast<double>(r + 1) / std::max(o.rounds, 1)), "perturbation rounds");
   }
   st.open = best_open;
@@ -620,12 +673,22 @@ Solution solve(const Instance& in, const Options& o) {
     md.greedy(o.p);
     s.improvements = md.local_search();
     report(0.2, "local search");
+    // The bound first (its steps aimed at the first local optimum): the rounds stop once they
+    // meet it. Then again from the final answer if a gap is left; the larger bound is kept.
+    const bool integer_costs = integer && U == std::floor(U);
+    report(0.2, "Lagrangian bound");
+    const double first_bound = median_bound(t, md.rows, in.weight, U, o.p, in.fixed, md.objective(), o.bound_iterations, integer_costs);
     perturbation_rounds(
-        md, 2, -1.0, [&] { return md.objective(); }, o, rng, s, elapsed, report);
+        md, o.max_kicks, -1.0, [&] { return md.objective(); }, o, rng, s, elapsed, report,
+        [&](double best) { return best <= first_bound + 1e-9 * std::max(1.0, std::abs(best)); });
     s.objective = md.objective();
     s.open = list_open(md.open);
-    report(0.7, "Lagrangian bound");
-    s.bound = median_bound(t, in.weight, U, o.p, in.fixed, s.objective, o.bound_iterations, integer && U == std::floor(U));
+    s.bound = first_bound;
+    if (s.objective > first_bound + 1e-9 * std::max(1.0, s.objective)) {
+      report(0.7, "Lagrangian bound");
+      s.bound =
+          std::max(first_bound, median_bound(t, md.rows, in.weight, U, o.p, in.fixed, s.objective, o.bound_iterations, integer_costs));
+    }
     s.bound = std::min(s.bound, s.objective);
     s.gap = gap_of(s.objective, s.bound);
     if (use_mip && s.gap > 0) {
@@ -653,7 +716,7 @@ Solution solve(const Instance& in, const Options& o) {
     mc.greedy(o.p);
     s.improvements = mc.local_search();
     perturbation_rounds(
-        mc, 1, +1.0, [&] { return mc.covered(); }, o, rng, s, elapsed, report);
+        mc, 1, +1.0, [&] { return mc.covered(); }, o, rng, s, elapsed, report, [](double) { return false; });
     s.objective = mc.covered();
     s.open = list_open(mc.open);
     s.bound = std::max(s.objective, mclp_bound(cv, in.weight, o.p, in.fixed, s.objective, o.bound_iterations, integral(in.weight, {})));

@@ -38,6 +38,8 @@ struct Options {
   double unserved_cost = std::numeric_limits<double>::quiet_NaN();
   std::uint64_t seed = 1;
   int rounds = 100;            // perturbation rounds: same seed and rounds, same answer
+  int max_kicks = 20;          // p-median: sites swapped at random by a round, from 1 up to this (one more
+                               // after each round that failed to improve; docs/siting.md)
   double time_limit_s = 60;    // safety net on the rounds (the first local optimum is always reached);
                                // a run stopped by it depends on the machine's speed (Solution::rounds says)
   int bound_iterations = 600;  // subgradient iterations of the Lagrangian bound
