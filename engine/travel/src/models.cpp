@@ -96,9 +96,11 @@ OdMatrix crowfly_commune_od(const Territory& t, const CrowflyParams& p, const Od
 }
 
 std::vector<std::pair<CommuneId, CommuneId>> commune_adjacency(const Territory& t, double tol) {
-  // Each boundary vertex is entered in the 2 x 2 block of cells (side `tol`) nearest to it: two
-  // vertices closer than `tol` on both axes then share a cell, so shared borders are found
-  // whatever the rounding of the reprojection.
+  // Two boundary vertices are neighbours when their cells (side `tol`, offset by half a cell)
+  // differ by at most one on each axis: then they are closer than 2 `tol` on both axes and every
+  // pair closer than `tol` is found, whatever the rounding of the reprojection. Each vertex is
+  // entered once, in its cell; the cells are sorted, and each is paired with itself and with its
+  // four forward neighbours (x, y+1) and (x+1, y-1 .. y+1), found by pointers that only move on.
   struct Entry {
     std::uint64_t key;
     CommuneId commune;
@@ -111,8 +113,7 @@ std::vector<std::pair<CommuneId, CommuneId>> commune_adjacency(const Territory& 
       for (const auto& p : ring) {
         const auto bx = static_cast<std::int64_t>(std::floor(p.x / tol - 0.5));
         const auto by = static_cast<std::int64_t>(std::floor(p.y / tol - 0.5));
-        for (int dx = 0; dx <= 1; ++dx)
-          for (int dy = 0; dy <= 1; ++dy) entries.push_back({Grid::key(epsg, bx + dx, by + dy), c});
+        entries.push_back({Grid::key(epsg, bx, by), c});
       }
     };
     for (const auto& poly : t.shape(c)) {
@@ -124,13 +125,46 @@ std::vector<std::pair<CommuneId, CommuneId>> commune_adjacency(const Territory& 
   entries.erase(
       std::unique(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.key == b.key && a.commune == b.commune; }),
       entries.end());
-  std::vector<std::pair<CommuneId, CommuneId>> pairs;
+  // Cells: [begin, end) of entries with one key.
+  struct Cell {
+    std::uint64_t key;
+    std::size_t begin, end;
+  };
+  std::vector<Cell> cells;
   for (std::size_t i = 0; i < entries.size();) {
     std::size_t j = i;
     while (j < entries.size() && entries[j].key == entries[i].key) ++j;
-    for (std::size_t a = i; a < j; ++a)
-      for (std::size_t b = a + 1; b < j; ++b) pairs.emplace_back(entries[a].commune, entries[b].commune);
+    cells.push_back({entries[i].key, i, j});
     i = j;
+  }
+  std::vector<std::pair<CommuneId, CommuneId>> pairs;
+  auto pair_cells = [&](const Cell& a, const Cell& b) {
+    for (std::size_t x = a.begin; x < a.end; ++x)
+      for (std::size_t y = b.begin; y < b.end; ++y)
+        if (entries[x].commune != entries[y].commune)
+          pairs.emplace_back(std::min(entries[x].commune, entries[y].commune), std::max(entries[x].commune, entries[y].commune));
+  };
+  auto decode = [](std::uint64_t key, int dx, int dy) {
+    const auto slot = static_cast<int>(key >> 48);
+    const auto ux = static_cast<std::int64_t>((key >> 24) & 0xFFFFFF) - (1 << 23);
+    const auto uy = static_cast<std::int64_t>(key & 0xFFFFFF) - (1 << 23);
+    return Grid::key(slot, ux + dx, uy + dy);
+  };
+  // Forward neighbours: (0, +1), (+1, -1), (+1, 0), (+1, +1); one pointer each.
+  constexpr int kDx[4] = {0, 1, 1, 1}, kDy[4] = {1, -1, 0, 1};
+  std::size_t at[4] = {0, 0, 0, 0};
+  for (const auto& cell : cells) {
+    for (std::size_t a = cell.begin; a < cell.end; ++a)
+      for (std::size_t b = a + 1; b < cell.end; ++b) pairs.emplace_back(entries[a].commune, entries[b].commune);
+    for (int n = 0; n < 4; ++n) {
+      const auto want = decode(cell.key, kDx[n], kDy[n]);
+      auto& q = at[n];
+      if (q < cells.size() && cells[q].key > want) q = 0;  // a key that wrapped round: search afresh
+      q = static_cast<std::size_t>(std::lower_bound(cells.begin() + static_cast<std::ptrdiff_t>(q), cells.end(), want,
+                                                    [](const Cell& c, std::uint64_t k) { return c.key < k; }) -
+                                   cells.begin());
+      if (q < cells.size() && cells[q].key == want) pair_cells(cell, cells[q]);
+    }
   }
   std::sort(pairs.begin(), pairs.end());
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
