@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "fixtures.hpp"
 #include "oasis/core/error.hpp"
@@ -128,6 +129,45 @@ TEST_CASE("crow-fly with a grid gives the same pairs as brute force") {
       }
     }
   CHECK(od.pairs() == brute);
+}
+
+TEST_CASE("commune adjacency against every pair of boundary vertices") {
+  // 300 small random triangles packed in a 2 km square, tolerance 20 m: two communes are
+  // neighbours when some vertex of one and some vertex of the other lie in grid cells (side 20 m,
+  // offset by half a cell) that differ by at most one on each axis. Checked over all pairs of
+  // vertices; so every pair of vertices closer than 20 m on both axes makes neighbours, and none
+  // 40 m or more apart on an axis does.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> at(0, 2000), side(-30, 30);
+  std::vector<CommuneRecord> v;
+  for (std::size_t i = 0; i < 300; ++i) {
+    const auto code = fmt_code(i);
+    CommuneRecord r{*CodeInsee::parse(code), code, "37", "24", "", 100, 2154, {}, {}, {}};
+    const double x = 600000 + at(rng), y = 6700000 + at(rng);
+    const PointXY a{x, y}, b{x + side(rng), y + side(rng)}, c{x + side(rng), y + side(rng)};
+    r.shape = {Polygon{{a, b, c, a}, {}}};
+    r.point = a;
+    v.push_back(std::move(r));
+  }
+  const auto t = Territory::from_records(std::move(v));
+  const double tol = 20.0;
+  auto cell = [&](double q) { return static_cast<long long>(std::floor(q / tol - 0.5)); };
+  std::vector<std::pair<CommuneId, CommuneId>> brute;
+  for (CommuneId a = 0; a < t.size(); ++a)
+    for (CommuneId b = a + 1; b < t.size(); ++b) {
+      bool near = false;
+      for (const auto& p : t.shape(a)[0].outer)
+        for (const auto& q : t.shape(b)[0].outer) {
+          const bool close = std::abs(p.x - q.x) < tol && std::abs(p.y - q.y) < tol;
+          const bool by_cells = std::llabs(cell(p.x) - cell(q.x)) <= 1 && std::llabs(cell(p.y) - cell(q.y)) <= 1;
+          if (close) REQUIRE(by_cells);  // the rule finds every pair within the tolerance
+          if (by_cells) REQUIRE((std::abs(p.x - q.x) < 2 * tol && std::abs(p.y - q.y) < 2 * tol));
+          near = near || by_cells;
+        }
+      if (near) brute.emplace_back(a, b);
+    }
+  REQUIRE(brute.size() > 100);  // the instance has many neighbours, diagonal ones among them
+  CHECK(commune_adjacency(t, tol) == brute);
 }
 
 TEST_CASE("commune graph: touching squares, urban speed, symmetric times") {
