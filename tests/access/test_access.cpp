@@ -273,3 +273,24 @@ TEST_CASE("2SFCA on the 5 x 5 unit grid of the peers' test suites, by hand") {
                         ones, ones, "binary:100");
   for (double v : wide.value) CHECK(v == Approx(1.0));
 }
+
+TEST_CASE("bulk decay weights equal the decay itself, bounds and max cost included", "[access]") {
+  // Times on every step bound, just either side, 0, beyond the last step and beyond max_cost.
+  const std::vector<float> t{0.0f, 4.999f, 5.0f, 5.001f, 10.0f, 12.0f, 15.0f, 19.99f, 20.0f, 20.5f, 29.0f, 30.0f, 31.0f, 60.0f};
+  for (const char* spec : {"step:5:1,10:0.5,20:0.25", "step-right:5:1,10:0.5,20:0.25", "none", "binary:20", "linear:30", "exp:0.1",
+                           "power:1.5", "gaussian:10", "logistic:15:5", "table:0:1,10:0.5,30:0"}) {
+    const auto d = access::Decay::parse(spec);
+    std::vector<double> out(t.size(), -1.0);
+    d.weights(t, 30.0, out);
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      INFO(spec << " at " << t[k]);
+      CHECK(out[k] == (t[k] > 30.0f ? 0.0 : d(t[k])));
+    }
+  }
+  // By hand: step is [0,5) -> 1, [5,10) -> 0.5, [10,20) -> 0.25, 20 and beyond 0; step-right (0,5] -> 1 ...
+  std::vector<double> out(t.size());
+  access::Decay::parse("step:5:1,10:0.5,20:0.25").weights(t, 30.0, out);
+  CHECK(out == std::vector<double>{1, 1, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0, 0, 0, 0, 0, 0});
+  access::Decay::parse("step-right:5:1,10:0.5,20:0.25").weights(t, 30.0, out);
+  CHECK(out == std::vector<double>{1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0, 0, 0, 0, 0});
+}

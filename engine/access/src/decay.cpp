@@ -139,6 +139,34 @@ double Decay::operator()(double t) const noexcept {
   return 0.0;
 }
 
+void Decay::weights(std::span<const float> t, double max_cost, std::span<double> out) const {
+  if (out.size() != t.size()) throw Error(Errc::internal, "Decay::weights: one output per time expected");
+  auto each = [&](auto&& w) {
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      const double v = t[k];
+      out[k] = v > max_cost ? 0.0 : w(v);
+    }
+  };
+  switch (kind_) {
+    case Kind::step:
+    case Kind::step_right: {
+      // The weight of the step a time falls in: index = how many bounds it has passed (T_k <= t
+      // for `step`, T_k < t for `step_right`), past the last one 0.
+      std::vector<double> table(w_);
+      table.push_back(0.0);
+      const bool right = kind_ == Kind::step_right;
+      each([&](double v) {
+        std::size_t i = 0;
+        for (const double b : t_) i += right ? (b < v) : (b <= v);
+        return table[i];
+      });
+      return;
+    }
+    case Kind::none: each([](double) { return 1.0; }); return;
+    default: each([&](double v) { return (*this)(v); }); return;
+  }
+}
+
 std::string Decay::spec() const {
   auto list = [&] {
     std::string s;

@@ -95,11 +95,7 @@ AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, s
   r.flag.assign(n_o, Flag::ok);
   // Weights per pair, once (the decay may be costly, e.g. exp / logistic).
   std::vector<double> w(od.pairs());
-  const bool binary = p.method == Method::two_sfca || p.method == Method::cumulative;
-  for (std::size_t k = 0; k < od.pairs(); ++k) {
-    const double t = od.minutes[k];
-    w[k] = t > p.max_cost ? 0.0 : binary && p.decay.kind() == Decay::Kind::none ? 1.0 : p.decay(t);
-  }
+  p.decay.weights(od.minutes, p.max_cost, w);
   auto for_pairs = [&](auto&& fn) {
     for (std::size_t o = 0; o < n_o; ++o)
       for (auto k = od.first[o]; k < od.first[o + 1]; ++k) fn(o, od.dest[k], k);

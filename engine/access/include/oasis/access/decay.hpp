@@ -2,6 +2,7 @@
 // Distance-decay functions f(t), t in minutes, each a value with its parameters. Parsed from a
 // spec string ("step:10:1,15:0.666667,20:0.333333", "gaussian:10"...); see docs/access.md for the
 // closure of every boundary and the peer each convention matches.
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,9 @@ class Decay {
   static Decay drees_apl();
 
   double operator()(double t_min) const noexcept;
+  /// out[k] = (*this)(t[k]) for t[k] <= max_cost, else 0: the same values, the kind chosen once
+  /// for all the pairs and the steps found without branches (floating-catchment kernels).
+  void weights(std::span<const float> t, double max_cost, std::span<double> out) const;
   Kind kind() const noexcept { return kind_; }
   /// Canonical spec (parse(spec()) == *this).
   std::string spec() const;
