@@ -633,6 +633,58 @@ double evaluate(const Instance& in, const Options& o, std::span<const std::uint3
 // Long (about 175 lines): the phases of the solver (greedy, fast vertex substitution, perturbation
 // rounds, Lagrangian bound, exact MIP when a gap is left) share the incumbent and the timing budget;
 // each phase already calls its own routine, what is left here is their sequencing and reporting.
+namespace {
+
+/// The uncapacitated p-median: greedy, vertex substitution, the bound, the rounds up to it, the
+/// bound again if a gap is left, then the MIP when `use_mip`.
+template <class Elapsed, class Report>
+void solve_p_median(const Instance& in, const Options& o, const Tables& t, bool integer, bool use_mip, std::mt19937_64& rng,
+                    Elapsed elapsed, Report report, Solution& s) {
+  const double U = std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost;
+  Median md(t, in.weight, U, in.fixed);
+  md.greedy(o.p);
+  s.improvements = md.local_search();
+  report(0.2, "local search");
+  // The bound first (its steps aimed at the first local optimum): the rounds stop once they
+  // meet it. Then again from the final answer if a gap is left; the larger bound is kept.
+  const bool integer_costs = integer && U == std::floor(U);
+  report(0.2, "Lagrangian bound");
+  const double first_bound = median_bound(t, md.rows, in.weight, U, o.p, in.fixed, md.objective(), o.bound_iterations, integer_costs);
+  perturbation_rounds(
+      md, o.max_kicks, -1.0, [&] { return md.objective(); }, o, rng, s, elapsed, report,
+      [&](double best) { return best <= first_bound + 1e-9 * std::max(1.0, std::abs(best)); });
+  s.objective = md.objective();
+  s.open = list_open(md.open);
+  s.bound = first_bound;
+  if (s.objective > first_bound + 1e-9 * std::max(1.0, s.objective)) {
+    report(0.7, "Lagrangian bound");
+    s.bound = std::max(first_bound, median_bound(t, md.rows, in.weight, U, o.p, in.fixed, s.objective, o.bound_iterations, integer_costs));
+  }
+  s.bound = std::min(s.bound, s.objective);
+  s.gap = gap_of(s.objective, s.bound);
+  if (use_mip && s.gap > 0) {
+    report(0.85, "exact MIP (CBC)");
+    const auto r = detail::mip_p_median(in.od, in.weight, U, o.p, in.fixed, s.open, o.exact_time_limit_s);
+    s.method = "heuristic+mip";
+    if (static_cast<int>(r.open.size()) == o.p) {
+      const double v = evaluate(in, o, r.open);
+      if (v < s.objective - 1e-9 * std::max(1.0, s.objective)) {
+        s.objective = v, s.open = r.open;
+        md.open.assign(t.m, 0);
+        for (auto j : s.open) md.open[j] = 1;
+        md.refresh();
+      }
+    }
+    s.bound = r.proven ? s.objective : std::min(s.objective, std::max(s.bound, integer ? std::ceil(r.bound - 1e-6) : r.bound));
+    if (r.proven) s.method = "mip-optimal";
+    s.gap = gap_of(s.objective, s.bound);
+  }
+  for (std::size_t i = 0; i < t.n; ++i)
+    if (md.f1[i] == kNone) s.unserved_weight += in.weight[i];
+}
+
+}  // namespace
+
 Solution solve(const Instance& in, const Options& o) {
   check(in, o);
   const auto t0 = Clock::now();
@@ -668,48 +720,7 @@ Solution solve(const Instance& in, const Options& o) {
     s.gap = gap_of(s.objective, s.bound);
     s.method = r.proven ? "mip-optimal" : "mip";
   } else if (o.model == Model::p_median) {
-    const double U = std::isnan(o.unserved_cost) ? default_unserved(in) : o.unserved_cost;
-    Median md(t, in.weight, U, in.fixed);
-    md.greedy(o.p);
-    s.improvements = md.local_search();
-    report(0.2, "local search");
-    // The bound first (its steps aimed at the first local optimum): the rounds stop once they
-    // meet it. Then again from the final answer if a gap is left; the larger bound is kept.
-    const bool integer_costs = integer && U == std::floor(U);
-    report(0.2, "Lagrangian bound");
-    const double first_bound = median_bound(t, md.rows, in.weight, U, o.p, in.fixed, md.objective(), o.bound_iterations, integer_costs);
-    perturbation_rounds(
-        md, o.max_kicks, -1.0, [&] { return md.objective(); }, o, rng, s, elapsed, report,
-        [&](double best) { return best <= first_bound + 1e-9 * std::max(1.0, std::abs(best)); });
-    s.objective = md.objective();
-    s.open = list_open(md.open);
-    s.bound = first_bound;
-    if (s.objective > first_bound + 1e-9 * std::max(1.0, s.objective)) {
-      report(0.7, "Lagrangian bound");
-      s.bound =
-          std::max(first_bound, median_bound(t, md.rows, in.weight, U, o.p, in.fixed, s.objective, o.bound_iterations, integer_costs));
-    }
-    s.bound = std::min(s.bound, s.objective);
-    s.gap = gap_of(s.objective, s.bound);
-    if (use_mip && s.gap > 0) {
-      report(0.85, "exact MIP (CBC)");
-      const auto r = detail::mip_p_median(in.od, in.weight, U, o.p, in.fixed, s.open, o.exact_time_limit_s);
-      s.method = "heuristic+mip";
-      if (static_cast<int>(r.open.size()) == o.p) {
-        const double v = evaluate(in, o, r.open);
-        if (v < s.objective - 1e-9 * std::max(1.0, s.objective)) {
-          s.objective = v, s.open = r.open;
-          md.open.assign(t.m, 0);
-          for (auto j : s.open) md.open[j] = 1;
-          md.refresh();
-        }
-      }
-      s.bound = r.proven ? s.objective : std::min(s.objective, std::max(s.bound, integer ? std::ceil(r.bound - 1e-6) : r.bound));
-      if (r.proven) s.method = "mip-optimal";
-      s.gap = gap_of(s.objective, s.bound);
-    }
-    for (std::size_t i = 0; i < t.n; ++i)
-      if (md.f1[i] == kNone) s.unserved_weight += in.weight[i];
+    solve_p_median(in, o, t, integer, use_mip, rng, elapsed, report, s);
   } else if (o.model == Model::mclp) {
     const Cover cv(t, o.radius);
     Mclp mc(cv, in.weight, in.fixed);
