@@ -111,12 +111,7 @@ void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
   const auto p = params_of(f);
   const auto demand = read_id_values(f.demand, {"population", "demand", "value"}, "demand");
   const auto supply = read_id_values(f.supply, {"supply", "value", "capacity"}, "supply");
-  auto lookup = [](const IdTable& t) {
-    return [&t](std::string_view s) -> std::optional<std::uint32_t> {
-      const auto it = t.index.find(std::string(s));
-      return it == t.index.end() ? std::nullopt : std::optional<std::uint32_t>(it->second);
-    };
-  };
+  auto lookup = [](const IdTable& t) { return [&t](std::string_view s) { return t.find(s); }; };
   Diagnostics diag;
   travel::OdReadOptions ro;
   ro.max_cost = f.max_cost;

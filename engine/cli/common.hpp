@@ -1,8 +1,10 @@
 #pragma once
 // Options shared by the subcommands, registered once so every subcommand spells them the same.
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -59,11 +61,16 @@ void register_map(CLI::App& app, GlobalFlags& g);
 
 /// An id,value table of the matrix-mode commands (ids are strings, kept in file order).
 struct IdTable {
+  /// Searched by the field itself (no string built for a lookup).
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>{}(v); }
+  };
   std::vector<std::string> ids;
   std::vector<double> values;
-  std::unordered_map<std::string, std::uint32_t> index;
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> index;
   std::optional<std::uint32_t> find(std::string_view id) const {
-    const auto it = index.find(std::string(id));
+    const auto it = index.find(id);
     return it == index.end() ? std::nullopt : std::optional<std::uint32_t>(it->second);
   }
 };

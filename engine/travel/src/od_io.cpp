@@ -5,7 +5,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <unordered_map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -84,23 +83,14 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
   std::vector<OdRow> rows(n_from);
   std::set<std::string> un_from, un_to;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> seen_line;  // only to name duplicates
-  // Each id is looked up once: the origin of the previous line is kept (tables come grouped by
-  // origin), the destinations met so far are kept in a table searched by the field itself.
+  // The origin of the previous line is kept: tables come grouped by origin, so most lines need
+  // no origin lookup.
   std::string last_from;
   std::optional<std::uint32_t> last_fi;
   bool have_last = false;
   auto from_once = [&](std::string_view id) {
     if (!have_last || id != last_from) last_from.assign(id), last_fi = from(id), have_last = true;
     return last_fi;
-  };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>{}(v); }
-  };
-  std::unordered_map<std::string, std::optional<std::uint32_t>, Hash, std::equal_to<>> to_seen;
-  auto to_once = [&](std::string_view id) {
-    if (const auto it = to_seen.find(id); it != to_seen.end()) return it->second;
-    return to_seen.emplace(std::string(id), to(id)).first->second;
   };
   csv.for_each([&](const io::CsvRecord& r) {
     ++rep.records;
@@ -111,7 +101,7 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
       throw Error(Errc::value_invalid, fmt::format("travel time '{}' is not a number >= 0", r.fields[c_cost]), rep.file, csv.where(r),
                   "times are minutes >= 0; remove or fix the pair");
     const auto fi = from_once(f);
-    const auto ti = to_once(t);
+    const auto ti = to(t);
     if (!fi || !ti) {
       ++rep.unmatched_records;
       if (!fi && un_from.size() < 1000) un_from.emplace(f);
