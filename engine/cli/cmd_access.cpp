@@ -185,6 +185,7 @@ void run_communes(const AccessFlags& f, const GlobalFlags& g) {
   o.assume_epsg = parse_epsg(f.data.assume_crs);
   o.code_field = f.data.code_field;
   o.use_apl = !f.data.no_apl;
+  if (f.no_cache) o.cache_dir = std::filesystem::path();
   ProgressBar bar(g.progress_mode());
   o.progress = bar.callback();
   Diagnostics diag;
@@ -280,7 +281,7 @@ void register_access(CLI::App& app, GlobalFlags& g) {
       ->check(CLI::Range(0.0, 300.0));
   sub->add_flag("--no-cv", f->no_cv, "Commune mode: skip the département cross-validation of the calibration");
   sub->add_flag("--no-cache", f->no_cache,
-                "Commune mode: refit the calibration and keep nothing (default: the user's cache, as oasis run)");
+                "Commune mode: read every input file and refit the calibration, keep nothing (default: the user's cache, as oasis run)");
   sub->add_option("--line", f->line, "Line for the share of population below it (default 2.5, the DREES APL line)");
   sub->add_option("--summary", f->summary, "Write the summary (method, flags, inequality, fidelity) as JSON");
   sub->add_flag("--json", f->json, "Matrix mode: print the summary as JSON");

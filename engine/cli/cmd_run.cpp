@@ -147,8 +147,9 @@ void register_run(CLI::App& app, GlobalFlags& g) {
   sub->add_flag("--csv-fr", f->csv_fr, "zones.csv for French spreadsheets: ';', decimal comma, BOM");
   sub->add_flag("--json", f->json, "Print summary.json instead of the text summary");
   sub->add_option("--cache-dir", f->cache_dir,
-                  "Where the supply calibration is kept between runs (default $XDG_CACHE_HOME/oasis, else ~/.cache/oasis)");
-  sub->add_flag("--no-cache", f->no_cache, "Refit the supply calibration and keep nothing");
+                  "Where the prepared inputs and the supply calibration are kept between runs (default "
+                  "$XDG_CACHE_HOME/oasis, else ~/.cache/oasis; docs/cache.md)");
+  sub->add_flag("--no-cache", f->no_cache, "Read every input file and refit the supply calibration, keep nothing");
   sub->callback([f, &g] { run_scenario(*f, g); });
 
   auto d = std::make_shared<DiffFlags>();

@@ -17,6 +17,8 @@
 #include <tbb/task_arena.h>
 
 #include "gdal_util.hpp"
+#include "oasis/core/binary.hpp"
+#include "oasis/core/checksum.hpp"
 #include "oasis/core/code_insee.hpp"
 #include "oasis/core/error.hpp"
 
@@ -412,6 +414,137 @@ bool covers(const std::vector<CommuneRecord>& records, const BoundaryOptions& op
   return true;
 }
 
+/// Every finding of `from` into `to`, then the counts `from` kept without text.
+void replay(const std::vector<Finding>& findings, const std::map<Warn, std::size_t>& counts, Diagnostics& to) {
+  for (const auto& f : findings) to.add(f.kind, f.file, f.record, f.message);
+  for (const auto& [kind, n] : counts) {
+    std::size_t kept = 0;
+    for (const auto& f : findings) kept += f.kind == kind;
+    if (n > kept) to.count(kind, n - kept);
+  }
+}
+
+// ---- the prepared-input cache ----
+
+/// Bumped whenever read_files() or the encoding below changes what an entry holds.
+constexpr int kBoundaryCacheFormat = 1;
+
+std::string cache_key(const std::vector<fs::path>& files, const BoundaryOptions& opt, const Cog& cog) {
+  std::string key = fmt::format("boundaries {}\ncog {}\nassume_epsg {}\ncode_field {}\nname_field {}\nregions {}\ndepartements {}",
+                                kBoundaryCacheFormat, cog.fingerprint(), opt.assume_epsg.value_or(0), opt.code_field, opt.name_field,
+                                fmt::join(opt.regions, ","), fmt::join(opt.departements, ","));
+  for (const auto& f : files) key += fmt::format("\nfile {} {}", f.string(), sha256_file(f));
+  return key;
+}
+
+void put_ring(BinaryWriter& w, const Ring& r) {
+  w.put(static_cast<std::uint64_t>(r.size()));
+  for (const auto& p : r) w.put(p.x), w.put(p.y);
+}
+Ring get_ring(BinaryReader& r) {
+  const auto n = r.get<std::uint64_t>();
+  std::vector<double> xy;
+  r.get_array(xy, 2 * n);
+  Ring out(n);
+  for (std::uint64_t i = 0; i < n; ++i) out[i] = {xy[2 * i], xy[2 * i + 1]};
+  return out;
+}
+void put_strings(BinaryWriter& w, const auto& v) {
+  w.put(static_cast<std::uint64_t>(v.size()));
+  for (const auto& x : v) w.put_str(x);
+}
+std::vector<std::string> get_strings(BinaryReader& r) {
+  const auto n = r.get<std::uint64_t>();
+  std::vector<std::string> v;
+  for (std::uint64_t i = 0; i < n; ++i) v.push_back(r.get_str());
+  return v;
+}
+
+std::string encode(const std::vector<CommuneRecord>& records, const BoundaryReport& rep, const Diagnostics& diag) {
+  BinaryWriter w;
+  w.put(static_cast<std::uint64_t>(records.size()));
+  for (const auto& c : records) {
+    w.put_str(c.code.str()), w.put_str(c.name), w.put_str(c.departement), w.put_str(c.region), w.put_str(c.epci);
+    w.put(c.population), w.put(c.epsg), w.put(c.point.x), w.put(c.point.y);
+    w.put(static_cast<std::uint64_t>(c.shape.size()));
+    for (const auto& poly : c.shape) {
+      put_ring(w, poly.outer);
+      w.put(static_cast<std::uint64_t>(poly.holes.size()));
+      for (const auto& h : poly.holes) put_ring(w, h);
+    }
+    put_strings(w, c.former_codes);
+  }
+  for (auto n : {rep.files, rep.features, rep.communes, rep.merged_codes, rep.repaired, rep.rejected, rep.outside_filter})
+    w.put(static_cast<std::uint64_t>(n));
+  put_strings(w, rep.read);
+  put_strings(w, rep.input_crs);
+  w.put_vec(std::vector<int>(rep.output_epsg.begin(), rep.output_epsg.end()));
+  const auto findings = diag.findings();
+  w.put(static_cast<std::uint64_t>(findings.size()));
+  for (const auto& f : findings) w.put(static_cast<std::int32_t>(f.kind)), w.put_str(f.file), w.put_str(f.record), w.put_str(f.message);
+  const auto counts = diag.counts();
+  w.put(static_cast<std::uint64_t>(counts.size()));
+  for (const auto& [k, n] : counts) w.put(static_cast<std::int32_t>(k)), w.put(static_cast<std::uint64_t>(n));
+  return w.take();
+}
+
+struct Decoded {
+  std::vector<CommuneRecord> records;
+  BoundaryReport report;
+  std::vector<Finding> findings;
+  std::map<Warn, std::size_t> counts;
+};
+
+Warn get_warn(BinaryReader& r, std::size_t size) {
+  const auto k = r.get<std::int32_t>();
+  if (k < 0 || k > static_cast<int>(Warn::record_skipped)) r.need(size + 1);
+  return static_cast<Warn>(k);
+}
+
+Decoded decode(std::string_view bytes) {
+  BinaryReader r(bytes, "", "cached boundaries", "it is rebuilt");
+  Decoded d;
+  const auto n = r.get<std::uint64_t>();
+  if (n > bytes.size()) r.need(bytes.size() + 1);
+  d.records.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    CommuneRecord c{CodeInsee::from(r.get_str()), {}, {}, {}, {}, 0.0, 2154, {}, {}, {}};
+    c.name = r.get_str(), c.departement = r.get_str(), c.region = r.get_str(), c.epci = r.get_str();
+    c.population = r.get<double>(), c.epsg = r.get<int>(), c.point.x = r.get<double>(), c.point.y = r.get<double>();
+    const auto np = r.get<std::uint64_t>();
+    if (np > bytes.size()) r.need(bytes.size() + 1);
+    c.shape.resize(np);
+    for (auto& poly : c.shape) {
+      poly.outer = get_ring(r);
+      const auto nh = r.get<std::uint64_t>();
+      if (nh > bytes.size()) r.need(bytes.size() + 1);
+      for (std::uint64_t h = 0; h < nh; ++h) poly.holes.push_back(get_ring(r));
+    }
+    c.former_codes = get_strings(r);
+    d.records.push_back(std::move(c));
+  }
+  auto& rep = d.report;
+  for (auto* f : {&rep.files, &rep.features, &rep.communes, &rep.merged_codes, &rep.repaired, &rep.rejected, &rep.outside_filter})
+    *f = r.get<std::uint64_t>();
+  rep.read = get_strings(r);
+  for (auto& c : get_strings(r)) rep.input_crs.insert(std::move(c));
+  for (int e : r.get_vec<int>()) rep.output_epsg.insert(e);
+  const auto nf = r.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < nf; ++i) {
+    Finding f;
+    f.kind = get_warn(r, bytes.size());
+    f.file = r.get_str(), f.record = r.get_str(), f.message = r.get_str();
+    d.findings.push_back(std::move(f));
+  }
+  const auto nc = r.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < nc; ++i) {
+    const auto k = get_warn(r, bytes.size());
+    d.counts[k] = r.get<std::uint64_t>();
+  }
+  if (!r.at_end()) r.need(bytes.size() + 1);
+  return d;
+}
+
 }  // namespace
 
 std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog& cog, Diagnostics& diag, BoundaryReport& report) {
@@ -420,19 +553,35 @@ std::vector<CommuneRecord> read_boundaries(const BoundaryOptions& opt, const Cog
   // Only the wanted départements' files when the folder is laid out by département. Should a
   // wanted commune then lack a polygon (filed under another département), the whole folder is read:
   // the result is the same either way, only the time differs.
-  if (const auto subset = departement_files(files, opt, cog); !subset.empty() && subset.size() < files.size()) {
-    Diagnostics first;
-    BoundaryReport rep;
-    auto out = read_files(subset, opt, cog, first, rep);
-    if (covers(out, opt, cog)) {
-      for (const auto& f : first.findings()) diag.add(f.kind, f.file, f.record, f.message);
-      for (const auto& [kind, n] : first.counts()) {
-        std::size_t kept = 0;
-        for (const auto& f : first.findings()) kept += f.kind == kind;
-        if (n > kept) diag.count(kind, n - kept);
+  const auto subset = departement_files(files, opt, cog);
+  const bool by_departement = !subset.empty() && subset.size() < files.size();
+  const auto& chosen = by_departement ? subset : files;
+  std::string key;
+  if (opt.cache.enabled()) {
+    key = cache_key(chosen, opt, cog);
+    if (const auto bytes = opt.cache.read("boundaries", key)) {
+      try {
+        auto d = decode(*bytes);
+        replay(d.findings, d.counts, diag);
+        report = std::move(d.report);
+        report.files_skipped = files.size() - chosen.size();
+        report.from_cache = true;
+        if (opt.progress) opt.progress(1.0, "reading boundaries");
+        return std::move(d.records);
+      } catch (const Error&) {  // an entry this build cannot read: read again and rewritten
       }
+    }
+  }
+  if (by_departement || opt.cache.enabled()) {
+    // Every finding kept (not only the first of each kind), so that a cached read replays them all.
+    Diagnostics first(opt.cache.enabled() ? std::numeric_limits<std::size_t>::max() : 20);
+    BoundaryReport rep;
+    auto out = read_files(chosen, opt, cog, first, rep);
+    if (!by_departement || covers(out, opt, cog)) {
+      if (opt.cache.enabled()) opt.cache.write("boundaries", key, encode(out, rep, first));
+      replay(first.findings(), first.counts(), diag);
       report = std::move(rep);
-      report.files_skipped = files.size() - subset.size();
+      report.files_skipped = files.size() - chosen.size();
       return out;
     }
   }

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "oasis/core/binary.hpp"
+#include "oasis/core/checksum.hpp"
 #include "oasis/core/error.hpp"
 
 namespace oasis::geodata {
@@ -32,8 +35,114 @@ std::string str(const json& j, const char* key) {
 }
 }  // namespace
 
-Cog Cog::load(const std::filesystem::path& dir) {
+namespace {
+/// Bumped whenever parse() or the encoding changes what a cached Cog holds.
+constexpr int kCogCacheFormat = 1;
+constexpr const char* kCogFiles[] = {"package.json", "data/communes.json", "data/epci.json", "data/regions.json", "data/departements.json"};
+
+/// Sorted (key, value) pairs of a hash map: the same bytes whatever the map's order.
+template <class V>
+std::vector<std::pair<std::string, V>> sorted(const std::unordered_map<std::string, V>& m) {
+  std::vector<std::pair<std::string, V>> v(m.begin(), m.end());
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return v;
+}
+void put_names(BinaryWriter& w, const std::unordered_map<std::string, std::string>& m) {
+  const auto v = sorted(m);
+  w.put(static_cast<std::uint64_t>(v.size()));
+  for (const auto& [k, x] : v) w.put_str(k), w.put_str(x);
+}
+void get_names(BinaryReader& r, std::unordered_map<std::string, std::string>& m) {
+  const auto n = r.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    auto k = r.get_str();
+    m.emplace(std::move(k), r.get_str());
+  }
+}
+}  // namespace
+
+Cog Cog::load(const std::filesystem::path& dir, const FileCache& cache) {
+  std::string key = fmt::format("cog {}", kCogCacheFormat);
+  for (const char* f : kCogFiles) {
+    const auto p = dir / f;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(p, ec)) return parse(dir);  // parse() names what is missing
+    key += fmt::format("\n{} {}", f, sha256_file(p));
+  }
+  if (const auto bytes = cache.read("cog", key)) {
+    try {
+      auto cog = decode(*bytes, dir);
+      cog.from_cache_ = true;
+      cog.fingerprint_ = sha256_text(key);
+      return cog;
+    } catch (const Error&) {  // an entry this build cannot read: parsed again and rewritten
+    }
+  }
+  auto cog = parse(dir);
+  cog.fingerprint_ = sha256_text(key);
+  cache.write("cog", key, cog.encode());
+  return cog;
+}
+
+std::string Cog::encode() const {
+  BinaryWriter w;
+  w.put_str(version_);
+  w.put(static_cast<std::uint64_t>(communes_.size()));
+  for (const auto& c : communes_) {
+    w.put_str(c.code), w.put_str(c.name), w.put_str(c.departement), w.put_str(c.region), w.put_str(c.epci), w.put_str(c.zone);
+    w.put(c.population);
+  }
+  const auto former = sorted(former_);
+  w.put(static_cast<std::uint64_t>(former.size()));
+  for (const auto& [k, m] : former) w.put_str(k), w.put(m.index), w.put(static_cast<std::int32_t>(m.how));
+  const auto post = sorted(postcodes_);
+  w.put(static_cast<std::uint64_t>(post.size()));
+  for (const auto& [k, v] : post) w.put_str(k), w.put_vec(v);
+  put_names(w, region_names_);
+  put_names(w, dep_names_);
+  put_names(w, epci_names_);
+  return w.take();
+}
+
+Cog Cog::decode(std::string_view bytes, const std::filesystem::path& dir) {
+  BinaryReader r(bytes, dir.string(), "cached COG", "it is rebuilt");
   Cog cog;
+  cog.dir_ = dir;
+  cog.version_ = r.get_str();
+  const auto n = r.get<std::uint64_t>();
+  if (n > bytes.size()) r.need(bytes.size() + 1);
+  cog.communes_.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    CogCommune c;
+    c.code = r.get_str(), c.name = r.get_str(), c.departement = r.get_str(), c.region = r.get_str(), c.epci = r.get_str(),
+    c.zone = r.get_str();
+    c.population = r.get<double>();
+    cog.current_.emplace(c.code, static_cast<std::uint32_t>(i));
+    cog.communes_.push_back(std::move(c));
+  }
+  const auto nf = r.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < nf; ++i) {
+    auto k = r.get_str();
+    const auto idx = r.get<std::uint32_t>();
+    const auto how = r.get<std::int32_t>();
+    if (idx >= n || how < 0 || how > static_cast<int>(CodeMatch::delegated)) r.need(bytes.size() + 1);
+    cog.former_.emplace(std::move(k), CogMatch{idx, static_cast<CodeMatch>(how)});
+  }
+  const auto np = r.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < np; ++i) {
+    auto k = r.get_str();
+    cog.postcodes_.emplace(std::move(k), r.get_vec<std::uint32_t>());
+  }
+  get_names(r, cog.region_names_);
+  get_names(r, cog.dep_names_);
+  get_names(r, cog.epci_names_);
+  if (!r.at_end()) r.need(bytes.size() + 1);
+  return cog;
+}
+
+Cog Cog::parse(const std::filesystem::path& dir) {
+  Cog cog;
+  cog.fingerprint_ = "unhashed";
   cog.dir_ = dir;
   const auto pkg = read_json(dir / "package.json");
   cog.version_ = fmt::format("{}@{}", str(pkg, "name"), str(pkg, "version"));

@@ -70,6 +70,7 @@ LoadedTerritory load_territory(const TerritoryOptions& o, const Cog& cog, Diagno
   bo.departements = o.departements;
   bo.threads = o.threads;
   bo.progress = o.progress;
+  bo.cache = o.cache;
   auto records = read_boundaries(bo, cog, diag, out.boundaries);
 
   // Communes of the selection (COG) that received no polygon. Collectivités d'outre-mer (zone

@@ -90,6 +90,24 @@ for f in zones.csv summary.json communes.gpkg communes-zones.qml communes-apl.qm
   maps/apl.png maps/apl.svg report.html; do
   cmp -s "a/$f" "b/$f" || fail "$f differs between two runs (1 and all threads)"
 done
+# 3b. The prepared-input cache (docs/cache.md): a cold run fills it, a warm run reads the COG and
+# the boundaries from it (timings.json says which), a damaged entry is read again; all give the
+# bytes of a run without any cache.
+expect_rc 0 "$oasis" run "$default" -o nc -q --no-cache
+expect_rc 0 "$oasis" run "$default" -o c1 -q --cache-dir cache
+expect_rc 0 "$oasis" run "$default" -o c2 -q --cache-dir cache
+for e in "nc off" "c1 miss" "c2 hit"; do
+  set -- $e
+  [ "$(jq -r .inputs_cache "$1/timings.json")" = "$2" ] || fail "$1: inputs_cache is $(jq -r .inputs_cache "$1/timings.json"), expected $2"
+done
+ls cache/cog-*.bin cache/boundaries-*.bin >/dev/null || fail "the cache holds no COG or boundaries entry"
+entry=$(ls cache/boundaries-*.bin)
+truncate -s -100 "$entry"
+expect_rc 0 "$oasis" run "$default" -o c3 -q --cache-dir cache
+[ "$(jq -r .inputs_cache c3/timings.json)" = "miss" ] || fail "a truncated cache entry was used"
+for f in zones.csv summary.json communes.gpkg report.html maps/apl.svg; do
+  for d in a c1 c2 c3; do cmp -s "nc/$f" "$d/$f" || fail "$f differs between the run without cache and $d"; done
+done
 # Maps: PNG 1754 x 1240 (A4 landscape at 150 dpi), SVG; `oasis map` redraws any column of the GeoPackage.
 [ "$(head -c 8 a/maps/zones.png | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] || fail "maps/zones.png is not a PNG"
 [ "$(od -An -tu1 -j16 -N8 a/maps/apl.png | awk '{ print $3 * 256 + $4 "x" $7 * 256 + $8 }')" = "1754x1240" ] || fail "PNG size"

@@ -266,3 +266,96 @@ TEST_CASE("load_territory attaches COG population and EPCI") {
   bad.regions = {"99"};
   CHECK_THROWS_AS(load_territory(bad, fixture_cog(), d), Error);
 }
+
+TEST_CASE("prepared-input cache: the boundaries and the COG read back are those read from the files, a changed file misses") {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("oasis-prepared-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "communes");
+  for (const auto& e : fs::directory_iterator(test::data_dir() / "communes")) fs::copy(e.path(), dir / "communes" / e.path().filename());
+  const FileCache cache(dir / "cache");
+
+  // The COG: parsed, then from the cache, the same answers.
+  const auto cold_cog = Cog::load(test::data_dir() / "cog", cache);
+  const auto warm_cog = Cog::load(test::data_dir() / "cog", cache);
+  CHECK_FALSE(cold_cog.from_cache());
+  CHECK(warm_cog.from_cache());
+  CHECK(warm_cog.fingerprint() == cold_cog.fingerprint());
+  CHECK(warm_cog.version() == cold_cog.version());
+  REQUIRE(warm_cog.communes().size() == cold_cog.communes().size());
+  for (std::size_t i = 0; i < warm_cog.communes().size(); ++i) {
+    const auto &a = cold_cog.communes()[i], &b = warm_cog.communes()[i];
+    CHECK(std::tie(a.code, a.name, a.departement, a.region, a.epci, a.zone, a.population) ==
+          std::tie(b.code, b.name, b.departement, b.region, b.epci, b.zone, b.population));
+  }
+  for (const char* code : {"37001", "37900", "37950", "37999"}) {
+    const auto a = cold_cog.match(code), b = warm_cog.match(code);
+    REQUIRE(a.has_value() == b.has_value());
+    if (a) CHECK(std::tie(a->index, a->how) == std::tie(b->index, b->how));
+  }
+  CHECK(warm_cog.by_postcode("37100") == cold_cog.by_postcode("37100"));
+  CHECK(warm_cog.region_name("24") == "Centre-Val de Loire");
+
+  BoundaryOptions o;
+  o.path = dir / "communes";
+  o.threads = 2;
+  o.cache = cache;
+  auto read_with = [&](const BoundaryOptions& opt, Diagnostics& d, BoundaryReport& r) { return read_boundaries(opt, cold_cog, d, r); };
+  Diagnostics d0, d1, d2;
+  BoundaryReport r0, r1, r2;
+  BoundaryOptions off = o;
+  off.cache = FileCache();
+  const auto plain = read_with(off, d0, r0);
+  const auto cold = read_with(o, d1, r1);
+  const auto warm = read_with(o, d2, r2);
+  CHECK_FALSE(r1.from_cache);
+  CHECK(r2.from_cache);
+  REQUIRE(plain.size() == 5);
+  for (const auto* v : {&cold, &warm}) {
+    REQUIRE(v->size() == plain.size());
+    for (std::size_t i = 0; i < plain.size(); ++i) {
+      const auto &a = plain[i], &b = (*v)[i];
+      CHECK(a.code == b.code);
+      CHECK(std::tie(a.name, a.departement, a.region, a.epci, a.population, a.epsg, a.former_codes) ==
+            std::tie(b.name, b.departement, b.region, b.epci, b.population, b.epsg, b.former_codes));
+      CHECK(a.point == b.point);  // bit for bit
+      REQUIRE(a.shape.size() == b.shape.size());
+      for (std::size_t p = 0; p < a.shape.size(); ++p) {
+        CHECK(a.shape[p].outer == b.shape[p].outer);
+        CHECK(a.shape[p].holes == b.shape[p].holes);
+      }
+    }
+  }
+  // The findings are replayed: the merged code and the repaired bow-tie, with their text.
+  for (const auto* d : {&d1, &d2}) {
+    CHECK(d->counts() == d0.counts());
+    CHECK(d->findings().size() == d0.findings().size());
+    CHECK(d->count(Warn::geometry_repaired) == 1);
+  }
+  CHECK(d2.findings().front().message == d0.findings().front().message);
+  CHECK(std::tie(r2.files, r2.features, r2.communes, r2.merged_codes, r2.repaired, r2.read, r2.input_crs, r2.output_epsg) ==
+        std::tie(r0.files, r0.features, r0.communes, r0.merged_codes, r0.repaired, r0.read, r0.input_crs, r0.output_epsg));
+
+  // Another filter is another entry; a changed file is a miss, and its new content is read.
+  BoundaryOptions only41 = o;
+  only41.departements = {"41"};
+  Diagnostics d3;
+  BoundaryReport r3;
+  CHECK(read_with(only41, d3, r3).size() == 1);
+  CHECK_FALSE(r3.from_cache);
+  fs::path changed;
+  for (const auto& e : fs::directory_iterator(dir / "communes"))
+    if (e.path().string().find("41") != std::string::npos || changed.empty()) changed = e.path();
+  {
+    std::ifstream in(changed);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    text += "\n";  // same features, other bytes
+    std::ofstream(changed) << text;
+  }
+  Diagnostics d4;
+  BoundaryReport r4;
+  const auto again = read_with(o, d4, r4);
+  CHECK_FALSE(r4.from_cache);
+  CHECK(again.size() == 5);
+  fs::remove_all(dir);
+}

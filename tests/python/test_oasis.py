@@ -251,7 +251,7 @@ def test_gil_is_released():
     result = {}
 
     def work():
-        result["zones"], _ = oasis.run(DEFAULT)  # about 2 s of C++
+        result["zones"], _ = oasis.run(DEFAULT)  # 0.3 s of C++ with the prepared inputs cached, 2 s without
         done.set()
 
     th = threading.Thread(target=work)
@@ -263,7 +263,7 @@ def test_gil_is_released():
         time.sleep(0.001)
     th.join()
     elapsed = time.perf_counter() - start
-    assert len(result["zones"]) == 1754 and elapsed > 0.5
+    assert len(result["zones"]) == 1754 and elapsed > 0.1
     # The main thread kept running while the engine worked (about one tick per millisecond; a
     # module holding the GIL would leave it a handful of ticks).
     assert ticks >= 0.3 * elapsed / 0.001

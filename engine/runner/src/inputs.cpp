@@ -535,8 +535,10 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   o.code_field = opt.code_field;
   o.use_apl = opt.use_apl;
   o.progress = [&](double f, std::string_view st) { return p_load(f, st); };
-  const auto cog = geodata::Cog::load(o.cog_dir);
+  o.cache = opt.cache_dir ? FileCache(*opt.cache_dir) : FileCache::user_default();
+  const auto cog = geodata::Cog::load(o.cog_dir, o.cache);
   auto sel = select_territory(s, o, cog, diag);
+  in.cache = !o.cache.enabled() ? "off" : cog.from_cache() && sel.loaded.boundaries.from_cache ? "hit" : "miss";
   std::optional<geodata::AttributeReport> ages;
   if (!s.data.age_bands.empty())
     ages = geodata::attach_age_bands(sel.territory, data_path(s.data.age_bands, o.data_dir), cog, s.access.age_weights, diag);

@@ -87,6 +87,7 @@ RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& d
   };
 
   const auto inputs = timed("inputs", [&] { return load_inputs(s, opt, diag); });
+  timings["inputs_cache"] = inputs.cache;
   const auto travel = timed("travel", [&] { return build_travel(s, inputs, opt, diag); });
   bool cache_hit = false;
   const CalibrationCache cache = opt.cache_dir ? CalibrationCache{*opt.cache_dir} : CalibrationCache::user_default();

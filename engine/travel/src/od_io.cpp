@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "oasis/core/atomic_file.hpp"
+#include "oasis/core/binary.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/io/csv.hpp"
 
@@ -136,66 +137,24 @@ void write_od_csv(const fs::path& path, const OdMatrix& od, const std::vector<st
 
 namespace {
 constexpr char kMagic[8] = {'O', 'A', 'S', 'I', 'S', 'O', 'D', '1'};
-template <class T>
-void put(std::string& s, const T& v) {
-  s.append(reinterpret_cast<const char*>(&v), sizeof(T));
-}
-template <class T>
-void put_vec(std::string& s, const std::vector<T>& v) {
-  s.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
-}
-void put_str(std::string& s, const std::string& v) {
-  put(s, static_cast<std::uint32_t>(v.size()));
-  s += v;
-}
-struct Reader {
-  const std::string& buf;
-  std::size_t pos = 0;
-  std::string file;
-  void need(std::size_t n) {
-    if (buf.size() - pos < n) throw Error(Errc::format, "truncated OD binary file", file, {}, "rebuild it with oasis travel");
-  }
-  template <class T>
-  T get() {
-    need(sizeof(T));
-    T v;
-    std::memcpy(&v, buf.data() + pos, sizeof(T));
-    pos += sizeof(T);
-    return v;
-  }
-  template <class T>
-  void get_vec(std::vector<T>& v, std::size_t n) {
-    if (n > buf.size() / sizeof(T) + 1) need(buf.size() + 1);
-    need(n * sizeof(T));
-    v.resize(n);
-    std::memcpy(v.data(), buf.data() + pos, n * sizeof(T));
-    pos += n * sizeof(T);
-  }
-  std::string get_str() {
-    const auto n = get<std::uint32_t>();
-    need(n);
-    std::string s = buf.substr(pos, n);
-    pos += n;
-    return s;
-  }
-};
 }  // namespace
 
 void write_od_binary(const fs::path& path, const OdMatrix& od, const std::vector<std::string>& from_ids,
                      const std::vector<std::string>& to_ids, bool overwrite) {
-  std::string s(kMagic, sizeof(kMagic));
-  put(s, static_cast<std::uint64_t>(od.n_origins()));
-  put(s, static_cast<std::uint64_t>(od.n_destinations));
-  put(s, static_cast<std::uint64_t>(od.pairs()));
-  put(s, od.cutoff_min);
-  put(s, od.intra_min);
-  put_str(s, od.model);
-  for (const auto& id : from_ids) put_str(s, id);
-  for (const auto& id : to_ids) put_str(s, id);
-  put_vec(s, od.first);
-  put_vec(s, od.dest);
-  put_vec(s, od.minutes);
-  write_file_atomic(path, s, overwrite);
+  BinaryWriter w;
+  w.put_bytes(std::string_view(kMagic, sizeof(kMagic)));
+  w.put(static_cast<std::uint64_t>(od.n_origins()));
+  w.put(static_cast<std::uint64_t>(od.n_destinations));
+  w.put(static_cast<std::uint64_t>(od.pairs()));
+  w.put(od.cutoff_min);
+  w.put(od.intra_min);
+  w.put_str(od.model);
+  for (const auto& id : from_ids) w.put_str(id);
+  for (const auto& id : to_ids) w.put_str(id);
+  w.put_array(od.first);
+  w.put_array(od.dest);
+  w.put_array(od.minutes);
+  write_file_atomic(path, w.bytes(), overwrite);
 }
 
 bool is_od_binary(const fs::path& path) {
@@ -247,12 +206,12 @@ OdFile read_od_binary(const fs::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string buf = ss.str();
-  Reader r{buf, 0, path.string()};
+  BinaryReader r(buf, path.string(), "OD binary file", "rebuild it with oasis travel");
   r.need(sizeof(kMagic));
   if (std::memcmp(buf.data(), kMagic, sizeof(kMagic)) != 0)
     throw Error(Errc::format, "not an Oasis OD binary file (bad magic)", path.string(), {},
                 "binary OD files are written by `oasis travel -o FILE.odb`; CSV tables end in .csv");
-  r.pos = sizeof(kMagic);
+  r.seek(sizeof(kMagic));
   OdFile f;
   const auto n_o = r.get<std::uint64_t>(), n_d = r.get<std::uint64_t>(), pairs = r.get<std::uint64_t>();
   f.od.cutoff_min = r.get<double>();
@@ -262,9 +221,9 @@ OdFile read_od_binary(const fs::path& path) {
   if (n_o > buf.size() || n_d > buf.size() || pairs > buf.size()) r.need(buf.size() + 1);
   for (std::uint64_t i = 0; i < n_o; ++i) f.from_ids.push_back(r.get_str());
   for (std::uint64_t i = 0; i < n_d; ++i) f.to_ids.push_back(r.get_str());
-  r.get_vec(f.od.first, n_o + 1);
-  r.get_vec(f.od.dest, pairs);
-  r.get_vec(f.od.minutes, pairs);
+  r.get_array(f.od.first, n_o + 1);
+  r.get_array(f.od.dest, pairs);
+  r.get_array(f.od.minutes, pairs);
   try {
     f.od.validate();
   } catch (const Error& e) {

@@ -14,6 +14,7 @@
 
 #include "oasis/access/calibrate.hpp"
 #include "oasis/core/atomic_file.hpp"
+#include "oasis/core/cache.hpp"
 #include "oasis/core/checksum.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/core/version.hpp"
@@ -217,11 +218,7 @@ std::optional<Calibration> raw_model(const scenario::Scenario& s, const Inputs& 
 
 }  // namespace
 
-CalibrationCache CalibrationCache::user_default() {
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return {fs::path(x) / "oasis"};
-  if (const char* h = std::getenv("HOME"); h && *h) return {fs::path(h) / ".cache" / "oasis"};
-  return {};
-}
+CalibrationCache CalibrationCache::user_default() { return {FileCache::user_default().dir()}; }
 
 std::optional<Calibration> calibrate_supply(const scenario::Scenario& s, const Inputs& in, const travel::OdMatrix& od,
                                             const CalibrationCache& cache, bool* cache_hit, const travel::OdMatrix* around_od) {

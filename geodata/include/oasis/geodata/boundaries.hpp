@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "oasis/core/cache.hpp"
 #include "oasis/core/diagnostics.hpp"
 #include "oasis/core/progress.hpp"
 #include "oasis/geodata/cog.hpp"
@@ -30,6 +31,9 @@ struct BoundaryOptions {
   std::set<std::string> departements;  // and/or of these départements
   int threads = 0;                     // 0 = all hardware threads
   ProgressFn progress;
+  /// The prepared-input cache (docs/cache.md): the communes read, their report and findings are
+  /// kept under a key naming each file read (path and SHA-256), the COG and the options above.
+  FileCache cache;
 };
 
 struct BoundaryReport {
@@ -44,6 +48,7 @@ struct BoundaryReport {
   std::size_t outside_filter = 0;  // features outside the selected régions / départements
   std::set<std::string> input_crs;
   std::set<int> output_epsg;
+  bool from_cache = false;  // served by the prepared-input cache (the same records and findings)
 };
 
 /// Reads, validates, reprojects and merges. Throws Error on hard failures (unreadable or corrupt

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "oasis/core/cache.hpp"
+
 namespace oasis::geodata {
 
 struct CogCommune {
@@ -33,8 +35,14 @@ struct CogMatch {
 class Cog {
  public:
   /// Reads `package_dir`/data/{communes,epci,departements,regions}.json and package.json.
-  /// Throws Error(io) with the install command when the package is missing.
-  static Cog load(const std::filesystem::path& package_dir);
+  /// Throws Error(io) with the install command when the package is missing. With `cache` on, a
+  /// binary copy keyed on the SHA-256 of those five files is read instead when it is there
+  /// (docs/cache.md), and written when it is not: the same Cog either way.
+  static Cog load(const std::filesystem::path& package_dir, const FileCache& cache = {});
+  /// Whether load() was served by the cache.
+  bool from_cache() const noexcept { return from_cache_; }
+  /// SHA-256 over the five files' SHA-256: what the boundary cache's key names.
+  const std::string& fingerprint() const noexcept { return fingerprint_; }
 
   const std::string& version() const noexcept { return version_; }
   const std::filesystem::path& directory() const noexcept { return dir_; }
@@ -49,6 +57,12 @@ class Cog {
   std::string departement_name(std::string_view code) const;
 
  private:
+  static Cog parse(const std::filesystem::path& package_dir);
+  std::string encode() const;
+  static Cog decode(std::string_view bytes, const std::filesystem::path& package_dir);
+
+  bool from_cache_ = false;
+  std::string fingerprint_;
   std::filesystem::path dir_;
   std::string version_;
   std::vector<CogCommune> communes_;

@@ -38,6 +38,7 @@ struct TerritoryOptions {
   std::string code_field, name_field;
   int threads = 0;
   ProgressFn progress;
+  FileCache cache;  // the prepared-input cache for the boundaries (docs/cache.md); off by default
 };
 
 struct AttributeReport {

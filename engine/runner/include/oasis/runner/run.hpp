@@ -25,7 +25,7 @@ struct RunOptions {
   std::optional<int> assume_epsg;  // CRS of boundary layers that declare none
   std::string code_field;          // attribute holding the INSEE code ("" = the usual names)
   bool use_apl = true;             // read the DREES APL file (population_std, apl_official)
-  // Where the supply calibration is kept between runs: nullopt = the user's cache
+  // Where the prepared inputs and the supply calibration are kept between runs: nullopt = the user's cache
   // ($XDG_CACHE_HOME/oasis or ~/.cache/oasis), an empty path = no cache (--no-cache).
   std::optional<std::filesystem::path> cache_dir;
   ProgressFn progress;

@@ -92,6 +92,7 @@ struct Around {
 struct Inputs {
   Territory territory;
   std::string cog_version;
+  std::string cache;  // the prepared-input cache: "hit" (COG and boundaries), "miss" or "off" (docs/cache.md)
   std::filesystem::path data_dir;
   std::filesystem::path outlines;  // département outlines for the maps ("" = none)
   std::vector<std::string> excluded, without_boundary;
