@@ -1,7 +1,9 @@
 // Travel benchmark: national OD tables (crowfly, commune-graph) at 30 and 45 minutes on 1 and 2
 // threads, and bounded Dijkstra throughput on a generated road network of realistic size.
 //   build/release/bin/oasis_bench_travel [--data DIR] [--skip-national] [--grid-side N]
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -11,6 +13,7 @@
 #include "oasis/core/diagnostics.hpp"
 #include "oasis/core/memory.hpp"
 #include "oasis/geodata/load.hpp"
+#include "oasis/travel/ch.hpp"
 #include "oasis/travel/graph.hpp"
 #include "oasis/travel/models.hpp"
 
@@ -87,16 +90,60 @@ int main(int argc, char** argv) {
   std::vector<std::uint32_t> origins, dests;
   for (int k = 0; k < 2000; ++k) origins.push_back(static_cast<std::uint32_t>((static_cast<std::uint64_t>(k) * 2654435761u) % g.nodes()));
   for (std::uint32_t n = 0; n < g.nodes(); n += 37) dests.push_back(n);
+  std::vector<travel::OdMatrix> dijkstra;
   for (double cutoff : {15.0, 30.0})
     for (int threads : {1, 2}) {
       travel::OdOptions oo;
       oo.cutoff_min = cutoff;
       oo.threads = threads;
       const auto t3 = Clock::now();
-      const auto od = travel::graph_od(g, origins, {}, dests, {}, oo, false, 0.0);
+      auto od = travel::graph_od(g, origins, {}, dests, {}, oo, false, 0.0);
       const double s = since(t3);
       fmt::print("{:<16} {:>7.0f} {:>7} {:>12} {:>9.3f} {:>14.0f} {:>10.0f}   ({:.0f} searches/s)\n", "road-grid", cutoff, threads,
                  od.pairs(), s, static_cast<double>(od.pairs()) / s, peak_rss_mb(), static_cast<double>(origins.size()) / s);
+      if (threads == 2) dijkstra.push_back(std::move(od));
     }
+  // The same searches on a contraction hierarchy of the grid (docs/travel-osm.md).
+  travel::ChOptions co;
+  const auto t4 = Clock::now();
+  const auto ch = travel::ContractionHierarchy::build(g, co);
+  fmt::print("# contraction hierarchy: {} shortcuts, {} arcs, built in {:.2f} s (2 threads for the first estimates), peak {:.0f} MB\n",
+             ch.shortcuts(), ch.arcs(), since(t4), peak_rss_mb());
+  std::size_t k = 0;
+  for (double cutoff : {15.0, 30.0}) {
+    for (int threads : {1, 2}) {
+      travel::OdOptions oo;
+      oo.cutoff_min = cutoff;
+      oo.threads = threads;
+      const auto t5 = Clock::now();
+      const auto od = ch.od(origins, {}, dests, {}, oo, false, 0.0);
+      const double s = since(t5);
+      fmt::print("{:<16} {:>7.0f} {:>7} {:>12} {:>9.3f} {:>14.0f} {:>10.0f}   ({:.0f} searches/s)\n", "road-grid-ch", cutoff, threads,
+                 od.pairs(), s, static_cast<double>(od.pairs()) / s, peak_rss_mb(), static_cast<double>(origins.size()) / s);
+      if (threads != 2) continue;
+      // Against the plain Dijkstra (float sums): the largest difference, pairs on one side only.
+      const auto& ref = dijkstra[k++];
+      double worst = 0;
+      std::size_t only_one = 0, at_cutoff = 0;
+      for (std::size_t o = 0; o < origins.size(); ++o) {
+        const auto ds = ref.destinations(o);
+        const auto ts = ref.times(o);
+        for (std::size_t j = 0; j < ds.size(); ++j) {
+          if (const auto c = od.time(o, ds[j]))
+            worst = std::max(worst, std::abs(static_cast<double>(*c) - ts[j]));
+          else
+            ++only_one, at_cutoff += ts[j] > cutoff - 1e-4;
+        }
+        const auto cs = od.destinations(o);
+        const auto ct = od.times(o);
+        for (std::size_t j = 0; j < cs.size(); ++j)
+          if (!ref.time(o, cs[j])) ++only_one, at_cutoff += ct[j] > cutoff - 1e-4;
+      }
+      fmt::print(
+          "#   {:.0f} min: largest difference to Dijkstra {:.2e} min; {} pairs on one side only, {} of them within 1e-4 min of the "
+          "cutoff\n",
+          cutoff, worst, only_one, at_cutoff);
+    }
+  }
   return 0;
 }

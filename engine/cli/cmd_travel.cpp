@@ -29,6 +29,7 @@ struct TravelCmdFlags {
   int k = 1;
   double beyond = 30.0;
   bool json = false;
+  bool no_cache = false;
 };
 
 void run_travel(const TravelCmdFlags& f, const GlobalFlags& g) {
@@ -42,10 +43,12 @@ void run_travel(const TravelCmdFlags& f, const GlobalFlags& g) {
   auto progress = bar.callback();
   o.progress = [&](double x, std::string_view st) { return progress(0.3 * x, st); };
   Diagnostics diag;
-  const auto cog = geodata::Cog::load(o.cog_dir);
+  o.cache = f.no_cache ? FileCache() : FileCache::user_default();
+  const auto cog = geodata::Cog::load(o.cog_dir, o.cache);
   const auto loaded = geodata::load_territory(o, cog, diag);
   const auto& t = loaded.territory;
-  const auto result = geodata::build_travel(t, settings, diag, [&](double x, std::string_view st) { return progress(0.3 + 0.6 * x, st); });
+  const auto result = geodata::build_travel(
+      t, settings, diag, [&](double x, std::string_view st) { return progress(0.3 + 0.6 * x, st); }, o.cache);
   const auto& od = result.od;
   const auto codes = geodata::territory_codes(t);
   if (!g.output.empty()) {
@@ -67,8 +70,16 @@ void run_travel(const TravelCmdFlags& f, const GlobalFlags& g) {
   j["od_memory_mb"] = std::round(static_cast<double>(od.memory_bytes()) / 1e5) / 10.0;
   if (result.osm) {
     const auto& r = *result.osm;
-    j["osm"] = {{"file", r.file}, {"ways", r.ways},       {"nodes_read", r.nodes_read},   {"nodes_kept", r.nodes_kept},
-                {"arcs", r.arcs}, {"snapped", r.snapped}, {"off_network", r.off_network}, {"max_snap_m", std::round(r.max_snap_m)}};
+    j["osm"] = {{"file", r.file},
+                {"ways", r.ways},
+                {"nodes_read", r.nodes_read},
+                {"nodes_kept", r.nodes_kept},
+                {"arcs", r.arcs},
+                {"snapped", r.snapped},
+                {"off_network", r.off_network},
+                {"max_snap_m", std::round(r.max_snap_m)},
+                {"routing", "contraction hierarchy"},
+                {"shortcuts", r.shortcuts}};
   }
   if (result.table) {
     const auto& r = *result.table;
@@ -118,9 +129,11 @@ void run_travel(const TravelCmdFlags& f, const GlobalFlags& g) {
   text += fmt::format("pairs         {} ({:.1f} destinations per commune, {:.1f} MB)\n", thousands(static_cast<double>(od.pairs())),
                       j["mean_destinations"].get<double>(), static_cast<double>(od.memory_bytes()) / 1e6);
   if (result.osm)
-    text += fmt::format("roads         {} ways, {} nodes kept of {}, {} communes snapped (max {:.0f} m), {} off the network\n",
-                        result.osm->ways, result.osm->nodes_kept, result.osm->nodes_read, result.osm->snapped, result.osm->max_snap_m,
-                        result.osm->off_network);
+    text += fmt::format(
+        "roads         {} ways, {} nodes kept of {}, {} communes snapped (max {:.0f} m), {} off the network; contraction hierarchy of {} "
+        "shortcuts ({})\n",
+        result.osm->ways, result.osm->nodes_kept, result.osm->nodes_read, result.osm->snapped, result.osm->max_snap_m,
+        result.osm->off_network, result.osm->shortcuts, result.osm->hierarchy_from_cache ? "from the cache" : "built");
   if (result.table)
     text += fmt::format("table         {} pairs read, {} kept, {} above the cutoff, {} with unknown ids\n", result.table->records,
                         result.table->kept, result.table->above_cutoff, result.table->unmatched_records);
@@ -144,6 +157,8 @@ void register_travel(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--beyond", flags->beyond, "--nearest: threshold in minutes for the share of population beyond it (default 30)");
   sub->add_option("--nearest-output", flags->nearest_output, "--nearest: write code_insee,nom,population,minutes to this CSV");
   sub->add_flag("--json", flags->json, "Print the summary as one JSON object");
+  sub->add_flag("--no-cache", flags->no_cache,
+                "Read every input file and build the road hierarchy again, keep nothing (default: the user's cache, docs/cache.md)");
   sub->callback([flags, &g] { run_travel(*flags, g); });
 }
 

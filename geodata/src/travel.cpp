@@ -9,8 +9,11 @@
 #include <fmt/format.h>
 
 #include "gdal_util.hpp"
+#include "oasis/core/binary.hpp"
+#include "oasis/core/checksum.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/geodata/osm.hpp"
+#include "oasis/travel/ch.hpp"
 
 namespace oasis::geodata {
 namespace fs = std::filesystem;
@@ -37,8 +40,40 @@ travel::OdMatrix from_table(const Territory& t, const travel::TravelSettings& s,
   return travel::read_od(s.table, look, t.size(), look, t.size(), ro, diag, *rep);  // CSV or .odb, by its first bytes
 }
 
+/// Bumped whenever the contraction or the encoding changes what a cached hierarchy holds.
+constexpr int kHierarchyCacheFormat = 1;
+
+/// The road graph's contraction hierarchy, from the cache when it holds one of this very graph.
+travel::ContractionHierarchy hierarchy_of(const travel::Graph& g, int threads, const FileCache& cache, const ProgressFn& progress,
+                                          bool& from_cache) {
+  travel::ChOptions co;
+  co.threads = threads;
+  co.progress = progress;
+  from_cache = false;
+  std::string key;
+  if (cache.enabled()) {
+    BinaryWriter w;
+    w.put_vec(g.first), w.put_vec(g.head), w.put_vec(g.minutes);
+    key = fmt::format("roads-ch {}\nsettle limits {} {}\ngraph {}", kHierarchyCacheFormat, co.estimate_settle_limit,
+                      co.contract_settle_limit, sha256_text(w.bytes()));
+    if (const auto bytes = cache.read("roads-ch", key)) {
+      try {
+        auto ch = travel::ContractionHierarchy::decode(*bytes);
+        if (ch.nodes() == g.nodes()) {
+          from_cache = true;
+          return ch;
+        }
+      } catch (const Error&) {  // rebuilt below
+      }
+    }
+  }
+  auto ch = travel::ContractionHierarchy::build(g, co);
+  if (cache.enabled()) cache.write("roads-ch", key, ch.encode());
+  return ch;
+}
+
 travel::OdMatrix from_osm(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag, std::optional<OsmReport>& rep,
-                          const ProgressFn& progress) {
+                          const ProgressFn& progress, const FileCache& cache) {
   if (s.osm.pbf.empty()) throw Error(Errc::usage, "the osm model needs an OpenStreetMap extract", {}, {}, "give --osm FILE.osm.pbf");
   SubProgress read_part(progress, 0.0, 0.3);
   const auto roads = read_osm_roads(s.osm.pbf, [&](double f, std::string_view st) { return read_part(f, st); });
@@ -111,16 +146,20 @@ travel::OdMatrix from_osm(const Territory& t, const travel::TravelSettings& s, D
   travel::OdOptions o;
   o.cutoff_min = s.cutoff_min;
   o.threads = s.threads;
-  SubProgress route_part(progress, 0.3, 1.0);
+  SubProgress ch_part(progress, 0.3, 0.8), route_part(progress, 0.8, 1.0);
+  const auto ch = hierarchy_of(
+      roads.graph, s.threads, cache, [&](double f, std::string_view st) { return ch_part(f, st); }, rep->hierarchy_from_cache);
+  rep->shortcuts = ch.shortcuts();
   o.progress = [&](double f, std::string_view st) { return route_part(f, st); };
-  auto od = travel::graph_od(roads.graph, node_of, offset, node_of, offset, o, true, s.intra_min);
+  auto od = ch.od(node_of, offset, node_of, offset, o, true, s.intra_min);
   od.model = fmt::format("osm {} ({} road nodes)", s.osm.pbf.filename().string(), roads.graph.nodes());
   return od;
 }
 
 }  // namespace
 
-TravelResult build_travel(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag, const ProgressFn& progress) {
+TravelResult build_travel(const Territory& t, const travel::TravelSettings& s, Diagnostics& diag, const ProgressFn& progress,
+                          const FileCache& cache) {
   const auto t0 = std::chrono::steady_clock::now();
   travel::check_cutoff(s.cutoff_min);
   if (!(s.intra_min >= 0) || s.intra_min > s.cutoff_min)
@@ -137,7 +176,7 @@ TravelResult build_travel(const Territory& t, const travel::TravelSettings& s, D
       r.od = travel::commune_graph_od(*r.graph, s.graph, o, s.intra_min);
       break;
     case travel::Model::table: r.od = from_table(t, s, diag, r.table); break;
-    case travel::Model::osm: r.od = from_osm(t, s, diag, r.osm, progress); break;
+    case travel::Model::osm: r.od = from_osm(t, s, diag, r.osm, progress, cache); break;
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;

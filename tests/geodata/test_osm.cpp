@@ -6,6 +6,8 @@
 #include "fixtures.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/geodata/osm.hpp"
+#include "oasis/travel/ch.hpp"
+#include "travel/ch_reference.hpp"
 
 using namespace oasis;
 using namespace oasis::geodata;
@@ -81,4 +83,26 @@ TEST_CASE("OSM: the real Melun extract and bad files") {
   CHECK(code(test::write(dir / "empty.osm.pbf", "")) == Errc::empty_input);
   CHECK(code(test::write(dir / "junk.osm.pbf", std::string(200, 'x'))) == Errc::format);
   CHECK(code(test::write(dir / "noroad.osm", "<?xml version='1.0'?><osm version='0.6'></osm>")) == Errc::empty_input);
+}
+
+TEST_CASE("OSM: on the real extracts the contraction hierarchy gives every pair of road nodes as Dijkstra does, to 1e-6") {
+  for (const char* name : {"melun.osm.pbf", "three_cities.osm.pbf"}) {
+    const auto g = read_osm_roads(std::filesystem::path(OASIS_SHARED_DATA) / "osm" / name);
+    const auto n = static_cast<std::uint32_t>(g.graph.nodes());
+    REQUIRE(n > 20);
+    const auto ch = travel::ContractionHierarchy::build(g.graph);
+    std::vector<std::uint32_t> all(n);
+    for (std::uint32_t i = 0; i < n; ++i) all[i] = i;
+    for (double cutoff : {0.5, 2.0, 1e6}) {
+      travel::OdOptions o;
+      o.cutoff_min = cutoff;
+      const auto od = ch.od(all, {}, all, {}, o, false, 0.0);
+      const auto c = test::compare_with_dijkstra(g.graph, od, all, {}, all, {}, cutoff, false);
+      INFO(name << ", " << n << " nodes, cutoff " << cutoff);
+      CHECK(c.pairs_checked > n);
+      CHECK(c.worst_relative <= 1e-6);
+      CHECK(c.one_side_only == c.at_cutoff);
+      if (cutoff > 1e5) CHECK(c.pairs_checked == static_cast<std::size_t>(n) * n);  // one strongly connected component
+    }
+  }
 }

@@ -27,6 +27,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// The prepared-input cache of a run: RunOptions::cache_dir, else the user's (docs/cache.md).
+FileCache cache_of(const RunOptions& opt) { return opt.cache_dir ? FileCache(*opt.cache_dir) : FileCache::user_default(); }
+
 /// Scenario paths may start with "data:" to name a file inside the data directory.
 fs::path data_path(const std::string& p, const fs::path& data_dir) { return p.starts_with("data:") ? data_dir / p.substr(5) : fs::path(p); }
 
@@ -535,7 +538,7 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   o.code_field = opt.code_field;
   o.use_apl = opt.use_apl;
   o.progress = [&](double f, std::string_view st) { return p_load(f, st); };
-  o.cache = opt.cache_dir ? FileCache(*opt.cache_dir) : FileCache::user_default();
+  o.cache = cache_of(opt);
   const auto cog = geodata::Cog::load(o.cog_dir, o.cache);
   auto sel = select_territory(s, o, cog, diag);
   in.cache = !o.cache.enabled() ? "off" : cog.from_cache() && sel.loaded.boundaries.from_cache ? "hit" : "miss";
@@ -670,12 +673,14 @@ Travel build_travel(const scenario::Scenario& s, const Inputs& in, const RunOpti
   const SubProgress p_travel(opt.progress, 0.32, 0.85);
   Travel tr;
   tr.settings = travel_settings(s, opt.threads);
-  auto inner = geodata::build_travel(in.territory, tr.settings, diag, [&](double f, std::string_view st) { return p_travel(f, st); });
+  const auto cache = cache_of(opt);
+  auto inner = geodata::build_travel(
+      in.territory, tr.settings, diag, [&](double f, std::string_view st) { return p_travel(f, st); }, cache);
   tr.od = std::move(inner.od);
   tr.graph = std::move(inner.graph);
   if (in.around) {
     Diagnostics ring_diag;  // warnings about the ring's communes are not the run's
-    auto around = geodata::build_travel(in.around->territory, tr.settings, ring_diag);
+    auto around = geodata::build_travel(in.around->territory, tr.settings, ring_diag, {}, cache);
     tr.od_around = std::move(around.od);
     tr.graph_around = std::move(around.graph);
   }
