@@ -414,10 +414,10 @@ py::tuple run_scenario(const std::string& path, const std::string& out_dir, bool
 
 }  // namespace
 
-// One declaration per exported function and its keyword arguments: a table, long by nature.
-PYBIND11_MODULE(_oasis, m) {
-  m.doc() = "Oasis engine (compiled part); use the `oasis` package";
-  m.attr("__version__") = std::string(kVersion);
+namespace {
+
+/// The output schema and the error table: zone_list_columns, OasisError and its translator, errors.
+void define_schema_and_errors(py::module_& m) {
   m.def(
       "zone_list_columns",
       [] {
@@ -452,7 +452,10 @@ PYBIND11_MODULE(_oasis, m) {
         return out;
       },
       "Every error code: (exit code, name, meaning)");
+}
 
+/// The Territory class (communes, columns, boundaries).
+void define_territory(py::module_& m) {
   py::class_<PyTerritory>(m, "Territory", "Communes loaded from the data directory (dense ids 0..n-1, INSEE codes as text)")
       .def_property_readonly("size", [](const PyTerritory& T) { return T.t().size(); })
       .def_property_readonly("codes", [](const PyTerritory& T) { return geodata::territory_codes(T.t()); })
@@ -488,7 +491,10 @@ PYBIND11_MODULE(_oasis, m) {
             return out;
           },
           "boundaries as WKT MULTIPOLYGON, Lambert-93 metres (EPSG:2154)");
+}
 
+/// The Od class (a sparse origin-destination table).
+void define_od(py::module_& m) {
   py::class_<PyOd>(m, "Od", "A sparse origin-destination table (minutes): origins = demand, destinations = supply / candidates")
       .def_property_readonly("n_origins", [](const PyOd& o) { return o.od.n_origins(); })
       .def_property_readonly("n_destinations", [](const PyOd& o) { return o.od.n_destinations; })
@@ -512,7 +518,11 @@ PYBIND11_MODULE(_oasis, m) {
             return py::make_tuple(to_array(from), to_array(to), to_array(minutes));
           },
           "(origin index, destination index, minutes) as numpy arrays, by origin then destination");
+}
 
+/// The steps, one declaration per exported function and its keyword arguments (the defaults read
+/// from the library's own option structs).
+void define_steps(py::module_& m) {
   m.def("load_territory", &load_territory, py::arg("data") = "", py::arg("cog") = "", py::arg("regions") = std::vector<std::string>{},
         py::arg("departements") = std::vector<std::string>{}, py::arg("communes") = py::none(), py::arg("apl") = py::none(),
         py::arg("use_apl") = true, py::arg("threads") = 0, py::arg("progress") = py::none());
@@ -570,4 +580,15 @@ PYBIND11_MODULE(_oasis, m) {
         py::arg("road_km") = "");
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("out_dir") = "", py::arg("overwrite") = false, py::arg("data") = "",
         py::arg("cog") = "", py::arg("threads") = py::none(), py::arg("csv_fr") = py::none(), py::arg("progress") = py::none());
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_oasis, m) {
+  m.doc() = "Oasis engine (compiled part); use the `oasis` package";
+  m.attr("__version__") = std::string(kVersion);
+  define_schema_and_errors(m);
+  define_territory(m);
+  define_od(m);
+  define_steps(m);
 }

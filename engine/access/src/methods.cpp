@@ -81,6 +81,141 @@ std::string_view flag_name(std::uint8_t f) noexcept {
   return "";
 }
 
+namespace {
+
+/// What every method's kernel reads and writes: the OD, the weights per pair (once: the decay may
+/// be costly, e.g. exp / logistic) and the result being filled.
+struct Kernel {
+  const travel::OdMatrix& od;
+  std::span<const double> demand, supply;
+  const std::vector<double>& w;
+  AccessResult& r;
+  std::size_t n_o, n_d;
+
+  template <class Fn>
+  void for_pairs(Fn&& fn) const {
+    for (std::size_t o = 0; o < n_o; ++o)
+      for (auto k = od.first[o]; k < od.first[o + 1]; ++k) fn(o, od.dest[k], k);
+  }
+  /// Counts the supply sites with supply that no demand reaches (denominator 0).
+  void unreached_supply(const std::vector<double>& denom) const {
+    for (std::size_t d = 0; d < n_d; ++d)
+      if (supply[d] > 0 && !(denom[d] > 0)) {
+        ++r.supply_without_demand;
+        r.supply_unreached += supply[d];
+      }
+  }
+};
+
+/// 2SFCA, E2SFCA, G2SFCA and APL: R_j = S_j / sum_k W_kj P_k ; A_i = sum_j W_ij R_j.
+void two_step(const Kernel& K) {
+  std::vector<double> denom(K.n_d, 0.0), ratio(K.n_d, 0.0);
+  K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += K.w[k] * K.demand[o]; });
+  for (std::size_t d = 0; d < K.n_d; ++d) ratio[d] = denom[d] > 0 ? K.supply[d] / denom[d] : 0.0;
+  K.unreached_supply(denom);
+  K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { K.r.value[o] += K.w[k] * ratio[d]; });
+}
+
+/// 3SFCA: G_ij = W_ij / sum_l W_il ; R_j = S_j / sum_k G_kj W_kj P_k ; A_i = sum_j G_ij W_ij R_j.
+void three_step(const Kernel& K) {
+  std::vector<double> rowsum(K.n_o, 0.0), denom(K.n_d, 0.0), ratio(K.n_d, 0.0);
+  K.for_pairs([&](std::size_t o, std::uint32_t, std::size_t k) { rowsum[o] += K.w[k]; });
+  auto g = [&](std::size_t o, std::size_t k) { return rowsum[o] > 0 ? K.w[k] / rowsum[o] : 0.0; };
+  K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += g(o, k) * K.w[k] * K.demand[o]; });
+  for (std::size_t d = 0; d < K.n_d; ++d) ratio[d] = denom[d] > 0 ? K.supply[d] / denom[d] : 0.0;
+  K.unreached_supply(denom);
+  K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { K.r.value[o] += g(o, k) * K.w[k] * ratio[d]; });
+}
+
+/// BFCA, Paez, Higgins & Vivona 2019, as ipeaGIT/accessibility's floating_catchment_area(method =
+/// "bfca"): W^i_ij = W_ij / sum_l W_il (each population allocated once), W^j_ij = W_ij / sum_k W_kj
+/// (each level of service allocated once); L_j = S_j / sum_k P_k W^i_kj; A_i = sum_j W^j_ij L_j.
+/// So sum_j (sum_k P_k W^i_kj) = sum_i P_i and sum_i A_i = sum_j L_j (no inflation of either).
+void balanced(const Kernel& K) {
+  std::vector<double> rowsum(K.n_o, 0.0), colsum(K.n_d, 0.0), denom(K.n_d, 0.0), level(K.n_d, 0.0);
+  K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
+    rowsum[o] += K.w[k];
+    colsum[d] += K.w[k];
+  });
+  K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
+    if (rowsum[o] > 0) denom[d] += K.demand[o] * K.w[k] / rowsum[o];
+  });
+  for (std::size_t d = 0; d < K.n_d; ++d) level[d] = denom[d] > 0 ? K.supply[d] / denom[d] : 0.0;
+  K.unreached_supply(denom);
+  K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
+    if (colsum[d] > 0) K.r.value[o] += level[d] * K.w[k] / colsum[d];
+  });
+}
+
+/// Spatial availability, Soukhov et al. 2023, as ipeaGIT/accessibility's spatial_availability(alpha):
+/// F_ij = P_i^alpha W_ij / sum_k P_k^alpha W_kj; V_ij = S_j F_ij; V_i = sum_j V_ij, so
+/// sum_i V_i = sum_j S_j. Per capita: V_i / P_i (with alpha = 1 it is the 2SFCA value).
+void spatial_availability(const Kernel& K, double alpha, bool per_capita) {
+  if (!(alpha >= 0) || !std::isfinite(alpha))
+    throw Error(Errc::value_invalid, fmt::format("spatial-availability alpha {}: it must be a finite number >= 0", alpha));
+  std::vector<double> pa(K.n_o), denom(K.n_d, 0.0);
+  for (std::size_t o = 0; o < K.n_o; ++o) pa[o] = alpha == 1.0 ? K.demand[o] : std::pow(K.demand[o], alpha);
+  K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += K.w[k] * pa[o]; });
+  K.unreached_supply(denom);
+  K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
+    if (denom[d] > 0) K.r.value[o] += K.supply[d] * pa[o] * K.w[k] / denom[d];
+  });
+  if (!per_capita) return;
+  for (std::size_t o = 0; o < K.n_o; ++o) {
+    if (K.demand[o] > 0) {
+      K.r.value[o] /= K.demand[o];
+    } else {
+      K.r.value[o] = 0.0;
+      K.r.flag[o] |= Flag::no_demand;
+    }
+  }
+}
+
+/// FCA ratio: A_i = sum_j W_ij S_j / sum_j W_ij P_j, P_j = demand located at supply site j.
+void fca_ratio(const Kernel& K, std::span<const double> supply_demand) {
+  if (supply_demand.size() != K.n_d)
+    throw Error(Errc::usage, "fca-ratio needs the demand located at each supply site", {}, {},
+                "use supply ids that are also demand ids (e.g. communes on both sides)");
+  for (std::size_t o = 0; o < K.n_o; ++o) {
+    double s = 0, pd = 0;
+    for (auto k = K.od.first[o]; k < K.od.first[o + 1]; ++k) {
+      s += K.w[k] * K.supply[K.od.dest[k]];
+      pd += K.w[k] * supply_demand[K.od.dest[k]];
+    }
+    if (pd > 0)
+      K.r.value[o] = s / pd;
+    else
+      K.r.flag[o] |= Flag::no_demand;
+  }
+}
+
+/// ipeaGIT/accessibility's cost_to_closest(n): the least time within which the supply reached,
+/// nearest sites first, adds up to n (n = 1: the nearest site with supply). With a supply of 1 per
+/// site, n is the rank of the site.
+void cost_to_closest(const Kernel& K, int n, double max_cost) {
+  if (n < 1) throw Error(Errc::value_invalid, fmt::format("n = {}: the supply to reach starts at 1", n));
+  std::vector<std::pair<float, double>> found;  // (time as stored, supply)
+  for (std::size_t o = 0; o < K.n_o; ++o) {
+    found.clear();
+    for (auto k = K.od.first[o]; k < K.od.first[o + 1]; ++k)
+      if (K.supply[K.od.dest[k]] > 0 && K.od.minutes[k] <= max_cost) found.emplace_back(K.od.minutes[k], K.supply[K.od.dest[k]]);
+    std::sort(found.begin(), found.end());
+    double reached = 0;
+    K.r.value[o] = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& [t, amount] : found)
+      if ((reached += amount) >= n) {
+        K.r.value[o] = travel::minutes_as_given(t);  // the time as the table gave it
+        break;
+      }
+    if (std::isnan(K.r.value[o]))
+      K.r.flag[o] |= Flag::no_supply_in_reach;
+    else
+      K.r.flag[o] &= static_cast<std::uint8_t>(~Flag::no_supply_in_reach);
+  }
+}
+
+}  // namespace
+
 AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, std::span<const double> demand,
                             std::span<const double> supply, std::span<const double> supply_demand) {
   if (demand.size() != od.n_origins() || supply.size() != od.n_destinations)
@@ -93,142 +228,28 @@ AccessResult compute_access(const AccessParams& p, const travel::OdMatrix& od, s
   AccessResult r;
   r.value.assign(n_o, 0.0);
   r.flag.assign(n_o, Flag::ok);
-  // Weights per pair, once (the decay may be costly, e.g. exp / logistic).
   std::vector<double> w(od.pairs());
   p.decay.weights(od.minutes, p.max_cost, w);
-  auto for_pairs = [&](auto&& fn) {
-    for (std::size_t o = 0; o < n_o; ++o)
-      for (auto k = od.first[o]; k < od.first[o + 1]; ++k) fn(o, od.dest[k], k);
-  };
+  const Kernel K{od, demand, supply, w, r, n_o, n_d};
   // Flag origins without any supply in reach (weight > 0 and supply > 0).
   std::vector<char> reach(n_o, 0);
-  for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
+  K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
     if (w[k] > 0 && supply[d] > 0) reach[o] = 1;
   });
   for (std::size_t o = 0; o < n_o; ++o)
     if (!reach[o]) r.flag[o] |= Flag::no_supply_in_reach;
-
-  auto unreached_supply = [&](const std::vector<double>& denom) {
-    for (std::size_t d = 0; d < n_d; ++d)
-      if (supply[d] > 0 && !(denom[d] > 0)) {
-        ++r.supply_without_demand;
-        r.supply_unreached += supply[d];
-      }
-  };
-
   switch (p.method) {
     case Method::two_sfca:
     case Method::e2sfca:
     case Method::g2sfca:
-    case Method::apl: {
-      // R_j = S_j / sum_k W_kj P_k ; A_i = sum_j W_ij R_j
-      std::vector<double> denom(n_d, 0.0), ratio(n_d, 0.0);
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += w[k] * demand[o]; });
-      for (std::size_t d = 0; d < n_d; ++d) ratio[d] = denom[d] > 0 ? supply[d] / denom[d] : 0.0;
-      unreached_supply(denom);
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += w[k] * ratio[d]; });
-      break;
-    }
-    case Method::three_sfca: {
-      // G_ij = W_ij / sum_l W_il ; R_j = S_j / sum_k G_kj W_kj P_k ; A_i = sum_j G_ij W_ij R_j
-      std::vector<double> rowsum(n_o, 0.0), denom(n_d, 0.0), ratio(n_d, 0.0);
-      for_pairs([&](std::size_t o, std::uint32_t, std::size_t k) { rowsum[o] += w[k]; });
-      auto g = [&](std::size_t o, std::size_t k) { return rowsum[o] > 0 ? w[k] / rowsum[o] : 0.0; };
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += g(o, k) * w[k] * demand[o]; });
-      for (std::size_t d = 0; d < n_d; ++d) ratio[d] = denom[d] > 0 ? supply[d] / denom[d] : 0.0;
-      unreached_supply(denom);
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += g(o, k) * w[k] * ratio[d]; });
-      break;
-    }
-    case Method::bfca: {
-      // Paez, Higgins & Vivona 2019, as ipeaGIT/accessibility's floating_catchment_area(method = "bfca"):
-      // W^i_ij = W_ij / sum_l W_il (each population allocated once), W^j_ij = W_ij / sum_k W_kj (each
-      // level of service allocated once); L_j = S_j / sum_k P_k W^i_kj; A_i = sum_j W^j_ij L_j.
-      // So sum_j (sum_k P_k W^i_kj) = sum_i P_i and sum_i A_i = sum_j L_j (no inflation of either).
-      std::vector<double> rowsum(n_o, 0.0), colsum(n_d, 0.0), denom(n_d, 0.0), level(n_d, 0.0);
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
-        rowsum[o] += w[k];
-        colsum[d] += w[k];
-      });
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
-        if (rowsum[o] > 0) denom[d] += demand[o] * w[k] / rowsum[o];
-      });
-      for (std::size_t d = 0; d < n_d; ++d) level[d] = denom[d] > 0 ? supply[d] / denom[d] : 0.0;
-      unreached_supply(denom);
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
-        if (colsum[d] > 0) r.value[o] += level[d] * w[k] / colsum[d];
-      });
-      break;
-    }
-    case Method::spatial_availability: {
-      // Soukhov et al. 2023, as ipeaGIT/accessibility's spatial_availability(alpha):
-      // F_ij = P_i^alpha W_ij / sum_k P_k^alpha W_kj; V_ij = S_j F_ij; V_i = sum_j V_ij, so
-      // sum_i V_i = sum_j S_j. Per capita: V_i / P_i (with alpha = 1 it is the 2SFCA value).
-      if (!(p.sa_alpha >= 0) || !std::isfinite(p.sa_alpha))
-        throw Error(Errc::value_invalid, fmt::format("spatial-availability alpha {}: it must be a finite number >= 0", p.sa_alpha));
-      std::vector<double> pa(n_o), denom(n_d, 0.0);
-      for (std::size_t o = 0; o < n_o; ++o) pa[o] = p.sa_alpha == 1.0 ? demand[o] : std::pow(demand[o], p.sa_alpha);
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { denom[d] += w[k] * pa[o]; });
-      unreached_supply(denom);
-      for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) {
-        if (denom[d] > 0) r.value[o] += supply[d] * pa[o] * w[k] / denom[d];
-      });
-      if (p.sa_per_capita)
-        for (std::size_t o = 0; o < n_o; ++o) {
-          if (demand[o] > 0) {
-            r.value[o] /= demand[o];
-          } else {
-            r.value[o] = 0.0;
-            r.flag[o] |= Flag::no_demand;
-          }
-        }
-      break;
-    }
+    case Method::apl: two_step(K); break;
+    case Method::three_sfca: three_step(K); break;
+    case Method::bfca: balanced(K); break;
+    case Method::spatial_availability: spatial_availability(K, p.sa_alpha, p.sa_per_capita); break;
     case Method::gravity:
-    case Method::cumulative: for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += w[k] * supply[d]; }); break;
-    case Method::fca_ratio: {
-      // A_i = sum_j W_ij S_j / sum_j W_ij P_j, P_j = demand located at supply site j.
-      if (supply_demand.size() != n_d)
-        throw Error(Errc::usage, "fca-ratio needs the demand located at each supply site", {}, {},
-                    "use supply ids that are also demand ids (e.g. communes on both sides)");
-      for (std::size_t o = 0; o < n_o; ++o) {
-        double s = 0, pd = 0;
-        for (auto k = od.first[o]; k < od.first[o + 1]; ++k) {
-          s += w[k] * supply[od.dest[k]];
-          pd += w[k] * supply_demand[od.dest[k]];
-        }
-        if (pd > 0)
-          r.value[o] = s / pd;
-        else
-          r.flag[o] |= Flag::no_demand;
-      }
-      break;
-    }
-    case Method::cost_to_closest: {
-      // ipeaGIT/accessibility's cost_to_closest(n): the least time within which the supply reached,
-      // nearest sites first, adds up to n (n = 1: the nearest site with supply). With a supply of 1
-      // per site, n is the rank of the site.
-      if (p.n < 1) throw Error(Errc::value_invalid, fmt::format("n = {}: the supply to reach starts at 1", p.n));
-      std::vector<std::pair<float, double>> found;  // (time as stored, supply)
-      for (std::size_t o = 0; o < n_o; ++o) {
-        found.clear();
-        for (auto k = od.first[o]; k < od.first[o + 1]; ++k)
-          if (supply[od.dest[k]] > 0 && od.minutes[k] <= p.max_cost) found.emplace_back(od.minutes[k], supply[od.dest[k]]);
-        std::sort(found.begin(), found.end());
-        double reached = 0;
-        r.value[o] = std::numeric_limits<double>::quiet_NaN();
-        for (const auto& [t, amount] : found)
-          if ((reached += amount) >= p.n) {
-            r.value[o] = travel::minutes_as_given(t);  // the time as the table gave it
-            break;
-          }
-        if (std::isnan(r.value[o]))
-          r.flag[o] |= Flag::no_supply_in_reach;
-        else
-          r.flag[o] &= static_cast<std::uint8_t>(~Flag::no_supply_in_reach);
-      }
-      break;
-    }
+    case Method::cumulative: K.for_pairs([&](std::size_t o, std::uint32_t d, std::size_t k) { r.value[o] += w[k] * supply[d]; }); break;
+    case Method::fca_ratio: fca_ratio(K, supply_demand); break;
+    case Method::cost_to_closest: cost_to_closest(K, p.n, p.max_cost); break;
   }
   return r;
 }

@@ -280,99 +280,87 @@ void text(cairo_t* cr, double x, double y, double size, bool bold, const std::st
   cairo_show_text(cr, out.c_str());
 }
 
-// Long (about 150 lines): the page is drawn top to bottom in one cairo context (frame, shapes,
-// insets, outlines, legend, scale bar, north arrow, texts), each part reading the frame geometry of the
-// one before; the parts are candidates for functions of their own when the page gains another.
-void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
-  cairo_set_source_rgb(cr, 1, 1, 1);
-  cairo_paint(cr);
-  // Extent of the features drawn: those within metropolitan Lambert-93 (overseas communes, in
-  // their own projections, are left out and counted in the footer).
-  const auto metropolitan = [](const MultiPolygon& mp) {
-    for (const auto& p : mp)
-      for (const auto& q : p.outer)
-        if (q.x < -400000 || q.x > 1600000 || q.y < 5800000 || q.y > 7400000) return false;
-    return !mp.empty();
-  };
-  std::vector<char> drawn(L.shapes.size());
-  std::size_t left_out = 0;
+/// A frame maps projected metres to page points: (ox + s (x - x0), oy - s (y - y0)).
+struct Frame {
+  double ox = 0, oy = 0, s = 0, x0 = 0, y0 = 0;
+};
+
+/// Whether a feature lies within metropolitan Lambert-93 (overseas communes, in their own
+/// projections, are left out of the main frame).
+bool metropolitan(const MultiPolygon& mp) {
+  for (const auto& p : mp)
+    for (const auto& q : p.outer)
+      if (q.x < -400000 || q.x > 1600000 || q.y < 5800000 || q.y > 7400000) return false;
+  return !mp.empty();
+}
+
+/// The frame that fits the extent of the drawn features into the map box.
+Frame main_frame(const MapLayer& L, const std::vector<char>& drawn) {
   double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
-  for (std::size_t i = 0; i < L.shapes.size(); ++i) {
-    drawn[i] = metropolitan(*L.shapes[i]);
-    left_out += !drawn[i] && !L.shapes[i]->empty();
+  for (std::size_t i = 0; i < L.shapes.size(); ++i)
     if (drawn[i]) extend(*L.shapes[i], x0, y0, x1, y1);
-  }
   if (!(x1 > x0) || !(y1 > y0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
   const double s = std::min(kMapW / (x1 - x0), kMapH / (y1 - y0));  // points per metre
-  const double ox = kMapX + (kMapW - s * (x1 - x0)) / 2, oy = kMapY + (kMapH + s * (y1 - y0)) / 2;
-  // A frame maps projected metres to page points: (ox + s (x - x0), oy - s (y - y0)).
-  struct Frame {
-    double ox, oy, s, x0, y0;
-  };
-  const Frame main_frame{ox, oy, s, x0, y0};
-  const auto path = [&](const MultiPolygon& mp, const Frame& f = Frame{}) {
-    const Frame& F = f.s > 0 ? f : main_frame;
-    for (const auto& poly : mp) {
-      const auto ring = [&](const Ring& r) {
-        const auto& q = page_ring(r, F.ox, F.oy, F.s, F.x0, F.y0);
-        for (std::size_t i = 0; i < q.size(); ++i) {
-          if (i == 0)
-            cairo_move_to(cr, q[i].x, q[i].y);
-          else
-            cairo_line_to(cr, q[i].x, q[i].y);
-        }
-        cairo_close_path(cr);
-      };
-      ring(poly.outer);
-      for (const auto& h : poly.holes) ring(h);
+  return {kMapX + (kMapW - s * (x1 - x0)) / 2, kMapY + (kMapH + s * (y1 - y0)) / 2, s, x0, y0};
+}
+
+/// Adds a multipolygon's rings to the current path, in frame f.
+void path(cairo_t* cr, const MultiPolygon& mp, const Frame& F) {
+  const auto ring = [&](const Ring& r) {
+    const auto& q = page_ring(r, F.ox, F.oy, F.s, F.x0, F.y0);
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      if (i == 0)
+        cairo_move_to(cr, q[i].x, q[i].y);
+      else
+        cairo_line_to(cr, q[i].x, q[i].y);
     }
+    cairo_close_path(cr);
   };
+  for (const auto& poly : mp) {
+    ring(poly.outer);
+    for (const auto& h : poly.holes) ring(h);
+  }
+}
+
+/// Fills the current path with a class colour and strokes the thin white commune border.
+void fill_class(cairo_t* cr, const Classification& C, int c) {
+  set(cr, c < 0 ? kNoValue : C.classes[static_cast<std::size_t>(c)].colour);
+  cairo_fill_preserve(cr);
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.6);
+  cairo_set_line_width(cr, 0.15);
+  cairo_stroke(cr);
+}
+
+/// The main frame: each class as one path (one fill and one border per class, not per commune:
+/// the SVG holds the style once a class; communes do not overlap, so with the even-odd rule the
+/// merged path fills exactly what the communes fill one by one), then the outlines.
+void draw_main(cairo_t* cr, const MapLayer& L, const std::vector<char>& drawn, const Frame& F) {
   cairo_save(cr);
   cairo_rectangle(cr, kMapX, kMapY, kMapW, kMapH);
   cairo_clip(cr);
   cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  bool any_missing = false;
-  for (std::size_t i = 0; i < L.shapes.size(); ++i) any_missing |= L.classes->of[i] < 0 && !L.shapes[i]->empty();
-  const auto feature = [&](std::size_t i, const Frame& f) {
-    const int c = L.classes->of[i];
-    path(*L.shapes[i], f);
-    set(cr, c < 0 ? kNoValue : L.classes->classes[static_cast<std::size_t>(c)].colour);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.6);
-    cairo_set_line_width(cr, 0.15);
-    cairo_stroke(cr);
-  };
-  // The main frame draws each class as one path (one fill and one border per class, not per
-  // commune: the SVG holds the style once a class); communes do not overlap, so with the even-odd
-  // rule the merged path fills exactly what the communes fill one by one.
   for (int c = -1; c < static_cast<int>(L.classes->classes.size()); ++c) {
     bool any = false;
     for (std::size_t i = 0; i < L.shapes.size(); ++i)
       if (drawn[i] && (c < 0 ? L.classes->of[i] < 0 : L.classes->of[i] == c)) {
-        path(*L.shapes[i]);
+        path(cr, *L.shapes[i], F);
         any = true;
       }
-    if (!any) continue;
-    set(cr, c < 0 ? kNoValue : L.classes->classes[static_cast<std::size_t>(c)].colour);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.6);
-    cairo_set_line_width(cr, 0.15);
-    cairo_stroke(cr);
+    if (any) fill_class(cr, *L.classes, c);
   }
   cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
   cairo_set_line_width(cr, 0.7);
   for (const auto& o : L.outlines) {
-    path(o);
+    path(cr, o, F);
     cairo_stroke(cr);
   }
   cairo_restore(cr);
   border(cr, kMapX, kMapY, kMapW, kMapH);
+}
 
-  // Title, legend, scale bar, north arrow, sources.
-  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-  text(cr, kMapX, 36, 18, true, T.title, kW - 2 * kMapX);
-  text(cr, kMapX, 56, 11, false, T.subtitle, kW - 2 * kMapX);
+/// The legend title and one entry per class with its commune count; returns the y below it.
+double draw_legend(cairo_t* cr, const MapLayer& L) {
   double ly = kMapY + 14;
   text(cr, 622, ly, 11, true, L.classes->legend_title, kW - 622 - 8);
   ly += 10;
@@ -388,48 +376,61 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
     ly += 18;
   };
   std::vector<std::size_t> count(L.classes->classes.size(), 0);
+  bool any_missing = false;
+  for (std::size_t i = 0; i < L.shapes.size(); ++i) any_missing |= L.classes->of[i] < 0 && !L.shapes[i]->empty();
   for (int c : L.classes->of)
     if (c >= 0) ++count[static_cast<std::size_t>(c)];
   for (std::size_t k = 0; k < L.classes->classes.size(); ++k)
     entry(L.classes->classes[k].colour, fmt::format("{} ({} commune{})", L.classes->classes[k].label,
                                                     number_fr(static_cast<double>(count[k]), 0), count[k] > 1 ? "s" : ""));
   if (any_missing) entry(kNoValue, "sans valeur");
-  // Insets: the features left out of the main frame that carry an inset label (overseas
-  // départements), one box each under the legend, each at its own scale.
+  return ly;
+}
+
+/// Insets: the features left out of the main frame that carry an inset label (overseas
+/// départements), one box each under the legend, each at its own scale. Returns how many
+/// features the insets hold.
+std::size_t draw_insets(cairo_t* cr, const MapLayer& L, const std::vector<char>& drawn, double legend_bottom) {
   std::map<std::string, std::vector<std::size_t>> insets;
   if (L.inset_of.size() == L.shapes.size())
     for (std::size_t i = 0; i < L.shapes.size(); ++i)
       if (!drawn[i] && !L.shapes[i]->empty() && !L.inset_of[i].empty()) insets[L.inset_of[i]].push_back(i);
   std::size_t in_insets = 0;
-  if (!insets.empty()) {
-    constexpr double bw = 96, bh = 64, gap = 8;
-    double iy = std::max(ly + 16, kMapY + 170.0);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    text(cr, 622, iy, 11, true, "Outre-mer (échelles propres)");
-    iy += 8;
-    std::size_t k = 0;
-    for (const auto& [label, members] : insets) {
-      const std::size_t column = k % 2, row = k / 2;  // two insets a row
-      const double bx = 622 + static_cast<double>(column) * (bw + gap), by = iy + static_cast<double>(row) * (bh + gap + 12);
-      if (by + bh > kMapY + kMapH) break;  // no room left: counted in the footer
-      double a0 = std::numeric_limits<double>::infinity(), b0 = a0, a1 = -a0, b1 = -a0;
-      for (auto i : members) extend(*L.shapes[i], a0, b0, a1, b1);
-      const double is = std::min((bw - 8) / std::max(a1 - a0, 1.0), (bh - 8) / std::max(b1 - b0, 1.0));
-      const Frame f{bx + (bw - is * (a1 - a0)) / 2, by + (bh + is * (b1 - b0)) / 2, is, a0, b0};
-      cairo_save(cr);
-      cairo_rectangle(cr, bx, by, bw, bh);
-      cairo_clip(cr);
-      for (auto i : members) feature(i, f);
-      cairo_restore(cr);
-      border(cr, bx, by, bw, bh);
-      cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-      text(cr, bx, by + bh + 10, 8, false, label);
-      in_insets += members.size();
-      ++k;
+  if (insets.empty()) return 0;
+  constexpr double bw = 96, bh = 64, gap = 8;
+  double iy = std::max(legend_bottom + 16, kMapY + 170.0);
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  text(cr, 622, iy, 11, true, "Outre-mer (échelles propres)");
+  iy += 8;
+  std::size_t k = 0;
+  for (const auto& [label, members] : insets) {
+    const std::size_t column = k % 2, row = k / 2;  // two insets a row
+    const double bx = 622 + static_cast<double>(column) * (bw + gap), by = iy + static_cast<double>(row) * (bh + gap + 12);
+    if (by + bh > kMapY + kMapH) break;  // no room left: counted in the footer
+    double a0 = std::numeric_limits<double>::infinity(), b0 = a0, a1 = -a0, b1 = -a0;
+    for (auto i : members) extend(*L.shapes[i], a0, b0, a1, b1);
+    const double is = std::min((bw - 8) / std::max(a1 - a0, 1.0), (bh - 8) / std::max(b1 - b0, 1.0));
+    const Frame f{bx + (bw - is * (a1 - a0)) / 2, by + (bh + is * (b1 - b0)) / 2, is, a0, b0};
+    cairo_save(cr);
+    cairo_rectangle(cr, bx, by, bw, bh);
+    cairo_clip(cr);
+    for (auto i : members) {
+      path(cr, *L.shapes[i], f);
+      fill_class(cr, *L.classes, L.classes->of[i]);
     }
+    cairo_restore(cr);
+    border(cr, bx, by, bw, bh);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    text(cr, bx, by + bh + 10, 8, false, label);
+    in_insets += members.size();
+    ++k;
   }
-  left_out -= in_insets;
-  // Scale bar: a round length near 110 pt.
+  return in_insets;
+}
+
+/// Scale bar (a round length near 110 pt) and north arrow (Lambert-93 grid north, within a
+/// degree of true north over metropolitan France).
+void draw_scale_and_north(cairo_t* cr, double s) {
   const double metres = 110 / s;
   const double mag = std::pow(10.0, std::floor(std::log10(metres)));
   double len = mag;
@@ -440,7 +441,6 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   cairo_rectangle(cr, bx, by, len * s, 4);
   cairo_fill(cr);
   text(cr, bx, by - 4, 9, false, fmt::format("{} km", len / 1000));
-  // North arrow (Lambert-93 grid north, within a degree of true north over metropolitan France).
   const double nx = kMapX + kMapW - 26, ny = kMapY + 16;
   cairo_move_to(cr, nx, ny);
   cairo_line_to(cr, nx - 8, ny + 24);
@@ -449,6 +449,27 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   cairo_close_path(cr);
   cairo_fill(cr);
   text(cr, nx - 4, ny + 36, 10, true, "N");
+}
+
+/// The page, top to bottom: the main frame, title, legend, insets, scale bar, north arrow and
+/// the footer (sources, date, projection, overseas communes not drawn).
+void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  std::vector<char> drawn(L.shapes.size());
+  std::size_t left_out = 0;
+  for (std::size_t i = 0; i < L.shapes.size(); ++i) {
+    drawn[i] = metropolitan(*L.shapes[i]);
+    left_out += !drawn[i] && !L.shapes[i]->empty();
+  }
+  const Frame F = main_frame(L, drawn);
+  draw_main(cr, L, drawn, F);
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  text(cr, kMapX, 36, 18, true, T.title, kW - 2 * kMapX);
+  text(cr, kMapX, 56, 11, false, T.subtitle, kW - 2 * kMapX);
+  const double legend_bottom = draw_legend(cr, L);
+  left_out -= draw_insets(cr, L, drawn, legend_bottom);
+  draw_scale_and_north(cr, F.s);
   cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
   text(cr, kMapX, kH - 28, 8, false, T.sources, kW - 2 * kMapX);
   text(cr, kMapX, kH - 16, 8, false,
