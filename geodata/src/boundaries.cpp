@@ -17,6 +17,7 @@
 #include <tbb/task_arena.h>
 
 #include "gdal_util.hpp"
+#include "shape_codec.hpp"
 #include "oasis/core/binary.hpp"
 #include "oasis/core/checksum.hpp"
 #include "oasis/core/code_insee.hpp"
@@ -437,18 +438,6 @@ std::string cache_key(const std::vector<fs::path>& files, const BoundaryOptions&
   return key;
 }
 
-void put_ring(BinaryWriter& w, const Ring& r) {
-  w.put(static_cast<std::uint64_t>(r.size()));
-  for (const auto& p : r) w.put(p.x), w.put(p.y);
-}
-Ring get_ring(BinaryReader& r) {
-  const auto n = r.get<std::uint64_t>();
-  std::vector<double> xy;
-  r.get_array(xy, 2 * n);
-  Ring out(n);
-  for (std::uint64_t i = 0; i < n; ++i) out[i] = {xy[2 * i], xy[2 * i + 1]};
-  return out;
-}
 void put_strings(BinaryWriter& w, const auto& v) {
   w.put(static_cast<std::uint64_t>(v.size()));
   for (const auto& x : v) w.put_str(x);
@@ -466,12 +455,7 @@ std::string encode(const std::vector<CommuneRecord>& records, const BoundaryRepo
   for (const auto& c : records) {
     w.put_str(c.code.str()), w.put_str(c.name), w.put_str(c.departement), w.put_str(c.region), w.put_str(c.epci);
     w.put(c.population), w.put(c.epsg), w.put(c.point.x), w.put(c.point.y);
-    w.put(static_cast<std::uint64_t>(c.shape.size()));
-    for (const auto& poly : c.shape) {
-      put_ring(w, poly.outer);
-      w.put(static_cast<std::uint64_t>(poly.holes.size()));
-      for (const auto& h : poly.holes) put_ring(w, h);
-    }
+    detail::put_shape(w, c.shape);
     put_strings(w, c.former_codes);
   }
   for (auto n : {rep.files, rep.features, rep.communes, rep.merged_codes, rep.repaired, rep.rejected, rep.outside_filter})
@@ -511,15 +495,7 @@ Decoded decode(std::string_view bytes) {
     CommuneRecord c{CodeInsee::from(r.get_str()), {}, {}, {}, {}, 0.0, 2154, {}, {}, {}};
     c.name = r.get_str(), c.departement = r.get_str(), c.region = r.get_str(), c.epci = r.get_str();
     c.population = r.get<double>(), c.epsg = r.get<int>(), c.point.x = r.get<double>(), c.point.y = r.get<double>();
-    const auto np = r.get<std::uint64_t>();
-    if (np > bytes.size()) r.need(bytes.size() + 1);
-    c.shape.resize(np);
-    for (auto& poly : c.shape) {
-      poly.outer = get_ring(r);
-      const auto nh = r.get<std::uint64_t>();
-      if (nh > bytes.size()) r.need(bytes.size() + 1);
-      for (std::uint64_t h = 0; h < nh; ++h) poly.holes.push_back(get_ring(r));
-    }
+    c.shape = detail::get_shape(r, bytes.size());
     c.former_codes = get_strings(r);
     d.records.push_back(std::move(c));
   }

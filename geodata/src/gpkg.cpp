@@ -9,12 +9,15 @@
 
 #include <cpl_conv.h>
 #include <fmt/format.h>
+#include <ogr_api.h>
 #include <ogrsf_frmts.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include "gdal_util.hpp"
+#include "shape_codec.hpp"
+#include "oasis/core/checksum.hpp"
 #include "oasis/core/error.hpp"
 
 namespace fs = std::filesystem;
@@ -264,9 +267,42 @@ std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes,
   return reproject(shapes, epsg, 4326, tolerance_m, 1e-5, threads);
 }
 
+namespace {
+
+/// Bumped whenever dissolve() or the encoding of its entries changes.
+constexpr int kDissolveCacheFormat = 1;
+
+}  // namespace
+
 std::vector<MultiPolygon> dissolve(const Territory& t, std::span<const std::uint32_t> group_of, std::size_t groups, int threads,
-                                   const ProgressFn& progress) {
+                                   const ProgressFn& progress, const FileCache& cache) {
   detail::ensure_gdal();
+  if (group_of.size() != t.size())
+    throw Error(Errc::internal, fmt::format("dissolve: {} groups for {} communes", group_of.size(), t.size()));
+  // The key: every commune's shape and group, and the GEOS that computes the unions (the answer of
+  // another version may differ in its last bits).
+  std::string key;
+  if (cache.enabled()) {
+    BinaryWriter w;
+    w.put(static_cast<std::uint64_t>(groups));
+    for (CommuneId c = 0; c < t.size(); ++c) w.put(group_of[c]), detail::put_shape(w, t.shape(c));
+    int major = 0, minor = 0, patch = 0;
+    OGRGetGEOSVersion(&major, &minor, &patch);
+    key = fmt::format("dissolve {}\ngdal {}\ngeos {}.{}.{}\nshapes {}", kDissolveCacheFormat, GDALVersionInfo("RELEASE_NAME"), major, minor,
+                      patch, sha256_text(w.take()));
+    if (const auto bytes = cache.read("dissolve", key)) {
+      try {
+        BinaryReader r(*bytes, "", "cached dissolved units", "they are dissolved again");
+        if (r.get<std::uint64_t>() == groups) {
+          std::vector<MultiPolygon> out(groups);
+          for (auto& mp : out) mp = detail::get_shape(r, bytes->size());
+          if (r.at_end()) return out;
+        }
+      } catch (const Error&) {
+        // a damaged entry: dissolved again and rewritten below
+      }
+    }
+  }
   std::vector<std::vector<CommuneId>> members(groups);
   for (CommuneId c = 0; c < t.size(); ++c) members.at(group_of[c]).push_back(c);
   std::vector<MultiPolygon> out(groups);
@@ -294,6 +330,12 @@ std::vector<MultiPolygon> dissolve(const Territory& t, std::span<const std::uint
     });
   });
   if (cancelled) throw Error(Errc::cancelled, "dissolving cancelled");
+  if (cache.enabled()) {
+    BinaryWriter w;
+    w.put(static_cast<std::uint64_t>(groups));
+    for (const auto& mp : out) detail::put_shape(w, mp);
+    cache.write("dissolve", key, w.take());
+  }
   return out;
 }
 

@@ -542,6 +542,7 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   const auto cog = geodata::Cog::load(o.cog_dir, o.cache);
   auto sel = select_territory(s, o, cog, diag);
   in.cache = !o.cache.enabled() ? "off" : cog.from_cache() && sel.loaded.boundaries.from_cache ? "hit" : "miss";
+  in.file_cache = o.cache;
   std::optional<geodata::AttributeReport> ages;
   if (!s.data.age_bands.empty())
     ages = geodata::attach_age_bands(sel.territory, data_path(s.data.age_bands, o.data_dir), cog, s.access.age_weights, diag);

@@ -127,8 +127,9 @@ class GeoPackage final : public Writer {
     const int threads = p.travel.settings.threads;
     const Looks looks(p);
     ctx.step(0.2, "dissolving units");
-    const auto shapes = geodata::dissolve(in.territory, units.unit_of, units.size(), threads,
-                                          [&](double f, std::string_view st) { return !ctx.progress || ctx.progress(0.2 + 0.6 * f, st); });
+    const auto shapes = geodata::dissolve(
+        in.territory, units.unit_of, units.size(), threads,
+        [&](double f, std::string_view st) { return !ctx.progress || ctx.progress(0.2 + 0.6 * f, st); }, in.file_cache);
     // Overseas communes and units are held in their own projections: each feature is written in
     // its layer's CRS, so that GIS software puts it in its place (QGIS reprojects on the fly).
     std::deque<std::vector<MultiPolygon>> moved;

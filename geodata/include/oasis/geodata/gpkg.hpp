@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "oasis/core/progress.hpp"
+#include "oasis/core/cache.hpp"
 #include "oasis/model/geometry.hpp"
 #include "oasis/model/territory.hpp"
 
@@ -66,8 +67,11 @@ std::vector<MultiPolygon> reproject(std::span<const MultiPolygon* const> shapes,
 std::vector<MultiPolygon> to_lonlat(std::span<const MultiPolygon* const> shapes, std::span<const int> epsg, double tolerance_m,
                                     int threads = 0);
 
-/// The union of the communes of each group (group_of[c] < groups), e.g. EPCI outlines.
+/// The union of the communes of each group (group_of[c] < groups), e.g. EPCI outlines. With a
+/// cache (docs/cache.md, kind `dissolve`) the unions are kept keyed on the SHA-256 of every
+/// commune's shape and group and on the GDAL and GEOS versions: the same territory and units are
+/// dissolved once.
 std::vector<MultiPolygon> dissolve(const Territory& territory, std::span<const std::uint32_t> group_of, std::size_t groups, int threads = 0,
-                                   const ProgressFn& progress = {});
+                                   const ProgressFn& progress = {}, const FileCache& cache = {});
 
 }  // namespace oasis::geodata

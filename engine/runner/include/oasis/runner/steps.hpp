@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oasis/access/methods.hpp"
+#include "oasis/core/cache.hpp"
 #include "oasis/core/diagnostics.hpp"
 #include "oasis/model/supply.hpp"
 #include "oasis/model/territory.hpp"
@@ -92,7 +93,8 @@ struct Around {
 struct Inputs {
   Territory territory;
   std::string cog_version;
-  std::string cache;  // the prepared-input cache: "hit" (COG and boundaries), "miss" or "off" (docs/cache.md)
+  std::string cache;     // the prepared-input cache: "hit" (COG and boundaries), "miss" or "off" (docs/cache.md)
+  FileCache file_cache;  // the prepared-input cache itself (the writers keep the dissolved units there)
   std::filesystem::path data_dir;
   std::filesystem::path outlines;  // département outlines for the maps ("" = none)
   std::vector<std::string> excluded, without_boundary;
