@@ -36,6 +36,50 @@ std::string zone_line(const nlohmann::ordered_json& by_zone, double total) {
                      thousands(v["population"].get<double>()), total > 0 ? 100.0 * v["population"].get<double>() / total : 0.0);
   return s;
 }
+/// Characters as shown (UTF-8 continuation bytes not counted), to align names.
+std::ptrdiff_t display_width(const std::string& s) {
+  std::ptrdiff_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+/// The siting answer as planners read it: the objective against its bound, then each site.
+std::string siting_text(const nlohmann::json& S) {
+  const auto kind = S["objective_kind"].get<std::string>();
+  const auto& R = S["candidate_rules"];
+  const auto method = S["method"].get<std::string>();
+  const double gap = 100.0 * S["gap"].get<double>();
+  const auto value = [&](const char* key) {
+    const double v = S[key].get<double>();
+    return kind == "lift" ? thousands(v) : fmt::format("{:.3f}", v);
+  };
+  std::string rule = R["rule"] == "listed" ? fmt::format("{} listed", R["listed"].get<std::size_t>())
+                                           : fmt::format("communes of {}+ inhabitants", thousands(R["min_population"].get<double>()));
+  if (R["msp"] == "exclude") rule += ", without an MSP";
+  if (R["min_distance_km"].get<double>() > 0) rule += fmt::format(", {} km apart", R["min_distance_km"].get<double>());
+  std::string text = fmt::format("siting        {}: {} openings of {} ETP among {} candidates ({})\n", kind, S["placed"].get<int>(),
+                                 S["supply_per_site"].get<double>(), S["candidates"].get<std::size_t>(), rule);
+  if (S["placed"].get<int>() < S["openings"].get<int>())
+    text += fmt::format("  only {} of the {} openings fit the rules (siting.min_distance_km, siting.max_per_commune)\n",
+                        S["placed"].get<int>(), S["openings"].get<int>());
+  const std::string head =
+      kind == "lift"      ? fmt::format("{} inhabitants in zones raised to {} or more", value("objective"), S["line"].get<double>())
+      : kind == "max-min" ? fmt::format("lowest zone value {} (before {})", value("objective"), value("before"))
+                          : fmt::format("mean value of the 10 % worst off {} (before {})", value("objective"), value("before"));
+  text += fmt::format("  {}; bound {}, gap {:.2f} % ({})\n", head, value("bound"), gap,
+                      method == "mip-optimal" ? "proven optimal"
+                      : method == "mip-bound" ? "exact model stopped at its time limit"
+                                              : "heuristic");
+  for (const auto& e : S["sites"]) {
+    const double m = e["marginal"].get<double>();
+    text += fmt::format("  {}  {}{} {:>9} inhabitants  {} opening{}  without it: {}\n", e["code_insee"].get<std::string>(),
+                        e["name"].get<std::string>(),
+                        std::string(std::max<std::ptrdiff_t>(1, 28 - display_width(e["name"].get<std::string>())), ' '),
+                        thousands(e["population"].get<double>()), e["openings"].get<int>(), e["openings"].get<int>() > 1 ? "s" : " ",
+                        kind == "lift" ? thousands(m) + " fewer" : fmt::format("{:.3f} lower", m));
+  }
+  return text;
+}
 
 void run_scenario(const RunFlags& f, const GlobalFlags& g) {
   if (g.output.empty())
@@ -82,6 +126,7 @@ void run_scenario(const RunFlags& f, const GlobalFlags& g) {
                         thousands(c["mandatory_zip_population"]["baseline"].get<double>()),
                         thousands(c["mandatory_zip_population"]["scenario"].get<double>()));
   }
+  if (S.contains("siting")) text += siting_text(S["siting"]);
   text += warnings_text(diag);
   text += fmt::format("time          {:.2f} s, peak memory {:.0f} MB\n", r.timings["total"].get<double>(), peak_rss_mb());
   text += "written      ";

@@ -22,5 +22,7 @@ node "$src/tests/browser/report_check.cjs" retirements --screenshot retirements.
 expect_rc 0 "$oasis" run "$src/scenarios/examples/grants.toml" -o grants -q
 jq -e '[.grants[].result.unconfirmed_facts | length] | add > 0' grants/summary.json >/dev/null || fail "the grants example lists no unconfirmed fact: the table is not exercised"
 node "$src/tests/browser/report_check.cjs" grants || fail "the report of a scenario with grants"
+expect_rc 0 "$oasis" run "$src/scenarios/examples/siting.toml" -o siting -q
+node "$src/tests/browser/report_check.cjs" siting --screenshot siting.png || fail "the report of a scenario with siting"
 [ -s report.png ] && [ -s report-map.png ] && [ -s retirements.png ] || fail "no screenshot saved"
 echo "ok: screenshots in $work"

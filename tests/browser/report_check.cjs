@@ -15,7 +15,7 @@ function fail(msg) {
   process.exit(1);
 }
 
-function readZones(file) {  // zones.csv (',' or the French ';' export): code_insee, apl and zone per row
+function readZones(file) {  // zones.csv or sites.csv (',' or the French ';' export): code_insee, apl and zone per row
   let text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/).filter((l) => l.length);
   const sep = lines[0].includes(';') ? ';' : ',';
@@ -145,6 +145,22 @@ function readZones(file) {  // zones.csv (',' or the French ';' export): code_in
       if (items !== open) fail(`${items} open points listed, summary.json has ${open}`);
       if (weak && !(await page.textContent('#grants-unconfirmed')).includes(summary.grants.find((g) => g.result.unconfirmed_facts.length).result.unconfirmed_facts[0].fact))
         fail('the unconfirmed facts table lacks the first fact of summary.json');
+    }
+    // Siting: a section a reader reaches from the menu, one row per site of sites.csv with its
+    // name, one circle per site on the map, the objective, bound and gap of summary.json.
+    if (summary.siting) {
+      if (!(await page.isVisible('#nav-siting')) || !(await page.isVisible('#siting'))) fail('the siting section or its menu link is hidden');
+      const sitesCsv = readZones(path.join(out, 'sites.csv'));
+      const rows = (await page.locator('#sites-table tr').count()) - 1;
+      if (rows !== sitesCsv.rows.length) fail(`${rows} sites listed, sites.csv has ${sitesCsv.rows.length}`);
+      const table = await page.textContent('#sites-table');
+      for (const r of sitesCsv.rows) if (!table.includes(r[sitesCsv.idx('name')])) fail(`the sites table lacks ${r[sitesCsv.idx('name')]}`);
+      const circles = Number(await page.getAttribute('#map', 'data-sites'));
+      if (circles !== sitesCsv.rows.length) fail(`${circles} sites on the map, sites.csv has ${sitesCsv.rows.length}`);
+      const lead = await page.textContent('#siting-lead');
+      const f0 = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+      for (const v of [summary.siting.objective, summary.siting.bound])
+        if (!lead.includes(f0.format(v))) fail(`the siting lead lacks ${f0.format(v)}: ${lead}`);
     }
     const images = await page.$$eval('#maps img', (imgs) => imgs.map((i) => i.naturalWidth));
     if (images.some((w) => w !== 1754)) fail('a static map did not decode at 1754 px: ' + images.join(', '));

@@ -147,7 +147,7 @@ jq -e '.grants[0].result.targets[1] | .id == "msp" and .achieved_new == 3 and .a
 # 7. Openings of the siting step as applications: 30 salaried posts placed by [siting] (repeat)
 #    join the 3 posts of the example file in the Plan Urgence Santé tracker.
 expect_rc 0 "$oasis" run "$src/scenarios/examples/salaried-doctors.toml" -o sd -q
-placed=$(awk -F, 'NR > 1 { s += $3 } END { print s }' sd/sites.csv)
+placed=$(awk -F, 'NR > 1 { s += $4 } END { print s }' sd/sites.csv)
 [ "$placed" -eq 30 ] || fail "sites.csv holds $placed openings, not 30"
 [ "$(grep -c '^site-' sd/awards-cvl-2018-plan-urgence-sante.csv)" -eq 30 ] || fail "one application per opening"
 jq -e '.grants[0].applications_from_sites == 30 and .grants[0].result.targets[0].id == "salaried-posts"

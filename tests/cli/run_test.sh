@@ -280,14 +280,43 @@ printf 'extend = "%s"\n[flags]\nurgences_closed = ["999999999"]\n' "$default" >b
 expect_rc 32 "$oasis" run badclose.toml -o badclose -q
 grep -q '999999999 is no établissement' err || fail "an unknown FINESS is not named"
 
-# 11c. Siting new MSP (scenarios/examples/siting.toml): the communes that have one already
-# (flags.msp) are not candidates, and no opening lands there.
+# 11c. Siting new MSP (scenarios/examples/siting.toml): the default candidates are the communes of
+# at least 1,000 inhabitants without an MSP (flags.msp), counted here from the GeoPackage; no
+# opening lands below that population or where an MSP is; the exact model proves its answer.
 expect_rc 0 "$oasis" run "$src/scenarios/examples/siting.toml" -o sit -q
-jq -e ".siting.candidates_with_msp_excluded == $(sqlite3 a/communes.gpkg 'select sum(msp) from communes')" sit/summary.json >/dev/null ||
-  fail "siting: MSP communes not excluded ($(jq .siting.candidates_with_msp_excluded sit/summary.json))"
+want_msp=$(sqlite3 a/communes.gpkg 'select count(*) from communes where msp > 0 and population >= 1000')
+want_cand=$(sqlite3 a/communes.gpkg 'select count(*) from communes where msp = 0 and population >= 1000')
+jq -e ".siting.candidate_rules.with_msp_excluded == $want_msp and .siting.candidates == $want_cand" sit/summary.json >/dev/null ||
+  fail "siting candidates: $(jq -c '.siting.candidate_rules' sit/summary.json), expected $want_msp MSP left out, $want_cand kept"
 for c in $(tail -n +2 sit/sites.csv | cut -d, -f1); do
-  [ "$(sqlite3 a/communes.gpkg "select msp from communes where code_insee = '$c'")" = 0 ] || fail "an MSP opens in $c, which has one"
+  [ "$(sqlite3 a/communes.gpkg "select msp = 0 and population >= 1000 from communes where code_insee = '$c'")" = 1 ] ||
+    fail "an opening in $c, which has an MSP or fewer than 1,000 inhabitants"
 done
+jq -e '.siting.gap <= 0.05 and .siting.bound >= .siting.objective and .siting.bound < .siting.combinatorial_bound' sit/summary.json >/dev/null ||
+  fail "siting bound: $(jq -c '.siting | [.objective, .bound, .combinatorial_bound, .gap]' sit/summary.json)"
+# Rules: a candidates file, an exclusion and a minimum distance. The two communes nearest each other
+# in the file cannot both open; the excluded one never does.
+printf 'code_insee\n18033\n18279\n36044\n36088\n41269\n45234\n28085\n37261\n' >cand.csv
+printf 'extend = "%s"\n[siting]\nsites = 3\ncandidates_file = "cand.csv"\nexclude = ["37261"]\nmin_distance_km = 60\n' \
+  "$src/scenarios/examples/siting.toml" >rules.toml
+expect_rc 0 "$oasis" run rules.toml -o rules -q
+# Eight listed, Tours excluded, four with an MSP left out: three candidates, one pair within 60 km,
+# so two openings placed of the three asked.
+jq -e '.siting.candidate_rules | .rule == "listed" and .listed_from_file == 8 and .excluded == 1 and .with_msp_excluded == 4
+       and .candidates == 3 and .pairs_too_close == 1' rules/summary.json >/dev/null &&
+  jq -e '.siting.placed == 2' rules/summary.json >/dev/null ||
+  fail "siting rules: $(jq -c '.siting.candidate_rules' rules/summary.json)"
+! grep -q '^37261,' rules/sites.csv || fail "an excluded commune is proposed"
+awk -F, 'NR == FNR { if (FNR > 1) { x[$1] = $15; y[$1] = $16 } next }
+         FNR > 1 { c[++n] = $1 }
+         END { for (i = 1; i <= n; ++i) for (j = i + 1; j <= n; ++j) {
+                 d = sqrt((x[c[i]] - x[c[j]])^2 + (y[c[i]] - y[c[j]])^2) / 1000
+                 if (d < 60) { print c[i], c[j], d; bad = 1 } }
+               exit bad }' a/zones.csv rules/sites.csv || fail "two openings closer than 60 km"
+printf 'code_insee\n99999\n' >badcand.csv
+printf 'extend = "%s"\n[siting]\ncandidates_file = "badcand.csv"\n' "$src/scenarios/examples/siting.toml" >badcand.toml
+expect_rc 32 "$oasis" run badcand.toml -o badcand -q
+grep -q 'badcand.csv' err && grep -q 'line 2' err || fail "an unknown candidate does not name its file and line"
 
 # 12. The raw supply model (docs/calibration.md): RPPS headcount x 2,300 x the département's factor
 # of the shipped file; the total recomputed here with awk from the two files. A factors file that

@@ -20,3 +20,27 @@ sqlite3 run/communes.gpkg "SELECT styleQML FROM layer_styles WHERE f_table_name 
 cmp -s <(cat run/communes-zones.qml; echo) db.qml || fail "communes-zones.qml differs from the default style in the GeoPackage"
 mkdir -m 700 xdg
 QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$work/xdg" "$python" "$src/tests/qgis/check_styles.py" run || fail "the styles in QGIS"
+# The sites layer of a siting run: its default style from layer_styles outlines each site in black
+# (no fill) and labels it with its name; sites.qml beside is the same document.
+expect_rc 0 "$oasis" run "$src/scenarios/examples/siting.toml" -o sit -q
+[ "$(sqlite3 sit/communes.gpkg "SELECT styleName || ':' || useAsDefault FROM layer_styles WHERE f_table_name = 'sites'")" = "sites:1" ] ||
+  fail "layer_styles: no default style for the sites layer"
+sqlite3 sit/communes.gpkg "SELECT styleQML FROM layer_styles WHERE f_table_name = 'sites'" > sites-db.qml
+cmp -s <(cat sit/sites.qml; echo) sites-db.qml || fail "sites.qml differs from the style in the GeoPackage"
+QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$work/xdg" "$python" - sit/communes.gpkg "$(tail -n +2 sit/sites.csv | wc -l)" <<'PY' || fail "the sites style in QGIS"
+import os, sys
+from qgis.core import QgsApplication, QgsVectorLayer
+QgsApplication.setPrefixPath("/usr", True)
+app = QgsApplication([], False)
+app.initQgis()
+layer = QgsVectorLayer(f"{sys.argv[1]}|layername=sites", "sites", "ogr")
+r = layer.renderer()
+sym = r.symbol() if r.type() == "singleSymbol" else None
+ok = (layer.isValid() and layer.featureCount() == int(sys.argv[2]) and sym is not None
+      and sym.symbolLayer(0).strokeColor().name() == "#000000" and sym.symbolLayer(0).brushStyle() == 0
+      and layer.labelsEnabled() and layer.labeling().settings().fieldName == "name")
+print("sites: %d features, %s, labels on %r" % (layer.featureCount(), r.type(), layer.labeling().settings().fieldName if layer.labeling() else None))
+sys.stdout.flush()
+os._exit(0 if ok else 1)
+PY
+echo "qgis: the sites style checked"

@@ -23,18 +23,20 @@ std::string exact(double x) { return fmt::format("{}", x); }
 
 /// One QGIS fill symbol. Written both as <Option> (QGIS >= 3.16) and as <prop> (older versions
 /// read only these), as QGIS itself writes them.
-std::string qml_symbol(std::size_t index, Rgb colour) {
+/// `fill_style` "solid" or "no" (an outline only).
+std::string qml_symbol(std::size_t index, Rgb colour, const char* outline_rgba = kOutlineRgba, const char* outline_mm = kOutlineWidthMm,
+                       const char* fill_style = "solid") {
   const std::vector<std::pair<const char*, std::string>> props{{"border_width_map_unit_scale", "3x:0,0,0,0,0,0"},
                                                                {"color", rgba(colour)},
                                                                {"joinstyle", "round"},
                                                                {"offset", "0,0"},
                                                                {"offset_map_unit_scale", "3x:0,0,0,0,0,0"},
                                                                {"offset_unit", "MM"},
-                                                               {"outline_color", kOutlineRgba},
+                                                               {"outline_color", outline_rgba},
                                                                {"outline_style", "solid"},
-                                                               {"outline_width", kOutlineWidthMm},
+                                                               {"outline_width", outline_mm},
                                                                {"outline_width_unit", "MM"},
-                                                               {"style", "solid"}};
+                                                               {"style", fill_style}};
   std::string s = fmt::format("      <symbol type=\"fill\" name=\"{}\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n", index);
   s += "        <layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">\n          <Option type=\"Map\">\n";
   for (const auto& [k, v] : props) s += fmt::format("            <Option type=\"QString\" name=\"{}\" value=\"{}\"/>\n", k, v);
@@ -166,6 +168,39 @@ Style graduated_style(std::string_view layer, std::string_view field, const Clas
       "enableorderby=\"0\" referencescale=\"-1\">",
       f);
   return {name, std::move(description), qml_document(open, items, "ranges", colours), sld_document(layer, name, rules)};
+}
+
+Style sites_style(std::string_view layer, std::string_view label_field, const std::string& name, std::string description) {
+  Style st{name, std::move(description), {}, {}};
+  st.qml =
+      "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+      "<qgis version=\"3.22.16-Białowieża\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"1\">\n"
+      "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\">\n    <symbols>\n";
+  st.qml += qml_symbol(0, Rgb{0, 0, 0}, "0,0,0,255", "0.6", "no");
+  st.qml += fmt::format(
+      "    </symbols>\n  </renderer-v2>\n"
+      "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n"
+      "      <text-style fieldName=\"{}\" isExpression=\"0\" fontSize=\"9\" fontSizeUnit=\"Point\" textColor=\"0,0,0,255\" "
+      "fontWeight=\"75\" textOpacity=\"1\">\n"
+      "        <text-buffer bufferDraw=\"1\" bufferSize=\"1\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" "
+      "bufferOpacity=\"1\"/>\n"
+      "      </text-style>\n      <placement placement=\"0\" dist=\"0\"/>\n    </settings>\n  </labeling>\n"
+      "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n  <layerGeometryType>2</layerGeometryType>\n</qgis>\n",
+      escape_xml(label_field));
+  const std::string rule = fmt::format(
+      "        <se:Rule>\n          <se:Name>{0}</se:Name>\n          <se:PolygonSymbolizer>\n"
+      "            <se:Stroke>\n              <se:SvgParameter name=\"stroke\">#000000</se:SvgParameter>\n"
+      "              <se:SvgParameter name=\"stroke-width\">2</se:SvgParameter>\n            </se:Stroke>\n"
+      "          </se:PolygonSymbolizer>\n          <se:TextSymbolizer>\n"
+      "            <se:Label><ogc:PropertyName>{1}</ogc:PropertyName></se:Label>\n"
+      "            <se:Font><se:SvgParameter name=\"font-size\">12</se:SvgParameter>"
+      "<se:SvgParameter name=\"font-weight\">bold</se:SvgParameter></se:Font>\n"
+      "            <se:Halo><se:Radius>2</se:Radius><se:Fill><se:SvgParameter name=\"fill\">#ffffff</se:SvgParameter></se:Fill></se:Halo>\n"
+      "            <se:Fill><se:SvgParameter name=\"fill\">#000000</se:SvgParameter></se:Fill>\n"
+      "          </se:TextSymbolizer>\n        </se:Rule>\n",
+      escape_xml(st.description), escape_xml(label_field));
+  st.sld = sld_document(layer, name, rule);
+  return st;
 }
 
 }  // namespace oasis::report

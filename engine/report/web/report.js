@@ -158,18 +158,52 @@
     }
   })();
 
+  // --- Siting: where the openings go, what they lift, how far from the best possible -------------
+  const siteIndex = [];  // commune index of each site, for the map
+  (function siting() {
+    const s = S.siting;
+    if (!s) return;
+    const box = document.getElementById('siting');
+    box.hidden = false;
+    document.getElementById('nav-siting').hidden = false;
+    const R = s.candidate_rules || {};
+    const lift = s.objective_kind === 'lift';
+    const fmt = (x) => (lift ? nf0.format(x) : num(x, nf2));
+    const what = lift ? 'habitants des zones portées à ' + num(s.line, nf1) + ' ou plus'
+      : s.objective_kind === 'max-min' ? 'valeur de la zone la moins dotée' : 'valeur moyenne des 10 % de la population les moins dotés';
+    box.appendChild(el('h2', { text: 'Implantations proposées' }));
+    const verdict = s.method === 'mip-optimal' ? 'optimum prouvé (modèle exact COIN-OR CBC)'
+      : s.method === 'mip-bound' ? 'modèle exact arrêté à sa limite de temps' : 'heuristique seule';
+    box.appendChild(el('p', { id: 'siting-lead', text: nf0.format(s.placed) + ' ouvertures de ' + num(s.supply_per_site, nf1) + ' ETP : ' +
+      fmt(s.objective) + ' ' + what + ' (avant : ' + fmt(s.before) + ') ; aucune autre implantation respectant les règles ne fait mieux que ' +
+      fmt(s.bound) + ', soit un écart de ' + pct(s.gap) + ' (' + verdict + ').' }));
+    const rules = [];
+    rules.push(['Candidates', R.rule === 'listed' ? nf0.format(R.listed) + ' communes listées'
+      : 'communes d\u2019au moins ' + nf0.format(R.min_population) + ' habitants (' + nf0.format(R.below_min_population) + ' plus petites écartées)']);
+    if (R.excluded) rules.push(['Exclues par le scénario', nf0.format(R.excluded)]);
+    if (R.msp === 'exclude') rules.push(['Communes ayant déjà une MSP (FINESS), écartées', nf0.format(R.with_msp_excluded)]);
+    rules.push(['Communes candidates retenues', nf0.format(s.candidates)]);
+    if (R.min_distance_km > 0) rules.push(['Distance minimale entre deux implantations', num(R.min_distance_km, nf1) + ' km (' + nf0.format(R.pairs_too_close) + ' paires trop proches)']);
+    if (R.max_per_commune > 1) rules.push(['Ouvertures au plus par commune', nf0.format(R.max_per_commune)]);
+    rules.push(['Activité ajoutée par ouverture', nf0.format(s.supply_added_per_site) + ' consultations (' + num(s.supply_per_site, nf1) +
+      ' ETP \u00d7 ' + nf0.format(s.activity_per_gp) + ')']);
+    rules.push(['Heuristique seule / borne combinatoire', fmt(s.heuristic_objective) + ' / ' + fmt(s.combinatorial_bound)]);
+    rows(box.appendChild(el('table', { cls: 'figures', id: 'siting-rules' })), rules);
+    const t = box.appendChild(el('table', { id: 'sites-table' }));
+    t.appendChild(el('tr', {}, ['Code', 'Commune', 'Population', 'Ouvertures', lift ? 'Habitants perdus sans elle' : 'Perte sans elle'].map((h) => el('th', { text: h }))));
+    const byCode = new Map(C.code.map((c, i) => [c, i]));
+    for (const e of s.sites) {
+      if (byCode.has(e.code_insee)) siteIndex.push(byCode.get(e.code_insee));
+      t.appendChild(el('tr', {}, [el('td', { text: e.code_insee }), el('td', { text: e.name }), el('td', { cls: 'num', text: nf0.format(e.population) }),
+        el('td', { cls: 'num', text: String(e.openings) }), el('td', { cls: 'num', text: fmt(e.marginal) })]));
+    }
+    box.appendChild(el('p', { cls: 'note', text: 'Les implantations sont des propositions : la liste des zones reste celle du scénario. ' +
+      'Elles figurent sur la carte interactive (cercles noirs) et dans la couche « sites » du GeoPackage.' }));
+  })();
+
   // --- Siting and grants, when the scenario has them ---------------------------------------------
   (function extra() {
     const box = document.getElementById('extra');
-    if (S.siting) {
-      const s = S.siting;
-      box.appendChild(el('h2', { text: 'Implantations (' + s.objective_kind + ')' }));
-      rows(box.appendChild(el('table', { cls: 'figures' })), [
-        ['Ouvertures', nf0.format(s.openings)], ['Objectif', nf0.format(s.objective)], ['Borne prouvée', nf0.format(s.bound)], ['Écart à la borne', pct(s.gap)]]);
-      const t = box.appendChild(el('table', { id: 'sites-table' }));
-      t.appendChild(el('tr', {}, ['Code', 'Commune', 'Ouvertures', 'Apport marginal'].map((h) => el('th', { text: h }))));
-      for (const e of s.sites) t.appendChild(el('tr', {}, [el('td', { text: e.code_insee }), el('td', { text: e.nom }), el('td', { cls: 'num', text: String(e.openings) }), el('td', { cls: 'num', text: nf0.format(e.marginal) })]));
-    }
     const FL = S.flags || {};
     if (FL.urgences || FL.msp) {
       box.appendChild(el('h2', { text: 'Accès aux soins urgents et aux maisons de santé' }));
@@ -266,6 +300,17 @@
     const w = outlineFor(map.getZoom());
     if (w !== outline) { outline = w; communes.eachLayer((p) => p.setStyle(base(p.oasisIndex))); }
   });
+  // The siting answer: a circle at each chosen commune, its name and openings on hover.
+  const sites = L.featureGroup();
+  for (const i of siteIndex) {
+    const poly = communes.getLayers().find((p) => p.oasisIndex === i);
+    if (!poly) continue;
+    const e = S.siting.sites.find((x) => x.code_insee === C.code[i]);
+    L.circleMarker(poly.getBounds().getCenter(), { radius: 7, color: '#000000', weight: 2, fillColor: '#ffffff', fillOpacity: 0.9 })
+      .bindTooltip(C.nom[i] + ' : ' + e.openings + ' ouverture' + (e.openings > 1 ? 's' : '')).addTo(sites);
+  }
+  sites.addTo(map);
+  mapDiv.dataset.sites = String(sites.getLayers().length);
   map.fitBounds(metropolitan.isValid() ? metropolitan : communes.getBounds());
   L.control.scale({ imperial: false }).addTo(map);
 
@@ -293,6 +338,7 @@
         div.appendChild(el('label', {}, [input, ' ' + label]));
       }
       for (const c of (mode === 'zones' ? D.zones : D.values).classes) div.appendChild(el('div', {}, [swatch(c.colour), c.label]));
+      if (siteIndex.length) div.appendChild(el('div', {}, [el('span', { cls: 'swatch site' }), 'Implantation proposée']));
     };
     draw();
     L.DomEvent.disableClickPropagation(div);

@@ -109,6 +109,70 @@ CommuneId require_commune(const Territory& t, const geodata::Cog& cog, const std
   return id;
 }
 
+/// The [siting] candidates (docs/siting.md, "Candidates"): the communes listed (siting.candidates
+/// and siting.candidates_file), else those of at least siting.min_population inhabitants; then
+/// without siting.exclude and, with siting.msp = "exclude", without the communes that have an MSP.
+void siting_candidates(const scenario::Scenario& s, const Territory& t, const geodata::Cog& cog, const std::filesystem::path& data_dir,
+                       Inputs& in) {
+  const auto& S = s.siting;
+  std::set<CommuneId> listed;
+  for (const auto& code : S.candidates) listed.insert(require_commune(t, cog, code, "siting.candidates", s.file.string()));
+  std::size_t from_file = 0;
+  std::string file;
+  if (!S.candidates_file.empty()) {
+    file = fs::absolute(data_path(S.candidates_file, data_dir)).lexically_normal().string();
+    const io::CsvFile csv(file);
+    const auto col = csv.require({"code_insee", "code", "codgeo", "insee"}, "the candidate communes");
+    csv.for_each([&](const io::CsvRecord& r) {
+      const auto code = std::string(io::trim(r.fields[col]));
+      if (code.empty()) return;
+      CommuneId id = 0;
+      const auto where = geodata::place(code, t, cog, id);
+      if (where != geodata::Place::inside)
+        throw Error(Errc::code_unknown, fmt::format("siting.candidates_file: commune {} is not in the territory of the run", code), file,
+                    csv.where(r),
+                    where == geodata::Place::outside ? "add its région / département to [territory], or drop the row"
+                                                     : "use a code of the current COG");
+      listed.insert(id);
+      ++from_file;
+    });
+    if (from_file == 0)
+      throw Error(Errc::empty_input, "siting.candidates_file lists no commune", file, {}, "give one INSEE code a row under code_insee");
+  }
+  std::vector<CommuneId> c;
+  std::size_t below = 0;
+  if (!listed.empty()) {
+    c.assign(listed.begin(), listed.end());
+  } else {
+    for (CommuneId i = 0; i < t.size(); ++i) {
+      if (t.population()[i] >= S.min_population)
+        c.push_back(i);
+      else
+        ++below;
+    }
+  }
+  std::set<CommuneId> excluded;
+  for (const auto& code : S.exclude) excluded.insert(require_commune(t, cog, code, "siting.exclude", s.file.string()));
+  const auto n0 = c.size();
+  std::erase_if(c, [&](CommuneId i) { return excluded.contains(i); });
+  const auto n1 = c.size();
+  if (in.msp && S.msp == "exclude") std::erase_if(c, [&](CommuneId i) { return in.msp->amounts[i] > 0; });
+  in.candidates = std::move(c);
+  in.candidate_rules = {{"rule", listed.empty() ? "min_population" : "listed"},
+                        {"min_population", listed.empty() ? json(S.min_population) : json()},
+                        {"below_min_population", below},
+                        {"listed", listed.size()},
+                        {"listed_from_file", from_file},
+                        {"file", file.empty() ? json() : json{{"path", file}, {"sha256", sha256_file(file)}}},
+                        {"excluded", n0 - n1},
+                        {"msp", S.msp},
+                        {"with_msp_excluded", n1 - in.candidates.size()},
+                        {"candidates", in.candidates.size()}};
+  if (in.candidates.empty())
+    throw Error(Errc::scenario_value, "[siting]: no candidate commune is left", s.file.string(), "siting",
+                "lower siting.min_population, list candidates, or shorten siting.exclude");
+}
+
 Selection select_territory(const scenario::Scenario& s, geodata::TerritoryOptions o, const geodata::Cog& cog, Diagnostics& diag) {
   std::set<std::string> single;
   for (const auto& code : s.territory.communes) {
@@ -618,20 +682,7 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   // Zoning units, the official list, the siting candidates.
   in.units = units_of(s, t, cog);
   if (!s.zoning.official.empty()) in.official = read_official(s, t, cog, in.units, diag, in.official_report);
-  if (s.siting.sites > 0) {
-    if (s.siting.candidates.empty()) {
-      in.candidates.resize(n);
-      std::iota(in.candidates.begin(), in.candidates.end(), CommuneId{0});
-    } else {
-      for (const auto& code : s.siting.candidates)
-        in.candidates.push_back(require_commune(t, cog, code, "siting.candidates", s.file.string()));
-    }
-  }
-  if (s.siting.sites > 0 && in.msp && s.siting.msp == "exclude") {
-    const auto before = in.candidates.size();
-    std::erase_if(in.candidates, [&](CommuneId c) { return in.msp->amounts[c] > 0; });
-    in.candidates_with_msp = before - in.candidates.size();
-  }
+  if (s.siting.sites > 0) siting_candidates(s, t, cog, o.data_dir, in);
 
   // Provenance.
   json data = {{"dir", o.data_dir.string()},

@@ -181,6 +181,7 @@ class GeoPackage final : public Writer {
     for (const auto& [file, style] :
          {std::pair{"communes-zones.qml", &st.zones}, std::pair{"communes-apl.qml", &st.apl}, std::pair{"units-zones.qml", &st.units}})
       ctx.file(file, style->qml);
+    if (st.sites) ctx.file("sites.qml", st.sites->qml);
   }
 
  private:
@@ -309,19 +310,20 @@ class GeoPackage final : public Writer {
     geodata::Layer ls{"sites", fmt::format("Openings chosen by the siting step ({})", s.siting.objective), epsg, {}, {}};
     std::vector<std::string> sc, sn;
     std::vector<std::int64_t> so;
-    std::vector<double> sa, sm;
+    std::vector<double> sp, sa, sm;
     std::vector<int> site_epsg;
     for (const auto& e : sit->sites) {
       ls.shapes.push_back(&t.shape(e.commune));
       sc.push_back(e.code);
       sn.push_back(e.name);
+      sp.push_back(e.population);
       so.push_back(e.openings);
       sa.push_back(e.supply_added);
       sm.push_back(e.marginal);
       site_epsg.push_back(looks.epsg[e.commune]);
     }
-    ls.columns = {text(S, "code_insee", sc), text(S, "name", sn), integer(S, "openings", so), real(S, "supply_added", sa),
-                  real(S, "marginal", sm)};
+    ls.columns = {text(S, "code_insee", sc),  text(S, "name", sn),         real(S, "population", sp),
+                  integer(S, "openings", so), real(S, "supply_added", sa), real(S, "marginal", sm)};
     return {std::move(ls), std::move(site_epsg)};
   }
 
@@ -383,6 +385,7 @@ class GeoPackage final : public Writer {
   struct Styles {
     report::Style zones, apl, units;
     std::vector<geodata::LayerStyle> rows;
+    std::optional<report::Style> sites;  // with [siting]
   };
   static Styles styles(const Products& p, const Looks& looks) {
     double lo = INFINITY, hi = -INFINITY;
@@ -399,8 +402,12 @@ class GeoPackage final : public Writer {
     const auto row = [](std::string layer, const report::Style& st, bool def) {
       return geodata::LayerStyle{std::move(layer), st.name, st.description, st.qml, st.sld, def};
     };
-    Styles out{zones_style, apl_style, units_style, {}};
+    Styles out{zones_style, apl_style, units_style, {}, {}};
     out.rows = {row("communes", zones_style, true), row("communes", apl_style, false), row("units", units_style, true)};
+    if (p.siting) {
+      out.sites = report::sites_style("sites", "name", "sites", "Implantations proposées : communes cerclées de noir, nommées");
+      out.rows.push_back(row("sites", *out.sites, true));
+    }
     return out;
   }
 };
@@ -546,10 +553,10 @@ class SitesCsv final : public Writer {
   std::string_view name() const override { return "sites.csv"; }
   bool wanted(const Products& p) const override { return p.siting.has_value(); }
   void write(const Products& p, WriteContext& ctx) const override {
-    std::string csv = "code_insee,name,openings,supply_added,marginal\n";
+    std::string csv = "code_insee,name,population,openings,supply_added,marginal\n";
     for (const auto& e : p.siting->sites)
-      csv += fmt::format("{},{},{},{},{}\n", e.code, quote(e.name, ','), e.openings, num_csv(e.supply_added, false),
-                         num_csv(e.marginal, false, "{:.10g}"));
+      csv += fmt::format("{},{},{},{},{},{}\n", e.code, quote(e.name, ','), num_csv(e.population, false), e.openings,
+                         num_csv(e.supply_added, false), num_csv(e.marginal, false, "{:.10g}"));
     ctx.file("sites.csv", csv);
   }
 };

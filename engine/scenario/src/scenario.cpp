@@ -660,8 +660,15 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.siting.candidates = r.strings("siting.candidates");
   s.siting.msp = r.str("siting.msp");
   s.siting.repeat = r.boolean("siting.repeat");
+  s.siting.max_per_commune = static_cast<int>(r.num("siting.max_per_commune"));
+  s.siting.min_population = r.num("siting.min_population");
+  s.siting.candidates_file = r.path("siting.candidates_file");
+  s.siting.exclude = r.strings("siting.exclude");
+  s.siting.min_distance_km = r.num("siting.min_distance_km");
+  s.siting.time_limit = r.num("siting.time_limit");
   s.siting.seed = static_cast<std::uint64_t>(r.num("siting.seed"));
   check_codes(s.siting.candidates, r, "siting.candidates");
+  check_codes(s.siting.exclude, r, "siting.exclude");
 
   s.outputs.gpkg = r.boolean("outputs.gpkg");
   s.outputs.csv_fr = r.boolean("outputs.csv_fr");

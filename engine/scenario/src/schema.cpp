@@ -138,6 +138,12 @@ constexpr std::array kSchema = std::to_array<OptionDecl>({
   {"siting.candidates", K::strings, "[]", -kInf, kInf, false, "", false, "", "INSEE codes where a site may open; empty = every commune of the territory"},
   {"siting.msp", K::string, "\"exclude\"", -kInf, kInf, false, "exclude|allow", false, "", "With flags.msp: exclude = a commune that already has an MSP is not proposed again (its MSP's practitioners are in the supply already); allow = it may be"},
   {"siting.repeat", K::boolean, "false", -kInf, kInf, false, "", false, "", "A commune may receive several openings (placing n salaried doctors)"},
+  {"siting.max_per_commune", K::integer, "0", 0, 10000, false, "", false, "openings", "With repeat = true: openings one commune may receive; 0 = no cap (without repeat: 1)"},
+  {"siting.min_population", K::number, "1000", 0, 1e7, false, "", false, "inhabitants", "Default candidates: the communes of at least this legal population (93 % of the 2,358 communes with an MSP in FINESS 2026 have 1,000 or more: docs/siting.md); 0 = every commune. Communes listed in siting.candidates or siting.candidates_file are kept whatever their population"},
+  {"siting.candidates_file", K::string, "\"\"", -kInf, kInf, false, "", false, "path", "CSV with a code_insee column: the candidates (with siting.candidates); empty = the default candidates"},
+  {"siting.exclude", K::strings, "[]", -kInf, kInf, false, "", false, "", "INSEE codes never proposed (after every other rule)"},
+  {"siting.min_distance_km", K::number, "0.0", 0, 500, false, "", false, "km", "Smallest straight-line distance between two communes receiving openings (Lambert-93, between the communes' points); 0 = none"},
+  {"siting.time_limit", K::number, "30.0", 0, 3600, false, "", false, "seconds", "Time for the exact model (COIN-OR CBC) that proves the bound and may improve the answer; 0 = heuristic and combinatorial bound only"},
   {"siting.seed", K::integer, "1", 0, 9.2e18, false, "", false, "", "Seed (same seed, same answer)"},
 
   {"grants", K::table_array, "", -kInf, kInf, false, "", false, "", "[[grants]]: a grant scheme applied to the run's zone list (and the baseline's): awards-<scheme id>.csv and the budget under \"grants\" in summary.json (docs/grants.md)"},

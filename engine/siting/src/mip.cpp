@@ -1,6 +1,7 @@
 // Exact models solved with COIN-OR CBC (C interface), started from the heuristic's answer.
 #include "mip.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -59,8 +60,10 @@ MipResult run(Csc& a, std::vector<double> row_lb, std::vector<double> row_ub, do
   const double* x = Cbc_getColSolution(m.get());
   r.found = x != nullptr && Cbc_numberSavedSolutions(m.get()) > 0;
   if (x) {
-    for (std::size_t q = 0; q < y_cols.size(); ++q)
+    for (std::size_t q = 0; q < y_cols.size(); ++q) {
       if (x[y_cols[q]] > 0.5) r.open.push_back(static_cast<std::uint32_t>(q));
+      r.counts.push_back(static_cast<int>(std::lround(x[y_cols[q]])));
+    }
     for (const auto& [col, weight] : unserved_cols) r.unserved += weight * x[col];
   }
   return r;
@@ -182,6 +185,121 @@ MipResult mip_lscp(const std::vector<std::vector<std::uint32_t>>& of_point, std:
     start.push_back(is_open[j] ? 1.0 : 0.0);
   }
   return run(a, rlb, rub, 1.0, start, y_cols, time_limit);
+}
+
+MipResult mip_access(AccessKind kind, std::span<const std::vector<std::pair<std::uint32_t, double>>> effect, std::span<const double> base,
+                     std::span<const double> population, double line, int k, std::span<const int> cap,
+                     std::span<const std::pair<std::uint32_t, std::uint32_t>> conflicts, std::span<const int> start_counts,
+                     double time_limit) {
+  const std::size_t m = effect.size(), nz = base.size();
+  std::vector<double> rlb, rub;
+  const auto add_row = [&](double lo, double hi) {
+    rlb.push_back(lo), rub.push_back(hi);
+    return static_cast<int>(rlb.size()) - 1;
+  };
+  // Zone values under the start, for the start of the zone variables.
+  std::vector<double> value(base.begin(), base.end());
+  for (std::size_t j = 0; j < m; ++j)
+    for (const auto& [z, e] : effect[j]) value[z] += e * start_counts[j];
+  // The rows of the zones, and which zones have one.
+  std::vector<int> row_of(nz, -1);
+  std::vector<char> touched(nz, 0);
+  for (const auto& e : effect)
+    for (const auto& [z, d] : e) touched[z] = 1;
+  double total = 0, t_lb = kInfinity, t_ub = kInfinity;
+  for (std::size_t z = 0; z < nz; ++z) {
+    if (!(population[z] > 0)) continue;
+    total += population[z];
+    t_lb = std::min(t_lb, base[z]);
+    switch (kind) {
+      case AccessKind::lift:
+        if (base[z] < line && touched[z]) row_of[z] = add_row(0, kInfinity);  // sum e y - g x >= 0
+        break;
+      case AccessKind::max_min:
+        if (touched[z])
+          row_of[z] = add_row(-kInfinity, base[z]);  // t - sum e y <= base
+        else
+          t_ub = std::min(t_ub, base[z]);
+        break;
+      case AccessKind::bottom_decile: row_of[z] = add_row(-base[z], kInfinity); break;  // s - eta + sum e y >= -base
+    }
+  }
+  if (total <= 0) return {};
+  const double tenth = 0.1 * total;
+  const int card = add_row(-kInfinity, k);
+  std::vector<std::vector<std::pair<int, double>>> y_entries(m), o_entries(m);
+  std::vector<char> has_conflict(m, 0);
+  for (const auto& [a, b] : conflicts) has_conflict[a] = has_conflict[b] = 1;
+  // A candidate with cap > 1 and a conflict gets a binary "open" variable o_j >= y_j / cap_j.
+  std::vector<int> link(m, -1);
+  for (std::size_t j = 0; j < m; ++j)
+    if (has_conflict[j] && cap[j] > 1) link[j] = add_row(-kInfinity, 0);  // y - cap o <= 0
+  for (const auto& [a, b] : conflicts) {
+    const int r = add_row(-kInfinity, 1);
+    (link[a] >= 0 ? o_entries : y_entries)[a].emplace_back(r, 1.0);
+    (link[b] >= 0 ? o_entries : y_entries)[b].emplace_back(r, 1.0);
+  }
+  Csc a;
+  std::vector<double> start;
+  std::vector<int> y_cols(m);
+  for (std::size_t j = 0; j < m; ++j) {
+    auto& en = y_entries[j];
+    for (const auto& [z, e] : effect[j]) {
+      if (row_of[z] < 0) continue;
+      const double g = line - base[z] - 1e-9;  // a hair easier to lift: the bound stays valid
+      en.emplace_back(row_of[z], kind == AccessKind::max_min ? -e : kind == AccessKind::lift && cap[j] == 1 ? std::min(e, g) : e);
+    }
+    en.emplace_back(card, 1.0);
+    if (link[j] >= 0) en.emplace_back(link[j], 1.0);
+    y_cols[j] = a.add(0, cap[j], 0, true, en);
+    start.push_back(start_counts[j]);
+  }
+  for (std::size_t j = 0; j < m; ++j)
+    if (link[j] >= 0) {
+      o_entries[j].emplace_back(link[j], -cap[j]);
+      a.add(0, 1, 0, true, o_entries[j]);
+      start.push_back(start_counts[j] > 0 ? 1.0 : 0.0);
+    }
+  // The zone variables, then t or eta.
+  double eta = 0;
+  if (kind == AccessKind::bottom_decile) {  // eta at the start: the value at the cut of the lowest tenth
+    std::vector<std::size_t> order;
+    for (std::size_t z = 0; z < nz; ++z)
+      if (population[z] > 0) order.push_back(z);
+    std::sort(order.begin(), order.end(), [&](auto x, auto y) { return value[x] != value[y] ? value[x] < value[y] : x < y; });
+    double taken = 0;
+    for (auto z : order)
+      if ((taken += population[z]) >= tenth) {
+        eta = value[z];
+        break;
+      }
+  }
+  double t_start = kInfinity;
+  for (std::size_t z = 0; z < nz; ++z) {
+    if (population[z] > 0) t_start = std::min(t_start, value[z]);
+    if (row_of[z] < 0) continue;
+    if (kind == AccessKind::lift) {
+      a.add(0, 1, population[z], true, {{row_of[z], -(line - base[z] - 1e-9)}});
+      start.push_back(value[z] >= line - 1e-12 ? 1.0 : 0.0);
+    } else if (kind == AccessKind::bottom_decile) {
+      a.add(0, kInfinity, -population[z] / tenth, false, {{row_of[z], 1.0}});
+      start.push_back(std::max(0.0, eta - value[z]));
+    }
+  }
+  if (kind == AccessKind::max_min) {
+    std::vector<std::pair<int, double>> en;
+    for (std::size_t z = 0; z < nz; ++z)
+      if (row_of[z] >= 0) en.emplace_back(row_of[z], 1.0);
+    a.add(t_lb, t_ub, 1, false, en);
+    start.push_back(std::min(t_start, t_ub));
+  } else if (kind == AccessKind::bottom_decile) {
+    std::vector<std::pair<int, double>> en;
+    for (std::size_t z = 0; z < nz; ++z)
+      if (row_of[z] >= 0) en.emplace_back(row_of[z], -1.0);
+    a.add(t_lb, kInfinity, 1, false, en);
+    start.push_back(eta);
+  }
+  return run(a, rlb, rub, -1.0, start, y_cols, time_limit);
 }
 
 }  // namespace oasis::siting::detail

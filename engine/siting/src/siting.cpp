@@ -905,70 +905,185 @@ struct AccessState {
 
 }  // namespace
 
-AccessSolution solve_access(const AccessInstance& in, const AccessOptions& o) {
-  const auto t0 = Clock::now();
-  const auto nz = in.base.size(), m = in.effect.size();
-  if (in.population.size() != nz) throw Error(Errc::internal, "solve_access: population and base of different sizes");
-  if (o.k < 1) throw Error(Errc::value_invalid, fmt::format("{} openings: at least 1", o.k));
-  if (!o.repeat && static_cast<std::size_t>(o.k) > m)
-    throw Error(Errc::value_invalid, fmt::format("{} openings but {} candidates", o.k, m), {}, {}, "allow repeats or lower k");
-  for (const auto& e : in.effect)
-    for (const auto& [z, d] : e)
-      if (z >= nz || !(d >= 0) || !std::isfinite(d)) throw Error(Errc::value_invalid, "an opening's effect is not a number >= 0");
-  AccessSolution s;
-  AccessState st(in);
-  s.before = st.objective(o.objective);
-  std::vector<int> times(m, 0);
+namespace {
+
+/// The openings of a solution as counts per candidate, and which candidates may take one more:
+/// below its cap and no conflicting candidate open.
+struct Placement {
+  std::vector<int> times;
+  std::vector<int> blocked;  // open candidates in conflict with each candidate
+  const std::vector<std::vector<std::uint32_t>>& conflicts_of;
+  int cap;
+  Placement(std::size_t m, const std::vector<std::vector<std::uint32_t>>& c, int cap_)
+      : times(m, 0), blocked(m, 0), conflicts_of(c), cap(cap_) {}
+  bool allowed(std::uint32_t j) const { return times[j] < cap && blocked[j] == 0; }
+  void add(std::uint32_t j) {
+    if (times[j]++ == 0)
+      for (auto n : conflicts_of[j]) ++blocked[n];
+  }
+  void remove(std::uint32_t j) {
+    if (--times[j] == 0)
+      for (auto n : conflicts_of[j]) --blocked[n];
+  }
+};
+
+/// Greedy: the best objective; ties (often: nothing crosses yet) broken by progress, then id.
+std::vector<std::uint32_t> access_greedy(AccessState& st, Placement& pl, const AccessOptions& o, std::size_t m) {
+  std::vector<std::uint32_t> open;
   auto full_eval = [&](std::uint32_t j) {
     st.apply(j, +1);
     const double v = st.objective(o.objective);
     st.apply(j, -1);
     return v;
   };
-  // Greedy: the best objective; ties (often: nothing crosses yet) broken by progress, then id.
-  std::vector<std::uint32_t> open;
   for (int step = 0; step < o.k; ++step) {
     std::uint32_t best = kNone;
     double bv = -std::numeric_limits<double>::infinity(), bp = -1;
     for (std::uint32_t j = 0; j < m; ++j) {
-      if (!o.repeat && times[j]) continue;
+      if (!pl.allowed(j)) continue;
       const double v = o.objective == AccessObjective::lift ? st.gain_lift(j) : full_eval(j);
       const double p = st.progress(j);
       if (v > bv + 1e-12 || (v >= bv - 1e-12 && p > bp + 1e-12)) bv = v, bp = p, best = j;
     }
-    if (best == kNone) break;
+    if (best == kNone) break;  // no candidate left that the conflicts and caps allow
     st.apply(best, +1);
-    ++times[best];
+    pl.add(best);
     open.push_back(best);
-    if (o.progress && !o.progress(0.5 * (step + 1) / o.k, "greedy")) throw Error(Errc::cancelled, "siting cancelled");
+    if (o.progress && !o.progress(0.4 * (step + 1) / o.k, "greedy")) throw Error(Errc::cancelled, "siting cancelled");
   }
-  // Swap local search: replace one opening by another candidate when the objective improves.
+  return open;
+}
+
+/// Swap local search: replace one opening by another allowed candidate when the objective improves.
+double access_swaps(AccessState& st, Placement& pl, const AccessOptions& o, std::size_t m, std::vector<std::uint32_t>& open,
+                    int& improvements) {
   double cur = st.objective(o.objective);
   for (bool improved = true; improved;) {
     improved = false;
     for (std::size_t q = 0; q < open.size() && !improved; ++q) {
       const auto r = open[q];
       st.apply(r, -1);
-      --times[r];
+      pl.remove(r);
       std::uint32_t bj = kNone;
       double bv = cur;
       for (std::uint32_t j = 0; j < m; ++j) {
-        if (j == r || (!o.repeat && times[j])) continue;
-        const double v = full_eval(j);
+        if (j == r || !pl.allowed(j)) continue;
+        st.apply(j, +1);
+        const double v = st.objective(o.objective);
+        st.apply(j, -1);
         if (v > bv + 1e-9 * std::max(1.0, std::abs(bv))) bv = v, bj = j;
       }
+      const auto put = bj != kNone ? bj : r;
+      st.apply(put, +1);
+      pl.add(put);
       if (bj != kNone) {
-        st.apply(bj, +1);
-        ++times[bj];
         open[q] = bj;
         cur = bv;
         improved = true;
-        ++s.improvements;
-      } else {
-        st.apply(r, +1);
-        ++times[r];
+        ++improvements;
       }
     }
+  }
+  return cur;
+}
+
+/// The combinatorial bound: the best a zone can get from k openings is the sum of its k largest
+/// increments (a candidate counted up to its cap), and every objective is non-decreasing in every
+/// zone value.
+double combinatorial_bound(const AccessInstance& in, const AccessOptions& o, int cap) {
+  const auto nz = in.base.size();
+  std::vector<std::vector<double>> inc(nz);
+  for (const auto& e : in.effect)
+    for (const auto& [z, d] : e) inc[z].push_back(d);
+  std::vector<double> best_gain(nz, 0.0);
+  for (std::size_t z = 0; z < nz; ++z) {
+    auto& v = inc[z];
+    std::sort(v.begin(), v.end(), std::greater<>());
+    int left = o.k;
+    for (std::size_t q = 0; q < v.size() && left > 0; ++q) {
+      const int take = std::min(left, cap);
+      best_gain[z] += take * v[q];
+      left -= take;
+    }
+  }
+  if (o.objective == AccessObjective::lift) {
+    double ub = 0;
+    for (std::size_t z = 0; z < nz; ++z)
+      if (in.base[z] < in.line && in.base[z] + best_gain[z] >= in.line - 1e-12) ub += in.population[z];
+    return ub;
+  }
+  std::vector<double> optimistic(nz);
+  for (std::size_t z = 0; z < nz; ++z) optimistic[z] = in.base[z] + best_gain[z];
+  if (o.objective == AccessObjective::bottom_decile) return bottom_decile_mean(optimistic, in.population);
+  double ub = std::numeric_limits<double>::infinity();
+  for (std::size_t z = 0; z < nz; ++z)
+    if (in.population[z] > 0) ub = std::min(ub, optimistic[z]);
+  return std::isinf(ub) ? 0.0 : ub;
+}
+
+}  // namespace
+
+AccessSolution solve_access(const AccessInstance& in, const AccessOptions& o) {
+  const auto t0 = Clock::now();
+  const auto nz = in.base.size(), m = in.effect.size();
+  if (in.population.size() != nz) throw Error(Errc::internal, "solve_access: population and base of different sizes");
+  if (o.k < 1) throw Error(Errc::value_invalid, fmt::format("{} openings: at least 1", o.k));
+  if (o.max_per_candidate < 0) throw Error(Errc::value_invalid, fmt::format("{} openings per candidate: at least 0", o.max_per_candidate));
+  const int cap = o.max_per_candidate == 0 ? o.k : std::min(o.max_per_candidate, o.k);
+  if (static_cast<double>(m) * cap < o.k)
+    throw Error(Errc::value_invalid, fmt::format("{} openings but {} candidates of at most {} each", o.k, m, cap), {}, {},
+                "allow more openings per commune or widen the candidates");
+  for (const auto& e : in.effect)
+    for (const auto& [z, d] : e)
+      if (z >= nz || !(d >= 0) || !std::isfinite(d)) throw Error(Errc::value_invalid, "an opening's effect is not a number >= 0");
+  std::vector<std::vector<std::uint32_t>> conflicts_of(m);
+  for (const auto& [a, b] : in.conflicts) {
+    if (a >= m || b >= m || a == b) throw Error(Errc::internal, "solve_access: a conflict names no pair of candidates");
+    conflicts_of[a].push_back(b), conflicts_of[b].push_back(a);
+  }
+  AccessSolution s;
+  AccessState st(in);
+  Placement pl(m, conflicts_of, cap);
+  s.before = st.objective(o.objective);
+  auto open = access_greedy(st, pl, o, m);
+  double cur = access_swaps(st, pl, o, m, open, s.improvements);
+  s.heuristic_objective = cur;
+  s.combinatorial_bound = std::max(combinatorial_bound(in, o, cap), cur);
+  s.bound = s.combinatorial_bound;
+  s.method = "heuristic";
+  // The exact model: a bound that couples the zones through the same k openings, and an answer
+  // that may beat the heuristic's.
+  if (o.exact_time_limit_s > 0 && gap_of(cur, s.bound) > 1e-9) {
+    if (o.progress && !o.progress(0.5, "exact model")) throw Error(Errc::cancelled, "siting cancelled");
+    const auto t1 = Clock::now();
+    const auto kind = o.objective == AccessObjective::lift      ? detail::AccessKind::lift
+                      : o.objective == AccessObjective::max_min ? detail::AccessKind::max_min
+                                                                : detail::AccessKind::bottom_decile;
+    const std::vector<int> caps(m, cap);
+    const auto r =
+        detail::mip_access(kind, in.effect, in.base, in.population, in.line, o.k, caps, in.conflicts, pl.times, o.exact_time_limit_s);
+    s.mip_seconds = std::chrono::duration<double>(Clock::now() - t1).count();
+    if (r.found && r.counts.size() == m) {
+      AccessState alt(in);
+      std::vector<std::uint32_t> alt_open;
+      for (std::uint32_t j = 0; j < m; ++j)
+        for (int q = 0; q < r.counts[j]; ++q) alt.apply(j, +1), alt_open.push_back(j);
+      const double v = alt.objective(o.objective);
+      if (v > cur + 1e-9 * std::max(1.0, std::abs(cur)) && static_cast<int>(alt_open.size()) <= o.k) {
+        st.value = std::move(alt.value);
+        open = std::move(alt_open);
+        cur = v;
+      }
+    }
+    // CBC's bound, a hair loosened against its tolerances (it is a maximisation); a lift in whole
+    // inhabitants is a whole number.
+    double mip_bound = r.bound + 1e-7 * std::max(1.0, std::abs(r.bound));
+    if (o.objective == AccessObjective::lift &&
+        std::all_of(in.population.begin(), in.population.end(), [](double p) { return p == std::floor(p); }))
+      mip_bound = std::floor(mip_bound);
+    if (std::isfinite(r.bound) && mip_bound < s.bound) s.bound = std::max(mip_bound, cur);
+    if (r.proven) s.bound = std::max(cur, std::min(s.bound, r.bound));
+    s.method = r.proven ? "mip-optimal" : "mip-bound";
   }
   s.objective = cur;
   s.after = st.value;
@@ -979,39 +1094,8 @@ AccessSolution solve_access(const AccessInstance& in, const AccessOptions& o) {
     s.marginal.push_back(cur - st.objective(o.objective));
     st.apply(j, +1);
   }
-  // Bounds: the best a zone can get from k openings is the sum of its k largest increments (with
-  // repeats: k times the largest).
-  std::vector<std::vector<double>> inc(nz);
-  for (std::uint32_t j = 0; j < m; ++j)
-    for (const auto& [z, d] : in.effect[j]) inc[z].push_back(d);
-  std::vector<double> best_gain(nz, 0.0);
-  for (std::size_t z = 0; z < nz; ++z) {
-    auto& v = inc[z];
-    if (v.empty()) continue;
-    if (o.repeat) {
-      best_gain[z] = o.k * *std::max_element(v.begin(), v.end());
-    } else {
-      const auto kk = std::min<std::size_t>(static_cast<std::size_t>(o.k), v.size());
-      std::partial_sort(v.begin(), v.begin() + static_cast<long>(kk), v.end(), std::greater<>());
-      for (std::size_t q = 0; q < kk; ++q) best_gain[z] += v[q];
-    }
-  }
-  if (o.objective == AccessObjective::lift) {
-    double ub = 0;
-    for (std::size_t z = 0; z < nz; ++z)
-      if (in.base[z] < in.line && in.base[z] + best_gain[z] >= in.line - 1e-12) ub += in.population[z];
-    s.bound = std::max(ub, s.objective);
-  } else if (o.objective == AccessObjective::max_min) {
-    double ub = std::numeric_limits<double>::infinity();
-    for (std::size_t z = 0; z < nz; ++z)
-      if (in.population[z] > 0) ub = std::min(ub, in.base[z] + best_gain[z]);
-    s.bound = std::isinf(ub) ? s.objective : std::max(ub, s.objective);
-  } else {
-    std::vector<double> optimistic(nz);
-    for (std::size_t z = 0; z < nz; ++z) optimistic[z] = in.base[z] + best_gain[z];
-    s.bound = std::max(bottom_decile_mean(optimistic, in.population), s.objective);
-  }
   s.gap = gap_of(s.objective, s.bound);
+  s.placed = static_cast<int>(open.size());
   s.open = open;
   s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return s;

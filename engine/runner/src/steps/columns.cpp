@@ -68,6 +68,7 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
   // sites.csv and the GeoPackage layer "sites"
   {"sites", "code_insee", T::text, "", "Code INSEE", "Commune receiving openings"},
   {"sites", "name", T::text, "", "Commune", "Its name"},
+  {"sites", "population", T::real, "inhabitants", "Population", "The commune's legal population"},
   {"sites", "openings", T::integer, "", "Ouvertures", "Openings placed there"},
   {"sites", "supply_added", T::real, "practitioners", "Offre ajoutée", "openings x siting.supply_per_site"},
   {"sites", "marginal", T::real, "", "Apport marginal", "Objective lost if that commune's openings alone were removed"},

@@ -29,6 +29,10 @@ Style categorized_style(std::string_view layer, std::string_view field, const Cl
 Style graduated_style(std::string_view layer, std::string_view field, const Classification& c, double lowest, double highest,
                       const std::string& name, std::string description);
 
+/// The sites of a siting answer: each commune outlined in black (no fill, so the zoning below shows
+/// through) and labelled with `label_field` (its name), bold with a white halo.
+Style sites_style(std::string_view layer, std::string_view label_field, const std::string& name, std::string description);
+
 /// `text` with & < > " ' escaped for XML and HTML.
 std::string escape_xml(std::string_view text);
 

@@ -120,8 +120,8 @@ struct Inputs {
   zoning::UnitMapping units;
   std::optional<zoning::Official> official;
   json official_report;
-  std::vector<CommuneId> candidates;    // [siting] candidates (every commune when none is listed)
-  std::size_t candidates_with_msp = 0;  // left out of them: communes that have an MSP (siting.msp = "exclude")
+  std::vector<CommuneId> candidates;  // [siting] candidates, increasing (docs/siting.md, "Candidates")
+  json candidate_rules;               // how they were chosen, with the count each rule left out (summary.json)
   Wording wording;
 };
 
@@ -257,6 +257,7 @@ Flags compute_flags(const scenario::Scenario& scenario, const Inputs& inputs, co
 struct Site {
   CommuneId commune = 0;
   std::string code, name;
+  double population = 0;  // the commune's legal population
   int openings = 0;
   double supply_added = 0, marginal = 0;
 };

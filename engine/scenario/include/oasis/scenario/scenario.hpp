@@ -139,6 +139,12 @@ struct Scenario {
     std::vector<std::string> candidates;
     std::string msp = "exclude";  // exclude | allow: communes with an MSP (flags.msp) as candidates
     bool repeat = false;
+    int max_per_commune = 0;  // with repeat: 0 = no cap
+    double min_population = 1000;
+    std::string candidates_file;  // CSV with code_insee ("" = none)
+    std::vector<std::string> exclude;
+    double min_distance_km = 0;
+    double time_limit = 30;
     std::uint64_t seed = 1;
   } siting;
   struct Outputs {

@@ -82,6 +82,9 @@ struct AccessInstance {
   std::vector<double> population;                                     // weight of each zone
   std::vector<std::vector<std::pair<std::uint32_t, double>>> effect;  // per candidate
   double line = 2.5;                                                  // lift: a zone counts when it crosses from below the line to >= line
+  /// Pairs of candidates (indices into `effect`) that cannot both receive openings (e.g. closer
+  /// than a minimum distance).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> conflicts;
 };
 
 enum class AccessObjective { lift, max_min, bottom_decile };
@@ -89,10 +92,13 @@ AccessObjective parse_access_objective(std::string_view name);  // "lift" | "max
 
 struct AccessOptions {
   AccessObjective objective = AccessObjective::lift;
-  int k = 1;            // openings
-  bool repeat = false;  // a candidate may be opened several times (n salaried doctors)
+  int k = 1;                  // openings
+  int max_per_candidate = 1;  // openings one candidate may receive (n salaried doctors: > 1); 0 = up to k
   std::uint64_t seed = 1;
   int rounds = 50;
+  /// Seconds for the exact model (COIN-OR CBC, started from the heuristic's answer) that proves the
+  /// bound and may improve the answer; 0 = the heuristic and its combinatorial bound only.
+  double exact_time_limit_s = 30;
   ProgressFn progress;
 };
 
@@ -106,14 +112,20 @@ struct AccessSolution {
   double gap = 0;
   double before = 0;  // the objective with no opening (max-min: min of base)
   int improvements = 0;
-  double seconds = 0;
+  int placed = 0;                  // openings placed: k, unless the conflicts leave fewer places
+  std::string method;              // "heuristic", "mip-optimal" (proven) or "mip-bound" (stopped at the time limit)
+  double combinatorial_bound = 0;  // the k-largest-increments bound, before the exact model
+  double heuristic_objective = 0;  // the greedy and swaps' answer, before the exact model
+  double seconds = 0, mip_seconds = 0;
 };
 
 /// Greedy with a progress tie-break (population-weighted share of the gap to the line closed),
-/// then swap local search (lift: O(zones touched) per move; max-min and bottom-decile: O(zones)).
-/// Bounds: lift — a zone is counted only if its k largest possible increments reach the line;
-/// max-min and bottom-decile (both non-decreasing in every zone value) — the objective with every
-/// zone at base + its k largest increments.
+/// then swap local search (lift: O(zones touched) per move; max-min and bottom-decile: O(zones)),
+/// respecting the conflicts and the cap per candidate. Combinatorial bounds: lift — a zone is
+/// counted only if its k largest possible increments reach the line; max-min and bottom-decile
+/// (both non-decreasing in every zone value) — the objective with every zone at base + its k
+/// largest increments. Then the exact model (COIN-OR CBC, docs/siting.md "Bounds"): its answer
+/// is kept when better, its bound when lower.
 AccessSolution solve_access(const AccessInstance& instance, const AccessOptions& options);
 
 /// What one opening does under a floating-catchment method (2SFCA, E2SFCA, the DREES APL): opening
