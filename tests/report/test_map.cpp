@@ -91,6 +91,39 @@ TEST_CASE("a drawn map: PNG size, the class colour inside a feature, SVG, no ove
   fs::remove_all(dir);
 }
 
+TEST_CASE("marked features: a ringed disc at the centre of each, one legend entry", "[report]") {
+  const auto dir = fs::temp_directory_path() / "oasis_test_map_marks";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto square = [](double x0) {
+    return MultiPolygon{Polygon{{{x0, 6.7e6}, {x0 + 1e4, 6.7e6}, {x0 + 1e4, 6.71e6}, {x0, 6.71e6}, {x0, 6.7e6}}, {}}};
+  };
+  const std::vector<MultiPolygon> shapes{square(5e5), square(5.1e5)};
+  const std::vector<const MultiPolygon*> ptrs{&shapes[0], &shapes[1]};
+  const auto cls = by_zone(std::vector<std::string>{"ZIP", "ZAC"});
+  const std::vector<std::size_t> marked{1};
+  draw_map({ptrs, &cls, {}, {}, marked, "site"}, {"Test", "marks", "sources", "date"}, dir / "m", false);
+  cairo_surface_t* img = cairo_image_surface_create_from_png((dir / "m.png").c_str());
+  REQUIRE(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS);
+  const auto pixel = [&](double xpt, double ypt) {
+    const int x = static_cast<int>(xpt * 150 / 72), y = static_cast<int>(ypt * 150 / 72);
+    const auto p = reinterpret_cast<const std::uint32_t*>(cairo_image_surface_get_data(img) + y * cairo_image_surface_get_stride(img))[x];
+    return Rgb{static_cast<std::uint8_t>(p >> 16), static_cast<std::uint8_t>(p >> 8), static_cast<std::uint8_t>(p)}.hex();
+  };
+  // The right square's centre (24 + 435, 70 + 240) pt holds the white disc, its ring 4.5 pt out is
+  // black, 8 pt out the class colour again; the left square is unmarked.
+  CHECK(pixel(24 + 435, 70 + 240) == "#ffffff");
+  CHECK(pixel(24 + 435 + 4.5, 70 + 240) == "#000000");
+  CHECK(pixel(24 + 435 + 8, 70 + 240) == "#e69f00");
+  CHECK(pixel(24 + 145, 70 + 240) == "#d55e00");
+  // The legend: the three zone classes end at y = 70 + 24 + 3 x 18 = 148 pt; the marker entry's
+  // disc is centred at (631, 154) pt.
+  CHECK(pixel(631, 154) == "#ffffff");
+  CHECK(pixel(631 + 4.5, 154) == "#000000");
+  cairo_surface_destroy(img);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("an overseas feature is drawn in its inset, at its own scale", "[report]") {
   const auto dir = fs::temp_directory_path() / "oasis_test_map_inset";
   fs::remove_all(dir);

@@ -359,6 +359,27 @@ void draw_main(cairo_t* cr, const MapLayer& L, const std::vector<char>& drawn, c
   border(cr, kMapX, kMapY, kMapW, kMapH);
 }
 
+/// A marker: a white disc ringed in black.
+void marker(cairo_t* cr, double x, double y) {
+  cairo_new_sub_path(cr);
+  cairo_arc(cr, x, y, 4.5, 0, 2 * 3.14159265358979323846);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_fill_preserve(cr);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 1.6);
+  cairo_stroke(cr);
+}
+
+/// The marked features of the main frame, a marker at the centre of each one's extent.
+void draw_marks(cairo_t* cr, const MapLayer& L, const std::vector<char>& drawn, const Frame& F) {
+  for (auto i : L.marked) {
+    if (i >= L.shapes.size() || !drawn[i]) continue;
+    double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+    extend(*L.shapes[i], x0, y0, x1, y1);
+    marker(cr, F.ox + F.s * ((x0 + x1) / 2 - F.x0), F.oy - F.s * ((y0 + y1) / 2 - F.y0));
+  }
+}
+
 /// The legend title and one entry per class with its commune count; returns the y below it.
 double draw_legend(cairo_t* cr, const MapLayer& L) {
   double ly = kMapY + 14;
@@ -384,6 +405,12 @@ double draw_legend(cairo_t* cr, const MapLayer& L) {
     entry(L.classes->classes[k].colour, fmt::format("{} ({} commune{})", L.classes->classes[k].label,
                                                     number_fr(static_cast<double>(count[k]), 0), count[k] > 1 ? "s" : ""));
   if (any_missing) entry(kNoValue, "sans valeur");
+  if (!L.marked.empty()) {
+    marker(cr, 631, ly + 6);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    text(cr, 646, ly + 10, 10, false, fmt::format("{} ({})", L.marked_label, L.marked.size()), kW - 646 - 8);
+    ly += 18;
+  }
   return ly;
 }
 
@@ -464,6 +491,7 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   }
   const Frame F = main_frame(L, drawn);
   draw_main(cr, L, drawn, F);
+  draw_marks(cr, L, drawn, F);
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   text(cr, kMapX, 36, 18, true, T.title, kW - 2 * kMapX);
   text(cr, kMapX, 56, 11, false, T.subtitle, kW - 2 * kMapX);

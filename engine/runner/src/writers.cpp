@@ -431,7 +431,11 @@ class Maps final : public Writer {
     // One after the other: cairo numbers its surfaces process-wide (the SVG's ids), so maps drawn
     // at the same time would not be byte-identical from run to run.
     const auto zones_map = [&] {
-      ctx.map_zones_png = report::draw_map({looks.shapes, &looks.zones, outlines, inset},
+      // With [siting], the zoning map marks the proposed sites.
+      std::vector<std::size_t> sites;
+      if (p.siting)
+        for (const auto& e : p.siting->sites) sites.push_back(e.commune);
+      ctx.map_zones_png = report::draw_map({looks.shapes, &looks.zones, outlines, inset, sites, "implantation proposée"},
                                            {fmt::format("Zonage des {} — {}", looks.who, w.place),
                                             fmt::format("{} : unités {}, ZIP si APL < {}, vivier jusqu'à {}",
                                                         official ? "Liste officielle, simulation ailleurs" : "Simulation ARS",

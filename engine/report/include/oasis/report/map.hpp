@@ -76,6 +76,10 @@ struct MapLayer {
   /// Optional, one per feature: a label ("Guadeloupe") puts a feature outside metropolitan
   /// Lambert-93 into an inset box of that name, at its own scale; "" or no span: left out.
   std::span<const std::string> inset_of = {};
+  /// Optional: features marked with a circle at the centre of their extent, listed in the legend
+  /// under `marked_label` (the sites of a siting answer).
+  std::span<const std::size_t> marked = {};
+  std::string marked_label = {};
 };
 
 /// Draws the map; writes `stem`.png (1754 x 1240 px, 150 dpi A4 landscape) and `stem`.svg
