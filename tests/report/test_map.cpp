@@ -16,6 +16,22 @@ using namespace oasis;
 using namespace oasis::report;
 namespace fs = std::filesystem;
 
+namespace {
+/// A square of side w metres with its lower-left corner at (x0, y0), Lambert-93.
+MultiPolygon square_at(double x0, double y0, double w) {
+  return MultiPolygon{Polygon{{{x0, y0}, {x0 + w, y0}, {x0 + w, y0 + w}, {x0, y0 + w}, {x0, y0}}, {}}};
+}
+/// The colour of a drawn PNG at a point of the page (points, 150 dpi).
+std::string pixel_at(const fs::path& png, double xpt, double ypt) {
+  cairo_surface_t* img = cairo_image_surface_create_from_png(png.c_str());
+  REQUIRE(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS);
+  const int x = static_cast<int>(xpt * 150 / 72), y = static_cast<int>(ypt * 150 / 72);
+  const auto p = reinterpret_cast<const std::uint32_t*>(cairo_image_surface_get_data(img) + y * cairo_image_surface_get_stride(img))[x];
+  cairo_surface_destroy(img);
+  return Rgb{static_cast<std::uint8_t>(p >> 16), static_cast<std::uint8_t>(p >> 8), static_cast<std::uint8_t>(p)}.hex();
+}
+}  // namespace
+
 TEST_CASE("quantile and Jenks breaks by hand", "[report]") {
   const std::vector<double> v{1, 2, 3, 10, 11, 12, 20, 21, 22, NAN};
   // Quantiles of the 9 finite values for 3 classes: v[3] = 10 and v[6] = 20.
@@ -95,32 +111,22 @@ TEST_CASE("marked features: a ringed disc at the centre of each, one legend entr
   const auto dir = fs::temp_directory_path() / "oasis_test_map_marks";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const auto square = [](double x0) {
-    return MultiPolygon{Polygon{{{x0, 6.7e6}, {x0 + 1e4, 6.7e6}, {x0 + 1e4, 6.71e6}, {x0, 6.71e6}, {x0, 6.7e6}}, {}}};
-  };
-  const std::vector<MultiPolygon> shapes{square(5e5), square(5.1e5)};
+  const std::vector<MultiPolygon> shapes{square_at(5e5, 6.7e6, 1e4), square_at(5.1e5, 6.7e6, 1e4)};
   const std::vector<const MultiPolygon*> ptrs{&shapes[0], &shapes[1]};
   const auto cls = by_zone(std::vector<std::string>{"ZIP", "ZAC"});
   const std::vector<std::size_t> marked{1};
   draw_map({ptrs, &cls, {}, {}, marked, "site"}, {"Test", "marks", "sources", "date"}, dir / "m", false);
-  cairo_surface_t* img = cairo_image_surface_create_from_png((dir / "m.png").c_str());
-  REQUIRE(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS);
-  const auto pixel = [&](double xpt, double ypt) {
-    const int x = static_cast<int>(xpt * 150 / 72), y = static_cast<int>(ypt * 150 / 72);
-    const auto p = reinterpret_cast<const std::uint32_t*>(cairo_image_surface_get_data(img) + y * cairo_image_surface_get_stride(img))[x];
-    return Rgb{static_cast<std::uint8_t>(p >> 16), static_cast<std::uint8_t>(p >> 8), static_cast<std::uint8_t>(p)}.hex();
-  };
+  const auto png = dir / "m.png";
   // The right square's centre (24 + 435, 70 + 240) pt holds the white disc, its ring 4.5 pt out is
   // black, 8 pt out the class colour again; the left square is unmarked.
-  CHECK(pixel(24 + 435, 70 + 240) == "#ffffff");
-  CHECK(pixel(24 + 435 + 4.5, 70 + 240) == "#000000");
-  CHECK(pixel(24 + 435 + 8, 70 + 240) == "#e69f00");
-  CHECK(pixel(24 + 145, 70 + 240) == "#d55e00");
+  CHECK(pixel_at(png, 24 + 435, 70 + 240) == "#ffffff");
+  CHECK(pixel_at(png, 24 + 435 + 4.5, 70 + 240) == "#000000");
+  CHECK(pixel_at(png, 24 + 435 + 8, 70 + 240) == "#e69f00");
+  CHECK(pixel_at(png, 24 + 145, 70 + 240) == "#d55e00");
   // The legend: the three zone classes end at y = 70 + 24 + 3 x 18 = 148 pt; the marker entry's
   // disc is centred at (631, 154) pt.
-  CHECK(pixel(631, 154) == "#ffffff");
-  CHECK(pixel(631 + 4.5, 154) == "#000000");
-  cairo_surface_destroy(img);
+  CHECK(pixel_at(png, 631, 154) == "#ffffff");
+  CHECK(pixel_at(png, 631 + 4.5, 154) == "#000000");
   fs::remove_all(dir);
 }
 
@@ -128,25 +134,14 @@ TEST_CASE("an overseas feature is drawn in its inset, at its own scale", "[repor
   const auto dir = fs::temp_directory_path() / "oasis_test_map_inset";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const auto square = [](double x0, double y0, double w) {
-    return MultiPolygon{Polygon{{{x0, y0}, {x0 + w, y0}, {x0 + w, y0 + w}, {x0, y0 + w}, {x0, y0}}, {}}};
-  };
   // Two metropolitan squares as above, and a 30 km square in UTM 20N (Guadeloupe's CRS): outside
   // metropolitan Lambert-93, so not in the main frame.
-  const std::vector<MultiPolygon> shapes{square(5e5, 6.7e6, 1e4), square(5.1e5, 6.7e6, 1e4), square(6.5e5, 1.78e6, 3e4)};
+  const std::vector<MultiPolygon> shapes{square_at(5e5, 6.7e6, 1e4), square_at(5.1e5, 6.7e6, 1e4), square_at(6.5e5, 1.78e6, 3e4)};
   const std::vector<const MultiPolygon*> ptrs{&shapes[0], &shapes[1], &shapes[2]};
   const auto cls = by_zone(std::vector<std::string>{"ZIP", "ZAC", "hors-zonage"});
   const std::vector<std::string> inset{"", "", overseas_name("971")};
   CHECK(inset[2] == "Guadeloupe");
   CHECK(overseas_name("37").empty());
-  const auto pixel_at = [](const fs::path& png, double xpt, double ypt) {
-    cairo_surface_t* img = cairo_image_surface_create_from_png(png.c_str());
-    REQUIRE(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS);
-    const int x = static_cast<int>(xpt * 150 / 72), y = static_cast<int>(ypt * 150 / 72);
-    const auto p = reinterpret_cast<const std::uint32_t*>(cairo_image_surface_get_data(img) + y * cairo_image_surface_get_stride(img))[x];
-    cairo_surface_destroy(img);
-    return Rgb{static_cast<std::uint8_t>(p >> 16), static_cast<std::uint8_t>(p >> 8), static_cast<std::uint8_t>(p)}.hex();
-  };
   draw_map({ptrs, &cls, {}, inset}, {"Test", "inset", "sources", "date"}, dir / "with", false);
   // The main frame is unchanged (the inset feature does not stretch the extent).
   CHECK(pixel_at(dir / "with.png", 24 + 145, 70 + 240) == "#d55e00");

@@ -316,6 +316,26 @@ void check_codes(const std::vector<std::string>& codes, const Reader& r, std::st
 
 /// [[modify.retire]], [[modify.add]], [[indicators]], [[grants]]: the last file that sets an array
 /// of tables replaces it whole.
+/// [siting]: where to open sites and under which rules (docs/siting.md).
+void read_siting(const Reader& r, Scenario& s) {
+  s.siting.sites = static_cast<int>(r.num("siting.sites"));
+  s.siting.objective = r.str("siting.objective");
+  s.siting.supply_per_site = r.num("siting.supply_per_site");
+  s.siting.level = r.str("siting.level");
+  s.siting.candidates = r.strings("siting.candidates");
+  s.siting.msp = r.str("siting.msp");
+  s.siting.repeat = r.boolean("siting.repeat");
+  s.siting.max_per_commune = static_cast<int>(r.num("siting.max_per_commune"));
+  s.siting.min_population = r.num("siting.min_population");
+  s.siting.candidates_file = r.path("siting.candidates_file");
+  s.siting.exclude = r.strings("siting.exclude");
+  s.siting.min_distance_km = r.num("siting.min_distance_km");
+  s.siting.time_limit = r.num("siting.time_limit");
+  s.siting.seed = static_cast<std::uint64_t>(r.num("siting.seed"));
+  check_codes(s.siting.candidates, r, "siting.candidates");
+  check_codes(s.siting.exclude, r, "siting.exclude");
+}
+
 void read_arrays(const Reader& r, Scenario& s) {
   if (const auto f = r.find("modify.retire"); f.node) {
     for (const auto& e : *f.node->as_array()) {
@@ -653,22 +673,7 @@ Scenario build(const std::vector<Layer>& layers, const std::string& default_name
   s.flags.deficit_2003 = r.boolean("flags.deficit_2003");
 
   read_arrays(r, s);
-  s.siting.sites = static_cast<int>(r.num("siting.sites"));
-  s.siting.objective = r.str("siting.objective");
-  s.siting.supply_per_site = r.num("siting.supply_per_site");
-  s.siting.level = r.str("siting.level");
-  s.siting.candidates = r.strings("siting.candidates");
-  s.siting.msp = r.str("siting.msp");
-  s.siting.repeat = r.boolean("siting.repeat");
-  s.siting.max_per_commune = static_cast<int>(r.num("siting.max_per_commune"));
-  s.siting.min_population = r.num("siting.min_population");
-  s.siting.candidates_file = r.path("siting.candidates_file");
-  s.siting.exclude = r.strings("siting.exclude");
-  s.siting.min_distance_km = r.num("siting.min_distance_km");
-  s.siting.time_limit = r.num("siting.time_limit");
-  s.siting.seed = static_cast<std::uint64_t>(r.num("siting.seed"));
-  check_codes(s.siting.candidates, r, "siting.candidates");
-  check_codes(s.siting.exclude, r, "siting.exclude");
+  read_siting(r, s);
 
   s.outputs.gpkg = r.boolean("outputs.gpkg");
   s.outputs.csv_fr = r.boolean("outputs.csv_fr");
