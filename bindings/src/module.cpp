@@ -416,6 +416,18 @@ py::tuple run_scenario(const std::string& path, const std::string& out_dir, bool
 
 namespace {
 
+/// The OasisError of an Error: the message as the CLI prints it, and its fields as attributes.
+py::object error_object(const Error& e) {
+  py::object exc = py::reinterpret_borrow<py::object>(g_error_type)(format_error(e));
+  exc.attr("code") = static_cast<int>(e.code());
+  exc.attr("name") = std::string(errc_name(e.code()));
+  exc.attr("message") = e.message();
+  exc.attr("file") = e.file();
+  exc.attr("record") = e.record();
+  exc.attr("fix") = e.fix();
+  return exc;
+}
+
 /// The output schema and the error table: zone_list_columns, OasisError and its translator, errors.
 void define_schema_and_errors(py::module_& m) {
   m.def(
@@ -434,16 +446,20 @@ void define_schema_and_errors(py::module_& m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const Error& e) {
-      py::object exc = py::reinterpret_borrow<py::object>(g_error_type)(format_error(e));
-      exc.attr("code") = static_cast<int>(e.code());
-      exc.attr("name") = std::string(errc_name(e.code()));
-      exc.attr("message") = e.message();
-      exc.attr("file") = e.file();
-      exc.attr("record") = e.record();
-      exc.attr("fix") = e.fix();
+      const auto exc = error_object(e);
       PyErr_SetObject(g_error_type, exc.ptr());
     }
   });
+  m.def(
+      "error",
+      [](int code, std::string message, std::string file, std::string record, std::string fix) {
+        for (const auto& i : all_errcs())
+          if (static_cast<int>(i.code) == code)
+            return error_object(Error(i.code, std::move(message), std::move(file), std::move(record), std::move(fix)));
+        throw Error(Errc::internal, fmt::format("no error code {}", code));
+      },
+      py::arg("code"), py::arg("message"), py::arg("file") = "", py::arg("record") = "", py::arg("fix") = "",
+      "An OasisError with the CLI's code and fields, for the errors found on the Python side (raise oasis._oasis.error(...))");
   m.def(
       "errors",
       [] {

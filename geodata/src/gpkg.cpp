@@ -16,6 +16,7 @@
 #include <tbb/task_arena.h>
 
 #include "gdal_util.hpp"
+#include "ogr_columns.hpp"
 #include "shape_codec.hpp"
 #include "oasis/core/checksum.hpp"
 #include "oasis/core/error.hpp"
@@ -69,15 +70,6 @@ MultiPolygon from_ogr(const OGRGeometry* g) {
   return out;
 }
 
-OGRFieldType ogr_type(Column::Type t) {
-  switch (t) {
-    case Column::Type::integer: return OFTInteger64;
-    case Column::Type::real: return OFTReal;
-    case Column::Type::text: return OFTString;
-  }
-  return OFTString;
-}
-
 /// The `layer_styles` table as QGIS creates it (an attributes table: no geometry).
 void write_styles(GDALDataset& ds, std::span<const LayerStyle> styles, const fs::path& file) {
   OGRLayer* layer = ds.CreateLayer("layer_styles", nullptr, wkbNone, nullptr);
@@ -123,6 +115,44 @@ void write_styles(GDALDataset& ds, std::span<const LayerStyle> styles, const fs:
     f.SetField("update_time", 2000, 1, 1, 0, 0, 0.0f, 100);
     if (layer->CreateFeature(&f) != OGRERR_NONE)
       throw Error(Errc::io, fmt::format("cannot write style {} of layer {}: {}", st.name, st.layer, detail::QuietGdal::last_message()),
+                  file.string());
+  }
+}
+
+std::string sql_text(std::string_view v) {
+  std::string out = "'";
+  for (char ch : v) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return out + "'";
+}
+
+/// The GeoPackage schema extension (spec 1.2 F.9): `gpkg_data_columns` with a title and a
+/// description per column, its (empty) constraints table, both registered in gpkg_extensions.
+void write_data_columns(GDALDataset& ds, std::span<const Layer> layers, const fs::path& file) {
+  std::vector<std::string> rows;
+  for (const auto& l : layers)
+    for (const auto& c : l.columns)
+      if (!c.title.empty() || !c.description.empty())
+        rows.push_back(fmt::format("({},{},{},{},{},NULL,NULL)", sql_text(l.name), sql_text(c.name), sql_text(c.title), sql_text(c.title),
+                                   sql_text(c.description)));
+  if (rows.empty()) return;
+  const std::string statements[] = {
+      "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT "
+      "NULL, scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))",
+      "CREATE TABLE gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT, "
+      "mime_type TEXT, constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), "
+      "CONSTRAINT gdc_tn UNIQUE (table_name, name))",
+      "CREATE TABLE gpkg_data_column_constraints (constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, "
+      "min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, description TEXT, "
+      "CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))",
+      "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) VALUES "
+      "('gpkg_data_columns', NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', 'read-write'), "
+      "('gpkg_data_column_constraints', NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', 'read-write')",
+      fmt::format("INSERT INTO gpkg_data_columns VALUES {}", fmt::join(rows, ","))};
+  for (const auto& sql : statements) {
+    CPLErrorReset();
+    ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (CPLGetLastErrorType() == CE_Failure)
+      throw Error(Errc::io, fmt::format("cannot write the column titles (gpkg_data_columns): {}", detail::QuietGdal::last_message()),
                   file.string());
   }
 }
@@ -175,27 +205,14 @@ void write_geopackage(const fs::path& path, std::span<const Layer> layers, const
       CSLDestroy(opts);
       if (!layer) throw Error(Errc::io, fmt::format("cannot create layer {}: {}", l.name, detail::QuietGdal::last_message()), tmp.string());
       for (const auto& c : l.columns) {
-        OGRFieldDefn fd(c.name.c_str(), ogr_type(c.type));
+        OGRFieldDefn fd(c.name.c_str(), detail::ogr_type(c.type));
         if (layer->CreateField(&fd) != OGRERR_NONE)
           throw Error(Errc::io, fmt::format("cannot create field {}.{}", l.name, c.name), tmp.string());
       }
       if (layer->StartTransaction() != OGRERR_NONE) throw Error(Errc::io, "cannot start a transaction", tmp.string());
       for (std::size_t i = 0; i < l.shapes.size(); ++i) {
         OGRFeature f(layer->GetLayerDefn());
-        for (std::size_t k = 0; k < l.columns.size(); ++k) {
-          const auto& c = l.columns[k];
-          const int fi = static_cast<int>(k);
-          switch (c.type) {
-            case Column::Type::integer: f.SetField(fi, static_cast<GIntBig>(c.integers[i])); break;
-            case Column::Type::real:
-              if (std::isfinite(c.reals[i]))
-                f.SetField(fi, c.reals[i]);
-              else
-                f.SetFieldNull(fi);
-              break;
-            case Column::Type::text: f.SetField(fi, c.texts[i].c_str()); break;
-          }
-        }
+        detail::set_row(f, l.columns, i, false);
         if (l.shapes[i]) f.SetGeometryDirectly(to_ogr(*l.shapes[i]).release());
         if (layer->CreateFeature(&f) != OGRERR_NONE)
           throw Error(Errc::io, fmt::format("cannot write feature {} of layer {}: {}", i, l.name, detail::QuietGdal::last_message()),
@@ -205,6 +222,7 @@ void write_geopackage(const fs::path& path, std::span<const Layer> layers, const
         throw Error(Errc::io, "cannot commit the layer", tmp.string(), {}, "check the free disk space");
     }
     if (!styles.empty()) write_styles(*ds, styles, tmp);
+    write_data_columns(*ds, layers, tmp);
     for (const auto& [k, v] : metadata) ds->SetMetadataItem(k.c_str(), v.c_str());
     ds.reset();  // flush and close before the rename
     if (CPLGetLastErrorType() == CE_Failure && !detail::QuietGdal::last_message().empty())

@@ -22,6 +22,21 @@ zone=$(col a/zones.csv zone)
 bad=$(tail -n +2 a/zones.csv | awk -F, -v z="$zone" '$z != "ZIP" && $z != "ZAC" && $z != "hors-zonage"' | wc -l)
 [ "$bad" -eq 0 ] || fail "$bad communes without a zone"
 sort -c -t, -k1,1 <(tail -n +2 a/zones.csv) || fail "zones.csv is not sorted by code"
+# The types beside zones.csv (.csvt, read by GDAL and QGIS): the codes as text, population integer.
+[ "$(cat a/zones.csvt)" = '"String","String","String","Integer","Real","Real","String","String","Real","String","Real","Real","Real","Real","Real","Real"' ] || fail "zones.csvt: $(cat a/zones.csvt)"
+[ "$(tr ',' '\n' < a/zones.csvt | wc -l)" -eq "$(head -1 a/zones.csv | tr ',' '\n' | wc -l)" ] || fail "zones.csvt: one type per column"
+[ "$(ogrinfo -q -ro a/zones.csv zones -fid 1 | grep -c 'code_insee (String) = 18001\|population (Integer) = 326')" -eq 2 ] ||
+  fail "GDAL reads zones.csv with its .csvt: $(ogrinfo -q -ro a/zones.csv zones -fid 1)"
+# zones.xlsx: the zone list with French headers and the codes as text, one sheet per unit level and
+# the run's inputs; read back by GDAL's own XLSX reader, every row equals zones.csv.
+[ "$(ogrinfo -q -ro a/zones.xlsx | sed 's/ (None)//')" = "$(printf '1: Communes\n2: EPCI\n3: Informations')" ] || fail "zones.xlsx sheets: $(ogrinfo -q -ro a/zones.xlsx)"
+ogr2ogr -f CSV -lco STRING_QUOTING=IF_NEEDED /vsistdout/ a/zones.xlsx Communes > xlsx.csv
+[ "$(head -1 xlsx.csv | cut -d, -f1-4)" = "Code INSEE,Commune,Unité de zonage,Population" ] || fail "zones.xlsx headers: $(head -1 xlsx.csv)"
+cmp <(tail -n +2 xlsx.csv | cut -d, -f1,3,4,7) <(tail -n +2 a/zones.csv | cut -d, -f1,3,4,7) || fail "zones.xlsx Communes differs from zones.csv"
+python3 -c 'import sys, zipfile; sys.stdout.write(zipfile.ZipFile("a/zones.xlsx").read("xl/worksheets/sheet1.xml").decode())' | grep -q '<c r="A2" t="s">' || fail "zones.xlsx: the code in A2 is not a text cell"
+[ "$(ogr2ogr -f CSV /vsistdout/ a/zones.xlsx EPCI | tail -n +2 | wc -l)" -eq "$(sqlite3 a/communes.gpkg 'select count(*) from units')" ] ||
+  fail "zones.xlsx: one EPCI row per unit"
+ogr2ogr -f CSV -lco STRING_QUOTING=IF_NEEDED /vsistdout/ a/zones.xlsx Informations | grep -q "^Moteur,oasis " || fail "zones.xlsx: no engine version"
 [ "$(sqlite3 a/communes.gpkg 'select count(*) from communes')" -eq 1754 ] || fail "gpkg: communes layer"
 [ "$(sqlite3 a/communes.gpkg 'select count(distinct unit_id) from communes')" -eq \
   "$(sqlite3 a/communes.gpkg 'select count(*) from units')" ] || fail "gpkg: one unit feature per unit"

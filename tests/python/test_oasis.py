@@ -102,6 +102,11 @@ def test_access_matrix_mode_equals_cli(tmp_path):
     got = oasis.access(o, supply, demand, method="2sfca", max_cost=20)
     assert got.loc["a", "value"] == pytest.approx(2 / 3500 + 1 / 1400, rel=1e-12)
     assert got.loc["d", "value"] == 0.0  # its only pair (25 min) is beyond max_cost
+    # The long DataFrame itself is a travel table: the same values as its Od.
+    direct = oasis.access(od, supply, demand, method="2sfca", max_cost=20)
+    assert direct.loc["a", "value"] == pytest.approx(2 / 3500 + 1 / 1400, rel=1e-12)
+    np.testing.assert_array_equal(direct.loc[list(got.index), "value"].to_numpy(), got["value"].to_numpy())
+    assert oasis.site(od, demand, model="p-median", p=1)["open"] == oasis.site(o, demand, model="p-median", p=1)["open"]
 
 
 def test_access_spatial_availability_as_ipea(tmp_path):

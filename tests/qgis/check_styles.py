@@ -84,6 +84,20 @@ def main(out):
         if drawn.get(row["code_insee"]) != ZONES[row["zone"]]:
             fail(f"{row['code_insee']} ({row['zone']}) drawn {drawn.get(row['code_insee'])}")
     print(f"communes: default style 'zones' from layer_styles, {len(rows)} communes in the map colours")
+    # The French titles of the output schema: aliases in QGIS (from the style), and the
+    # gpkg_data_columns of the GeoPackage schema extension; population as an integer field.
+    titles = dict(sqlite3.connect(gpkg).execute("SELECT column_name, title FROM gpkg_data_columns WHERE table_name = 'communes'"))
+    fields = layer.fields()
+    for name, want in (("code_insee", "Code INSEE"), ("population", "Population"), ("indicator", "Indicateur zoné")):
+        got = layer.attributeAlias(fields.indexOf(name))
+        if got != want or titles.get(name) != want:
+            fail(f"alias of {name}: QGIS {got!r}, gpkg_data_columns {titles.get(name)!r}, expected {want!r}")
+    names = [n for n in fields.names() if n != "fid"]
+    if sorted(titles) != sorted(names) or any(not layer.attributeAlias(fields.indexOf(n)) for n in names):
+        fail(f"gpkg_data_columns titles {sorted(titles)} for the fields {sorted(names)}, each with an alias in QGIS")
+    if fields.field("population").typeName().lower() not in ("integer64", "integer", "int8"):
+        fail(f"population is {fields.field('population').typeName()} in QGIS, expected an integer")
+    print(f"communes: {len(titles)} fields with their French alias, population {fields.field('population').typeName()}")
 
     # 2. The APL style: the .qml beside the GeoPackage, then the SLD of the table.
     # (loadNamedStyle() would prefer the GeoPackage's own default style: import the document.)
@@ -117,6 +131,11 @@ def main(out):
             fail(f"{code}: indicator {v} drawn {drawn[code]}, expected {APL_COLOURS[apl_class(v)]}")
         checked += 1
     print(f"communes-apl.qml: graduated on indicator, {checked} communes in their map class")
+    # Open-ended outer classes: a value far outside this run's range is still drawn.
+    for v, want in ((-5.0, 0), (1e6, len(APL_COLOURS) - 1)):
+        got = next((i for i, rg in enumerate(r.ranges()) if rg.lowerValue() <= v <= rg.upperValue()), None)
+        if got != want:
+            fail(f"APL {v!r}: QGIS range {got}, expected the open-ended class {want}")
 
     qml_db = con.execute("SELECT styleQML FROM layer_styles WHERE f_table_name='communes' AND styleName='apl'").fetchone()[0]
     with open(os.path.join(out, "communes-apl.qml"), encoding="utf-8") as f:

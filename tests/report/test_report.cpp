@@ -66,18 +66,20 @@ TEST_CASE("categorised style: one category and one SLD rule per zone, in the map
 TEST_CASE("graduated style: a value on a break falls in the upper class, as on the maps", "[report]") {
   const std::vector<double> v{0.3, 1.5, 2.5, 3.9, 4.0, 7.2};
   const auto c = graduated(v, {1.5, 2.5, 4}, "APL", 1);
-  const auto st = graduated_style("communes", "indicator", c, 0.3, 7.2, "apl", "APL");
+  const auto st = graduated_style("communes", "indicator", c, "apl", "APL");
   // The ranges as QGIS reads them (lower <= v <= upper, first match): each ends one ulp below the
-  // next break; the outer bounds are the data range widened to whole numbers (0 and 8).
+  // next break; the outer classes are open-ended (a value of 1e9 or -3 in another run is drawn).
   const std::regex range("<range render=\"true\" symbol=\"(\\d)\" lower=\"([^\"]+)\" upper=\"([^\"]+)\" label=\"([^\"]+)\"/>");
   std::vector<std::array<std::string, 4>> got;
   for (std::sregex_iterator it(st.qml.begin(), st.qml.end(), range), end; it != end; ++it)
     got.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4]});
   REQUIRE(got.size() == 4);
-  CHECK(got[0] == std::array<std::string, 4>{"0", "0", "1.4999999999999998", "&lt; 1,5"});
+  CHECK(got[0] == std::array<std::string, 4>{"0", "-1.7976931348623157e+308", "1.4999999999999998", "&lt; 1,5"});
   CHECK(got[1] == std::array<std::string, 4>{"1", "1.5", "2.4999999999999996", "1,5 – 2,5"});
   CHECK(got[2] == std::array<std::string, 4>{"2", "2.5", "3.9999999999999996", "2,5 – 4,0"});
-  CHECK(got[3] == std::array<std::string, 4>{"3", "4", "8", "≥ 4,0"});
+  CHECK(got[3] == std::array<std::string, 4>{"3", "4", "1.7976931348623157e+308", "≥ 4,0"});
+  CHECK(std::stod(got[3][2]) >= 1e308);
+  CHECK(std::stod(got[0][1]) <= -1e308);
   CHECK(std::stod(got[1][2]) == std::nextafter(2.5, 0.0));
   // Each value of v lands, by the QGIS rule, in the class the maps gave it.
   for (std::size_t i = 0; i < v.size(); ++i) {

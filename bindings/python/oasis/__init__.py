@@ -36,10 +36,29 @@ except ImportError:  # pragma: no cover - exercised only without pandas
     _pd = None
 
 
+def _fail(code: int, message: str, fix: str = ""):
+    """An error found on the Python side, as the engine's: an OasisError with .code, .name, .fix."""
+    return _oasis.error(code, message, fix=fix)
+
+
+# The error codes raised from Python (docs/errors.md).
+_USAGE, _FIELD_MISSING, _VALUE_INVALID, _CODE_UNKNOWN = 2, 41, 40, 32
+
+
 def _need_pandas(what: str):
     if _pd is None:
-        raise ImportError(f"{what} needs pandas (Debian: apt install python3-pandas)")
+        raise _fail(_USAGE, f"{what} needs pandas", "install it (Debian: apt install python3-pandas)")
     return _pd
+
+
+def _as_od(od, what: str) -> Od:
+    """An :class:`Od`, or a long pandas DataFrame ``from_id, to_id, cost`` made into one."""
+    if isinstance(od, Od):
+        return od
+    if _pd is not None and isinstance(od, _pd.DataFrame):
+        return od_from_dataframe(od)
+    raise _fail(_USAGE, f"{what}: the travel table is a {type(od).__name__}",
+                "pass an Od (oasis.travel) or a pandas DataFrame with columns from_id, to_id and minutes / cost / time")
 
 
 def errors() -> list[tuple[int, str, str]]:
@@ -124,7 +143,12 @@ def od_from_dataframe(df, *, from_col: str = "from_id", to_col: str = "to_id", c
     if cost_col is None:
         cost_col = next((c for c in ("minutes", "cost", "time") if c in df.columns), None)
         if cost_col is None:
-            raise OasisError(f"the OD has no cost column (minutes, cost or time); columns: {list(df.columns)}")
+            raise _fail(_FIELD_MISSING, f"the OD has no cost column (minutes, cost or time); columns: {list(df.columns)}",
+                        "name the cost column cost_col=, or call it minutes, cost or time")
+    for c in (from_col, to_col):
+        if c not in df.columns:
+            raise _fail(_FIELD_MISSING, f"the OD has no column {c!r}; columns: {list(df.columns)}",
+                        "name the columns from_col= / to_col=, or call them from_id and to_id")
     f = df[from_col].astype(str)
     t = df[to_col].astype(str)
     fi = sorted(set(f)) if from_ids is None else [str(x) for x in from_ids]
@@ -146,7 +170,8 @@ def _aligned(values, ids: Sequence[str], what: str) -> np.ndarray:
         return out
     arr = np.asarray(values, dtype=float)
     if arr.shape != (len(ids),):
-        raise OasisError(f"{what}: {arr.shape[0] if arr.ndim else 0} values for {len(ids)} ids")
+        raise _fail(_VALUE_INVALID, f"{what}: {arr.shape[0] if arr.ndim else 0} values for {len(ids)} ids",
+                    "pass one value per id, in the order of the ids, or a Series / dict keyed by id")
     return arr
 
 
@@ -159,8 +184,11 @@ def access(od: Od, supply, demand, *, method: str = "2sfca", decay: str = "", ma
     e2sfca, g2sfca, bfca, 3sfca, gravity, cumulative, cost-to-closest, spatial-availability;
     ``decay``: a spec such as ``step:10:1,15:0.666667,20:0.333333`` (default: the method's);
     ``max_cost`` in minutes; ``sa_alpha``, ``sa_output`` (``"total"`` or ``"per-capita"``):
-    spatial-availability, as ``access.sa_alpha`` / ``access.sa_output`` (None = their defaults). Returns a DataFrame (index = origin id, columns value, flag) or, with
-    ``frame=False`` / without pandas, ``(values, flags, info)``."""
+    spatial-availability, as ``access.sa_alpha`` / ``access.sa_output`` (None = their defaults).
+    ``od``: an :class:`Od` or a long pandas DataFrame ``from_id, to_id, cost`` (or ``minutes``).
+    Returns a DataFrame (index = origin id, columns value, flag) or, with ``frame=False`` /
+    without pandas, ``(values, flags, info)``."""
+    od = _as_od(od, "access")
     dem = _aligned(demand, od.from_ids, "demand")
     sup = _aligned(supply, od.to_ids, "supply")
     sd = None if supply_demand is None else _aligned(supply_demand, od.to_ids, "supply_demand")
@@ -180,7 +208,7 @@ def zone(values, territory: Territory, *, units: str = "epci", zip_below: float 
     zac share)}. Returns a DataFrame indexed by code_insee: unit, unit_value, class, zone, rule."""
     keys = {"epci": territory.epci, "commune": territory.codes, "departement": territory.departement}.get(units)
     if keys is None:
-        raise OasisError(f"units '{units}': epci, commune or departement")
+        raise _fail(_VALUE_INVALID, f"units '{units}' is not a unit level", "use units='epci', 'commune' or 'departement'")
     keys = [k if k else c for k, c in zip(keys, territory.codes)]  # communes outside any EPCI stand alone
     r = _oasis.zone(np.asarray(values, dtype=float), territory.population, territory.region, keys, [], units, zip_below,
                     vivier_below, dict(caps or {}), fill)
@@ -199,13 +227,16 @@ def site(od: Od, demand, *, model: str = _SITE["model"], p: int = _SITE["p"], ra
          exact_time_limit: float = _SITE["exact_time_limit"], progress: Progress | None = None) -> dict:
     """Where to open sites (``oasis site``): p-median, mclp, lscp, p-center over ``od`` (origins =
     demand points, destinations = candidates; ``radius`` in the OD's unit). Returns a dict with
-    ``open`` (candidate ids), ``objective``, ``bound``, ``gap`` (0 = proven optimal), ``method``."""
+    ``open`` (candidate ids), ``objective``, ``bound``, ``gap`` (0 = proven optimal), ``method``.
+    ``od``: an :class:`Od` or a long pandas DataFrame ``from_id, to_id, cost``."""
+    od = _as_od(od, "site")
     w = _aligned(demand, od.from_ids, "demand")
     pos = {k: i for i, k in enumerate(od.to_ids)}
     fx = []
     for f in fixed:
         if str(f) not in pos:
-            raise OasisError(f"fixed site '{f}' is not a candidate (a destination of the OD)")
+            raise _fail(_CODE_UNKNOWN, f"fixed site '{f}' is not a candidate (a destination of the OD)",
+                        "fix only destinations of the travel table (od.to_ids)")
         fx.append(pos[str(f)])
     cap = None if capacity is None else _aligned(capacity, od.to_ids, "capacity")
     return _oasis.site(od, w, model, p, radius, fx, cap, rounds, seed, time_limit, exact, exact_time_limit, progress)

@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <limits>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -89,6 +91,20 @@ std::string compare(const char* op, std::string_view field, double value) {
 
 }  // namespace
 
+void add_field_aliases(Style& style, std::span<const std::pair<std::string, std::string>> aliases) {
+  if (aliases.empty()) return;
+  std::string block = "  <aliases>\n";
+  for (std::size_t i = 0; i < aliases.size(); ++i)
+    block +=
+        fmt::format("    <alias field=\"{}\" index=\"{}\" name=\"{}\"/>\n", escape_xml(aliases[i].first), i, escape_xml(aliases[i].second));
+  block += "  </aliases>\n";
+  const auto end = style.qml.rfind("</qgis>");
+  if (end == std::string::npos) throw Error(Errc::internal, "a QGIS style without </qgis>");
+  style.qml.insert(end, block);
+  const auto cat = style.qml.find("styleCategories=\"");
+  if (cat != std::string::npos) style.qml.insert(style.qml.find('"', cat + 17), "|Fields");
+}
+
 std::string escape_xml(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -137,11 +153,11 @@ Style categorized_style(std::string_view layer, std::string_view field, const Cl
   return {name, std::move(description), qml_document(open, items, "categories", colours), sld_document(layer, name, rules)};
 }
 
-Style graduated_style(std::string_view layer, std::string_view field, const Classification& c, double lowest, double highest,
-                      const std::string& name, std::string description) {
+Style graduated_style(std::string_view layer, std::string_view field, const Classification& c, const std::string& name,
+                      std::string description) {
   if (c.breaks.size() + 1 != c.classes.size()) throw Error(Errc::internal, "a graduated style needs classes.size() - 1 breaks");
-  lowest = std::min(std::floor(lowest), c.breaks.empty() ? std::floor(lowest) : std::floor(c.breaks.front()) - 1);
-  highest = std::max(std::ceil(highest), c.breaks.empty() ? std::ceil(highest) : std::ceil(c.breaks.back()) + 1);
+  // Open-ended outer classes: any value of any run is drawn (QGIS reads back the largest double).
+  const double lowest = std::numeric_limits<double>::lowest(), highest = std::numeric_limits<double>::max();
   std::string items, rules;
   std::vector<Rgb> colours;
   const auto f = escape_xml(field);
@@ -155,7 +171,9 @@ Style graduated_style(std::string_view layer, std::string_view field, const Clas
                          escape_xml(c.classes[i].label));
     std::string filter;
     if (i == 0)
-      filter = compare("PropertyIsLessThan", field, c.breaks.empty() ? highest : c.breaks[0]);
+      filter = c.breaks.empty()
+                   ? "<ogc:Not><ogc:PropertyIsNull><ogc:PropertyName>" + f + "</ogc:PropertyName></ogc:PropertyIsNull></ogc:Not>"
+                   : compare("PropertyIsLessThan", field, c.breaks[0]);
     else if (i + 1 == c.classes.size())
       filter = compare("PropertyIsGreaterThanOrEqualTo", field, c.breaks[i - 1]);
     else

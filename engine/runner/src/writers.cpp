@@ -16,6 +16,7 @@
 #include "oasis/core/version.hpp"
 #include "oasis/geodata/boundaries.hpp"
 #include "oasis/geodata/gpkg.hpp"
+#include "oasis/geodata/xlsx.hpp"
 #include "oasis/report/html.hpp"
 #include "oasis/report/map.hpp"
 #include "oasis/report/style.hpp"
@@ -35,53 +36,100 @@ void WriteContext::file(const std::string& name, std::string_view content) {
   written.push_back(name);
 }
 
+namespace {
+
+/// Where each column of the zone list (zone_list_columns(), in file order) is held in a ZoneRow, and
+/// how many digits the CSV gives it.
+struct ZoneField {
+  std::string_view name;
+  std::string ZoneRow::*text = nullptr;
+  double ZoneRow::*number = nullptr;
+  const char* spec = "{:.6g}";
+};
+constexpr ZoneField kZoneFields[] = {{"code_insee", &ZoneRow::code},
+                                     {"name", &ZoneRow::name},
+                                     {"unit_id", &ZoneRow::unit},
+                                     {"population", nullptr, &ZoneRow::population, "{:.0f}"},
+                                     {"apl", nullptr, &ZoneRow::apl},
+                                     {"indicator", nullptr, &ZoneRow::indicator},
+                                     {"zone", &ZoneRow::zone},
+                                     {"rule", &ZoneRow::rule},
+                                     {"unit_indicator", nullptr, &ZoneRow::unit_indicator},
+                                     {"class", &ZoneRow::cls},
+                                     {"density_100k", nullptr, &ZoneRow::density_100k},
+                                     {"time_nearest_gp_min", nullptr, &ZoneRow::time_gp_min, "{:.2f}"},
+                                     {"time_nearest_urgences_min", nullptr, &ZoneRow::time_urgences_min, "{:.2f}"},
+                                     {"time_nearest_su_min", nullptr, &ZoneRow::time_su_min, "{:.2f}"},
+                                     {"x_l93", nullptr, &ZoneRow::x, "{:.1f}"},
+                                     {"y_l93", nullptr, &ZoneRow::y, "{:.1f}"}};
+
+const ZoneField& zone_field(std::string_view name) {
+  for (const auto& f : kZoneFields)
+    if (f.name == name) return f;
+  throw Error(Errc::internal, fmt::format("zone-list column {} has no field in ZoneRow", name));
+}
+
+}  // namespace
+
 std::string zones_csv(const std::vector<ZoneRow>& rows, bool fr) {
   const char sep = fr ? ';' : ',';
   std::string out = fr ? "\xEF\xBB\xBF" : "";
   out += fmt::format("{}\n", fmt::join(zone_list_columns(), std::string(1, sep)));
+  std::vector<const ZoneField*> fields;
+  for (const auto name : zone_list_columns()) fields.push_back(&zone_field(name));
+  std::vector<std::string> cells(fields.size());
   for (const auto& r : rows) {
-    std::vector<std::string> cells{r.code,
-                                   r.name,
-                                   r.unit,
-                                   num_csv(r.population, fr, "{:.0f}"),
-                                   num_csv(r.apl, fr),
-                                   num_csv(r.indicator, fr),
-                                   r.zone,
-                                   r.rule,
-                                   num_csv(r.unit_indicator, fr),
-                                   r.cls,
-                                   num_csv(r.density_100k, fr),
-                                   num_csv(r.time_gp_min, fr, "{:.2f}"),
-                                   num_csv(r.time_urgences_min, fr, "{:.2f}"),
-                                   num_csv(r.time_su_min, fr, "{:.2f}"),
-                                   num_csv(r.x, fr, "{:.1f}"),
-                                   num_csv(r.y, fr, "{:.1f}")};
-    for (auto& c : cells) c = quote(c, sep);
+    for (std::size_t k = 0; k < fields.size(); ++k)
+      cells[k] = quote(fields[k]->text ? r.*(fields[k]->text) : num_csv(r.*(fields[k]->number), fr, fields[k]->spec), sep);
     out += fmt::format("{}\n", fmt::join(cells, std::string(1, sep)));
   }
   return out;
 }
 
+std::string csvt(std::string_view layer, std::span<const std::string_view> names) {
+  std::vector<std::string> types;
+  for (const auto name : names) {
+    const auto t = output_column(layer, name).type;
+    types.emplace_back(t == ColumnType::text ? "\"String\"" : t == ColumnType::integer ? "\"Integer\"" : "\"Real\"");
+  }
+  return fmt::format("{}\n", fmt::join(types, ","));
+}
+
 namespace {
+
+/// The title and description of a GeoPackage column from its declaration (a templated name such
+/// as {indicators.name} gets the actual name in its title).
+geodata::Column described(geodata::Column c, const ColumnDecl& d) {
+  c.title = d.name.starts_with('{') ? fmt::format("{} : {}", d.title_fr, c.name) : std::string(d.title_fr);
+  c.description = d.unit.empty() ? std::string(d.doc) : fmt::format("{} ({})", d.doc, d.unit);
+  return c;
+}
+const ColumnDecl& typed(std::string_view layer, std::string_view declared, ColumnType type) {
+  const auto& d = output_column(layer, declared);
+  if (d.type != type)
+    throw Error(Errc::internal,
+                fmt::format("output column {}.{} is {}, not {}", layer, declared, column_type_name(d.type), column_type_name(type)));
+  return d;
+}
 
 /// A GeoPackage column from the output schema (a name that is not declared is a bug).
 geodata::Column column(std::string_view layer, std::string_view name, std::string_view declared, std::vector<double> v) {
-  const auto& d = output_column(layer, declared);
-  if (d.type != ColumnType::real) throw Error(Errc::internal, fmt::format("output column {}.{} is not real", layer, name));
-  return geodata::Column::real(std::string(name), std::move(v));
+  return described(geodata::Column::real(std::string(name), std::move(v)), typed(layer, declared, ColumnType::real));
 }
 geodata::Column real(std::string_view layer, std::string_view name, std::vector<double> v) {
   return column(layer, name, name, std::move(v));
 }
 geodata::Column text(std::string_view layer, std::string_view name, std::vector<std::string> v) {
-  if (output_column(layer, name).type != ColumnType::text)
-    throw Error(Errc::internal, fmt::format("output column {}.{} is not text", layer, name));
-  return geodata::Column::text(std::string(name), std::move(v));
+  return described(geodata::Column::text(std::string(name), std::move(v)), typed(layer, name, ColumnType::text));
 }
 geodata::Column integer(std::string_view layer, std::string_view name, std::vector<std::int64_t> v) {
-  if (output_column(layer, name).type != ColumnType::integer)
-    throw Error(Errc::internal, fmt::format("output column {}.{} is not integer", layer, name));
-  return geodata::Column::integer(std::string(name), std::move(v));
+  return described(geodata::Column::integer(std::string(name), std::move(v)), typed(layer, name, ColumnType::integer));
+}
+/// A count held as doubles (populations), written as an integer column.
+geodata::Column count(std::string_view layer, std::string_view name, const std::vector<double>& v) {
+  std::vector<std::int64_t> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) out[i] = std::isfinite(v[i]) ? std::llround(v[i]) : 0;
+  return integer(layer, name, std::move(out));
 }
 
 /// The wording and classes shared by the maps, the styles and the report.
@@ -112,7 +160,128 @@ class ZonesCsv final : public Writer {
  public:
   std::string_view name() const override { return "zones.csv"; }
   bool wanted(const Products&) const override { return true; }
-  void write(const Products& p, WriteContext& ctx) const override { ctx.file("zones.csv", zones_csv(p.rows, p.csv_fr)); }
+  void write(const Products& p, WriteContext& ctx) const override {
+    ctx.file("zones.csv", zones_csv(p.rows, p.csv_fr));
+    ctx.file("zones.csvt", csvt("communes", zone_list_columns()));  // the column types, for GDAL / QGIS
+  }
+};
+
+/// The columns of the units (the GeoPackage layer and the spreadsheet's sheet).
+std::vector<geodata::Column> units_columns(const Products& p) {
+  const auto& s = p.scenario;
+  const auto& units = p.inputs.units;
+  const auto& zr = p.zoning.result;
+  const auto m = units.size();
+  const std::string_view U = "units";
+  std::vector<geodata::Column> cols;
+  std::vector<std::string> ucls(m), urule(m);
+  std::vector<double> udens(m);
+  std::vector<std::int64_t> ucount(m);
+  for (std::size_t u = 0; u < m; ++u) {
+    ucls[u] = std::string(zoning::class_name(zr.unit_class[u]));
+    urule[u] = zr.unit_rule[u];
+    udens[u] = zr.unit_population[u] > 0 ? p.flags.unit_supply[u] / zr.unit_population[u] * 1e5 : NAN;
+    ucount[u] = static_cast<std::int64_t>(p.flags.unit_communes[u]);
+  }
+  cols = {text(U, "unit_id", units.code),
+          text(U, "name", units.name),
+          text(U, "region", zr.unit_region),
+          integer(U, "communes", ucount),
+          count(U, "population", zr.unit_population),
+          real(U, "indicator", zr.unit_value),
+          real(U, "density_100k", udens),
+          text(U, "class", ucls),
+          text(U, "zone", p.zoning.unit_zone_label),
+          text(U, "rule", urule)};
+  if (s.flags.deficit_2003) cols.push_back(text(U, "deficit_2003", p.flags.deficit_2003));
+  if (const auto& tu = p.flags.time_urgences; !tu.empty()) {  // the population beyond the urgent-care line, per unit
+    const auto& t = p.inputs.territory;
+    std::vector<double> beyond(m, 0.0), share(m, NAN);
+    for (CommuneId c = 0; c < t.size(); ++c)
+      if (!(tu[c] <= s.flags.urgences_max_min)) beyond[units.unit_of[c]] += t.population()[c];
+    for (std::size_t u = 0; u < m; ++u)
+      if (zr.unit_population[u] > 0) share[u] = beyond[u] / zr.unit_population[u];
+    cols.push_back(count(U, "population_beyond_urgences", beyond));
+    cols.push_back(real(U, "share_beyond_urgences", share));
+  }
+  if (p.siting && s.siting.level == "unit") cols.push_back(real(U, "value_after_siting", p.siting->solution.after));
+  return cols;
+}
+
+/// The columns of the siting's openings (the GeoPackage layer and the spreadsheet's sheet).
+std::vector<geodata::Column> sites_columns(const Products& p) {
+  const std::string_view S = "sites";
+  std::vector<std::string> sc, sn;
+  std::vector<std::int64_t> so;
+  std::vector<double> sp, sa, sm;
+  for (const auto& e : p.siting->sites) {
+    sc.push_back(e.code);
+    sn.push_back(e.name);
+    sp.push_back(e.population);
+    so.push_back(e.openings);
+    sa.push_back(e.supply_added);
+    sm.push_back(e.marginal);
+  }
+  return {text(S, "code_insee", sc),  text(S, "name", sn),         count(S, "population", sp),
+          integer(S, "openings", so), real(S, "supply_added", sa), real(S, "marginal", sm)};
+}
+
+/// The zone list (zones.csv) as columns of the output schema, for the spreadsheet.
+std::vector<geodata::Column> zone_list_columns_of(const std::vector<ZoneRow>& rows) {
+  std::vector<geodata::Column> cols;
+  for (const auto name : zone_list_columns()) {
+    const auto& f = zone_field(name);
+    if (f.text) {
+      std::vector<std::string> v;
+      for (const auto& r : rows) v.push_back(r.*(f.text));
+      cols.push_back(text("communes", name, std::move(v)));
+    } else {
+      std::vector<double> v;
+      for (const auto& r : rows) v.push_back(r.*(f.number));
+      cols.push_back(output_column("communes", name).type == ColumnType::integer ? count("communes", name, v)
+                                                                                 : real("communes", name, std::move(v)));
+    }
+  }
+  return cols;
+}
+
+/// zones.xlsx: the zone list and the units (and the openings of a siting) with French headers, the
+/// codes as text, and a sheet recording the run's inputs and versions.
+class ZonesXlsx final : public Writer {
+ public:
+  std::string_view name() const override { return "zones.xlsx"; }
+  bool wanted(const Products&) const override { return true; }
+  void write(const Products& p, WriteContext& ctx) const override {
+    const auto& in = p.inputs;
+    std::vector<geodata::Sheet> sheets{{"Communes", zone_list_columns_of(p.rows)}, {unit_sheet_name(in.units.kind), units_columns(p)}};
+    if (p.siting) sheets.push_back({"Implantations", sites_columns(p)});
+    std::vector<std::string> keys{"Moteur", "Scénario", "Description", "COG", "Simulation", "Territoire", "Sources", "Données", "Offre"},
+        values{std::string("oasis ") + kVersion,
+               p.scenario.name,
+               p.scenario.description,
+               in.cog_version,
+               p.summary["simulation"].get<std::string>(),
+               in.wording.place,
+               in.wording.sources,
+               in.wording.data_line,
+               p.summary["supply"]["description"].get<std::string>()};
+    auto k = geodata::Column::text("key", std::move(keys)), v = geodata::Column::text("value", std::move(values));
+    k.title = "Information", v.title = "Valeur";
+    sheets.push_back({"Informations", {std::move(k), std::move(v)}});
+    ctx.step(0.5, "writing zones.xlsx");
+    geodata::write_xlsx(ctx.dir / "zones.xlsx", sheets, true);
+    ctx.written.emplace_back("zones.xlsx");
+  }
+
+ private:
+  static std::string unit_sheet_name(std::string_view kind) {
+    if (kind == "epci") return "EPCI";
+    if (kind == "tvs") return "TVS";
+    if (kind == "departement") return "Départements";
+    if (kind == "commune") return "Unités (communes)";
+    std::string out = "Unités " + std::string(kind);
+    return out.size() > 31 ? "Unités" : out;
+  }
 };
 
 /// The layers of communes.gpkg (one function each) and its QGIS styles.
@@ -165,7 +334,7 @@ class GeoPackage final : public Writer {
       to_layer_crs(l, e);
       layers.push_back(std::move(l));
     }
-    const auto st = styles(p, looks);
+    const auto st = styles(p, looks, layers);
     geodata::write_geopackage(ctx.dir / "communes.gpkg", layers,
                               {{"OASIS_ENGINE", std::string("oasis ") + kVersion},
                                {"OASIS_SCENARIO", s.name},
@@ -210,7 +379,7 @@ class GeoPackage final : public Writer {
                   text(C, "name", t.name()),
                   text(C, "departement", t.departement()),
                   text(C, "region", t.region()),
-                  real(C, "population", t.population()),
+                  count(C, "population", t.population()),
                   real(C, "population_std", col_or_nan("population_std")),
                   text(C, "unit_id", unit_code),
                   text(C, "unit_name", unit_name),
@@ -261,69 +430,21 @@ class GeoPackage final : public Writer {
   }
 
   static geodata::Layer units_layer(const Products& p, const std::vector<MultiPolygon>& shapes, int epsg) {
-    const auto& s = p.scenario;
-    const auto& units = p.inputs.units;
-    const auto& zr = p.zoning.result;
-    const auto m = units.size();
-    const std::string_view U = "units";
-    geodata::Layer lu{"units", fmt::format("Zoning units ({}): population-weighted APL, class and zone", units.kind), epsg, {}, {}};
-    std::vector<std::string> ucls(m), urule(m);
-    std::vector<double> udens(m);
-    std::vector<std::int64_t> ucount(m);
-    for (std::size_t u = 0; u < m; ++u) {
-      lu.shapes.push_back(&shapes[u]);
-      ucls[u] = std::string(zoning::class_name(zr.unit_class[u]));
-      urule[u] = zr.unit_rule[u];
-      udens[u] = zr.unit_population[u] > 0 ? p.flags.unit_supply[u] / zr.unit_population[u] * 1e5 : NAN;
-      ucount[u] = static_cast<std::int64_t>(p.flags.unit_communes[u]);
-    }
-    lu.columns = {text(U, "unit_id", units.code),
-                  text(U, "name", units.name),
-                  text(U, "region", zr.unit_region),
-                  integer(U, "communes", ucount),
-                  real(U, "population", zr.unit_population),
-                  real(U, "indicator", zr.unit_value),
-                  real(U, "density_100k", udens),
-                  text(U, "class", ucls),
-                  text(U, "zone", p.zoning.unit_zone_label),
-                  text(U, "rule", urule)};
-    if (s.flags.deficit_2003) lu.columns.push_back(text(U, "deficit_2003", p.flags.deficit_2003));
-    if (const auto& tu = p.flags.time_urgences; !tu.empty()) {  // the population beyond the urgent-care line, per unit
-      const auto& t = p.inputs.territory;
-      std::vector<double> beyond(m, 0.0), share(m, NAN);
-      for (CommuneId c = 0; c < t.size(); ++c)
-        if (!(tu[c] <= s.flags.urgences_max_min)) beyond[units.unit_of[c]] += t.population()[c];
-      for (std::size_t u = 0; u < m; ++u)
-        if (zr.unit_population[u] > 0) share[u] = beyond[u] / zr.unit_population[u];
-      lu.columns.push_back(real(U, "population_beyond_urgences", beyond));
-      lu.columns.push_back(real(U, "share_beyond_urgences", share));
-    }
-    if (p.siting && s.siting.level == "unit") lu.columns.push_back(real(U, "value_after_siting", p.siting->solution.after));
+    geodata::Layer lu{
+        "units", fmt::format("Zoning units ({}): population-weighted APL, class and zone", p.inputs.units.kind), epsg, {}, {}};
+    for (const auto& mp : shapes) lu.shapes.push_back(&mp);
+    lu.columns = units_columns(p);
     return lu;
   }
 
   static std::pair<geodata::Layer, std::vector<int>> sites_layer(const Products& p, const Looks& looks, int epsg) {
-    const auto& s = p.scenario;
-    const auto& t = p.inputs.territory;
-    const auto& sit = p.siting;
-    const std::string_view S = "sites";
-    geodata::Layer ls{"sites", fmt::format("Openings chosen by the siting step ({})", s.siting.objective), epsg, {}, {}};
-    std::vector<std::string> sc, sn;
-    std::vector<std::int64_t> so;
-    std::vector<double> sp, sa, sm;
+    geodata::Layer ls{"sites", fmt::format("Openings chosen by the siting step ({})", p.scenario.siting.objective), epsg, {}, {}};
     std::vector<int> site_epsg;
-    for (const auto& e : sit->sites) {
-      ls.shapes.push_back(&t.shape(e.commune));
-      sc.push_back(e.code);
-      sn.push_back(e.name);
-      sp.push_back(e.population);
-      so.push_back(e.openings);
-      sa.push_back(e.supply_added);
-      sm.push_back(e.marginal);
+    for (const auto& e : p.siting->sites) {
+      ls.shapes.push_back(&p.inputs.territory.shape(e.commune));
       site_epsg.push_back(looks.epsg[e.commune]);
     }
-    ls.columns = {text(S, "code_insee", sc),  text(S, "name", sn),         real(S, "population", sp),
-                  integer(S, "openings", so), real(S, "supply_added", sa), real(S, "marginal", sm)};
+    ls.columns = sites_columns(p);
     return {std::move(ls), std::move(site_epsg)};
   }
 
@@ -387,25 +508,33 @@ class GeoPackage final : public Writer {
     std::vector<geodata::LayerStyle> rows;
     std::optional<report::Style> sites;  // with [siting]
   };
-  static Styles styles(const Products& p, const Looks& looks) {
-    double lo = INFINITY, hi = -INFINITY;
-    for (double v : p.zoning.indicator)
-      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-    if (!(lo <= hi)) lo = hi = 0;
+  static Styles styles(const Products& p, const Looks& looks, const std::vector<geodata::Layer>& layers) {
+    // Each style carries the French titles of its layer's fields (QGIS shows them as aliases).
+    const auto aliased = [&](report::Style st, std::string_view layer) {
+      std::vector<std::pair<std::string, std::string>> aliases;
+      for (const auto& l : layers)
+        if (l.name == layer)
+          for (const auto& c : l.columns) aliases.emplace_back(c.name, c.title);
+      report::add_field_aliases(st, aliases);
+      return st;
+    };
     const auto zones_style =
-        report::categorized_style("communes", "zone", looks.zones, "zones", "Zonage : ZIP, ZAC, hors zonage (couleurs des cartes)");
+        aliased(report::categorized_style("communes", "zone", looks.zones, "zones", "Zonage : ZIP, ZAC, hors zonage (couleurs des cartes)"),
+                "communes");
     const auto apl_style =
-        report::graduated_style("communes", "indicator", looks.values, lo, hi, "apl",
-                                fmt::format("APL en classes 1,5 / {} / {} (couleurs des cartes)", looks.zip_fr, looks.vivier_fr));
-    const auto units_style =
-        report::categorized_style("units", "zone", report::by_zone(p.zoning.unit_zone_label), "zones", "Zonage des unités");
+        aliased(report::graduated_style("communes", "indicator", looks.values, "apl",
+                                        fmt::format("APL en classes 1,5 / {} / {} (couleurs des cartes)", looks.zip_fr, looks.vivier_fr)),
+                "communes");
+    const auto units_style = aliased(
+        report::categorized_style("units", "zone", report::by_zone(p.zoning.unit_zone_label), "zones", "Zonage des unités"), "units");
     const auto row = [](std::string layer, const report::Style& st, bool def) {
       return geodata::LayerStyle{std::move(layer), st.name, st.description, st.qml, st.sld, def};
     };
     Styles out{zones_style, apl_style, units_style, {}, {}};
     out.rows = {row("communes", zones_style, true), row("communes", apl_style, false), row("units", units_style, true)};
     if (p.siting) {
-      out.sites = report::sites_style("sites", "name", "sites", "Implantations proposées : communes cerclées de noir, nommées");
+      out.sites =
+          aliased(report::sites_style("sites", "name", "sites", "Implantations proposées : communes cerclées de noir, nommées"), "sites");
       out.rows.push_back(row("sites", *out.sites, true));
     }
     return out;
@@ -670,6 +799,7 @@ const std::vector<std::unique_ptr<Writer>>& writers() {
   static const auto list = [] {
     std::vector<std::unique_ptr<Writer>> w;
     w.push_back(std::make_unique<ZonesCsv>());
+    w.push_back(std::make_unique<ZonesXlsx>());
     w.push_back(std::make_unique<GeoPackage>());
     w.push_back(std::make_unique<Maps>());
     w.push_back(std::make_unique<Report>());

@@ -63,5 +63,7 @@ const std::vector<std::unique_ptr<Writer>>& writers();
 
 /// zones.csv (both flavours).
 std::string zones_csv(const std::vector<ZoneRow>& rows, bool fr);
+/// The .csvt beside a CSV (GDAL / QGIS column types: "String", "Integer", "Real"), from the output schema.
+std::string csvt(std::string_view layer, std::span<const std::string_view> names);
 
 }  // namespace oasis::runner

@@ -14,7 +14,9 @@
 
 namespace oasis::geodata {
 
-/// One attribute column; NaN reals and empty optional texts are written as NULL.
+/// One attribute column; NaN reals and empty optional texts are written as NULL. `title` and
+/// `description` (optional) go to the GeoPackage schema extension (`gpkg_data_columns`: its
+/// `name` and `title` hold the title, read as the field alias by GDAL >= 3.7 and by QGIS).
 struct Column {
   enum class Type { integer, real, text };
   std::string name;
@@ -22,10 +24,13 @@ struct Column {
   std::vector<std::int64_t> integers;
   std::vector<double> reals;
   std::vector<std::string> texts;
+  std::string title, description;
 
-  static Column integer(std::string name, std::vector<std::int64_t> v) { return {std::move(name), Type::integer, std::move(v), {}, {}}; }
-  static Column real(std::string name, std::vector<double> v) { return {std::move(name), Type::real, {}, std::move(v), {}}; }
-  static Column text(std::string name, std::vector<std::string> v) { return {std::move(name), Type::text, {}, {}, std::move(v)}; }
+  static Column integer(std::string name, std::vector<std::int64_t> v) {
+    return {std::move(name), Type::integer, std::move(v), {}, {}, {}, {}};
+  }
+  static Column real(std::string name, std::vector<double> v) { return {std::move(name), Type::real, {}, std::move(v), {}, {}, {}}; }
+  static Column text(std::string name, std::vector<std::string> v) { return {std::move(name), Type::text, {}, {}, std::move(v), {}, {}}; }
   std::size_t size() const noexcept;
 };
 

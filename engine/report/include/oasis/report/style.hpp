@@ -2,7 +2,9 @@
 // QGIS styles (docs/maps.md#qgis): the classes and colours of the static maps as a QGIS style
 // (QML) and as an OGC Symbology Encoding style (SLD 1.1), to be stored in the `layer_styles` table
 // of a GeoPackage (the QGIS convention, read by QGIS when it opens the layer) and beside it as .qml.
+#include <span>
 #include <string>
+#include <utility>
 #include <string_view>
 
 #include "oasis/report/map.hpp"
@@ -24,10 +26,14 @@ Style categorized_style(std::string_view layer, std::string_view field, const Cl
 
 /// A graduated style on `field` with the classes of `c` (c.breaks): the class of a value v is the
 /// one of the maps, [b(i-1), b(i)) — a value on a break goes to the upper class in QGIS too (each
-/// range ends at the largest double below the next break). `lowest` / `highest` bound the outer
-/// classes (the data's range, widened to whole numbers).
-Style graduated_style(std::string_view layer, std::string_view field, const Classification& c, double lowest, double highest,
-                      const std::string& name, std::string description);
+/// range ends at the largest double below the next break). The outer classes are open-ended (from
+/// the lowest to the largest double): a value of any run is drawn.
+Style graduated_style(std::string_view layer, std::string_view field, const Classification& c, const std::string& name,
+                      std::string description);
+
+/// Adds the field aliases (field name, alias) to a QGIS style (`<aliases>`, style category
+/// "Fields"): QGIS shows them in the attribute table and forms when it applies the style.
+void add_field_aliases(Style& style, std::span<const std::pair<std::string, std::string>> aliases);
 
 /// The sites of a siting answer: each commune outlined in black (no fill, so the zoning below shows
 /// through) and labelled with `label_field` (its name), bold with a white halo.
