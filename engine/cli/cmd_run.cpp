@@ -110,8 +110,13 @@ void run_scenario(const RunFlags& f, const GlobalFlags& g) {
   const double pop = S["territory"]["population"].get<double>();
   std::string text = fmt::format("scenario      {} ({})\n", s.name, S["simulation"].get<std::string>());
   text += fmt::format("territory     {} communes, {} inhabitants\n", S["territory"]["communes"].get<std::size_t>(), thousands(pop));
-  text += fmt::format("travel        {}, cutoff {} min, {} pairs\n", S["travel"]["model"].get<std::string>(),
-                      S["travel"]["cutoff_min"].get<double>(), thousands(S["travel"]["pairs"].get<double>()));
+  const auto& T = S["travel"];
+  text += fmt::format("travel        {}, cutoff {} min{}, {} pairs\n", T["model"].get<std::string>(), T["cutoff_min"].get<double>(),
+                      T.contains("cutoff_raised_by")
+                          ? fmt::format(" ({} in the scenario, raised by {})", T["cutoff_min_scenario"].get<double>(),
+                                        T["cutoff_raised_by"].get<std::string>())
+                          : std::string(),
+                      thousands(T["pairs"].get<double>()));
   text += fmt::format("access        {} ({}): population-weighted mean {:.3f}, {:.1f} % of the population below {}\n",
                       S["access"]["method"].get<std::string>(), S["access"]["decay"].get<std::string>(),
                       S["access"]["weighted_mean"].get<double>(), 100.0 * S["access"]["share_below"].get<double>(),
@@ -141,7 +146,14 @@ struct DiffFlags {
 };
 
 void run_diff(const DiffFlags& f, const GlobalFlags& g) {
-  auto zones = [](const std::string& p) { return runner::read_zones(fs::is_directory(p) ? fs::path(p) / "zones.csv" : fs::path(p)); };
+  auto zones = [](const std::string& p) {
+    const char* fix = "give the output folder of an oasis run (oasis run SCENARIO -o OUTDIR) or its zones.csv";
+    std::error_code ec;
+    if (!fs::exists(p, ec)) throw Error(Errc::io, "no such folder or file", p, {}, fix);
+    if (fs::is_directory(p, ec) && !fs::exists(fs::path(p) / "zones.csv", ec))
+      throw Error(Errc::io, "not the output folder of a run: it holds no zones.csv", p, {}, fix);
+    return runner::read_zones(fs::is_directory(p) ? fs::path(p) / "zones.csv" : fs::path(p));
+  };
   const auto c = runner::compare(zones(f.a), zones(f.b), f.a);
   if (!g.output.empty()) write_file_atomic(g.output, c.csv, g.overwrite);
   if (g.quiet) return;
@@ -185,6 +197,10 @@ void register_run(CLI::App& app, GlobalFlags& g) {
   auto f = std::make_shared<RunFlags>();
   auto* sub = app.add_subcommand("run", "Run a scenario file: zones, zone lists, GeoPackage, summary (docs/scenarios.md)");
   add_global_flags(*sub, g);
+  sub->get_option("--output")
+      ->description("Output folder (written whole: staged beside it, then swapped in; docs/outputs.md)")
+      ->type_name("OUTDIR");
+  sub->get_option("--overwrite")->description("Replace the output folder of a previous run");
   sub->add_option("scenario", f->scenario, "Scenario file (TOML), e.g. scenarios/centre-val-de-loire.toml")->required();
   sub->add_option("--data", f->data, "Data directory (overrides data.dir; default $OASIS_DATA, else ../shared/geodata)");
   sub->add_option("--cog", f->cog, "@etalab/decoupage-administratif folder (overrides data.cog)");
@@ -200,6 +216,7 @@ void register_run(CLI::App& app, GlobalFlags& g) {
   auto d = std::make_shared<DiffFlags>();
   auto* diff = app.add_subcommand("diff", "Communes whose zone changed between two runs (output folders or zones.csv)");
   add_global_flags(*diff, g);
+  diff->get_option("--output")->description("Write the comparison as CSV to this file (diff.csv's columns)")->type_name("FILE");
   diff->add_option("baseline", d->a, "Baseline output folder (or its zones.csv)")->required();
   diff->add_option("scenario", d->b, "Scenario output folder (or its zones.csv)")->required();
   diff->add_flag("--json", d->json, "Print the comparison as JSON");

@@ -43,6 +43,11 @@ struct DataFlags {
 using TravelFlags = travel::TravelOptions;
 
 void add_global_flags(CLI::App& app, GlobalFlags& g);
+/// `oasis completion` and `oasis man`, generated from `app` once every other subcommand is registered.
+void register_shell(CLI::App& app);
+/// After a parse with unknown arguments: {message, fix} naming the closest option of the command
+/// to the first unknown --option, or {} when none was given.
+std::vector<std::string> unknown_option_hint(const CLI::App& app);
 void add_travel_flags(CLI::App& app, TravelFlags& t);
 travel::TravelSettings travel_settings(const TravelFlags& t, int threads);
 /// Territory options from the data flags (paths resolved: flag, environment, default).

@@ -10,6 +10,7 @@
 #include "common.hpp"
 #include "oasis/io/csv.hpp"
 #include "oasis/core/error.hpp"
+#include "oasis/core/suggest.hpp"
 #include "oasis/core/version.hpp"
 
 namespace oasis::cli {
@@ -124,6 +125,26 @@ std::string thousands(double v) {
   return out;
 }
 
+std::vector<std::string> unknown_option_hint(const CLI::App& app) {
+  const CLI::App* cmd = &app;
+  for (const auto* sub : app.get_subcommands()) cmd = sub;  // the subcommand given
+  std::vector<std::string> known;
+  for (const auto* opt : cmd->get_options({}))
+    for (const auto& n : opt->get_lnames()) known.push_back("--" + n);
+  auto extras = cmd->remaining();
+  if (cmd != &app)
+    for (const auto& a : app.remaining()) extras.push_back(a);
+  for (const auto& arg : extras) {
+    if (!arg.starts_with("--")) continue;
+    const auto name = arg.substr(0, arg.find('='));
+    const auto near = closest(name, known);
+    const auto help = cmd == &app ? std::string("oasis --help") : fmt::format("oasis {} --help", cmd->get_name());
+    return {fmt::format("unknown option {}", name),
+            near.empty() ? fmt::format("{} lists the options", help) : fmt::format("did you mean {}? ({} lists the options)", near, help)};
+  }
+  return {};
+}
+
 std::optional<int> parse_epsg(const std::string& text) {
   if (text.empty()) return std::nullopt;
   std::string t = text;
@@ -152,6 +173,7 @@ int main(int argc, char** argv) {
   cli::register_site(app, global);
   cli::register_grants(app, global);
   cli::register_map(app, global);
+  cli::register_shell(app);
   cli::install_interrupt_handler();
   try {
     app.parse(argc, argv);
@@ -161,6 +183,14 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    // An unknown option: name the closest one of that command ("did you mean --output?").
+    if (const auto hint = cli::unknown_option_hint(app); !hint.empty()) {
+      fmt::print(stderr, "oasis: {}\n", format_error(Error(Errc::usage, hint.front(), {}, {}, hint.back())));
+      return static_cast<int>(Errc::usage);
+    }
+    app.exit(e);
+    return static_cast<int>(Errc::usage);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return static_cast<int>(Errc::usage);

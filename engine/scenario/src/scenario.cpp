@@ -4,16 +4,19 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <vector>
 #include <set>
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include "oasis/access/decay.hpp"
 #include "oasis/core/code_insee.hpp"
 #include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
+#include "oasis/core/suggest.hpp"
 #include "oasis/scenario/scenario.hpp"
 #include "oasis/travel/settings.hpp"
 
@@ -50,16 +53,16 @@ std::string resolve_path(const std::string& value, const fs::path& dir) {
 
 std::string line_of(const toml::source_region& s) { return s.begin.line ? fmt::format("line {}", s.begin.line) : std::string(); }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
+/// What a planner who wrote a value that is not a choice most likely meant.
+std::string choice_hint(std::string_view key, std::string_view value) {
+  std::string v(value);
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (key == "zoning.units" && (v == "tvs" || v == "territoire-de-vie-sante" || v == "bv" || v == "bassin-de-vie"))
+    return fmt::format(
+        "{} units come from a table: units = \"file\" with units_file = a CSV code_insee,unit_id[,unit_name]; "
+        "docs/zoning.md",
+        v == "tvs" || v.starts_with("terr") ? "TVS" : "bassin de vie");
+  return {};
 }
 
 /// The declared key closest to an unknown one: a sibling in the same section first, then anywhere.
@@ -178,8 +181,14 @@ void check_value(const OptionDecl& d, const std::string& shown, const toml::node
         if (!ok) {
           std::string choices(d.choices);
           std::replace(choices.begin(), choices.end(), '|', ' ');
-          fail(Errc::scenario_value, L, v.source(), fmt::format("'{}' = \"{}\" is not one of the choices", shown, s),
-               fmt::format("use one of: {}", choices));
+          std::vector<std::string> list;
+          for (std::istringstream in(choices); in >> choices;) list.push_back(choices);
+          std::string fix = fmt::format("use one of: {}", fmt::join(list, " "));
+          if (const auto hint = choice_hint(d.path, s); !hint.empty())
+            fix = fmt::format("{} ({})", fix, hint);
+          else if (const auto near = closest(s, list); !near.empty())
+            fix = fmt::format("did you mean \"{}\"? {}", near, fix);
+          fail(Errc::scenario_value, L, v.source(), fmt::format("'{}' = \"{}\" is not one of the choices", shown, s), fix);
         }
       }
       return;
@@ -209,6 +218,14 @@ void check_value(const OptionDecl& d, const std::string& shown, const toml::node
 
 Layer parse_layer(std::string_view text, const std::string& name, const fs::path& dir) {
   Layer L{name, dir, {}};
+  if (std::size_t bad = 0; !valid_utf8(text, &bad)) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+    throw Error(Errc::format,
+                fmt::format("not UTF-8: byte 0x{:02X} is not a UTF-8 character (a Latin-1 or Windows-1252 accent?)",
+                            static_cast<unsigned char>(text[bad])),
+                name, fmt::format("line {}", line),
+                "save the file as UTF-8 (in the editor: Save as, encoding UTF-8; or iconv -f latin1 -t utf-8 FILE)");
+  }
   try {
     L.doc = toml::parse(text, name);
   } catch (const toml::parse_error& e) {

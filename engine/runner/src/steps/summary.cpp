@@ -3,6 +3,7 @@
 #include <numeric>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "oasis/core/checksum.hpp"
 #include "oasis/core/version.hpp"
@@ -118,6 +119,15 @@ json build_summary(const scenario::Scenario& s, const Inputs& in, const Travel& 
   S["supply"]["description"] = supply_model_text(s, ind);
   if (ind.calibration) S["supply"][S["supply"]["model"] == "raw" ? "raw" : "calibration"] = ind.calibration->summary;
   S["travel"] = {{"model", tr.od.model}, {"cutoff_min", tr.od.cutoff_min}, {"pairs", tr.od.pairs()}};
+  if (tr.od.cutoff_min > s.travel.cutoff_min) {  // raised by travel_settings(): say why
+    std::vector<std::string> why;
+    if (!s.flags.urgences.empty() && s.flags.urgences_max_min > s.travel.cutoff_min)
+      why.push_back(fmt::format("flags.urgences_max_min = {} (every commune's time to urgent care)", s.flags.urgences_max_min));
+    if (s.flags.deficit_2003 && zoning::kDeficit2003FarMinutes > s.travel.cutoff_min)
+      why.push_back(fmt::format("flags.deficit_2003 (its {}-minute rule)", zoning::kDeficit2003FarMinutes));
+    S["travel"]["cutoff_min_scenario"] = s.travel.cutoff_min;
+    S["travel"]["cutoff_raised_by"] = fmt::format("{}", fmt::join(why, "; "));
+  }
   const auto& res = ind.access;
   const auto ineq = access::inequality(res.value, ind.demand, s.access.line);
   std::size_t flagged = 0;
