@@ -228,6 +228,25 @@ TEST_CASE("APL activity caps, age weights, density and inequality") {
   CHECK(q.palma == Approx(0.75));
   const auto eq = inequality(std::vector<double>{2, 2, 2}, std::vector<double>{1, 5, 10}, 2.5);
   CHECK(eq.gini == Approx(0.0).margin(1e-12));
+  // Theil T: 0.5 x (1/2) ln(1/2) + 0.5 x (3/2) ln(3/2) = 0.1308...; 0 for equality; all of it held
+  // by half the population: ln 2.
+  CHECK(q.theil == Approx(0.25 * std::log(0.5) + 0.75 * std::log(1.5)));
+  CHECK(q.theil == Approx(0.130812).epsilon(1e-5));
+  CHECK(eq.theil == Approx(0.0).margin(1e-12));
+  CHECK(inequality(std::vector<double>{0, 4}, std::vector<double>{50, 50}, 1).theil == Approx(std::log(2.0)));
+}
+
+TEST_CASE("concentration index: by hand, its sign, and the Gini when ranked by the value itself") {
+  // 50 people at 1 in the sparse commune, 50 at 3 in the dense one: fractional ranks 1/4 and 3/4,
+  // CI = 2 / 2 x (0.5 x (-1) x (-1/4) + 0.5 x 1 x 1/4) = 0.25: access concentrated where dense.
+  const std::vector<double> v{1, 3}, pop{50, 50};
+  CHECK(concentration_index(v, pop, std::vector<double>{10, 1000}) == Approx(0.25));
+  CHECK(concentration_index(v, pop, std::vector<double>{1000, 10}) == Approx(-0.25));
+  CHECK(concentration_index(std::vector<double>{2, 2}, pop, std::vector<double>{1, 2}) == Approx(0.0).margin(1e-12));
+  CHECK(std::isnan(concentration_index(std::vector<double>{0, 0}, pop, std::vector<double>{1, 2})));
+  // Ranked by the value itself, the concentration index is the Gini (an independent formula).
+  const std::vector<double> x{0.3, 2.9, 1.1, 4.2, 2.0, 0.0}, w{120, 40, 300, 15, 80, 60};
+  CHECK(concentration_index(x, w, x) == Approx(inequality(x, w, 2.5).gini).epsilon(1e-12));
 }
 
 TEST_CASE("Spearman rank correlation, with ties") {

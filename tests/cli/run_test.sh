@@ -40,6 +40,10 @@ ogr2ogr -f CSV -lco STRING_QUOTING=IF_NEEDED /vsistdout/ a/zones.xlsx Informatio
 [ "$(sqlite3 a/communes.gpkg 'select count(*) from communes')" -eq 1754 ] || fail "gpkg: communes layer"
 [ "$(sqlite3 a/communes.gpkg 'select count(distinct unit_id) from communes')" -eq \
   "$(sqlite3 a/communes.gpkg 'select count(*) from units')" ] || fail "gpkg: one unit feature per unit"
+# Each unit's share of population below access.line (2.5), recomputed from the communes layer.
+[ "$(sqlite3 a/communes.gpkg "select count(*) from units u join (select unit_id, sum(case when apl < 2.5 then population else 0 end) * 1.0 /
+  sum(population) s from communes where apl is not null group by unit_id) c on c.unit_id = u.unit_id where abs(c.s - u.share_below_line) < 1e-12")" -eq \
+  "$(sqlite3 a/communes.gpkg 'select count(*) from units')" ] || fail "gpkg: units.share_below_line differs from the communes"
 [ "$(sqlite3 a/communes.gpkg "select srs_id from gpkg_geometry_columns where table_name = 'communes'")" -eq 2154 ] || fail "gpkg: not Lambert-93"
 jq -e '.scenario.resolved | contains("zip_below = 2.5")' a/summary.json >/dev/null || fail "summary: resolved scenario"
 jq -e '.data.supply.sha256 | length == 64' a/summary.json >/dev/null || fail "summary: supply checksum"

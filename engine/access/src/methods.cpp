@@ -331,8 +331,30 @@ Inequality inequality(std::span<const double> v, std::span<const double> p, doub
     };
     const double bottom40 = mass_below(0.4), top10 = M - mass_below(0.9);
     r.palma = bottom40 > 0 ? top10 / bottom40 : std::numeric_limits<double>::infinity();
+    // Theil T: a value of 0 adds nothing (the limit of s ln s as s -> 0).
+    const double mean = M / P;
+    for (const auto& [x, q] : xs)
+      if (x > 0) r.theil += (q / P) * (x / mean) * std::log(x / mean);
   }
   return r;
+}
+
+double concentration_index(std::span<const double> v, std::span<const double> p, std::span<const double> rank_by) {
+  std::vector<std::size_t> idx;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (std::isfinite(v[i]) && std::isfinite(rank_by[i]) && p[i] > 0) idx.push_back(i);
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return rank_by[a] < rank_by[b]; });
+  double P = 0, M = 0;
+  for (auto i : idx) P += p[i], M += p[i] * v[i];
+  if (!(P > 0) || M == 0) return std::numeric_limits<double>::quiet_NaN();
+  const double mean = M / P;
+  double before = 0, sum = 0;
+  for (auto i : idx) {
+    const double R = (before + p[i] / 2) / P;
+    sum += (p[i] / P) * (v[i] - mean) * (R - 0.5);
+    before += p[i];
+  }
+  return 2 * sum / mean;
 }
 
 double spearman(std::span<const double> a, std::span<const double> b) {

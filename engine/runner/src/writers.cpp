@@ -193,6 +193,19 @@ std::vector<geodata::Column> units_columns(const Products& p) {
           text(U, "class", ucls),
           text(U, "zone", p.zoning.unit_zone_label),
           text(U, "rule", urule)};
+  {  // the share of each unit's population below the access line (access.line), on the run's indicator
+    const auto& t = p.inputs.territory;
+    const auto& v = p.indicators.access.value;
+    std::vector<double> below(m, 0.0), known(m, 0.0), share(m, NAN);
+    for (CommuneId c = 0; c < t.size(); ++c)
+      if (std::isfinite(v[c])) {
+        known[units.unit_of[c]] += t.population()[c];
+        if (v[c] < s.access.line) below[units.unit_of[c]] += t.population()[c];
+      }
+    for (std::size_t u = 0; u < m; ++u)
+      if (known[u] > 0) share[u] = below[u] / known[u];
+    cols.push_back(real(U, "share_below_line", share));
+  }
   if (s.flags.deficit_2003) cols.push_back(text(U, "deficit_2003", p.flags.deficit_2003));
   if (const auto& tu = p.flags.time_urgences; !tu.empty()) {  // the population beyond the urgent-care line, per unit
     const auto& t = p.inputs.territory;

@@ -60,6 +60,7 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
   {"units", "class", T::text, "", "Classe", "Class before the ARS pick"},
   {"units", "zone", T::text, "", "Zone", "Final zone of the unit"},
   {"units", "rule", T::text, "", "Règle", "The rule that gave the zone"},
+  {"units", "share_below_line", T::real, "", "Part sous le seuil", "Share of the unit's population (legal, communes with a value) whose computed indicator (apl) is below access.line"},
   {"units", "deficit_2003", T::text, "", "Zone déficitaire 2003", "Décret 2003-1140 rule: oui, non, indetermine"},
   {"units", "population_beyond_urgences", T::integer, "inhabitants", "Population loin des urgences", "Population of the unit's communes farther than flags.urgences_max_min from urgent care (flags.urgences)"},
   {"units", "share_beyond_urgences", T::real, "", "Part loin des urgences", "population_beyond_urgences / the unit's population"},

@@ -1,4 +1,5 @@
 // The zone list and summary.json of a run, from the steps' results.
+#include <cmath>
 #include <map>
 #include <numeric>
 
@@ -7,6 +8,7 @@
 
 #include "oasis/core/checksum.hpp"
 #include "oasis/core/version.hpp"
+#include "oasis/model/geometry.hpp"
 #include "oasis/runner/steps.hpp"
 #include "util.hpp"
 
@@ -130,6 +132,11 @@ json build_summary(const scenario::Scenario& s, const Inputs& in, const Travel& 
   }
   const auto& res = ind.access;
   const auto ineq = access::inequality(res.value, ind.demand, s.access.line);
+  // The concentration index over the communes ranked by population density (most rural first).
+  std::vector<double> density(in.territory.size(), NAN);
+  for (CommuneId c = 0; c < in.territory.size(); ++c)
+    if (const double km2 = area_m2(in.territory.shape(c)) / 1e6; km2 > 0) density[c] = in.territory.population()[c] / km2;
+  const double ci = access::concentration_index(res.value, ind.demand, density);
   std::size_t flagged = 0;
   for (auto fl : res.flag) flagged += fl != 0;
   S["access"] = {{"method", access::method_name(ind.params.method)},
@@ -138,6 +145,8 @@ json build_summary(const scenario::Scenario& s, const Inputs& in, const Travel& 
                  {"weighted_mean", ineq.weighted_mean},
                  {"gini", ineq.gini},
                  {"palma", jnum(ineq.palma)},
+                 {"theil", ineq.theil},
+                 {"concentration_index_density", jnum(ci)},
                  {"line", s.access.line},
                  {"share_below", ineq.share_below},
                  {"population_below", ineq.population_below},

@@ -94,9 +94,17 @@ struct Inequality {
   double share_below = 0;    // share of population with v < line
   double population_below = 0;
   double line = 0;
+  double theil = 0;  // population-weighted Theil T: sum (p/P)(v/mean) ln(v/mean); 0 = equal, ln(P/p_max) at most
 };
 /// Units with NaN values are left out (their population too).
 Inequality inequality(std::span<const double> value, std::span<const double> population, double line);
+
+/// The concentration index of `value` over the units ranked by `rank_by` (ascending; ties by
+/// position): CI = 2 / mean x sum (p/P)(v - mean)(R - 1/2), R the population-weighted fractional
+/// rank (the population before the unit plus half its own, over P). In [-1, 1]: > 0 when the value
+/// concentrates in the units ranked high, < 0 in those ranked low, 0 when it is the same
+/// everywhere. Units with a NaN value or rank are left out; NaN when the mean is 0.
+double concentration_index(std::span<const double> value, std::span<const double> population, std::span<const double> rank_by);
 
 /// Spearman rank correlation of two equally long series (ties get their average rank); NaN when
 /// either series is constant.
