@@ -293,6 +293,27 @@ LayerColumn read_layer_column(const fs::path& path, const std::string& layer_nam
   return out;
 }
 
+std::map<std::string, std::vector<std::string>> read_layer_attributes(const fs::path& path, const std::string& layer_name,
+                                                                      const std::vector<std::string>& columns) {
+  const std::string file = path.string();
+  auto ds = detail::open_vector(file);
+  QuietGdal quiet;
+  OGRLayer* layer = layer_name.empty() ? ds->GetLayer(0) : ds->GetLayerByName(layer_name.c_str());
+  if (!layer) throw Error(Errc::format, fmt::format("no layer '{}'", layer_name), file, {}, "is it a communes.gpkg written by oasis run?");
+  std::vector<std::pair<std::string, int>> wanted;
+  for (const auto& c : columns)
+    if (const int fi = layer->GetLayerDefn()->GetFieldIndex(c.c_str()); fi >= 0) wanted.emplace_back(c, fi);
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [c, fi] : wanted) out[c];
+  const char* ignored[] = {"OGR_GEOMETRY", nullptr};
+  layer->SetIgnoredFields(ignored);
+  layer->ResetReading();
+  while (std::unique_ptr<OGRFeature> f{layer->GetNextFeature()})
+    for (const auto& [c, fi] : wanted) out[c].emplace_back(f->IsFieldSetAndNotNull(fi) ? f->GetFieldAsString(fi) : "");
+  layer->SetIgnoredFields(nullptr);
+  return out;
+}
+
 namespace {
 
 std::vector<CommuneRecord> read_files(const std::vector<fs::path>& files, const BoundaryOptions& opt, const Cog& cog, Diagnostics& diag,

@@ -37,7 +37,7 @@ std::string str(const json& j, const char* key) {
 
 namespace {
 /// Bumped whenever parse() or the encoding changes what a cached Cog holds.
-constexpr int kCogCacheFormat = 1;
+constexpr int kCogCacheFormat = 2;  // 2: the chefs-lieux of régions and départements
 constexpr const char* kCogFiles[] = {"package.json", "data/communes.json", "data/epci.json", "data/regions.json", "data/departements.json"};
 
 /// Sorted (key, value) pairs of a hash map: the same bytes whatever the map's order.
@@ -101,6 +101,8 @@ std::string Cog::encode() const {
   put_names(w, region_names_);
   put_names(w, dep_names_);
   put_names(w, epci_names_);
+  put_names(w, region_seats_);
+  put_names(w, dep_seats_);
   return w.take();
 }
 
@@ -136,6 +138,8 @@ Cog Cog::decode(std::string_view bytes, const std::filesystem::path& dir) {
   get_names(r, cog.region_names_);
   get_names(r, cog.dep_names_);
   get_names(r, cog.epci_names_);
+  get_names(r, cog.region_seats_);
+  get_names(r, cog.dep_seats_);
   if (!r.at_end()) r.need(bytes.size() + 1);
   return cog;
 }
@@ -190,8 +194,14 @@ Cog Cog::parse(const std::filesystem::path& dir) {
     for (const auto& m : e.at("membres"))
       if (auto it = cog.current_.find(str(m, "code")); it != cog.current_.end()) cog.communes_[it->second].epci = str(e, "code");
   }
-  for (const auto& r : read_json(dir / "data" / "regions.json")) cog.region_names_[str(r, "code")] = str(r, "nom");
-  for (const auto& d : read_json(dir / "data" / "departements.json")) cog.dep_names_[str(d, "code")] = str(d, "nom");
+  for (const auto& r : read_json(dir / "data" / "regions.json")) {
+    cog.region_names_[str(r, "code")] = str(r, "nom");
+    cog.region_seats_[str(r, "code")] = str(r, "chefLieu");
+  }
+  for (const auto& d : read_json(dir / "data" / "departements.json")) {
+    cog.dep_names_[str(d, "code")] = str(d, "nom");
+    cog.dep_seats_[str(d, "code")] = str(d, "chefLieu");
+  }
   for (auto& [cp, v] : cog.postcodes_) std::sort(v.begin(), v.end());
   return cog;
 }
@@ -216,6 +226,17 @@ std::string Cog::epci_name(std::string_view code) const {
 std::string Cog::region_name(std::string_view code) const {
   auto it = region_names_.find(std::string(code));
   return it == region_names_.end() ? std::string() : it->second;
+}
+
+std::string Cog::seat(std::string_view commune) const {
+  const auto it = current_.find(std::string(commune));
+  if (it == current_.end()) return {};
+  const auto& c = communes_[it->second];
+  const auto r = region_seats_.find(c.region);
+  if (r != region_seats_.end() && r->second == c.code) return "région";
+  const auto d = dep_seats_.find(c.departement);
+  if (d != dep_seats_.end() && d->second == c.code) return "département";
+  return {};
 }
 
 std::string Cog::departement_name(std::string_view code) const {

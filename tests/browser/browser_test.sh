@@ -19,10 +19,13 @@ node "$src/tests/browser/report_check.cjs" default --screenshot report.png --map
 expect_rc 0 "$oasis" run "$src/scenarios/examples/retirements.toml" -o retirements -q
 jq -e '.comparison.communes_changed > 0' retirements/summary.json >/dev/null || fail "the retirements example changes no commune: the comparison is not exercised"
 node "$src/tests/browser/report_check.cjs" retirements --screenshot retirements.png || fail "the report of a scenario with a baseline"
+expect_rc 0 "$oasis" run "$src/scenarios/examples/new-msp.toml" -o new-msp -q
+[ "$(tail -n +2 new-msp/diff.csv | wc -l)" -gt 0 ] || fail "new-msp.toml changes no commune: the changed list is not exercised"
+node "$src/tests/browser/report_check.cjs" new-msp --changes-screenshot new-msp-changes.png || fail "the report of new-msp.toml"
 expect_rc 0 "$oasis" run "$src/scenarios/examples/grants.toml" -o grants -q
 jq -e '[.grants[].result.unconfirmed_facts | length] | add > 0' grants/summary.json >/dev/null || fail "the grants example lists no unconfirmed fact: the table is not exercised"
 node "$src/tests/browser/report_check.cjs" grants || fail "the report of a scenario with grants"
 expect_rc 0 "$oasis" run "$src/scenarios/examples/siting.toml" -o siting -q
 node "$src/tests/browser/report_check.cjs" siting --screenshot siting.png || fail "the report of a scenario with siting"
-[ -s report.png ] && [ -s report-map.png ] && [ -s retirements.png ] || fail "no screenshot saved"
+[ -s report.png ] && [ -s report-map.png ] && [ -s retirements.png ] && [ -s new-msp-changes.png ] || fail "no screenshot saved"
 echo "ok: screenshots in $work"

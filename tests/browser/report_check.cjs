@@ -3,8 +3,9 @@
 //   no console error, no uncaught exception, no network request (the page is self-contained);
 //   the interactive map holds one feature per row of zones.csv, hovering a commune names it;
 //   the table counts the communes, sorts on a header click, filters on a code;
-//   with a baseline, the comparison table and the changed communes are there.
-// Usage: node report_check.cjs OUT_DIR [--screenshot PAGE.png] [--map-screenshot MAP.png]
+//   with a baseline, "Ce que change le scénario": the modifications, the zoning before / after side
+//   by side, the changed communes (as diff.csv, sortable, downloadable) and a screenshot of it.
+// Usage: node report_check.cjs OUT_DIR [--screenshot PAGE.png] [--map-screenshot MAP.png] [--changes-screenshot CHANGES.png]
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -129,12 +130,43 @@ function readZones(file) {  // zones.csv or sites.csv (',' or the French ';' exp
       const zip = summary.comparison.zip_population;
       for (const v of [zip.baseline, zip.scenario])
         if (!t.includes(new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 }).format(v))) fail(`the comparison table lacks the ZIP population ${v}`);
-      if (summary.comparison.communes_changed > 0) {
-        const changed = await page.locator('#changed-table tr').count();
-        if (changed - 1 !== Math.min(200, summary.comparison.communes_changed))
-          fail(`${changed - 1} changed communes listed, summary.json says ${summary.comparison.communes_changed}`);
+      // "Ce que change le scénario": one row per commune of diff.csv (zone or class changed), sortable,
+      // the same rows in its CSV download; the zoning before and after side by side, both decoded.
+      const diff = readZones(path.join(out, 'diff.csv'));
+      if (diff.rows.length) {
+        const listed = (await page.locator('#changed-table tbody tr').count());
+        if (listed !== Math.min(1000, diff.rows.length)) fail(`${listed} changed communes listed, diff.csv has ${diff.rows.length}`);
+        const codes = await page.$$eval('#changed-table tbody tr', (trs) => trs.map((tr) => tr.children[0].textContent));
+        const inDiff = new Set(diff.rows.map((r) => r[diff.idx('code_insee')]));
+        const stray = codes.filter((c) => !inDiff.has(c));
+        if (stray.length) fail(`communes listed as changed that diff.csv does not hold: ${stray.slice(0, 5).join(', ')}`);
+        await page.click('#changed-table th[data-k="2"]');  // population, ascending
+        const pops = await page.$$eval('#changed-table tbody tr', (trs) => trs.map((tr) => Number(tr.children[2].textContent.replace(/\s|\u202f/g, ''))));
+        const smallest = Math.min(...diff.rows.map((r) => Number(r[diff.idx('population')])));
+        if (pops[0] !== smallest) fail(`changed communes sorted by population: first ${pops[0]}, smallest in diff.csv ${smallest}`);
+        for (let i = 1; i < pops.length; ++i) if (pops[i] < pops[i - 1]) fail(`changed communes not ascending by population: ${pops[i - 1]} then ${pops[i]}`);
+        const href = await page.getAttribute('#changes-csv', 'href');
+        const csv = decodeURIComponent(href.replace(/^data:text\/csv;charset=utf-8,/, '')).replace(/^\uFEFF/, '').trim().split('\n');
+        if (csv.length - 1 !== diff.rows.length) fail(`the CSV download holds ${csv.length - 1} communes, diff.csv ${diff.rows.length}`);
+        if (!csv[0].startsWith('code_insee,name,population,zone_baseline,zone,class_baseline,class')) fail('CSV download header: ' + csv[0]);
+        const csvCodes = csv.slice(1).map((l) => l.split(',')[0]).sort();
+        if (csvCodes.join() !== [...inDiff].sort().join()) fail('the CSV download and diff.csv name different communes');
+      }
+      if (summary.outputs_maps !== false && fs.existsSync(path.join(out, 'maps/zones-baseline.png'))) {
+        const pair = await page.$$eval('#changes-maps img', (imgs) => imgs.map((i) => { const b = i.getBoundingClientRect(); return [i.naturalWidth, Math.round(b.top), Math.round(b.left), Math.round(b.width)]; }));
+        if (pair.length !== 2 || pair.some((p) => p[0] !== 1754)) fail('before / after maps: ' + JSON.stringify(pair));
+        if (pair[0][1] !== pair[1][1] || !(pair[1][2] >= pair[0][2] + pair[0][3])) fail('before / after maps are not side by side: ' + JSON.stringify(pair));
       }
     }
+    // The scenario's modifications: one item each, in words, and a disc on the map for each commune named.
+    const mods = summary.modifications || [];
+    const items = mods.length ? await page.locator('#changes-list li').count() : 0;
+    if (items !== mods.length) fail(`${items} modifications listed, summary.json has ${mods.length}`);
+    const named = mods.reduce((k, m) => k + (m.type === 'add' ? 1 : (m.communes || []).length), 0);
+    const discs = Number(await page.getAttribute('#map', 'data-modified'));
+    if (discs !== named) fail(`${discs} modified communes on the map, summary.json names ${named}`);
+    for (const m of mods.filter((x) => x.type === 'add'))
+      if (!(await page.textContent('#changes-list')).includes(m.nom + ' (' + m.commune + ')')) fail(`the modifications do not name ${m.nom} (${m.commune})`);
     // Grants: one row per unconfirmed fact a scheme's decisions used, one item per open point.
     if (summary.grants) {
       const weak = summary.grants.reduce((n, g) => n + g.result.unconfirmed_facts.length, 0);
@@ -170,6 +202,20 @@ function readZones(file) {  // zones.csv or sites.csv (',' or the French ';' exp
     if (shot) {
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: shot });
+    }
+    // The section as a reader sees it: a screenshot of "Ce que change le scénario", checked to be a
+    // real picture of it (PNG of the section's size, not blank: the two maps and the table in it).
+    const changesShot = opt('--changes-screenshot');
+    if (changesShot) {
+      if (!summary.comparison) fail('--changes-screenshot needs a run with a baseline');
+      await page.locator('#comparison').scrollIntoViewIfNeeded();
+      const b = await page.locator('#comparison').boundingBox();
+      await page.locator('#comparison').screenshot({ path: changesShot });
+      const png = fs.readFileSync(changesShot);
+      const w = png.readUInt32BE(16), h = png.readUInt32BE(20);
+      if (png.toString('ascii', 1, 4) !== 'PNG' || Math.abs(w - b.width) > 3 || Math.abs(h - b.height) > 3)
+        fail(`changes screenshot ${w} x ${h}, the section is ${b.width} x ${b.height}`);
+      if (h < 600 || png.length < 100000) fail(`changes screenshot too small to hold the maps: ${w} x ${h}, ${png.length} bytes`);
     }
     const mapShot = opt('--map-screenshot');
     if (mapShot) {

@@ -134,6 +134,31 @@ grep -q "<svg" a/maps/apl.svg || fail "maps/apl.svg is not an SVG"
 expect_rc 0 "$oasis" map a --column apl_official --breaks quantile:5 -o amap/official -q
 [ -s amap/official.png ] && [ -s amap/official.svg ] || fail "oasis map wrote nothing"
 expect_rc 2 "$oasis" map a --column name -o amap/name
+grep -q "Commune has 1739 distinct values: a map of categories draws 2 to 7" err || fail "oasis map: a text column with too many values is not explained"
+# The legend title is the schema's French title with its unit; numbers other than the APL family get
+# quantiles in a sequential palette, text columns a qualitative one; the 6 prefectures are named.
+expect_rc 0 "$oasis" map a --column time_nearest_gp_min -o amap/time
+grep -q "^Temps au plus proche (min): 1754 communes, 5 classes (quantile:5, palette sequential), 6 place names;" out ||
+  fail "oasis map time: $(cat out)"
+expect_rc 0 "$oasis" map a --column density_100k -o amap/density
+grep -q "^Densité pour 100 000 hab.: .*(quantile:5, palette sequential)" out || fail "oasis map density: $(cat out)"
+expect_rc 0 "$oasis" map a --column apl_official -o amap/apl --palette sequential --no-labels
+grep -q "^APL publiée (DREES) (consultations / an / hab.): 1754 communes, 4 classes (fixed:1.5,2.5,4, palette sequential), 0 place names" out ||
+  fail "oasis map apl: $(cat out)"
+expect_rc 0 "$oasis" map a --column class -o amap/class
+grep -q "^Classe: 1754 communes, [2-4] classes, 6 place names" out || fail "oasis map class: $(cat out)"
+expect_rc 2 "$oasis" map a --column zone --palette sequential -o amap/zone
+grep -q "qualitative" err || fail "oasis map: a sequential palette on zones is not refused with the fix"
+expect_rc 2 "$oasis" map a --column apl --palette rainbow -o amap/rainbow
+# The chefs-lieux (COG chefLieu): Orléans for the région, one prefecture for each other département.
+[ "$(sqlite3 a/communes.gpkg "select group_concat(name || ':' || chef_lieu, ' ') from (select name, chef_lieu from communes where chef_lieu <> '' order by code_insee)")" = \
+  "Bourges:département Chartres:département Châteauroux:département Tours:département Blois:département Orléans:région" ] ||
+  fail "gpkg chef_lieu: $(sqlite3 a/communes.gpkg "select name, chef_lieu from communes where chef_lieu <> ''")"
+# The PNGs record their 150 dpi (pHYs), read here by Pillow.
+for png in a/maps/zones.png amap/time.png; do
+  [ "$(/usr/bin/python3 -c 'import sys; from PIL import Image; print(*[round(d) for d in Image.open(sys.argv[1]).info["dpi"]])' "$png")" = "150 150" ] ||
+    fail "$png: no 150 dpi"
+done
 expect_rc 41 "$oasis" map a --column apl_magic -o amap/magic
 grep -q "columns: " err || fail "oasis map: the columns present are not listed"
 # Wording: the place comes from the COG (région 24), the profession from supply.kind, the sources

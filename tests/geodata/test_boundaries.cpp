@@ -295,6 +295,8 @@ TEST_CASE("prepared-input cache: the boundaries and the COG read back are those 
   }
   CHECK(warm_cog.by_postcode("37100") == cold_cog.by_postcode("37100"));
   CHECK(warm_cog.region_name("24") == "Centre-Val de Loire");
+  CHECK(warm_cog.seat("41001") == "région");
+  CHECK(warm_cog.seat("37002") == "département");
 
   BoundaryOptions o;
   o.path = dir / "communes";

@@ -29,6 +29,13 @@ TEST_CASE("COG fixture: current, former, delegated codes, EPCI, postcodes") {
   CHECK(cog.region_name("24") == "Centre-Val de Loire");
   CHECK(cog.has_departement("974"));
   CHECK_FALSE(cog.has_region("99"));
+  // Chefs-lieux (chefLieu of regions.json, departements.json): the région's first, then the
+  // département's; a commune that is neither, or unknown, has none.
+  CHECK(cog.seat("41001") == "région");
+  CHECK(cog.seat("37002") == "département");
+  CHECK(cog.seat("97411") == "région");
+  CHECK(cog.seat("37001").empty());
+  CHECK(cog.seat("99999").empty());
 }
 
 TEST_CASE("a missing COG package tells how to install it") {

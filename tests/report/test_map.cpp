@@ -52,8 +52,13 @@ TEST_CASE("quantile and Jenks breaks by hand", "[report]") {
   const double split10 = ssd({1, 2, 3}) + ssd({10, 11, 12, 20, 21, 22});
   const double split20 = ssd({1, 2, 3, 10, 11, 12}) + ssd({20, 21, 22});
   CHECK(b2[0] == (split10 <= split20 ? 10 : 20));
-  // Duplicated values never give duplicated breaks: the 4-quantiles of {1,1,1,1,2} are all 1.
-  CHECK(quantile_breaks(std::vector<double>{1, 1, 1, 1, 2}, 4) == std::vector<double>{1});
+  // Duplicated values never give duplicated breaks, and a break at the minimum moves to the next
+  // value (no empty first class): the 4-quantiles of {1,1,1,1,2} are all 1, so one break at 2.
+  CHECK(quantile_breaks(std::vector<double>{1, 1, 1, 1, 2}, 4) == std::vector<double>{2});
+  // Times with many zeros (communes with a practitioner): 5-quantiles of {0 x6, 3, 5, 8, 9} are
+  // v[2] = v[4] = 0, v[6] = 3, v[8] = 8; the zeros' breaks move to 3, giving {3, 8}.
+  CHECK(quantile_breaks(std::vector<double>{0, 0, 0, 0, 0, 0, 3, 5, 8, 9}, 5) == std::vector<double>{3, 8});
+  CHECK(quantile_breaks(std::vector<double>{4, 4, 4}, 3).empty());
 }
 
 TEST_CASE("graduated classes: a value on a break goes to the upper class, labels, colours", "[report]") {
@@ -298,4 +303,88 @@ TEST_CASE("numbers as French typography writes them", "[report]") {
   CHECK(number_fr(-1234.5, 2) == "-1\u00a0234,50");
   CHECK(number_fr(1234567.25) == "1\u00a0234\u00a0567,25");
   CHECK(number_fr(std::nan("")) == "–");
+}
+
+TEST_CASE("palettes: the published colours, in class order, and categories one colour each", "[report]") {
+  // ColorBrewer YlGnBu (9 classes, the near-white first one left out): 4 of the other 8, evenly
+  // spaced (indices 0, 2, 5, 7 of #edf8b1 #c7e9b4 #7fcdbb #41b6c4 #1d91c0 #225ea8 #253494 #081d58).
+  const auto seq = palette_colours(Palette::sequential, 4);
+  REQUIRE(seq.size() == 4);
+  CHECK(seq[0].hex() == "#edf8b1");
+  CHECK(seq[1].hex() == "#7fcdbb");
+  CHECK(seq[2].hex() == "#225ea8");
+  CHECK(seq[3].hex() == "#081d58");
+  CHECK(palette_colours(Palette::sequential, 2)[1].hex() == "#081d58");
+  CHECK(palette_colours(Palette::diverging, 4)[0].hex() == "#d7191c");  // RdYlBu, low = red
+  const auto q = palette_colours(Palette::qualitative, 7);              // Okabe–Ito without black
+  CHECK(q[0].hex() == "#e69f00");
+  CHECK(q[1].hex() == "#56b4e9");
+  CHECK(q[6].hex() == "#cc79a7");
+  CHECK_THROWS(palette_colours(Palette::sequential, 8));
+  CHECK_THROWS(palette_colours(Palette::qualitative, 1));
+  const std::vector<double> v{1, 5, 9};
+  const auto g = graduated(v, {2, 6}, "x", 0, Palette::sequential);
+  CHECK(g.classes[2].colour.hex() == "#081d58");  // the highest value darkest
+  const std::vector<std::string> t{"vivier", "ZIP", "", "vivier"};
+  const auto c = categories(t, "Classe");
+  REQUIRE(c.classes.size() == 2);
+  CHECK(c.classes[0].label == "ZIP");  // sorted: "Z" < "v" in byte order
+  CHECK(c.classes[1].label == "vivier");
+  CHECK(c.of == std::vector<int>{1, 0, -1, 1});
+  CHECK(c.classes[1].colour.hex() == "#56b4e9");
+  const std::vector<std::string> many{"a", "b", "c", "d", "e", "f", "g", "h"};
+  CHECK_THROWS_WITH(categories(many, "unit_id"), Catch::Contains("8 distinct values"));
+}
+
+TEST_CASE("prefecture labels: région seats first, then by population, overlapping ones left out", "[report]") {
+  const std::vector<std::string> names{"Bourges", "Orléans", "Vierzon", "Tours", "Blois"};
+  const std::vector<std::string> seat{"département", "région", "", "département", "département"};
+  const std::vector<double> pop{64000, 117000, 26000, 137000, 46000};
+  const auto labels = seat_labels(names, seat, pop);
+  REQUIRE(labels.size() == 4);
+  CHECK(labels[0].text == "Orléans");
+  CHECK(labels[0].major);
+  CHECK(labels[1].text == "Tours");
+  CHECK(labels[2].text == "Bourges");
+  CHECK(labels[3].text == "Blois");
+  CHECK_FALSE(labels[3].major);
+
+  const auto dir = fs::temp_directory_path() / "oasis_test_map_labels";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // The frame of the marks test (29 pt/km, left square's centre at (169, 310) pt). A small third
+  // feature centred 3 pt below it: its dot would touch the first label's dot, so it is left out.
+  const std::vector<MultiPolygon> shapes{square_at(5e5, 6.7e6, 1e4), square_at(5.1e5, 6.7e6, 1e4),
+                                         square_at(5.05e5 - 10, 6.705e6 - 3 / 0.029 - 10, 20)};
+  const std::vector<const MultiPolygon*> ptrs{&shapes[0], &shapes[1], &shapes[2]};
+  const auto cls = by_zone(std::vector<std::string>{"ZIP", "ZAC", "ZIP"});
+  const std::vector<MapLabel> two{{0, "Alpha", false}, {2, "Gamma", false}};
+  draw_map({ptrs, &cls, {}, {}, {}, {}, two}, {"Test", "labels", "sources", "date"}, dir / "m", false);
+  const auto png = dir / "m.png";
+  CHECK(pixel_at(png, 169, 310) == "#191919");       // the first label's dot (0.1 grey)
+  CHECK(pixel_at(png, 170.2, 313.2) == "#d55e00");   // no second dot 3 pt below (a pt beside the tiny square)
+  CHECK(pixel_at(png, 24 + 435, 310) == "#e69f00");  // the unlabelled square
+
+  // The PNG records its 150 dpi: a pHYs chunk right after IHDR, 5,906 pixels a metre both ways,
+  // unit 1 (metre), with its CRC-32 (checked here bit by bit, independently of zlib).
+  std::ifstream in(png, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(bytes.size() > 54);
+  const auto u32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<unsigned char>(bytes[at + i]);
+    return v;
+  };
+  CHECK(u32(33) == 9);
+  CHECK(bytes.substr(37, 4) == "pHYs");
+  CHECK(u32(41) == 5906);
+  CHECK(u32(45) == 5906);
+  CHECK(bytes[49] == 1);
+  std::uint32_t crc = 0xffffffffu;
+  for (std::size_t i = 37; i < 50; ++i) {
+    crc ^= static_cast<unsigned char>(bytes[i]);
+    for (int k = 0; k < 8; ++k) crc = crc & 1 ? (crc >> 1) ^ 0xedb88320u : crc >> 1;
+  }
+  CHECK(u32(50) == (crc ^ 0xffffffffu));
+  fs::remove_all(dir);
 }

@@ -110,6 +110,7 @@ TEST_CASE("HTML report: data block, shape encoding, escaping, determinism", "[re
   c.unit = {"u1", "u2"};
   c.zone = {"ZAC", "ZIP"};
   c.rule = {"r", "r"};
+  c.cls = {"vivier", "ZIP"};
   c.population = {136000, 71000};
   c.value = {3.1, NAN};
   c.density = {90, 80};
@@ -150,6 +151,25 @@ TEST_CASE("HTML report: data block, shape encoding, escaping, determinism", "[re
 
   in.map_zones_png = std::string("\x89PNG\r\n\x1a\n", 8);
   CHECK(html_report(in).find("src=\"data:image/png;base64,iVBORw0KGgo=\"") != std::string::npos);
+  CHECK(html_report(in).find("id=\"baseline-map\"") == std::string::npos);  // no baseline, no "before" map
+
+  // With a baseline: its zone, class and value per commune (null where the baseline lacks the
+  // commune or a value), and its zoning map for the before / after pair.
+  c.zone_baseline = std::vector<std::string>{"ZIP", ""};
+  c.cls_baseline = std::vector<std::string>{"ZIP", ""};
+  c.value_baseline = std::vector<double>{2.2, NAN};
+  in.map_zones_baseline_png = std::string("\x89PNG\r\n\x1a\n", 8);
+  const auto with = html_report(in);
+  CHECK(with.find("<img id=\"baseline-map\" hidden alt=\"Zonage de référence\" src=\"data:image/png;base64,iVBORw0KGgo=\">") !=
+        std::string::npos);
+  const auto b = with.find("<script type=\"application/json\" id=\"oasis-data\">");
+  const auto bf = with.find('>', b) + 1;
+  const auto jb = nlohmann::json::parse(with.substr(bf, with.find("</script>", bf) - bf));
+  CHECK(jb["communes"]["class"] == nlohmann::json({"vivier", "ZIP"}));
+  CHECK(jb["communes"]["zone_baseline"] == nlohmann::json::parse(R"(["ZIP", null])"));
+  CHECK(jb["communes"]["class_baseline"] == nlohmann::json::parse(R"(["ZIP", null])"));
+  CHECK(jb["communes"]["value_baseline"] == nlohmann::json::parse("[2.2, null]"));
+  CHECK(with.find("Ce que change le scénario") != std::string::npos);
 
   in.communes.zone.pop_back();
   CHECK_THROWS_AS(html_report(in), Error);

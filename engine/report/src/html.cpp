@@ -55,7 +55,7 @@ void append_shape(std::string& out, const MultiPolygon& mp) {
 std::string data_json(const ReportInput& in) {
   const auto& c = in.communes;
   const auto n = c.code.size();
-  for (const auto* col : {&c.name, &c.unit, &c.zone, &c.rule})
+  for (const auto* col : {&c.name, &c.unit, &c.zone, &c.rule, &c.cls})
     if (col->size() != n) throw Error(Errc::internal, "report: text columns of different lengths");
   for (const auto* col : {&c.population, &c.value, &c.density, &c.time_gp})
     if (col->size() != n) throw Error(Errc::internal, "report: numeric columns of different lengths");
@@ -66,6 +66,7 @@ std::string data_json(const ReportInput& in) {
                       {"unit", c.unit},
                       {"zone", c.zone},
                       {"rule", c.rule},
+                      {"class", c.cls},
                       {"population", c.population},
                       {"value", c.value},
                       {"density", c.density},
@@ -76,6 +77,11 @@ std::string data_json(const ReportInput& in) {
     auto& zb = cols["zone_baseline"] = nlohmann::json::array();
     for (const auto& z : *c.zone_baseline) zb.push_back(z.empty() ? nlohmann::json() : nlohmann::json(z));
   }
+  if (c.cls_baseline) {
+    auto& cb = cols["class_baseline"] = nlohmann::json::array();
+    for (const auto& z : *c.cls_baseline) cb.push_back(z.empty() ? nlohmann::json() : nlohmann::json(z));
+  }
+  if (c.value_baseline) cols["value_baseline"] = *c.value_baseline;
   nlohmann::json j{
       {"summary", in.summary},       {"zones", classes_json(in.zones)}, {"values", classes_json(in.values)},
       {"communes", std::move(cols)}, {"attribution", in.sources},       {"labels", {{"profession", in.profession}, {"notice", in.notice}}}};
@@ -127,6 +133,11 @@ std::string html_report(const ReportInput& in) {
                            escape_xml(alt), base64(*png), escape_xml(alt), file);
       return f;
     }
+    if (key == "BASELINE_MAP")  // shown beside the scenario's zones map in "Ce que change le scénario"
+      return in.map_zones_baseline_png.empty()
+                 ? std::string()
+                 : fmt::format("<img id=\"baseline-map\" hidden alt=\"Zonage de référence\" src=\"data:image/png;base64,{}\">",
+                               base64(in.map_zones_baseline_png));
     if (key == "DATA") return data;
     throw Error(Errc::internal, fmt::format("report template: unknown placeholder @{}@", key));
   };

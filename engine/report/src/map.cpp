@@ -11,6 +11,7 @@
 #include <cairo-svg.h>
 #include <cairo.h>
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
@@ -77,9 +78,27 @@ std::vector<Rgb> rdylbu(std::size_t k) {
                                                        {"#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"},
                                                        {"#d73027", "#fc8d59", "#fee090", "#e0f3f8", "#91bfdb", "#4575b4"},
                                                        {"#d73027", "#fc8d59", "#fee090", "#ffffbf", "#e0f3f8", "#91bfdb", "#4575b4"}};
-  if (k < 2 || k > 7) throw Error(Errc::value_invalid, fmt::format("{} classes: maps have 2 to 7", k), {}, {}, "choose fewer breaks");
   std::vector<Rgb> out;
   for (const char* h : p[k - 2]) out.push_back(hex(h));
+  return out;
+}
+
+/// ColorBrewer YlGnBu, its 9-class scheme without the near-white first colour (which the
+/// hors-zonage grey and the page would swallow): k colours evenly spaced over the other eight,
+/// light to dark.
+std::vector<Rgb> ylgnbu(std::size_t k) {
+  static const std::array<const char*, 8> p{"#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#253494", "#081d58"};
+  std::vector<Rgb> out;
+  for (std::size_t i = 0; i < k; ++i) out.push_back(hex(p[(i * (p.size() - 1) + (k - 1) / 2) / (k - 1)]));
+  return out;
+}
+
+/// Okabe & Ito (2008), "Color Universal Design": the eight colours without black (a fill would
+/// hide the borders), in their published order.
+std::vector<Rgb> okabe_ito(std::size_t k) {
+  static const std::array<const char*, 7> p{"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"};
+  std::vector<Rgb> out;
+  for (std::size_t i = 0; i < k; ++i) out.push_back(hex(p[i]));
   return out;
 }
 
@@ -97,6 +116,25 @@ std::vector<double> distinct_increasing(std::vector<double> b) {
 }
 
 }  // namespace
+
+std::string_view palette_name(Palette p) noexcept {
+  switch (p) {
+    case Palette::diverging: return "diverging";
+    case Palette::sequential: return "sequential";
+    case Palette::qualitative: return "qualitative";
+  }
+  return "?";
+}
+
+std::vector<Rgb> palette_colours(Palette p, std::size_t k) {
+  if (k < 2 || k > 7) throw Error(Errc::value_invalid, fmt::format("{} classes: maps have 2 to 7", k), {}, {}, "choose fewer breaks");
+  switch (p) {
+    case Palette::diverging: return rdylbu(k);
+    case Palette::sequential: return ylgnbu(k);
+    case Palette::qualitative: return okabe_ito(k);
+  }
+  return {};
+}
 
 std::string Rgb::hex() const { return fmt::format("#{:02x}{:02x}{:02x}", r, g, b); }
 
@@ -172,6 +210,11 @@ std::vector<double> quantile_breaks(std::span<const double> values, int k) {
   std::vector<double> b;
   if (v.empty() || k < 2) return b;
   for (int i = 1; i < k; ++i) b.push_back(v[std::min(v.size() - 1, v.size() * static_cast<std::size_t>(i) / static_cast<std::size_t>(k))]);
+  // A break at the minimum would open an empty first class (many zeros, e.g. the times of the
+  // communes with a practitioner): it moves to the next value, so the minimum makes the first class.
+  const auto above = std::upper_bound(v.begin(), v.end(), v.front());
+  if (above == v.end()) return {};
+  for (auto& x : b) x = std::max(x, *above);
   return distinct_increasing(std::move(b));
 }
 
@@ -214,12 +257,13 @@ std::vector<double> jenks_breaks(std::span<const double> values, int k) {
   return distinct_increasing(std::move(b));
 }
 
-Classification graduated(std::span<const double> values, std::vector<double> breaks, std::string legend_title, int decimals) {
+Classification graduated(std::span<const double> values, std::vector<double> breaks, std::string legend_title, int decimals,
+                         Palette palette) {
   if (!std::is_sorted(breaks.begin(), breaks.end()) || std::adjacent_find(breaks.begin(), breaks.end()) != breaks.end())
     throw Error(Errc::value_invalid, "class breaks must be strictly increasing", {}, {}, "e.g. 1.5, 2.5, 4");
   Classification c;
   c.legend_title = std::move(legend_title);
-  const auto colours = rdylbu(breaks.size() + 1);
+  const auto colours = palette_colours(palette, breaks.size() + 1);
   const auto f = [&](double x) { return number_fr(x, decimals); };
   for (std::size_t i = 0; i <= breaks.size(); ++i) {
     std::string label = i == 0               ? "< " + f(breaks[0])
@@ -232,6 +276,43 @@ Classification graduated(std::span<const double> values, std::vector<double> bre
     c.of.push_back(std::isfinite(x) ? static_cast<int>(std::upper_bound(breaks.begin(), breaks.end(), x) - breaks.begin()) : -1);
   c.breaks = std::move(breaks);
   return c;
+}
+
+Classification categories(std::span<const std::string> values, std::string legend_title) {
+  std::vector<std::string> distinct;
+  for (const auto& v : values)
+    if (!v.empty()) distinct.push_back(v);
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  if (distinct.size() < 2 || distinct.size() > 7)
+    throw Error(Errc::value_invalid,
+                fmt::format("{} has {} distinct values: a map of categories draws 2 to 7", legend_title, distinct.size()), {}, {},
+                "map a column with fewer values, or a numeric column in classes");
+  Classification c;
+  c.legend_title = std::move(legend_title);
+  const auto colours = okabe_ito(distinct.size());
+  for (std::size_t i = 0; i < distinct.size(); ++i) c.classes.push_back({distinct[i], colours[i]});
+  c.of.reserve(values.size());
+  for (const auto& v : values)
+    c.of.push_back(v.empty() ? -1 : static_cast<int>(std::lower_bound(distinct.begin(), distinct.end(), v) - distinct.begin()));
+  return c;
+}
+
+std::vector<MapLabel> seat_labels(std::span<const std::string> names, std::span<const std::string> chef_lieu,
+                                  std::span<const double> population) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < chef_lieu.size() && i < names.size(); ++i)
+    if (chef_lieu[i] == "région" || chef_lieu[i] == "département") order.push_back(i);
+  const auto pop = [&](std::size_t i) { return i < population.size() && std::isfinite(population[i]) ? population[i] : 0.0; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const bool ma = chef_lieu[a] == "région", mb = chef_lieu[b] == "région";
+    if (ma != mb) return ma;
+    if (pop(a) != pop(b)) return pop(a) > pop(b);
+    return a < b;
+  });
+  std::vector<MapLabel> out;
+  for (auto i : order) out.push_back({i, names[i], chef_lieu[i] == "région"});
+  return out;
 }
 
 namespace {
@@ -380,6 +461,55 @@ void draw_marks(cairo_t* cr, const MapLayer& L, const std::vector<char>& drawn, 
   }
 }
 
+/// The place names: a dot at the centre of the feature's extent, the name to its right (else to
+/// its left) in dark grey with a white halo; a label whose box would overlap one already set or
+/// leave the frame is left out, so the first in the list win.
+void draw_labels(cairo_t* cr, const MapLayer& L, const std::vector<char>& drawn, const Frame& F) {
+  struct Box {
+    double x0, y0, x1, y1;
+  };
+  std::vector<Box> placed;
+  const auto free = [&](const Box& b) {
+    if (b.x0 < kMapX + 2 || b.x1 > kMapX + kMapW - 2 || b.y0 < kMapY + 2 || b.y1 > kMapY + kMapH - 2) return false;
+    return std::none_of(placed.begin(), placed.end(),
+                        [&](const Box& o) { return b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1; });
+  };
+  for (const auto& lab : L.labels) {
+    if (lab.feature >= L.shapes.size() || !drawn[lab.feature] || lab.text.empty()) continue;
+    double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+    extend(*L.shapes[lab.feature], x0, y0, x1, y1);
+    const double px = F.ox + F.s * ((x0 + x1) / 2 - F.x0), py = F.oy - F.s * ((y0 + y1) / 2 - F.y0);
+    const double size = lab.major ? 8.5 : 7;
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, lab.major ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, lab.text.c_str(), &e);
+    const double w = e.x_advance, gap = 3.5, base = py + size * 0.35;
+    const Box dot{px - 2, py - 2, px + 2, py + 2};
+    Box right{px + gap - 1, base - size * 0.8 - 1, px + gap + w + 1, base + size * 0.25 + 1}, left = right;
+    left.x0 = px - gap - w - 1, left.x1 = px - gap + 1;
+    const bool at_right = free(right) && free(dot);
+    if (!at_right && !(free(left) && free(dot))) continue;
+    placed.push_back(dot);
+    placed.push_back(at_right ? right : left);
+    cairo_new_path(cr);
+    cairo_arc(cr, px, py, lab.major ? 1.9 : 1.5, 0, 2 * 3.14159265358979323846);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke_preserve(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_fill(cr);
+    cairo_move_to(cr, at_right ? px + gap : px - gap - w, base);
+    cairo_text_path(cr, lab.text.c_str());
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, 2);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke_preserve(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_fill(cr);
+  }
+}
+
 /// The legend title and one entry per class with its commune count; returns the y below it.
 double draw_legend(cairo_t* cr, const MapLayer& L) {
   double ly = kMapY + 14;
@@ -491,6 +621,7 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
   }
   const Frame F = main_frame(L, drawn);
   draw_main(cr, L, drawn, F);
+  draw_labels(cr, L, drawn, F);
   draw_marks(cr, L, drawn, F);
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   text(cr, kMapX, 36, 18, true, T.title, kW - 2 * kMapX);
@@ -504,6 +635,25 @@ void paint(cairo_t* cr, const MapLayer& L, const MapText& T) {
        fmt::format("{} — Lambert-93 (EPSG:2154){}", T.date,
                    left_out ? fmt::format(" — {} communes d'outre-mer non dessinées (comptées dans la légende)", left_out) : std::string()),
        kW - 2 * kMapX);
+}
+
+/// The PNG with a pHYs chunk after its header (IHDR: 8 + 25 bytes), recording `dpi` as pixels a
+/// metre, so that image and print software read the page size (cairo writes none).
+std::string with_dpi(const std::string& png, double dpi) {
+  constexpr std::size_t kAfterIhdr = 8 + 4 + 4 + 13 + 4;
+  if (png.size() < kAfterIhdr || png.compare(12, 4, "IHDR") != 0) throw Error(Errc::internal, "PNG without its header");
+  const auto ppm = static_cast<std::uint32_t>(std::lround(dpi / 0.0254));
+  std::string chunk;
+  const auto be32 = [&](std::uint32_t v) {
+    for (int sh = 24; sh >= 0; sh -= 8) chunk += static_cast<char>((v >> sh) & 0xff);
+  };
+  be32(9);
+  chunk += "pHYs";
+  be32(ppm);
+  be32(ppm);
+  chunk += '\x01';  // unit: the metre
+  be32(static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(chunk.data() + 4), 13)));
+  return png.substr(0, kAfterIhdr) + chunk + png.substr(kAfterIhdr);
 }
 
 cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
@@ -584,7 +734,7 @@ std::string draw_map(const MapLayer& layer, const MapText& text, const std::file
   if (!layer.classes || layer.classes->of.size() != layer.shapes.size()) throw Error(Errc::internal, "map: one class per feature expected");
   std::string png, svg;
   {
-    constexpr double dpi = 150;
+    constexpr double dpi = kMapDpi;
     const int w = static_cast<int>(std::lround(kW * dpi / 72)), h = static_cast<int>(std::lround(kH * dpi / 72));
     cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     cairo_t* cr = cairo_create(surf);
@@ -594,6 +744,7 @@ std::string draw_map(const MapLayer& layer, const MapText& text, const std::file
     const auto st = cairo_surface_write_to_png_stream(surf, append, &png);
     cairo_surface_destroy(surf);
     if (st != CAIRO_STATUS_SUCCESS) throw Error(Errc::io, fmt::format("PNG encoding failed: {}", cairo_status_to_string(st)));
+    png = with_dpi(png, dpi);
   }
   {
     cairo_surface_t* surf = cairo_svg_surface_create_for_stream(append, &svg, kW, kH);

@@ -119,15 +119,56 @@
     if (missing > 0) box.appendChild(el('p', { cls: 'note', text: nf0.format(missing) + ' habitants sans valeur d\u2019APL.' }));
   })();
 
-  // --- Scenario and baseline ---------------------------------------------------------------------
-  (function comparison() {
+  // --- What this scenario changes: its modifications in words, the zoning before / after side by
+  // side, the figures against the baseline, grant and siting effects, and every commune whose zone
+  // or class changed (sortable, downloadable as CSV) ------------------------------------------------
+  const modifiedIndex = [];  // [commune index, 'add' | 'retire'] of the modifications, for the map
+  (function changes() {
     const box = document.getElementById('comparison-body');
     const K = S.comparison;
+    const M = S.modifications || [];
+    const index = new Map(C.code.map((c, i) => [c, i]));
+    const place = (code) => (index.has(code) ? C.nom[index.get(code)] + ' (' + code + ')' : code);
+    const modText = (m) => {
+      const label = m.label ? ' — « ' + m.label + ' »' : '';
+      if (m.type === 'add')
+        return 'Ouverture' + (m.kind === 'msp' ? ' d\u2019une maison de santé' : m.kind ? ' (' + m.kind + ')' : '') + ' : +' +
+          num(m.supply_added, nf1) + ' ETP à ' + place(m.commune) + label;
+      if (m.type === 'retire') {
+        const how = m.age_min !== undefined ? ' des praticiens de ' + m.age_min + ' ans et plus'
+          : m.share !== undefined ? ', chaque praticien partant avec une probabilité de ' + pct(m.share) + ' (tirage ' + m.seed + ')'
+            : m.ids !== undefined ? ' de ' + nf0.format(m.ids) + ' praticiens nommés' + (m.ids_unmatched ? ' (dont ' + nf0.format(m.ids_unmatched) + ' introuvables)' : '') : '';
+        const where = m.communes && m.communes.length ? ' à ' + m.communes.map(place).join(', ') : ' sur tout le territoire';
+        return 'Départs : −' + num(m.supply_removed, nf1) + ' ETP' + how + where + ' (' + nf0.format(m.records_changed) + ' lieux d\u2019exercice)' + label;
+      }
+      return m.type + label;
+    };
+    for (const m of M) {
+      if (m.type === 'add' && index.has(m.commune)) modifiedIndex.push([index.get(m.commune), 'add']);
+      for (const c of m.communes || []) if (index.has(c)) modifiedIndex.push([index.get(c), 'retire']);
+    }
+    if (M.length) {
+      box.appendChild(el('h3', { text: 'Modifications du scénario (' + nf0.format(M.length) + ')' }));
+      const ul = el('ul', { id: 'changes-list' });
+      for (const m of M) ul.appendChild(el('li', {}, [modText(m), el('span', { cls: 'note', text: ' (' + m.where + ')' })]));
+      box.appendChild(ul);
+    }
     if (!K) {
       box.appendChild(el('p', { cls: 'note', text: 'Pas de scénario de référence : ajouter outputs.baseline au scénario (un autre scénario ou un dossier de résultats) pour comparer.' }));
       return;
     }
     box.appendChild(el('p', { text: 'Référence : ' + K.baseline }));
+    // The zoning before and after, side by side (the static maps: same layout, same colours).
+    const before = document.getElementById('baseline-map');
+    const after = document.querySelector('#maps img[alt="Carte du zonage"]');
+    if (before && after) {
+      before.hidden = false;
+      const marked = modifiedIndex.length && !S.siting ? ' ; cercles : communes modifiées' : S.siting ? ' ; cercles : implantations proposées' : '';
+      box.appendChild(el('div', { cls: 'pair', id: 'changes-maps' }, [
+        el('figure', {}, [before, el('figcaption', { text: 'Avant : ' + K.baseline + ' (maps/zones-baseline.png)' })]),
+        el('figure', {}, [el('img', { alt: 'Zonage du scénario', src: after.src }), el('figcaption', { text: 'Après : ce scénario (maps/zones.png' + marked + ')' })]),
+      ]));
+    }
     const t = el('table', { cls: 'figures', id: 'comparison-table' });
     t.appendChild(el('tr', {}, ['', 'Référence', 'Scénario', 'Écart'].map((h, i) => el('th', i ? { cls: 'num' } : {}, [h]))));
     for (const [key, label] of [['zip_population', 'Population en ZIP'], ['zac_population', 'Population en ZAC'], ['mandatory_zip_population', 'Population en ZIP (socle)']]) {
@@ -137,25 +178,75 @@
         el('td', { cls: 'num', text: nf0.format(v.scenario) }), el('td', { cls: 'num', text: (v.scenario >= v.baseline ? '+' : '') + nf0.format(v.scenario - v.baseline) })]));
     }
     rows(t, [['Communes qui changent de zone', nf0.format(K.communes_changed), '', ''], ['Population concernée', nf0.format(K.population_moved), '', '']]);
+    if (K.communes_class_changed !== undefined) rows(t, [['Communes qui changent de classe (avant le choix de l\u2019ARS)', nf0.format(K.communes_class_changed), '', '']]);
     if (K.urgences)
       rows(t, [['Communes qui passent au-delà de ' + nf0.format(K.urgences.max_min) + ' min des soins urgents', nf0.format(K.urgences.communes_crossed_beyond), '', ''],
         ['Population concernée', nf0.format(K.urgences.population_crossed_beyond), '', ''],
         ['Communes qui repassent en deçà', nf0.format(K.urgences.communes_back_within), '', '']]);
     box.appendChild(t);
-    if (C.zone_baseline) {
-      const changed = [];
-      for (let i = 0; i < n; ++i) if (C.zone_baseline[i] !== null && C.zone_baseline[i] !== C.zone[i]) changed.push(i);
-      changed.sort((a, b) => C.population[b] - C.population[a] || (C.code[a] < C.code[b] ? -1 : 1));
-      if (changed.length) {
-        box.appendChild(el('h3', { text: 'Communes qui changent de zone (' + nf0.format(changed.length) + ')' }));
-        const ct = el('table', { id: 'changed-table' });
-        ct.appendChild(el('tr', {}, ['Code', 'Commune', 'Population', 'Référence', 'Scénario'].map((h) => el('th', { text: h }))));
-        for (const i of changed.slice(0, 200))
-          ct.appendChild(el('tr', {}, [C.code[i], C.nom[i], nf0.format(C.population[i]), C.zone_baseline[i], C.zone[i]].map((v, k) => el('td', k === 2 ? { cls: 'num', text: v } : { text: v }))));
-        box.appendChild(el('div', { cls: 'table-wrap short' }, [ct]));
-        if (changed.length > 200) box.appendChild(el('p', { cls: 'note', text: 'Les 200 plus peuplées ; la liste complète est dans diff.csv.' }));
-      }
+    // Grant and siting effects, when the scenario has them (details in their sections).
+    const effects = [];
+    for (const g of S.grants || [])
+      if (g.baseline)
+        effects.push('Aide ' + g.scheme + ' : ' + nf0.format(g.result.awarded_total) + ' € accordés, ' +
+          (g.baseline.awarded_total_difference >= 0 ? '+' : '') + nf0.format(g.baseline.awarded_total_difference) + ' € par rapport à la référence');
+    if (S.siting) effects.push(nf0.format(S.siting.placed) + ' implantations proposées (section Implantations, cercles sur les cartes)');
+    if (effects.length) {
+      box.appendChild(el('h3', { text: 'Effets sur les aides et les implantations' }));
+      box.appendChild(el('ul', { id: 'changes-effects' }, effects.map((e) => el('li', { text: e }))));
     }
+    if (!C.zone_baseline) return;
+    // Every commune whose zone or class changed: sortable on each header, downloadable as CSV.
+    const ZB = C.zone_baseline, CB = C.class_baseline || [], VB = C.value_baseline || [];
+    const changed = [];
+    for (let i = 0; i < n; ++i)
+      if ((ZB[i] !== null && ZB[i] !== C.zone[i]) || (CB[i] !== undefined && CB[i] !== null && CB[i] !== C.class[i])) changed.push(i);
+    if (!changed.length) return;
+    const cols = [['code_insee', 'Code', (i) => C.code[i], 'text'], ['name', 'Commune', (i) => C.nom[i], 'text'],
+      ['population', 'Population', (i) => C.population[i], 'int'], ['zone_baseline', 'Zone (réf.)', (i) => ZB[i], 'text'],
+      ['zone', 'Zone', (i) => C.zone[i], 'text'], ['class_baseline', 'Classe (réf.)', (i) => CB[i], 'text'],
+      ['class', 'Classe', (i) => C.class[i], 'text'], ['indicator_baseline', 'Indicateur communal (réf.)', (i) => VB[i], 'real'],
+      ['indicator', 'Indicateur communal', (i) => C.value[i], 'real'],
+      ['indicator_change', 'Écart', (i) => (VB[i] === null || VB[i] === undefined || C.value[i] === null ? null : C.value[i] - VB[i]), 'real']];
+    const csvCell = (v) => (v === null || v === undefined ? '' : typeof v === 'number' ? String(Math.round(v * 1e5) / 1e5) : /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v);
+    const csv = '\ufeff' + cols.map((c) => c[0]).join(',') + '\n' + changed.map((i) => cols.map((c) => csvCell(c[2](i))).join(',')).join('\n') + '\n';
+    const h = el('h3', { text: 'Communes qui changent de zone ou de classe (' + nf0.format(changed.length) + ') ' });
+    h.appendChild(el('a', { id: 'changes-csv', download: 'communes-modifiees.csv', href: 'data:text/csv;charset=utf-8,' + encodeURIComponent(csv), text: 'télécharger (CSV)' }));
+    box.appendChild(h);
+    const ct = el('table', { id: 'changed-table', cls: 'sortable' });
+    const head = el('tr', {}, cols.map((c, k) => el('th', c[3] === 'text' ? { 'data-k': String(k) } : { cls: 'num', 'data-k': String(k) }, [c[1]])));
+    ct.appendChild(head);
+    const body = el('tbody');
+    ct.appendChild(body);
+    const limit = 1000;
+    const cell = (c, i) => {
+      const v = c[2](i);
+      if (c[3] === 'text') return el('td', { text: v === null || v === undefined ? '–' : v });
+      const f = c[3] === 'int' ? nf0 : nf2;
+      return el('td', { cls: 'num', text: c[0] === 'indicator_change' && v > 0 ? '+' + f.format(v) : num(v, f) });
+    };
+    let order = changed.slice().sort((a, b) => C.population[b] - C.population[a] || (C.code[a] < C.code[b] ? -1 : 1)), sortCol = -1, asc = true;
+    const render = () => {
+      body.textContent = '';
+      for (const i of order.slice(0, limit)) body.appendChild(el('tr', {}, cols.map((c) => cell(c, i))));
+    };
+    head.querySelectorAll('th').forEach((th, k) => th.addEventListener('click', () => {
+      asc = sortCol === k ? !asc : true;
+      sortCol = k;
+      const get = cols[k][2];
+      order.sort((a, b) => {
+        const x = get(a), y = get(b);
+        const xm = x === null || x === undefined || Number.isNaN(x), ym = y === null || y === undefined || Number.isNaN(y);
+        if (xm || ym) return xm === ym ? a - b : xm ? 1 : -1;  // no value last, either way
+        const d = typeof x === 'number' ? x - y : String(x).localeCompare(String(y), 'fr');
+        return (asc ? d : -d) || a - b;
+      });
+      head.querySelectorAll('th').forEach((t2, j) => (j === k ? t2.setAttribute('aria-sort', asc ? 'ascending' : 'descending') : t2.removeAttribute('aria-sort')));
+      render();
+    }));
+    render();
+    box.appendChild(el('div', { cls: 'table-wrap short' }, [ct]));
+    if (changed.length > limit) box.appendChild(el('p', { cls: 'note', text: 'Les ' + nf0.format(limit) + ' premières lignes ; toutes dans le CSV ci-dessus et dans diff.csv.' }));
   })();
 
   // --- Siting: where the openings go, what they lift, how far from the best possible -------------
@@ -311,6 +402,16 @@
   }
   sites.addTo(map);
   mapDiv.dataset.sites = String(sites.getLayers().length);
+  // The scenario's modifications: a disc at each commune it names (an opening green, departures purple).
+  const mods = L.featureGroup();
+  for (const [i, kind] of modifiedIndex) {
+    const poly = communes.getLayers().find((p) => p.oasisIndex === i);
+    if (!poly) continue;
+    L.circleMarker(poly.getBounds().getCenter(), { radius: 6, color: '#000000', weight: 1.5, fillColor: kind === 'add' ? '#009e73' : '#cc79a7', fillOpacity: 0.95 })
+      .bindTooltip(C.nom[i] + (kind === 'add' ? ' : ouverture du scénario' : ' : départs du scénario')).addTo(mods);
+  }
+  mods.addTo(map);
+  mapDiv.dataset.modified = String(mods.getLayers().length);
   map.fitBounds(metropolitan.isValid() ? metropolitan : communes.getBounds());
   L.control.scale({ imperial: false }).addTo(map);
 
@@ -339,6 +440,8 @@
       }
       for (const c of (mode === 'zones' ? D.zones : D.values).classes) div.appendChild(el('div', {}, [swatch(c.colour), c.label]));
       if (siteIndex.length) div.appendChild(el('div', {}, [el('span', { cls: 'swatch site' }), 'Implantation proposée']));
+      if (modifiedIndex.some((m) => m[1] === 'add')) div.appendChild(el('div', {}, [el('span', { cls: 'swatch site add' }), 'Ouverture du scénario']));
+      if (modifiedIndex.some((m) => m[1] === 'retire')) div.appendChild(el('div', {}, [el('span', { cls: 'swatch site retire' }), 'Départs du scénario']));
     };
     draw();
     L.DomEvent.disableClickPropagation(div);

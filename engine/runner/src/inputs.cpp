@@ -255,6 +255,10 @@ json apply_modifications(const scenario::Scenario& s, SupplyTable& table, const 
     double removed = 0;
     std::size_t records = 0;
     json entry = {{"type", "retire"}, {"label", m.label}, {"where", m.where}};
+    if (!where.empty()) {  // the communes named, by their current code (the report marks them)
+      auto& codes = entry["communes"] = json::array();
+      for (const auto c : where) codes.push_back(t.code()[c].to_string());
+    }
     if (m.age_min) {
       if (!table.has_age())
         throw Error(Errc::field_missing, "[[modify.retire]] age_min needs the practitioners' ages, and the supply has none", m.where, {},
@@ -617,6 +621,8 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   in.cog_version = sel.loaded.cog_version;
   in.excluded = std::move(sel.excluded);
   in.without_boundary = sel.loaded.without_boundary;
+  in.seat.resize(n);
+  for (CommuneId c = 0; c < n; ++c) in.seat[c] = cog.seat(t.code()[c].str());
   in.age_bands = ages.has_value();
   in.around = std::move(sel.around);
 

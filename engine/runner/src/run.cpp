@@ -68,10 +68,29 @@ std::vector<ZoneRow> baseline_rows(const scenario::Scenario& s, const RunOptions
 }  // namespace
 
 std::vector<std::string> output_names() {
-  return {"zones.csv",         "zones.csvt",        "zones.xlsx",     "communes.gpkg",  "communes-zones.qml", "communes-apl.qml",
-          "units-zones.qml",   "report.html",       "maps/zones.png", "maps/zones.svg", "maps/apl.png",       "maps/apl.svg",
-          "maps/urgences.png", "maps/urgences.svg", "diff.csv",       "sites.csv",      "supply.csv",         "urgences.csv",
-          "scenario.toml",     "timings.json",      "summary.json"};
+  return {"zones.csv",
+          "zones.csvt",
+          "zones.xlsx",
+          "communes.gpkg",
+          "communes-zones.qml",
+          "communes-apl.qml",
+          "units-zones.qml",
+          "report.html",
+          "maps/zones.png",
+          "maps/zones.svg",
+          "maps/apl.png",
+          "maps/apl.svg",
+          "maps/urgences.png",
+          "maps/urgences.svg",
+          "maps/zones-baseline.png",
+          "maps/zones-baseline.svg",
+          "diff.csv",
+          "sites.csv",
+          "supply.csv",
+          "urgences.csv",
+          "scenario.toml",
+          "timings.json",
+          "summary.json"};
 }
 
 RunResult run(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -151,6 +152,25 @@ struct Looks {
     epsg = t.epsg().size() == n ? t.epsg() : std::vector<int>(n, 2154);
   }
 };
+
+/// The communes the scenario's modifications name, in increasing order: the commune of each
+/// [[modify.add]] and the communes of each [[modify.retire]] (one that names none changes supply
+/// everywhere and marks no commune).
+std::vector<std::size_t> modified_communes(const Products& p) {
+  std::unordered_map<std::string_view, std::size_t> index;
+  for (std::size_t c = 0; c < p.rows.size(); ++c) index.emplace(p.rows[c].code, c);
+  std::set<std::size_t> out;
+  const auto mark = [&](const json& code) {
+    if (!code.is_string()) return;
+    if (const auto it = index.find(code.get_ref<const std::string&>()); it != index.end()) out.insert(it->second);
+  };
+  for (const auto& m : p.inputs.modifications) {
+    if (m.contains("commune")) mark(m["commune"]);
+    if (m.contains("communes"))
+      for (const auto& c : m["communes"]) mark(c);
+  }
+  return {out.begin(), out.end()};
+}
 
 std::vector<MultiPolygon> outlines_of(const Products& p) {
   return p.inputs.outlines.empty() ? std::vector<MultiPolygon>{} : geodata::read_outlines(p.inputs.outlines);
@@ -392,6 +412,7 @@ class GeoPackage final : public Writer {
                   text(C, "name", t.name()),
                   text(C, "departement", t.departement()),
                   text(C, "region", t.region()),
+                  text(C, "chef_lieu", in.seat),
                   count(C, "population", t.population()),
                   real(C, "population_std", col_or_nan("population_std")),
                   text(C, "unit_id", unit_code),
@@ -570,14 +591,19 @@ class Maps final : public Writer {
     fs::create_directories(ctx.dir / "maps", ec);
     if (ec) throw Error(Errc::io, fmt::format("cannot create the maps folder: {}", ec.message()), (ctx.dir / "maps").string());
     const bool official = p.inputs.official.has_value();
+    const auto labels = report::seat_labels(t.name(), p.inputs.seat, t.population());
     // One after the other: cairo numbers its surfaces process-wide (the SVG's ids), so maps drawn
     // at the same time would not be byte-identical from run to run.
     const auto zones_map = [&] {
-      // With [siting], the zoning map marks the proposed sites.
+      // With [siting], the zoning map marks the proposed sites; else the communes the scenario's
+      // modifications name (the new sites of [[modify.add]], the communes of [[modify.retire]]).
       std::vector<std::size_t> sites;
       if (p.siting)
         for (const auto& e : p.siting->sites) sites.push_back(e.commune);
-      ctx.map_zones_png = report::draw_map({looks.shapes, &looks.zones, outlines, inset, sites, "implantation proposée"},
+      else
+        sites = modified_communes(p);
+      ctx.map_zones_png = report::draw_map({looks.shapes, &looks.zones, outlines, inset, sites,
+                                            p.siting ? "implantation proposée" : "commune modifiée par le scénario", labels},
                                            {fmt::format("Zonage des {} — {}", looks.who, w.place),
                                             fmt::format("{} : unités {}, ZIP si APL < {}, vivier jusqu'à {}",
                                                         official ? "Liste officielle, simulation ailleurs" : "Simulation ARS",
@@ -587,7 +613,7 @@ class Maps final : public Writer {
     };
     const auto apl_map = [&] {
       ctx.map_apl_png = report::draw_map(
-          {looks.shapes, &looks.values, outlines, inset},
+          {looks.shapes, &looks.values, outlines, inset, {}, {}, labels},
           {fmt::format("APL aux {} — {}", looks.who, w.place),
            fmt::format("Indicateur {} ; seuils 1,5 / {} (ZIP) / {} (vivier)", p.scenario.zoning.indicator, looks.zip_fr, looks.vivier_fr),
            w.sources, w.data_line},
@@ -602,7 +628,7 @@ class Maps final : public Writer {
       for (std::size_t i = 0; i < cl.classes.size(); ++i) cl.classes[i].colour = colours[colours.size() - 1 - i];
       const auto& u = p.flags.summary.at("urgences");
       report::draw_map(
-          {looks.shapes, &cl, outlines, inset},
+          {looks.shapes, &cl, outlines, inset, {}, {}, labels},
           {fmt::format("Temps aux soins urgents — {}", w.place),
            fmt::format("{} ; {} habitants à plus de {} minutes",
                        u.contains("sae") ? "SU générale ou SMUR (SAE " + std::to_string(p.scenario.flags.urgences_year) + ")"
@@ -611,9 +637,27 @@ class Maps final : public Writer {
            w.sources, w.data_line},
           ctx.dir / "maps" / "urgences", true);
     };
+    // With a baseline: its zoning on the same page layout, for the report's before / after pair.
+    const auto baseline_map = [&] {
+      if (!p.comparison) return;
+      std::unordered_map<std::string_view, std::string_view> bz;
+      for (const auto& r : p.baseline) bz.emplace(r.code, r.zone);
+      std::vector<std::string> zone(t.size());
+      for (CommuneId c = 0; c < t.size(); ++c)
+        if (const auto it = bz.find(p.rows[c].code); it != bz.end()) zone[c] = it->second;
+      const auto cl = report::by_zone(zone);
+      ctx.map_zones_baseline_png = report::draw_map(
+          {looks.shapes, &cl, outlines, inset, {}, {}, labels},
+          {fmt::format("Zonage de référence — {}", w.place),
+           fmt::format("Référence : {}", p.summary.value("/comparison/baseline"_json_pointer, std::string())), w.sources, w.data_line},
+          ctx.dir / "maps" / "zones-baseline", true);
+    };
     zones_map();
     apl_map();
     urgences_map();
+    baseline_map();
+    if (p.comparison)
+      for (const char* f : {"maps/zones-baseline.png", "maps/zones-baseline.svg"}) ctx.written.emplace_back(f);
     for (const char* f : {"maps/zones.png", "maps/zones.svg", "maps/apl.png", "maps/apl.svg"}) ctx.written.emplace_back(f);
     if (!p.flags.time_urgences.empty())
       for (const char* f : {"maps/urgences.png", "maps/urgences.svg"}) ctx.written.emplace_back(f);
@@ -653,18 +697,23 @@ class Report final : public Writer {
       rc.unit.push_back(p.inputs.units.name[p.inputs.units.unit_of[c]]);
       rc.zone.push_back(r.zone);
       rc.rule.push_back(r.rule);
+      rc.cls.push_back(r.cls);
       rc.population.push_back(r.population);
       rc.density.push_back(p.indicators.density[c]);
       rc.time_gp.push_back(p.indicators.time_gp[c]);
     }
     rc.value = p.zoning.indicator;
     if (p.comparison) {
-      std::unordered_map<std::string, std::string> bz;
-      for (const auto& r : p.baseline) bz.emplace(r.code, r.zone);
+      std::unordered_map<std::string_view, const ZoneRow*> bz;
+      for (const auto& r : p.baseline) bz.emplace(r.code, &r);
       auto& zb = rc.zone_baseline.emplace();
+      auto& cb = rc.cls_baseline.emplace();
+      auto& vb = rc.value_baseline.emplace();
       for (const auto& code : rc.code) {
         const auto it = bz.find(code);
-        zb.push_back(it == bz.end() ? std::string() : it->second);
+        zb.push_back(it == bz.end() ? std::string() : it->second->zone);
+        cb.push_back(it == bz.end() ? std::string() : it->second->cls);
+        vb.push_back(it == bz.end() ? NAN : it->second->indicator);
       }
     }
     // Simplified for the page: 25 m at 1,000 communes, growing with the square root of their number
@@ -680,6 +729,7 @@ class Report final : public Writer {
     in.values = looks.values;
     in.map_zones_png = ctx.map_zones_png;
     in.map_apl_png = ctx.map_apl_png;
+    in.map_zones_baseline_png = ctx.map_zones_baseline_png;
     ctx.file("report.html", report::html_report(in));
   }
 };
@@ -796,6 +846,7 @@ void run_writers(const Products& products, WriteContext& ctx, int threads) {
         for (const auto k : needs[i]) {  // what the writers it needs handed on
           if (!own[k].map_zones_png.empty()) own[i].map_zones_png = own[k].map_zones_png;
           if (!own[k].map_apl_png.empty()) own[i].map_apl_png = own[k].map_apl_png;
+          if (!own[k].map_zones_baseline_png.empty()) own[i].map_zones_baseline_png = own[k].map_zones_baseline_png;
         }
         const auto t0 = std::chrono::steady_clock::now();
         list[i]->write(products, own[i]);

@@ -32,11 +32,11 @@ struct Products {
 
 /// Where a writer writes, and what it hands the next ones (the maps' PNG for the report).
 struct WriteContext {
-  std::filesystem::path dir;         // the staging folder
-  std::vector<std::string> written;  // names relative to the folder, in order
-  std::string map_zones_png, map_apl_png;
-  json timings = json::object();                           // seconds per writer
-  std::function<bool(double, std::string_view)> progress;  // throws Error(cancelled) when it returns false
+  std::filesystem::path dir;                                       // the staging folder
+  std::vector<std::string> written;                                // names relative to the folder, in order
+  std::string map_zones_png, map_apl_png, map_zones_baseline_png;  // the last with a baseline
+  json timings = json::object();                                   // seconds per writer
+  std::function<bool(double, std::string_view)> progress;          // throws Error(cancelled) when it returns false
   void step(double fraction, std::string_view what) const;
   void file(const std::string& name, std::string_view content);  // writes dir/name and records it
 };

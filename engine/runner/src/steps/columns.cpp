@@ -21,6 +21,7 @@ constexpr std::array kColumns = std::to_array<ColumnDecl>({
   {"communes", "region", T::text, "", "Région", "Code of the région (COG)"},
   {"communes", "unit_id", T::text, "", "Unité de zonage", "Code of the zoning unit (SIREN of the EPCI, TVS code, commune or département code)"},
   {"communes", "unit_name", T::text, "", "Nom de l'unité", "Name of the zoning unit"},
+  {"communes", "chef_lieu", T::text, "", "Chef-lieu", "région when the commune is the prefecture of its région, département when it is that of its département, empty otherwise (COG chefLieu): the towns the maps name"},
   {"communes", "population", T::integer, "inhabitants", "Population", "Legal population (COG)"},
   {"communes", "population_std", T::real, "inhabitants", "Population standardisée", "Age-standardised population (DREES weights), the APL demand"},
   {"communes", "supply", T::real, "practitioners", "Offre", "Supply counted in the commune after the scenario's modifications (supply.kind)"},
@@ -159,6 +160,38 @@ const ColumnDecl& output_column(std::string_view layer, std::string_view name) {
   for (const auto& c : kColumns)
     if (c.layer == layer && c.name == name) return c;
   throw Error(Errc::internal, fmt::format("output column {}.{} is not declared in the output schema", layer, name));
+}
+
+const ColumnDecl* find_output_column(std::string_view layer, std::string_view name) noexcept {
+  for (const auto& c : kColumns)
+    if (c.layer == layer && c.name == name) return &c;
+  // [[indicators]] columns: "{indicators.name}" followed by the pattern's fixed suffix, if any.
+  const ColumnDecl* best = nullptr;
+  for (const auto& c : kColumns) {
+    constexpr std::string_view kPattern = "{indicators.name}";
+    if (c.layer != layer || !c.name.starts_with(kPattern)) continue;
+    const auto suffix = c.name.substr(kPattern.size());
+    if (name.size() > suffix.size() && name.ends_with(suffix) && (!best || suffix.size() > best->name.size() - kPattern.size())) best = &c;
+  }
+  return best;
+}
+
+std::string_view unit_fr(std::string_view unit) noexcept {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kUnits{{
+      {"inhabitants", "hab."},
+      {"minutes", "min"},
+      {"metres", "m"},
+      {"practitioners", "professionnels"},
+      {"consultations/year/inhabitant", "consultations / an / hab."},
+      {"practitioners/100,000 inhabitants", "pour 100 000 hab."},
+      {"per 100,000 inhabitants", "pour 100 000 hab."},
+      {"consultations/year", "consultations / an"},
+      {"consultations/year/practitioner", "consultations / an / professionnel"},
+      {"visits/year", "passages / an"},
+  }};
+  for (const auto& [en, fr] : kUnits)
+    if (en == unit) return fr;
+  return unit;
 }
 
 std::span<const std::string_view> zone_list_columns() noexcept { return kZoneList; }

@@ -71,6 +71,11 @@ struct LayerColumn {
   std::map<std::string, std::string> metadata;  // the dataset's metadata items (OASIS_PLACE, OASIS_SOURCES...)
 };
 LayerColumn read_layer_column(const std::filesystem::path& file, const std::string& layer, const std::string& column, int epsg = 2154);
+/// The attributes `columns` of a layer as text, one value per feature in read_layer_column's
+/// order ("" = null), without the geometry; a column the layer lacks is absent from the result.
+/// Throws Error(io / format).
+std::map<std::string, std::vector<std::string>> read_layer_attributes(const std::filesystem::path& file, const std::string& layer,
+                                                                      const std::vector<std::string>& columns);
 
 /// The départements of an outline file (attribute `code`, e.g. admin/departements.geojson) that come
 /// within `km` of the outlines of `selected` (vertex to vertex), `selected` left out: the

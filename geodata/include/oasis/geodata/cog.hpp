@@ -55,6 +55,9 @@ class Cog {
   std::string region_name(std::string_view code) const;
   std::string epci_name(std::string_view siren) const;
   std::string departement_name(std::string_view code) const;
+  /// "région" when the commune is the chef-lieu (prefecture) of its région, "département" when it
+  /// is that of its département only, "" otherwise (chefLieu of regions.json / departements.json).
+  std::string seat(std::string_view commune) const;
 
  private:
   static Cog parse(const std::filesystem::path& package_dir);
@@ -70,6 +73,7 @@ class Cog {
   std::unordered_map<std::string, CogMatch> former_;
   std::unordered_map<std::string, std::vector<std::uint32_t>> postcodes_;
   std::unordered_map<std::string, std::string> region_names_, dep_names_, epci_names_;
+  std::unordered_map<std::string, std::string> region_seats_, dep_seats_;  // code -> chef-lieu commune
 };
 
 }  // namespace oasis::geodata

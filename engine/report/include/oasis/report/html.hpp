@@ -15,9 +15,11 @@ namespace oasis::report {
 
 /// The communes of the page, column by column (same length); NaN = no value.
 struct ReportCommunes {
-  std::vector<std::string> code, name, unit, zone, rule;
+  std::vector<std::string> code, name, unit, zone, rule, cls;  // cls: the class before the ARS pick
   std::vector<double> population, value, density, time_gp;
   std::optional<std::vector<std::string>> zone_baseline;  // empty string: not in the baseline
+  std::optional<std::vector<std::string>> cls_baseline;   // the same for the class
+  std::optional<std::vector<double>> value_baseline;      // the zoned value in the baseline (NaN: none)
   std::vector<MultiPolygon> lonlat;                       // WGS 84 degrees, simplified
 };
 
@@ -31,6 +33,7 @@ struct ReportInput {
   Classification zones, values;            // the classes and colours of the static maps
   std::vector<MultiPolygon> outlines;      // départements, WGS 84
   std::string map_zones_png, map_apl_png;  // PNG bytes of maps/zones.png and maps/apl.png
+  std::string map_zones_baseline_png;      // maps/zones-baseline.png (with a baseline), beside the scenario's
 };
 
 /// The page. Deterministic: the same input gives the same bytes (no clock, no random ids).

@@ -55,9 +55,23 @@ std::vector<double> quantile_breaks(std::span<const double> values, int k);
 /// Fisher–Jenks natural breaks (exact dynamic programme; above 4,000 values on a deterministic
 /// sample of 4,000 quantiles).
 std::vector<double> jenks_breaks(std::span<const double> values, int k);
-/// Classes [.., b0), [b0, b1), ... [b_last, ..): colours from the red-yellow-blue diverging
-/// palette (ColorBrewer RdYlBu, colour-blind safe), low values red. `decimals` for the labels.
-Classification graduated(std::span<const double> values, std::vector<double> breaks, std::string legend_title, int decimals = 1);
+/// The colour schemes of the maps, all colour-blind safe (docs/maps.md, "Colours"):
+/// diverging = ColorBrewer RdYlBu, low values red (an indicator read against a line: the APL);
+/// sequential = ColorBrewer YlGnBu, light to dark as values grow (a count, a density, a time);
+/// qualitative = Okabe–Ito (categories with no order).
+enum class Palette { diverging, sequential, qualitative };
+/// "diverging", "sequential", "qualitative".
+std::string_view palette_name(Palette p) noexcept;
+/// `k` colours (2 to 7) of the palette, in class order; throws Error(value_invalid) otherwise.
+std::vector<Rgb> palette_colours(Palette p, std::size_t k);
+
+/// Classes [.., b0), [b0, b1), ... [b_last, ..) coloured from `palette` (default: diverging, low
+/// values red). `decimals` for the labels.
+Classification graduated(std::span<const double> values, std::vector<double> breaks, std::string legend_title, int decimals = 1,
+                         Palette palette = Palette::diverging);
+/// One class per distinct value (sorted; "" = no value), Okabe–Ito colours; 2 to 7 values, else
+/// throws Error(value_invalid) naming how many there are.
+Classification categories(std::span<const std::string> values, std::string legend_title);
 
 /// The APL classes of the maps, the QGIS style and the report: below kAplLowBreak (the lowest
 /// class: under 1.5 consultations a year, "very low access"), below the ZIP line, below the top of
@@ -67,6 +81,13 @@ Classification apl_classes(std::span<const double> values, double zip_below, dou
 
 struct MapText {
   std::string title, subtitle, sources, date;
+};
+
+/// A place name on a map (MapLayer::labels).
+struct MapLabel {
+  std::size_t feature = 0;
+  std::string text;
+  bool major = false;
 };
 
 struct MapLayer {
@@ -80,9 +101,22 @@ struct MapLayer {
   /// under `marked_label` (the sites of a siting answer).
   std::span<const std::size_t> marked = {};
   std::string marked_label = {};
+  /// Optional: place names drawn beside a dot at the centre of their feature, in this order; a
+  /// label that would overlap one already drawn (or leave the frame) is left out. `major` labels
+  /// are set larger and bold (the prefectures of région).
+  std::span<const MapLabel> labels = {};
 };
 
-/// Draws the map; writes `stem`.png (1754 x 1240 px, 150 dpi A4 landscape) and `stem`.svg
+/// The labels of the chief towns among `names` (docs/maps.md): the prefecture of each région
+/// (chef_lieu = "région", major) then of each département ("département"), each group by
+/// decreasing population.
+std::vector<MapLabel> seat_labels(std::span<const std::string> names, std::span<const std::string> chef_lieu,
+                                  std::span<const double> population);
+
+/// The PNG's resolution, written in its pHYs chunk (5,906 pixels a metre).
+inline constexpr double kMapDpi = 150;
+
+/// Draws the map; writes `stem`.png (1754 x 1240 px, 150 dpi A4 landscape, the dpi recorded) and `stem`.svg
 /// (842 x 595 pt) through temporary names; returns the PNG's bytes (the report embeds them).
 /// Throws Error(io).
 std::string draw_map(const MapLayer& layer, const MapText& text, const std::filesystem::path& stem, bool overwrite);

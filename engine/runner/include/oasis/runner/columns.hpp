@@ -26,6 +26,12 @@ struct ColumnDecl {
 std::span<const ColumnDecl> output_columns() noexcept;
 /// The declaration of `name` in `layer`; throws Error(internal) when it is not declared.
 const ColumnDecl& output_column(std::string_view layer, std::string_view name);
+/// The declaration of a column a run wrote under `name` in `layer`, the [[indicators]] columns
+/// matched to their pattern ("{indicators.name}..."); nullptr when none matches.
+const ColumnDecl* find_output_column(std::string_view layer, std::string_view name) noexcept;
+/// A unit of the schema as French legends write it ("minutes" -> "min", "inhabitants" -> "hab.");
+/// "" for none, any other unit as written.
+std::string_view unit_fr(std::string_view unit) noexcept;
 /// The columns of zones.csv, in file order (also what the grant calculators read from a run).
 std::span<const std::string_view> zone_list_columns() noexcept;
 /// The schema as a Markdown table (docs/outputs.md).

@@ -98,6 +98,7 @@ struct Inputs {
   std::filesystem::path data_dir;
   std::filesystem::path outlines;  // département outlines for the maps ("" = none)
   std::vector<std::string> excluded, without_boundary;
+  std::vector<std::string> seat;              // per commune: "région", "département" (its chef-lieu) or ""
   bool age_bands = false;                     // population_std computed from INSEE ages (data.age_bands)
   json data;                                  // summary.json "data": files read and their SHA-256
   SupplyTable table;                          // after the modifications
