@@ -258,7 +258,7 @@ void register_access(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--decay", f->decay, "Decay spec, e.g. step:10:1,15:0.666667,20:0.333333, gaussian:10 (default: the method's)");
   sub->add_option("--max-cost", f->max_cost, "Pairs with cost above this (minutes) are dropped; cost equal is kept");
   sub->add_option("--n", f->n, "cost-to-closest: the supply to reach, nearest sites first (default 1: the nearest site)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
   sub->add_option("--sa-alpha", f->sa_alpha, "spatial-availability: exponent of the population (access.sa_alpha; default 1)")
       ->check(CLI::Range(0.0, 100.0));
   sub->add_option("--sa-output", f->sa_output,

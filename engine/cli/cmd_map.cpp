@@ -156,7 +156,7 @@ void register_map(CLI::App& app, GlobalFlags& g) {
                   "diverging | qualitative; all colour-blind safe")
       ->check(CLI::IsMember({"auto", "sequential", "diverging", "qualitative"}));
   sub->add_flag("--no-labels", f->no_labels, "Do not name the prefectures");
-  sub->add_option("--decimals", f->decimals, "Decimals of the legend labels (default 1)");
+  sub->add_option("--decimals", f->decimals, "Decimals of the legend labels, 0 to 6 (default 1)")->check(CLI::Range(0, 6));
   sub->add_option("--title", f->title, "Map title (default: the column's French title — the place of the run)");
   sub->add_option("--data", f->data, "Data directory, for the département outlines (default: $OASIS_DATA, else ../shared/geodata)");
   sub->callback([f, &g] { run_map(*f, g); });

@@ -152,8 +152,8 @@ void register_site(CLI::App& app, GlobalFlags& g) {
   sub->add_option("--capacities", f->capacities,
                   "CAP.csv id,capacity: p-median with capacities (demand weight a site can serve; solved by the MIP)");
   sub->add_option("--model", f->model, fmt::format("p-median | mclp | lscp | p-center (default {})", f->model));
-  sub->add_option("--p", f->p, "Sites to open, fixed ones included")->check(CLI::PositiveNumber);
-  sub->add_option("--radius", f->radius, "mclp, lscp: covering cost (minutes)");
+  sub->add_option("--p", f->p, "Sites to open, fixed ones included")->check(at_least(1));
+  sub->add_option("--radius", f->radius, "mclp, lscp: covering cost (minutes)")->check(finite_number(true));
   sub->add_option(
       "--rounds", f->rounds,
       fmt::format("Perturbation rounds after the first local optimum (default {}; same seed and rounds, same answer)", f->rounds));

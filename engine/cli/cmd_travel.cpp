@@ -153,7 +153,7 @@ void register_travel(CLI::App& app, GlobalFlags& g) {
   add_data_flags(*sub, flags->data);
   add_travel_flags(*sub, flags->travel);
   sub->add_option("--nearest", flags->nearest, "Supply file (counts CSV, RPPS, points): report the time to the nearest facility");
-  sub->add_option("--k", flags->k, "--nearest: rank of the facility (1 = nearest)")->check(CLI::PositiveNumber);
+  sub->add_option("--k", flags->k, "--nearest: rank of the facility (1 = nearest)")->check(at_least(1));
   sub->add_option("--beyond", flags->beyond, "--nearest: threshold in minutes for the share of population beyond it (default 30)");
   sub->add_option("--nearest-output", flags->nearest_output, "--nearest: write code_insee,nom,population,minutes to this CSV");
   sub->add_flag("--json", flags->json, "Print the summary as one JSON object");

@@ -43,6 +43,11 @@ struct DataFlags {
 using TravelFlags = travel::TravelOptions;
 
 void add_global_flags(CLI::App& app, GlobalFlags& g);
+/// A whole number >= `min` ("INT>=1"), refused with a message a reader can act on ("--p 0: give a
+/// whole number of 1 or more") instead of the parser's range with its 309-digit bound.
+CLI::Validator at_least(long min);
+/// A finite number >= 0 (or > 0 with `strict`): "nan", "-5" and "inf" are refused with what to give.
+CLI::Validator finite_number(bool strict);
 /// `oasis completion` and `oasis man`, generated from `app` once every other subcommand is registered.
 void register_shell(CLI::App& app);
 /// After a parse with unknown arguments: {message, fix} naming the closest option of the command

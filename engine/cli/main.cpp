@@ -1,4 +1,6 @@
 // oasis: command-line front end. Each subcommand is a thin layer over the engine modules.
+#include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <cstdio>
 #include <new>
@@ -9,11 +11,35 @@
 
 #include "common.hpp"
 #include "oasis/io/csv.hpp"
+#include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/core/suggest.hpp"
 #include "oasis/core/version.hpp"
 
 namespace oasis::cli {
+
+CLI::Validator at_least(long min) {
+  return CLI::Validator(
+      [min](std::string& s) -> std::string {
+        long v = 0;
+        const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || p != s.data() + s.size() || v < min) return fmt::format("'{}': give a whole number of {} or more", s, min);
+        return {};
+      },
+      fmt::format("INT>={}", min));
+}
+
+CLI::Validator finite_number(bool strict) {
+  return CLI::Validator(
+      [strict](std::string& s) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        if (s.empty() || *end != '\0' || !std::isfinite(v) || v < 0 || (strict && v == 0))
+          return fmt::format("'{}': give a number {} 0 (minutes, kilometres...)", s, strict ? "above" : "of at least");
+        return {};
+      },
+      strict ? "NUMBER>0" : "NUMBER>=0");
+}
 
 void add_global_flags(CLI::App& app, GlobalFlags& g) {
   app.add_flag("-q,--quiet", g.quiet, "Print nothing but errors (no summary, no progress)");
@@ -32,7 +58,7 @@ void add_data_flags(CLI::App& app, DataFlags& d) {
   app.add_option("--departement", d.departements, "Keep the communes of this département (e.g. 37, 2A, 974); repeatable");
   app.add_option("--assume-crs", d.assume_crs, "CRS of boundary layers that declare none (e.g. EPSG:2154)");
   app.add_option("--code-field", d.code_field, "Attribute holding the INSEE code (default: code, INSEE_COM, insee...)");
-  app.add_option("--threads", d.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", d.threads, "Worker threads (default: all cores)")->check(at_least(0));
 }
 
 void add_travel_flags(CLI::App& app, TravelFlags& t) {
@@ -175,6 +201,7 @@ int main(int argc, char** argv) {
   cli::register_map(app, global);
   cli::register_shell(app);
   cli::install_interrupt_handler();
+  const InputScope inputs;  // no output of this command may replace one of its inputs
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -9,6 +9,7 @@
 
 #include "oasis/core/binary.hpp"
 #include "oasis/core/checksum.hpp"
+#include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
 
 namespace oasis::geodata {
@@ -16,6 +17,7 @@ namespace {
 using nlohmann::json;
 
 json read_json(const std::filesystem::path& p) {
+  if (std::filesystem::exists(p)) check_input_file(p, InputKind::json, "a COG file");
   std::ifstream in(p);
   if (!in)
     throw Error(Errc::io, "cannot read the decoupage-administratif data", p.string(), {},

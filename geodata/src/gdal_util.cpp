@@ -7,6 +7,7 @@
 #include <cpl_error.h>
 #include <fmt/format.h>
 
+#include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
 
 namespace oasis::geodata::detail {
@@ -31,6 +32,7 @@ DatasetPtr open_vector(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw Error(Errc::io, "no such file or folder", path, {}, "check the path (and --data / OASIS_DATA)");
+  if (!std::filesystem::is_directory(path, ec)) check_input_file(path, InputKind::geometry, "the geometry file");  // a folder: shapefiles
   QuietGdal quiet;
   auto* ds = static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (!ds) {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -55,6 +56,8 @@ SupplyTable load_counts(const SupplyOptions& o, const Territory& t, const Cog& c
   s.source = rep.file;
   std::set<std::string> seen, unmatched;
   std::map<CommuneId, std::pair<double, std::string>> per;
+  // COG commune -> {code given whole, its line, an arrondissement's code, its line}
+  std::map<std::uint32_t, std::array<std::string, 4>> city;
   csv.for_each([&](const CsvRecord& r) {
     ++rep.records;
     const auto code = CodeInsee::from(r.fields[c_code], rep.file, csv.where(r));
@@ -63,16 +66,27 @@ SupplyTable load_counts(const SupplyOptions& o, const Territory& t, const Cog& c
                   "a count file has one line per commune: sum the duplicates first");
     const auto v = parse_number(r.fields[c_amount], csv.decimal_comma());
     if (!v || *v < 0) {
-      if (trim(r.fields[c_amount]).empty()) {
-        ++rep.skipped;
-        return;
-      }
+      if (trim(r.fields[c_amount]).empty())
+        throw Error(Errc::value_invalid, fmt::format("commune {} has no {} (an empty or missing field)", code.str(), s.kind), rep.file,
+                    csv.where(r), "write 0 for a commune without any, or remove the line");
       throw Error(Errc::value_invalid, fmt::format("{} '{}' is not a count >= 0", s.kind, r.fields[c_amount]), rep.file, csv.where(r),
                   "counts are numbers >= 0");
     }
     if (*v > kMaxAmount)
       throw Error(Errc::value_invalid, fmt::format("{} {} is not plausible for one commune (more than {:.0f})", s.kind, *v, kMaxAmount),
                   rep.file, csv.where(r), "check the column (--supply-column) and the decimal separator");
+    // A city given whole and by municipal arrondissement would be counted twice (Paris, Lyon, Marseille).
+    if (const auto m = cog.match(code.str())) {
+      auto& seen_city = city[m->index];
+      const std::size_t at = m->how == CodeMatch::arrondissement ? 2 : 0;
+      seen_city[at] = code.to_string();
+      seen_city[at + 1] = csv.where(r);
+      if (!seen_city[0].empty() && !seen_city[2].empty())
+        throw Error(Errc::code_duplicate,
+                    fmt::format("{} is given whole ({}, {}) and by arrondissement ({}, {}): it would be counted twice",
+                                cog.communes()[m->index].name, seen_city[0], seen_city[1], seen_city[2], seen_city[3]),
+                    rep.file, csv.where(r), fmt::format("keep either the line of {} or those of its arrondissements", seen_city[0]));
+    }
     CommuneId id = 0;
     switch (place(code.str(), t, cog, id)) {
       case Place::unmatched:

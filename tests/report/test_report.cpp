@@ -107,6 +107,8 @@ TEST_CASE("HTML report: data block, shape encoding, escaping, determinism", "[re
   auto& c = in.communes;
   c.code = {"37261", "2A004"};
   c.name = {"Tours", "Ajaccio</script><script>alert(1)"};
+  in.summary["scenario"] = {{"description", "<!--<script> x"}, {"file", "/home/me/work/scen.toml"}};
+  in.private_prefixes = {"/home/me/work"};
   c.unit = {"u1", "u2"};
   c.zone = {"ZAC", "ZIP"};
   c.rule = {"r", "r"};
@@ -123,9 +125,9 @@ TEST_CASE("HTML report: data block, shape encoding, escaping, determinism", "[re
   const auto page = html_report(in);
   CHECK(page.find("<title>Accès &lt;test&gt;</title>") != std::string::npos);
   CHECK(page.find("Cartes non dessinées") != std::string::npos);  // no PNG given
-  // The name cannot close the data block: "</" is written "<\/" inside it.
+  // The name cannot close the data block nor open a comment in it: "<" is written "\u003c".
   CHECK(page.find("Ajaccio</script>") == std::string::npos);
-  CHECK(page.find("Ajaccio<\\/script>") != std::string::npos);
+  CHECK(page.find("Ajaccio\\u003c/script>") != std::string::npos);
   // The data block parses as JSON and holds what was given.
   const auto a = page.find("<script type=\"application/json\" id=\"oasis-data\">");
   REQUIRE(a != std::string::npos);
@@ -133,6 +135,10 @@ TEST_CASE("HTML report: data block, shape encoding, escaping, determinism", "[re
   const auto j = nlohmann::json::parse(page.substr(from, page.find("</script>", from) - from));
   CHECK(j["communes"]["code"] == nlohmann::json({"37261", "2A004"}));
   CHECK(j["communes"]["nom"][1] == "Ajaccio</script><script>alert(1)");
+  CHECK(page.find("<!--") == std::string::npos);  // the description is in the JSON, its "<" escaped
+  CHECK(j["summary"]["scenario"]["description"] == "<!--<script> x");
+  CHECK(j["summary"]["scenario"]["file"] == "scen.toml");  // relative to the private folder
+  CHECK(page.find("/home/me") == std::string::npos);
   CHECK(j["communes"]["value"][1].is_null());    // NaN
   CHECK(j["communes"]["time_gp"][1].is_null());  // beyond the cut-off
   CHECK(j["communes"]["zone_class"] == nlohmann::json({1, 0}));

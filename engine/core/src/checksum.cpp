@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
 
 namespace oasis {
@@ -35,6 +36,7 @@ std::string finish(EVP_MD_CTX* ctx) {
 }  // namespace
 
 std::string sha256_file(const std::filesystem::path& file) {
+  check_input_file(file, InputKind::table, "the file to checksum");  // never a FIFO or a device
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(Errc::io, "cannot read the file to checksum it", file.string());
   auto ctx = start();

@@ -6,12 +6,13 @@
 
 namespace oasis {
 namespace {
-constexpr std::array<ErrcInfo, 21> kErrcs{{
+constexpr std::array<ErrcInfo, 23> kErrcs{{
     {Errc::usage, "E-USAGE", "the command line is wrong: unknown option, missing or bad argument"},
     {Errc::io, "E-IO", "a file or folder is missing, unreadable or cannot be written"},
     {Errc::format, "E-FORMAT", "a file is not in the expected format (corrupt, truncated, wrong driver)"},
     {Errc::empty_input, "E-EMPTY", "a file or folder holds no usable record"},
     {Errc::exists, "E-EXISTS", "the output already exists: pass --overwrite or choose another name"},
+    {Errc::busy, "E-BUSY", "another run is writing the same output folder: wait for it, or choose another folder"},
     {Errc::crs_missing, "E-CRS-MISSING", "a layer has no coordinate reference system: add one or pass --assume-crs"},
     {Errc::crs_mismatch, "E-CRS-MISMATCH", "coordinates do not fit the declared CRS (wrong .prj, swapped axes)"},
     {Errc::code_malformed, "E-CODE-MALFORMED", "an INSEE code is not of the 5-character form (01001, 2A004, 97411)"},
@@ -27,6 +28,8 @@ constexpr std::array<ErrcInfo, 21> kErrcs{{
     {Errc::grant_rule, "E-GRANT-RULE", "a grant rule file is invalid: unknown key, undefined parameter, value or field, bad band table"},
     {Errc::internal, "E-INTERNAL", "an internal error (a bug): please report it with the command line"},
     {Errc::memory, "E-MEMORY", "the computation ran out of memory (or hit the address-space limit)"},
+    {Errc::limit, "E-LIMIT",
+     "an input is larger than its documented limit (docs/reliability.md, \"Input limits\"): OASIS_MAX_INPUT_MB raises it"},
     {Errc::cancelled, "E-CANCELLED", "the computation was cancelled"},
 }};
 }  // namespace

@@ -819,6 +819,18 @@ Result evaluate(const Scheme& s, const std::vector<Application>& apps, const Eva
   };
   quota_limit = limit_value(s.quota, quota_why);
   envelope_limit = limit_value(s.envelope, envelope_why);
+  // With --param overrides applied: a quota is a whole number of 0 or more, an envelope an amount of 0 or more.
+  const auto check_limit = [&](const Limit& l, const std::optional<double>& v, bool envelope) {
+    if (!v || (*v >= 0 && (envelope || *v == std::floor(*v)))) return;
+    const auto name = l.value && l.value->kind == Operand::Kind::param ? "parameter " + l.value->name
+                                                                       : std::string(envelope ? "[envelope] amount" : "[quota] count");
+    throw Error(
+        Errc::grant_rule,
+        fmt::format("{} = {}: {}", name, *v, envelope ? "an envelope is an amount of 0 or more" : "a quota is a whole number of 0 or more"),
+        s.info.file.string(), l.value ? l.value->where : std::string(), envelope ? "e.g. 390000" : "e.g. 150");
+  };
+  check_limit(s.quota, quota_limit, false);
+  check_limit(s.envelope, envelope_limit, true);
   std::size_t unpriced_in_envelope = 0;
   for (const auto i : order) {
     auto& d = out.decisions[i];

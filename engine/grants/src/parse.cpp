@@ -621,6 +621,14 @@ struct Parser {
     const auto key = envelope ? "amount" : "count";
     if (!t.contains(key)) fail(&t, fmt::format("{} needs '{}'", name, key));
     l.value = ref(*t.get(key), name, true);
+    if (l.value->kind == Operand::Kind::literal_number) {  // a named value is checked where it is given
+      const double v = l.value->number;
+      if (!(v >= 0) || (!envelope && v != std::floor(v)))
+        fail(t.get(key),
+             fmt::format("{} {} = {}: {} ", name, key, v,
+                         envelope ? "an envelope is an amount of 0 or more" : "a quota is a whole number of 0 or more"),
+             envelope ? "e.g. amount = 390000" : "e.g. count = 5");
+    }
     l.period = choice(t, "period", "total", {"total", "year"}, name);
     if (l.period == "year") {
       l.date = field(t, "date", name);
@@ -699,6 +707,11 @@ struct Parser {
           "[scheme]");
     auto& I = s.info;
     I.id = text(*sc, "id", true, "[scheme]");
+    // The id names files (grant tables, report anchors): lower-case letters, digits and '-' only.
+    if (I.id.empty() || I.id.size() > 80 || I.id.front() == '-' ||
+        !std::all_of(I.id.begin(), I.id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }))
+      fail(sc->get("id"), fmt::format("[scheme] id '{}' may hold only a-z, 0-9 and '-' (it names files)", I.id),
+           "e.g. id = \"aura-2017-bourse-internes\" (docs/grants.md)");
     I.name = text(*sc, "name", true, "[scheme]");
     I.region = text(*sc, "region", false, "[scheme]");
     I.version = text(*sc, "version", true, "[scheme]");

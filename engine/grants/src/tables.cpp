@@ -92,6 +92,15 @@ CommuneTable CommuneTable::from_columns(std::string source, const std::vector<st
 
 bool CommuneTable::has_column(std::string_view name) const { return columns_.count(lower(name)) > 0; }
 
+std::vector<std::pair<std::string, std::string>> CommuneTable::texts(std::string_view column) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto c = columns_.find(lower(column));
+  if (c == columns_.end() || data_[c->second].numeric) return out;
+  for (const auto& [code, row] : index_) out.emplace_back(code, data_[c->second].text[row]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 const CommuneTable::Column* CommuneTable::find(std::string_view code, std::string_view column, std::size_t& row) const {
   const auto r = index_.find(code);
   const auto c = columns_.find(lower(column));
@@ -126,6 +135,13 @@ std::optional<double> CommuneTable::number(std::string_view code, std::string_vi
 }
 
 void ZoneHistory::add(std::string effective_from, CommuneTable table) {
+  if (table.size() == 0)
+    throw Error(Errc::empty_input, "the zone list holds no commune", table.source(), {},
+                "a zone list has one row per commune: code_insee,zone (or the output folder of oasis run)");
+  for (const auto& [code, zone] : table.texts("zone"))
+    if (!zone.empty() && zone != "ZIP" && zone != "ZAC" && zone != "hors-zonage" && zone != "non-classe")
+      throw Error(Errc::value_invalid, fmt::format("commune {} has the zone '{}'", code, zone), table.source(), {},
+                  "zones are ZIP, ZAC, hors-zonage or non-classe (as oasis run writes them), or empty");
   if (!effective_from.empty() && !valid_date(effective_from))
     throw Error(Errc::usage, fmt::format("'{}' is not a date (YYYY-MM-DD)", effective_from), table.source(), {},
                 "write --zones 2021-06-01=OUTDIR/zones.csv");

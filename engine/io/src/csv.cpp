@@ -10,6 +10,7 @@
 #include <csv.h>
 #include <fmt/format.h>
 
+#include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
 
 namespace oasis::io {
@@ -124,12 +125,20 @@ std::optional<double> parse_number(std::string_view text, bool decimal_comma) {
 }
 
 CsvFile::CsvFile(const std::filesystem::path& path, char separator) : path_(path) {
+  check_input_file(path, InputKind::table, "the table");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(Errc::io, "cannot open the file", path.string(), {}, "check the path and the --data folder");
   std::ostringstream ss;
   ss << in.rdbuf();
   text_ = std::move(ss).str();
   if (text_.size() >= 3 && text_.compare(0, 3, "\xEF\xBB\xBF") == 0) text_.erase(0, 3);
+  if (text_.size() >= 2 && (text_.compare(0, 2, "\xFF\xFE") == 0 || text_.compare(0, 2, "\xFE\xFF") == 0))
+    throw Error(Errc::format, "the file is UTF-16 (Excel's \"Unicode text\"), not UTF-8", path.string(), {},
+                "save it as \"CSV UTF-8\" (Excel) or convert it: iconv -f UTF-16 -t UTF-8 FILE > FILE.csv");
+  // Line ends: a lone CR (classic Mac OS, Excel's "CSV Macintosh") ends a line as LF and CRLF do.
+  if (text_.find('\r') != std::string::npos)
+    for (std::size_t i = 0; i < text_.size(); ++i)
+      if (text_[i] == '\r' && (i + 1 == text_.size() || text_[i + 1] != '\n')) text_[i] = '\n';
   if (!valid_utf8(text_)) {
     text_ = latin1_to_utf8(text_);
     latin1_ = true;
@@ -205,6 +214,11 @@ void CsvFile::for_each(const std::function<void(const CsvRecord&)>& fn) const {
     }
     pos = end;
     ++line;
+  }
+  if (!st.error && p.pstate == 2 && p.quoted) {  // FIELD_BEGUN inside quotes at the end of the file
+    csv_free(&p);
+    throw Error(Errc::format, "a quoted field is never closed: the rest of the file would be read as one field", path_.string(),
+                fmt::format("line {}", st.line), "close the quote (\") or remove it");
   }
   if (!st.error) csv_fini(&p, on_field, on_record, &st);
   csv_free(&p);

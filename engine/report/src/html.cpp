@@ -52,6 +52,31 @@ void append_shape(std::string& out, const MultiPolygon& mp) {
   out += ']';
 }
 
+/// The summary as the public page shows it: every path under one of `prefixes` (the data folder,
+/// the working folder) written relative to it, so that the page does not disclose local folders.
+nlohmann::json relative_paths(const nlohmann::json& j, const std::vector<std::string>& prefixes) {
+  if (j.is_string()) {
+    auto s = j.get<std::string>();
+    for (const auto& p : prefixes) {
+      if (p.empty() || p == "/") continue;
+      const auto dir = p.ends_with('/') ? p : p + "/";
+      for (auto at = s.find(dir); at != std::string::npos; at = s.find(dir, at)) s.erase(at, dir.size());
+    }
+    return s;
+  }
+  if (j.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [k, v] : j.items()) out[k] = relative_paths(v, prefixes);
+    return out;
+  }
+  if (j.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& v : j) out.push_back(relative_paths(v, prefixes));
+    return out;
+  }
+  return j;
+}
+
 std::string data_json(const ReportInput& in) {
   const auto& c = in.communes;
   const auto n = c.code.size();
@@ -82,9 +107,12 @@ std::string data_json(const ReportInput& in) {
     for (const auto& z : *c.cls_baseline) cb.push_back(z.empty() ? nlohmann::json() : nlohmann::json(z));
   }
   if (c.value_baseline) cols["value_baseline"] = *c.value_baseline;
-  nlohmann::json j{
-      {"summary", in.summary},       {"zones", classes_json(in.zones)}, {"values", classes_json(in.values)},
-      {"communes", std::move(cols)}, {"attribution", in.sources},       {"labels", {{"profession", in.profession}, {"notice", in.notice}}}};
+  nlohmann::json j{{"summary", relative_paths(in.summary, in.private_prefixes)},
+                   {"zones", classes_json(in.zones)},
+                   {"values", classes_json(in.values)},
+                   {"communes", std::move(cols)},
+                   {"attribution", in.sources},
+                   {"labels", {{"profession", in.profession}, {"notice", in.notice}}}};
   std::string out = j.dump();  // NaN is written null
   out.pop_back();              // the closing brace: the shapes follow
   out += ",\"shapes\":[";
@@ -98,12 +126,16 @@ std::string data_json(const ReportInput& in) {
     append_shape(out, in.outlines[i]);
   }
   out += "]}";
-  // Inside <script>, "</" could close the element: JSON allows "<\/" for the same text.
+  // Inside <script>, "</script" would close the element and "<!--" would open an escaped state
+  // that swallows the rest of the page: every "<" (only ever inside a JSON string) is written
+  // "\u003c", the same text for JSON.
   std::string safe;
   safe.reserve(out.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    safe += out[i];
-    if (out[i] == '<' && i + 1 < out.size() && out[i + 1] == '/') safe += '\\';
+  for (const char ch : out) {
+    if (ch == '<')
+      safe += "\\u003c";
+    else
+      safe += ch;
   }
   return safe;
 }

@@ -689,6 +689,13 @@ class Report final : public Writer {
     in.data_line = w.data_line;
     in.engine = std::string("oasis ") + kVersion;
     in.summary = p.summary;
+    {  // the page names files relative to the data folder and the working folder, never the local paths
+      std::error_code ec;
+      auto data = fs::weakly_canonical(p.inputs.data_dir, ec).string();
+      auto cwd = fs::current_path(ec).string();
+      in.private_prefixes = data.size() > cwd.size() ? std::vector<std::string>{data, cwd} : std::vector<std::string>{cwd, data};
+      if (p.inputs.data_dir.is_relative() || data != p.inputs.data_dir.string()) in.private_prefixes.push_back(p.inputs.data_dir.string());
+    }
     auto& rc = in.communes;
     for (CommuneId c = 0; c < n; ++c) {
       const auto& r = p.rows[c];

@@ -246,7 +246,7 @@ void load_chain(const fs::path& file, std::vector<Layer>& out, std::vector<fs::p
     throw Error(Errc::scenario_extend, fmt::format("'extend' makes a cycle: {}{}", cycle, canon.filename().string()), seen.back().string(),
                 {}, "a scenario cannot extend itself, directly or through its bases");
   }
-  if (!fs::is_regular_file(file))
+  if (!fs::exists(file))
     throw Error(Errc::io, "scenario file not found", file.string(), {},
                 "check the path (extend paths are relative to the file that holds them)");
   seen.push_back(canon);

@@ -158,6 +158,7 @@ void write_od_binary(const fs::path& path, const OdMatrix& od, const std::vector
 }
 
 bool is_od_binary(const fs::path& path) {
+  check_input_file(path, InputKind::table, "the travel table");
   std::ifstream in(path, std::ios::binary);
   char head[sizeof(kMagic)] = {};
   return in.read(head, sizeof head) && std::memcmp(head, kMagic, sizeof(kMagic)) == 0;
@@ -201,6 +202,7 @@ OdMatrix read_od(const fs::path& path, const IdLookup& from, std::size_t n_from,
 }
 
 OdFile read_od_binary(const fs::path& path) {
+  check_input_file(path, InputKind::table, "the travel table");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(Errc::io, "cannot read the OD file", path.string());
   std::stringstream ss;

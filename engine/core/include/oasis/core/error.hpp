@@ -14,6 +14,7 @@ enum class Errc : int {
   format = 11,           // file exists but is not the format expected (corrupt, truncated)
   empty_input = 12,      // file or folder holds no record
   exists = 13,           // output exists and --overwrite was not given
+  busy = 14,             // the output folder is being written by another run
   crs_missing = 20,      // a layer has no coordinate reference system
   crs_mismatch = 21,     // coordinates do not fit the declared CRS
   code_malformed = 30,   // INSEE code not of the 5-character form
@@ -30,6 +31,7 @@ enum class Errc : int {
   cancelled = 75,        // cancelled by the progress callback (Ctrl-C, Python)
   internal = 70,         // a bug: please report it
   memory = 71,           // out of memory (std::bad_alloc)
+  limit = 72,            // an input is larger than its documented limit
 };
 
 struct ErrcInfo {

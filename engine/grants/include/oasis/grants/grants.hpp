@@ -45,6 +45,8 @@ class CommuneTable {
   const std::string& source() const noexcept { return source_; }
   std::size_t size() const noexcept { return index_.size(); }
   bool has_column(std::string_view name) const;
+  /// Each row's code and its text in `column` (empty when the column is absent or numeric).
+  std::vector<std::pair<std::string, std::string>> texts(std::string_view column) const;
   /// Text of `column` for `code`; nullopt when the commune or the column is absent or the cell empty.
   std::optional<std::string> text(std::string_view code, std::string_view column) const;
   std::optional<double> number(std::string_view code, std::string_view column) const;

@@ -29,6 +29,9 @@ struct ReportInput {
   std::string profession;  // the supply in words, plural ("médecins généralistes")
   std::string notice;      // simulated or official zoning, one sentence
   nlohmann::json summary;  // summary.json as written
+  /// Folders the page does not disclose: a path under one is shown relative to it (the data
+  /// folder, the working folder; the longest first).
+  std::vector<std::string> private_prefixes;
   ReportCommunes communes;
   Classification zones, values;            // the classes and colours of the static maps
   std::vector<MultiPolygon> outlines;      // départements, WGS 84
