@@ -11,7 +11,7 @@ cd "$here"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(scenario grants od_csv rpps)
+[ ${#targets[@]} -gt 0 ] || targets=(scenario grants od_csv rpps supply_counts zone_list sae)
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]/#/fuzz_}" >/dev/null
 mkdir -p build/fuzz/findings

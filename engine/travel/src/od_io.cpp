@@ -1,5 +1,6 @@
 #include "oasis/travel/od_io.hpp"
 
+#include <functional>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -22,7 +23,8 @@ namespace {
 /// What both readers do once the pairs are read: refuse a table matching nothing, name duplicate
 /// pairs, add the intra-commune times, assemble.
 OdMatrix finish_rows(std::vector<OdRow>&& rows, std::size_t n_to, const OdReadOptions& o, const std::set<std::string>& un_from,
-                     const std::set<std::string>& un_to, OdReadReport& rep) {
+                     const std::set<std::string>& un_to, OdReadReport& rep,
+                     const std::function<std::string(std::uint32_t, std::uint32_t)>& name_pair) {
   if (rep.unmatched_records == rep.records) {
     const auto sample = [](const std::set<std::string>& s) {
       std::vector<std::string> v(s.begin(), s.end());
@@ -41,8 +43,8 @@ OdMatrix finish_rows(std::vector<OdRow>&& rows, std::size_t n_to, const OdReadOp
     std::sort(row.begin(), row.end());
     for (std::size_t k = 1; k < row.size(); ++k)
       if (row[k].first == row[k - 1].first)
-        throw Error(Errc::code_duplicate, fmt::format("the pair (origin #{}, destination #{}) appears twice", i, row[k].first), rep.file,
-                    {}, "keep one travel time per pair (e.g. the fastest)");
+        throw Error(Errc::code_duplicate, fmt::format("the pair {}", name_pair(i, row[k].first)), rep.file, {},
+                    "keep one travel time per pair (e.g. the fastest)");
     if (!std::isnan(o.intra_min) && i < n_to) {
       const auto it = std::lower_bound(row.begin(), row.end(), std::pair<std::uint32_t, float>{i, -1.0f});
       if ((it == row.end() || it->first != i) && o.intra_min <= o.max_cost) {
@@ -83,7 +85,6 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
   rep.cost_column = csv.header()[c_cost];
   std::vector<OdRow> rows(n_from);
   std::set<std::string> un_from, un_to;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> seen_line;  // only to name duplicates
   // The origin of the previous line is kept: tables come grouped by origin, so most lines need
   // no origin lookup.
   std::string last_from;
@@ -118,7 +119,22 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
     rows[*fi].emplace_back(*ti, static_cast<float>(*cost));
   });
   if (rep.records == 0) throw Error(Errc::empty_input, "the OD table has a header but no pair", rep.file);
-  return finish_rows(std::move(rows), n_to, o, un_from, un_to, rep);
+  // A duplicate pair is named by its ids and lines, found again in the file (only then).
+  const auto name_pair = [&](std::uint32_t fi, std::uint32_t ti) {
+    std::string ids;
+    std::vector<std::size_t> lines;
+    have_last = false;
+    csv.for_each([&](const io::CsvRecord& r) {
+      const auto f = io::trim(r.fields[c_from]);
+      const auto t = io::trim(r.fields[c_to]);
+      if (from_once(f) == std::optional<std::uint32_t>(fi) && to(t) == std::optional<std::uint32_t>(ti)) {
+        if (ids.empty()) ids = fmt::format("({}, {})", f, t);
+        lines.push_back(r.line);
+      }
+    });
+    return fmt::format("{} appears twice: lines {}", ids, fmt::join(lines, " and "));
+  };
+  return finish_rows(std::move(rows), n_to, o, un_from, un_to, rep, name_pair);
 }
 
 void write_od_csv(const fs::path& path, const OdMatrix& od, const std::vector<std::string>& from_ids,
@@ -196,7 +212,9 @@ OdMatrix read_od(const fs::path& path, const IdLookup& from, std::size_t n_from,
   }
   if (rep.records == 0) throw Error(Errc::empty_input, "the binary OD table holds no pair", rep.file);
   if (rep.unmatched_records) diag.count(Warn::code_unmatched, rep.unmatched_records);
-  auto od = finish_rows(std::move(rows), n_to, o, un_from, un_to, rep);
+  auto od = finish_rows(std::move(rows), n_to, o, un_from, un_to, rep, [](std::uint32_t fi, std::uint32_t ti) {
+    return fmt::format("(origin #{}, destination #{}) appears twice", fi, ti);
+  });
   if (std::isnan(o.intra_min)) od.intra_min = f.od.intra_min;
   return od;
 }
