@@ -18,6 +18,7 @@
 
 #include "gdal_util.hpp"
 #include "shape_codec.hpp"
+#include "oasis/core/atomic_file.hpp"
 #include "oasis/core/binary.hpp"
 #include "oasis/core/checksum.hpp"
 #include "oasis/core/code_insee.hpp"
@@ -68,6 +69,8 @@ struct FileResult {
   std::vector<Piece> pieces;
   std::exception_ptr error;
   std::size_t features = 0, repaired = 0, rejected = 0, outside = 0;
+  std::uint64_t vertices = 0;  // of the features kept
+  bool binary = false;         // not GeoJSON: reading a vertex costs less (kBinaryBytesPerVertex)
   std::set<std::string> crs;
 };
 
@@ -104,6 +107,8 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
   const std::string file = path.string();
   auto ds = detail::open_vector(file);
   QuietGdal quiet;
+  res.binary = std::string_view(ds->GetDriverName()) != "GeoJSON";
+  const auto budget = vertex_budget();
   if (ds->GetLayerCount() == 0) throw Error(Errc::empty_input, "no layer in the dataset", file);
   for (int li = 0; li < ds->GetLayerCount(); ++li) {
     OGRLayer* layer = ds->GetLayer(li);
@@ -129,7 +134,7 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
                   file, {}, "store INSEE codes as text: numbers lose leading zeros (01001 becomes 1001)");
     std::map<int, std::unique_ptr<OGRCoordinateTransformation>> transforms;
     layer->ResetReading();
-    for (std::unique_ptr<OGRFeature> f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
+    for (std::unique_ptr<OGRFeature> f(detail::next_feature(*layer)); f; f.reset(detail::next_feature(*layer))) {
       ++res.features;
       const GIntBig fid = f->GetFID();
       const std::string raw = f->IsFieldSetAndNotNull(code_i) ? f->GetFieldAsString(code_i) : "";
@@ -153,6 +158,11 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
         diag.add(Warn::geometry_empty, file, label, "no geometry: the commune cannot be placed");
         continue;
       }
+      // The geometry budget, before the geometry is reprojected, validated, repaired or copied.
+      const auto vertices = detail::count_vertices(*g);
+      if (vertices > budget) detail::throw_over_budget(file, label, vertices, res.binary, false);
+      res.vertices += vertices;
+      if (res.vertices > budget * kVerticesPerRead) detail::throw_over_budget(file, label, res.vertices, res.binary, true);
       OGREnvelope env;
       g->getEnvelope(&env);
       if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) || !std::isfinite(env.MaxY))
@@ -197,6 +207,7 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
       }
       res.pieces.push_back(Piece{m->index, code.to_string(), file, fid, epsg, std::move(poly)});
     }
+    detail::check_read_error(file, res.features);
   }
   return res;
 }
@@ -239,14 +250,20 @@ std::vector<MultiPolygon> read_outlines(const fs::path& path, int epsg) {
     std::unique_ptr<OGRCoordinateTransformation> tr(OGRCreateCoordinateTransformation(&src, &dst));
     if (!tr) throw Error(Errc::format, "cannot reproject the layer", file);
     layer->ResetReading();
-    while (std::unique_ptr<OGRFeature> f{layer->GetNextFeature()}) {
+    std::uint64_t n_read = 0;
+    while (std::unique_ptr<OGRFeature> f{detail::next_feature(*layer)}) {
+      ++n_read;
       const OGRGeometry* g = f->GetGeometryRef();
       if (!g) continue;
+      if (const auto n = detail::count_vertices(*g); n > vertex_budget())
+        detail::throw_over_budget(file, fmt::format("feature {}", f->GetFID()), n, std::string_view(ds->GetDriverName()) != "GeoJSON",
+                                  false);
       std::unique_ptr<OGRGeometry> copy(g->clone());
       if (copy->transform(tr.get()) != OGRERR_NONE) throw Error(Errc::crs_mismatch, "coordinates outside the CRS", file);
       auto mp = to_model(copy.get());
       if (!mp.empty()) out.push_back(std::move(mp));
     }
+    detail::check_read_error(file, n_read);
   }
   return out;
 }
@@ -345,6 +362,11 @@ std::vector<CommuneRecord> read_files(const std::vector<fs::path>& files, const 
   for (auto& r : results)  // the first failing file, in file order: deterministic
     if (r.error) std::rethrow_exception(r.error);
 
+  std::uint64_t vertices = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) {  // the whole read, before the pieces are merged and copied
+    vertices += results[i].vertices;
+    if (vertices > vertex_budget() * kVerticesPerRead) detail::throw_over_budget(files[i].string(), {}, vertices, results[i].binary, true);
+  }
   std::map<std::uint32_t, std::vector<Piece*>> groups;
   for (auto& r : results) {
     report.features += r.features;

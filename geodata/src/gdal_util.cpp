@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include <cpl_error.h>
+#include <ogrsf_frmts.h>
 #include <fmt/format.h>
 
 #include "oasis/core/atomic_file.hpp"
@@ -14,14 +15,88 @@ namespace oasis::geodata::detail {
 
 void ensure_gdal() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    GDALAllRegister();
-    CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0");  // no size limit on one GeoJSON object
-  });
+  std::call_once(once, [] { GDALAllRegister(); });
 }
 
+namespace {
+
+constexpr std::uint64_t kMB = 1024 * 1024;
+// GDAL's estimate of the memory of one GeoJSON object, a vertex: 176 bytes measured (a limit of
+// 20 MB stops at character 2,740,313 of 23-character vertices); with a margin.
+constexpr std::uint64_t kGdalJsonBytesPerVertex = 200;
+
+bool over_json_budget(const std::string& msg) { return msg.find("too complex/large") != std::string::npos; }
+thread_local bool json_budget_passed = false;  // GDAL said a GeoJSON object passed OGR_GEOJSON_MAX_OBJ_SIZE
+
+}  // namespace
+
+std::uint64_t count_vertices(const OGRGeometry& g) {
+  const auto t = wkbFlatten(g.getGeometryType());
+  if (OGR_GT_IsCurve(t)) return static_cast<std::uint64_t>(g.toCurve()->getNumPoints());
+  if (OGR_GT_IsSubClassOf(t, wkbCurvePolygon)) {
+    std::uint64_t n = 0;
+    for (const auto* ring : *g.toCurvePolygon()) n += static_cast<std::uint64_t>(ring->getNumPoints());
+    return n;
+  }
+  if (OGR_GT_IsSubClassOf(t, wkbGeometryCollection)) {
+    std::uint64_t n = 0;
+    for (const auto* part : *g.toGeometryCollection()) n += count_vertices(*part);
+    return n;
+  }
+  return t == wkbPoint ? 1 : 0;
+}
+
+void throw_over_budget(const std::string& file, const std::string& record, std::uint64_t vertices, bool binary, bool whole) {
+  const auto budget = vertex_budget();
+  const auto per_vertex = binary ? kBinaryBytesPerVertex : kGeoJsonBytesPerVertex;
+  const auto mb = (vertices * per_vertex + kMB - 1) / kMB;
+  if (whole)
+    throw Error(Errc::memory,
+                fmt::format("the boundaries hold {} vertices, more than the geometry budget of {} ({} times {} a feature): "
+                            "reading them would take about {} MB",
+                            vertices, budget * kVerticesPerRead, kVerticesPerRead, budget, mb),
+                file, record,
+                "simplify the boundaries (e.g. ogr2ogr -simplify 5 simplified.gpkg FILE), select fewer départements, or raise "
+                "the budget: OASIS_MAX_VERTICES=<vertices a feature> (docs/reliability.md)");
+  throw Error(Errc::memory,
+              fmt::format("the feature holds {} vertices, more than the geometry budget of {} a feature: checking and "
+                          "repairing it would take about {} MB",
+                          vertices, budget, mb),
+              file, record,
+              "simplify the boundaries (e.g. ogr2ogr -simplify 5 simplified.gpkg FILE), or raise the budget: "
+              "OASIS_MAX_VERTICES=<vertices> (docs/reliability.md)");
+}
+
+OGRFeature* next_feature(OGRLayer& layer) {
+  CPLErrorReset();
+  json_budget_passed = false;
+  return layer.GetNextFeature();
+}
+
+void check_read_error(const std::string& file, std::uint64_t features_read) {
+  if (CPLGetLastErrorType() < CE_Failure) return;
+  const std::string msg = CPLGetLastErrorMsg();
+  const auto record = fmt::format("after feature {}", features_read);
+  if (json_budget_passed || over_json_budget(msg))
+    throw Error(Errc::memory,
+                fmt::format("a GeoJSON feature is larger than the geometry budget of {} vertices a feature: parsing it would "
+                            "take more than {} MB",
+                            vertex_budget(), (vertex_budget() * kGdalJsonBytesPerVertex + kMB - 1) / kMB),
+                file, record,
+                "simplify the boundaries (e.g. ogr2ogr -simplify 5 simplified.gpkg FILE), or raise the budget: "
+                "OASIS_MAX_VERTICES=<vertices> (docs/reliability.md)");
+  throw Error(Errc::format, "unreadable: " + msg, file, record, "check that the file is complete (not truncated): export it again");
+}
+
+namespace {
+void quiet_handler(CPLErr, CPLErrorNum, const char* msg) {
+  if (msg && over_json_budget(msg)) json_budget_passed = true;  // later messages ("Failed to read") hide it
+}
+}  // namespace
+
 QuietGdal::QuietGdal() {
-  CPLPushErrorHandler(CPLQuietErrorHandler);
+  json_budget_passed = false;
+  CPLPushErrorHandler(quiet_handler);
   CPLErrorReset();
 }
 QuietGdal::~QuietGdal() { CPLPopErrorHandler(); }
@@ -33,12 +108,18 @@ DatasetPtr open_vector(const std::string& path) {
   if (!std::filesystem::exists(path, ec))
     throw Error(Errc::io, "no such file or folder", path, {}, "check the path (and --data / OASIS_DATA)");
   if (!std::filesystem::is_directory(path, ec)) check_input_file(path, InputKind::geometry, "the geometry file");  // a folder: shapefiles
+  // GDAL parses one GeoJSON feature at a time and refuses one whose objects would pass this many MB:
+  // the geometry budget, checked before the allocation (set here: the budget may change within a
+  // Python session).
+  const auto json_mb = (vertex_budget() * kGdalJsonBytesPerVertex + kMB - 1) / kMB;
+  CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", std::to_string(json_mb).c_str());
   QuietGdal quiet;
   auto* ds = static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (!ds) {
     const auto msg = QuietGdal::last_message();
     const auto size = std::filesystem::file_size(path, ec);
     if (!ec && size == 0) throw Error(Errc::empty_input, "the file is empty", path, {}, "download or export it again");
+    if (json_budget_passed) check_read_error(path, 0);
     throw Error(Errc::format, msg.empty() ? std::string("not a vector format GDAL can read") : "unreadable: " + msg, path, {},
                 "check that the file is complete (not truncated) and in a vector format (GeoJSON, GPKG, Shapefile, FlatGeobuf)");
   }

@@ -1,5 +1,6 @@
 #pragma once
 // Private helpers of geodata/: GDAL initialisation, error capture, smart handles.
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,22 @@ struct DatasetCloser {
   void operator()(GDALDataset* d) const { GDALClose(d); }
 };
 using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+/// The vertices of a geometry (every ring and part).
+std::uint64_t count_vertices(const OGRGeometry& g);
+
+/// Error(memory) for a feature of `vertices` beyond the geometry budget (vertex_budget()), or
+/// for a file or read whose features together pass kVerticesPerRead times it (`whole`).
+[[noreturn]] void throw_over_budget(const std::string& file, const std::string& record, std::uint64_t vertices, bool binary, bool whole);
+
+/// The layer's next feature, GDAL's error state cleared first: when it returns nullptr,
+/// check_read_error tells the end of the layer from a failure.
+OGRFeature* next_feature(OGRLayer& layer);
+
+/// After a feature loop ended: a GDAL failure met while reading (a GeoJSON feature over the budget,
+/// a truncated file) becomes an Error naming the file and the last feature read; the loop does not
+/// end silently with part of the file.
+void check_read_error(const std::string& file, std::uint64_t features_read);
 
 /// Opens a vector dataset read-only. Throws Error(io) if missing, Error(format) if unreadable.
 DatasetPtr open_vector(const std::string& path);

@@ -22,6 +22,17 @@ enum class InputKind {
 /// The limit of a kind in bytes: its default, or OASIS_MAX_INPUT_MB (a positive whole number of
 /// MB) for every kind when that variable is set.
 std::uint64_t input_limit(InputKind kind);
+/// The geometry budget (docs/reliability.md, "Input limits"): the most vertices one feature of a
+/// boundary or outline file may hold, 2,000,000 by default (the largest feature of the shared
+/// data holds 11,249), or OASIS_MAX_VERTICES (a positive whole number). A file, and a whole read,
+/// may hold at most kVerticesPerRead times it. Checked before a geometry is validated, repaired or
+/// copied; beyond it, Error(memory) with the count and the memory it would take.
+std::uint64_t vertex_budget();
+inline constexpr std::uint64_t kVerticesPerRead = 50;
+/// Measured peak memory of reading one vertex (docs/reliability.md): parsing GeoJSON text
+/// (json-c objects, then GEOS validity checks), and reading a binary format (GeoPackage, Shapefile).
+inline constexpr std::uint64_t kGeoJsonBytesPerVertex = 520;
+inline constexpr std::uint64_t kBinaryBytesPerVertex = 150;
 /// Checks an input before it is read: it exists, it is a regular file (a FIFO, a device or a
 /// folder would block or never end: Error(io) saying which), and it is within its limit
 /// (Error(limit) with the size, the limit and the override). Also records the file's real path
