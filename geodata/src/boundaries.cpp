@@ -70,7 +70,7 @@ struct FileResult {
   std::exception_ptr error;
   std::size_t features = 0, repaired = 0, rejected = 0, outside = 0;
   std::uint64_t vertices = 0;  // of the features kept
-  bool binary = false;         // not GeoJSON: reading a vertex costs less (kBinaryBytesPerVertex)
+  bool geojson = false;        // reading a vertex costs more (kGeoJsonBytesPerVertex)
   std::set<std::string> crs;
 };
 
@@ -107,7 +107,7 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
   const std::string file = path.string();
   auto ds = detail::open_vector(file);
   QuietGdal quiet;
-  res.binary = std::string_view(ds->GetDriverName()) != "GeoJSON";
+  res.geojson = detail::is_geojson(*ds);
   const auto budget = vertex_budget();
   if (ds->GetLayerCount() == 0) throw Error(Errc::empty_input, "no layer in the dataset", file);
   for (int li = 0; li < ds->GetLayerCount(); ++li) {
@@ -160,9 +160,9 @@ FileResult read_file(const fs::path& path, const BoundaryOptions& opt, const Cog
       }
       // The geometry budget, before the geometry is reprojected, validated, repaired or copied.
       const auto vertices = detail::count_vertices(*g);
-      if (vertices > budget) detail::throw_over_budget(file, label, vertices, res.binary, false);
+      if (vertices > budget) detail::throw_over_budget(file, label, vertices, res.geojson, false);
       res.vertices += vertices;
-      if (res.vertices > budget * kVerticesPerRead) detail::throw_over_budget(file, label, res.vertices, res.binary, true);
+      if (res.vertices > budget * kVerticesPerRead) detail::throw_over_budget(file, label, res.vertices, res.geojson, true);
       OGREnvelope env;
       g->getEnvelope(&env);
       if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) || !std::isfinite(env.MaxY))
@@ -250,14 +250,15 @@ std::vector<MultiPolygon> read_outlines(const fs::path& path, int epsg) {
     std::unique_ptr<OGRCoordinateTransformation> tr(OGRCreateCoordinateTransformation(&src, &dst));
     if (!tr) throw Error(Errc::format, "cannot reproject the layer", file);
     layer->ResetReading();
+    const auto budget = vertex_budget();
+    const bool geojson = detail::is_geojson(*ds);
     std::uint64_t n_read = 0;
     while (std::unique_ptr<OGRFeature> f{detail::next_feature(*layer)}) {
       ++n_read;
       const OGRGeometry* g = f->GetGeometryRef();
       if (!g) continue;
-      if (const auto n = detail::count_vertices(*g); n > vertex_budget())
-        detail::throw_over_budget(file, fmt::format("feature {}", f->GetFID()), n, std::string_view(ds->GetDriverName()) != "GeoJSON",
-                                  false);
+      if (const auto n = detail::count_vertices(*g); n > budget)
+        detail::throw_over_budget(file, fmt::format("feature {}", f->GetFID()), n, geojson, false);
       std::unique_ptr<OGRGeometry> copy(g->clone());
       if (copy->transform(tr.get()) != OGRERR_NONE) throw Error(Errc::crs_mismatch, "coordinates outside the CRS", file);
       auto mp = to_model(copy.get());
@@ -365,7 +366,7 @@ std::vector<CommuneRecord> read_files(const std::vector<fs::path>& files, const 
   std::uint64_t vertices = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {  // the whole read, before the pieces are merged and copied
     vertices += results[i].vertices;
-    if (vertices > vertex_budget() * kVerticesPerRead) detail::throw_over_budget(files[i].string(), {}, vertices, results[i].binary, true);
+    if (vertices > vertex_budget() * kVerticesPerRead) detail::throw_over_budget(files[i].string(), {}, vertices, results[i].geojson, true);
   }
   std::map<std::uint32_t, std::vector<Piece*>> groups;
   for (auto& r : results) {

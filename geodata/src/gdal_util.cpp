@@ -26,7 +26,13 @@ constexpr std::uint64_t kMB = 1024 * 1024;
 constexpr std::uint64_t kGdalJsonBytesPerVertex = 200;
 
 bool over_json_budget(const std::string& msg) { return msg.find("too complex/large") != std::string::npos; }
+constexpr const char* kBudgetFix =
+    "simplify the boundaries (e.g. ogr2ogr -simplify 5 simplified.gpkg FILE), or raise the budget: "
+    "OASIS_MAX_VERTICES=<vertices a feature> (docs/reliability.md)";
 thread_local bool json_budget_passed = false;  // GDAL said a GeoJSON object passed OGR_GEOJSON_MAX_OBJ_SIZE
+void quiet_handler(CPLErr, CPLErrorNum, const char* msg) {
+  if (msg && over_json_budget(msg)) json_budget_passed = true;  // later messages ("Failed to read") hide it
+}
 
 }  // namespace
 
@@ -46,25 +52,23 @@ std::uint64_t count_vertices(const OGRGeometry& g) {
   return t == wkbPoint ? 1 : 0;
 }
 
-void throw_over_budget(const std::string& file, const std::string& record, std::uint64_t vertices, bool binary, bool whole) {
+bool is_geojson(GDALDataset& ds) { return std::string_view(ds.GetDriverName()) == "GeoJSON"; }
+
+void throw_over_budget(const std::string& file, const std::string& record, std::uint64_t vertices, bool geojson, bool whole) {
   const auto budget = vertex_budget();
-  const auto per_vertex = binary ? kBinaryBytesPerVertex : kGeoJsonBytesPerVertex;
+  const auto per_vertex = geojson ? kGeoJsonBytesPerVertex : kBinaryBytesPerVertex;
   const auto mb = (vertices * per_vertex + kMB - 1) / kMB;
   if (whole)
     throw Error(Errc::memory,
                 fmt::format("the boundaries hold {} vertices, more than the geometry budget of {} ({} times {} a feature): "
                             "reading them would take about {} MB",
                             vertices, budget * kVerticesPerRead, kVerticesPerRead, budget, mb),
-                file, record,
-                "simplify the boundaries (e.g. ogr2ogr -simplify 5 simplified.gpkg FILE), select fewer départements, or raise "
-                "the budget: OASIS_MAX_VERTICES=<vertices a feature> (docs/reliability.md)");
+                file, record, fmt::format("select fewer départements, or {}", kBudgetFix));
   throw Error(Errc::memory,
               fmt::format("the feature holds {} vertices, more than the geometry budget of {} a feature: checking and "
                           "repairing it would take about {} MB",
                           vertices, budget, mb),
-              file, record,
-              "simplify the boundaries (e.g. ogr2ogr -simplify 5 simplified.gpkg FILE), or raise the budget: "
-              "OASIS_MAX_VERTICES=<vertices> (docs/reliability.md)");
+              file, record, kBudgetFix);
 }
 
 OGRFeature* next_feature(OGRLayer& layer) {
@@ -82,17 +86,9 @@ void check_read_error(const std::string& file, std::uint64_t features_read) {
                 fmt::format("a GeoJSON feature is larger than the geometry budget of {} vertices a feature: parsing it would "
                             "take more than {} MB",
                             vertex_budget(), (vertex_budget() * kGdalJsonBytesPerVertex + kMB - 1) / kMB),
-                file, record,
-                "simplify the boundaries (e.g. ogr2ogr -simplify 5 simplified.gpkg FILE), or raise the budget: "
-                "OASIS_MAX_VERTICES=<vertices> (docs/reliability.md)");
+                file, record, kBudgetFix);
   throw Error(Errc::format, "unreadable: " + msg, file, record, "check that the file is complete (not truncated): export it again");
 }
-
-namespace {
-void quiet_handler(CPLErr, CPLErrorNum, const char* msg) {
-  if (msg && over_json_budget(msg)) json_budget_passed = true;  // later messages ("Failed to read") hide it
-}
-}  // namespace
 
 QuietGdal::QuietGdal() {
   json_budget_passed = false;

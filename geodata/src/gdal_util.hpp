@@ -30,9 +30,12 @@ using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
 /// The vertices of a geometry (every ring and part).
 std::uint64_t count_vertices(const OGRGeometry& g);
 
+/// Whether GDAL reads the dataset as GeoJSON (a vertex costs more to read: kGeoJsonBytesPerVertex).
+bool is_geojson(GDALDataset& ds);
+
 /// Error(memory) for a feature of `vertices` beyond the geometry budget (vertex_budget()), or
 /// for a file or read whose features together pass kVerticesPerRead times it (`whole`).
-[[noreturn]] void throw_over_budget(const std::string& file, const std::string& record, std::uint64_t vertices, bool binary, bool whole);
+[[noreturn]] void throw_over_budget(const std::string& file, const std::string& record, std::uint64_t vertices, bool geojson, bool whole);
 
 /// The layer's next feature, GDAL's error state cleared first: when it returns nullptr,
 /// check_read_error tells the end of the layer from a failure.

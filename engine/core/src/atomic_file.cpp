@@ -65,10 +65,11 @@ std::uint64_t vertex_budget() {
     char* end = nullptr;
     const auto v = std::strtoull(env, &end, 10);
     if (end && *end == '\0' && v > 0 && v < (std::uint64_t{1} << 40)) return v;
-    throw Error(Errc::usage, fmt::format("OASIS_MAX_VERTICES = '{}' is not a positive whole number of vertices", env), {}, {},
-                "e.g. OASIS_MAX_VERTICES=20000000, or unset it for the documented budget (2,000,000 a feature)");
+    throw Error(
+        Errc::usage, fmt::format("OASIS_MAX_VERTICES = '{}' is not a positive whole number of vertices", env), {}, {},
+        fmt::format("e.g. OASIS_MAX_VERTICES=20000000, or unset it for the documented budget ({} a feature)", kDefaultVertexBudget));
   }
-  return 2'000'000;
+  return kDefaultVertexBudget;
 }
 
 void check_input_file(const std::filesystem::path& path, InputKind kind, std::string_view what) {

@@ -28,6 +28,7 @@ std::uint64_t input_limit(InputKind kind);
 /// may hold at most kVerticesPerRead times it. Checked before a geometry is validated, repaired or
 /// copied; beyond it, Error(memory) with the count and the memory it would take.
 std::uint64_t vertex_budget();
+inline constexpr std::uint64_t kDefaultVertexBudget = 2'000'000;
 inline constexpr std::uint64_t kVerticesPerRead = 50;
 /// Measured peak memory of reading one vertex (docs/reliability.md): parsing GeoJSON text
 /// (json-c objects, then GEOS validity checks), and reading a binary format (GeoPackage, Shapefile).
