@@ -109,10 +109,10 @@ void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
   if (f.supply.empty() || f.demand.empty()) throw Error(Errc::usage, "--od needs --supply SUPPLY.csv and --demand DEMAND.csv");
   if (g.output.empty()) throw Error(Errc::usage, "matrix mode needs -o OUT.csv");
   const auto p = params_of(f);
-  const auto demand = read_id_values(f.demand, {"population", "demand", "value"}, "demand");
-  const auto supply = read_id_values(f.supply, {"supply", "value", "capacity"}, "supply");
-  auto lookup = [](const IdTable& t) { return [&t](std::string_view s) { return t.find(s); }; };
   Diagnostics diag;
+  const auto demand = read_id_values(f.demand, {"population", "demand", "value"}, "demand", diag);
+  const auto supply = read_id_values(f.supply, {"supply", "value", "capacity"}, "supply", diag);
+  auto lookup = [](const IdTable& t) { return [&t](std::string_view s) { return t.find(s); }; };
   travel::OdReadOptions ro;
   ro.max_cost = f.max_cost;
   travel::OdReadReport rep;
@@ -144,9 +144,9 @@ void run_matrix(const AccessFlags& f, const GlobalFlags& g) {
     else
       fmt::print(
           "{} over {} pairs ({} unmatched, {} above max cost): {} demand units, {} flagged, "
-          "{} supply sites without demand in reach; written {}\n",
+          "{} supply sites without demand in reach; written {}\n{}",
           access::method_name(p.method), rep.kept, rep.unmatched_records, rep.above_cutoff, demand.ids.size(),
-          j["flagged"].get<std::size_t>(), r.supply_without_demand, g.output);
+          j["flagged"].get<std::size_t>(), r.supply_without_demand, g.output, warnings_text(diag));
   }
 }
 

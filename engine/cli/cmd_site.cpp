@@ -49,12 +49,13 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
   o.exact_time_limit_s = f.exact_time_limit;
   if ((o.model == siting::Model::mclp || o.model == siting::Model::lscp) && !(f.radius > 0))
     throw Error(Errc::usage, fmt::format("--model {} needs --radius MINUTES", f.model));
-  const auto demand = read_id_values(f.demand, {"population", "demand", "value", "weight"}, "demand");
+  Diagnostics diag;
+  const auto demand = read_id_values(f.demand, {"population", "demand", "value", "weight"}, "demand", diag);
   // Candidates: the given list, else every destination of the OD table (sorted, so the ids do not
   // depend on the file order).
   IdTable cand;
   if (!f.candidates.empty()) {
-    cand = read_id_values(f.candidates, {}, "candidate");
+    cand = read_id_values(f.candidates, {}, "candidate", diag);
   } else {
     std::set<std::string> ids;
     if (travel::is_od_binary(f.od)) {
@@ -73,7 +74,7 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
   siting::Instance in;
   in.weight = demand.values;
   if (!f.fixed.empty()) {
-    const auto fixed = read_id_values(f.fixed, {}, "fixed site");
+    const auto fixed = read_id_values(f.fixed, {}, "fixed site", diag);
     for (const auto& id : fixed.ids) {
       const auto j = cand.find(id);
       if (!j)
@@ -82,7 +83,7 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
     }
   }
   if (!f.capacities.empty()) {
-    const auto caps = read_id_values(f.capacities, {"capacity", "value"}, "capacity");
+    const auto caps = read_id_values(f.capacities, {"capacity", "value"}, "capacity", diag);
     in.capacity.assign(cand.ids.size(), 0.0);
     std::vector<char> seen(cand.ids.size(), 0);
     for (std::size_t k = 0; k < caps.ids.size(); ++k) {
@@ -96,7 +97,6 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
         throw Error(Errc::field_missing, fmt::format("candidate '{}' has no capacity", cand.ids[j]), f.capacities, {},
                     "give every candidate a capacity (0 = cannot open usefully)");
   }
-  Diagnostics diag;
   travel::OdReadOptions ro;
   travel::OdReadReport rep;
   in.od = travel::read_od(
@@ -127,14 +127,15 @@ void run_site(const SiteFlags& f, const GlobalFlags& g) {
                            {"rounds", s.rounds},
                            {"method", s.method},
                            {"seed", f.seed},
-                           {"seconds", s.seconds}};
+                           {"seconds", s.seconds},
+                           {"warnings", warnings_json(diag)}};
   if (!f.summary.empty()) write_file_atomic(f.summary, j.dump(2) + "\n", g.overwrite);
   if (g.quiet) return;
   if (f.json)
     std::fputs((j.dump(2) + "\n").c_str(), stdout);
   else
-    fmt::print("{}: {} sites, objective {:.6g}, bound {:.6g}, gap {:.3f} %, {:.2f} s; written {}\n", siting::model_name(o.model),
-               s.open.size(), s.objective, s.bound, 100 * s.gap, s.seconds, g.output);
+    fmt::print("{}: {} sites, objective {:.6g}, bound {:.6g}, gap {:.3f} %, {:.2f} s; written {}\n{}", siting::model_name(o.model),
+               s.open.size(), s.objective, s.bound, 100 * s.gap, s.seconds, g.output, warnings_text(diag));
 }
 
 }  // namespace

@@ -85,8 +85,9 @@ struct IdTable {
   }
 };
 /// Reads `id[,value]` CSV: ids unique and non-empty; with `value_names`, values are numbers >= 0
-/// (else every value is 1). Throws Error naming the file and the line.
-IdTable read_id_values(const std::string& path, std::initializer_list<std::string_view> value_names, const char* what);
+/// (else every value is 1). Throws Error naming the file and the line; a file not in UTF-8 is read
+/// as Latin-1 and counted in `diag` (W-ENCODING).
+IdTable read_id_values(const std::string& path, std::initializer_list<std::string_view> value_names, const char* what, Diagnostics& diag);
 
 /// Warning counts by name ({"W-CODE-MERGED": 22, ...}) and the same as summary lines.
 nlohmann::ordered_json warnings_json(const Diagnostics& diag);

@@ -114,8 +114,9 @@ std::string warnings_text(const Diagnostics& diag) {
   return text;
 }
 
-IdTable read_id_values(const std::string& path, std::initializer_list<std::string_view> value_names, const char* what) {
+IdTable read_id_values(const std::string& path, std::initializer_list<std::string_view> value_names, const char* what, Diagnostics& diag) {
   const io::CsvFile csv(path);
+  if (csv.was_latin1()) diag.add(Warn::encoding, path, "", "not UTF-8: read as Latin-1");
   const auto c_id = csv.require({"id", "geoid", "code", "code_insee"}, fmt::format("the {} id column", what).c_str());
   std::optional<std::size_t> c_v;
   if (value_names.size()) c_v = csv.require(value_names, fmt::format("the {} value column", what).c_str());

@@ -144,6 +144,16 @@ TEST_CASE("zoning and flags: unit means, mandatory ZIP, the vivier under the cap
   CHECK(S["zoning"]["by_zone"]["ZAC"]["communes"] == 1);
   CHECK(S["supply"]["total"] == 3.0);
   CHECK(S["access"]["method"] == "2sfca");
+  CHECK(S["warnings"].empty());
+  // The readers' findings are counted in summary.json by name, the ones kept without text too.
+  Diagnostics diag;
+  diag.add(Warn::code_unmatched, "supply.csv", "line 4", "37999 matches no commune");
+  diag.add(Warn::code_unmatched, "od.csv", "line 9", "zz matches no demand id");
+  diag.count(Warn::encoding, 3);
+  const auto W = build_summary(s, in, tr, ind, z, f, std::nullopt, diag)["warnings"];
+  CHECK(W.size() == 2);
+  CHECK(W["W-CODE-UNMATCHED"] == 2);
+  CHECK(W["W-ENCODING"] == 3);
 }
 
 TEST_CASE("zoning on the published APL keeps the computed value in apl") {

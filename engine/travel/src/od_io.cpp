@@ -71,6 +71,7 @@ OdMatrix read_od_csv(const fs::path& path, const IdLookup& from, std::size_t n_f
   rep = OdReadReport{};
   rep.file = path.string();
   const io::CsvFile csv(path);
+  if (csv.was_latin1()) diag.add(Warn::encoding, rep.file, "", "not UTF-8: read as Latin-1");
   auto col = [&](const std::string& given, std::initializer_list<std::string_view> names, const char* what) {
     return given.empty() ? csv.require(names, what) : csv.require({given}, what);
   };
