@@ -26,6 +26,7 @@
 #include "oasis/runner/steps.hpp"
 #include "oasis/scenario/scenario.hpp"
 #include "oasis/siting/siting.hpp"
+#include "oasis/sweep/sweep.hpp"
 #include "oasis/travel/models.hpp"
 #include "oasis/zoning/zoning.hpp"
 
@@ -598,6 +599,66 @@ void define_steps(py::module_& m) {
         py::arg("cog") = "", py::arg("threads") = py::none(), py::arg("csv_fr") = py::none(), py::arg("progress") = py::none());
 }
 
+/// Sweeps (docs/sweeps.md): the C++ half of oasis.sweep(); the Python half schedules the tasks.
+void define_sweep(py::module_& m) {
+  py::class_<sweep::Worker>(m, "SweepWorker",
+                            "The inputs of a sweep loaded once (per Dask worker) and the tasks run on them; one task at a time")
+      .def(py::init([](const std::string& file, const std::string& data) {
+             runner::RunOptions o;
+             o.data_dir = data;
+             auto spec = sweep::load(file);
+             return std::make_unique<sweep::Worker>(std::move(spec), std::move(o));
+           }),
+           py::arg("file"), py::arg("data") = "")
+      .def_property_readonly("tasks", [](const sweep::Worker& w) { return w.spec().tasks(); })
+      .def_property_readonly("points", [](const sweep::Worker& w) { return w.spec().points(); })
+      .def_property_readonly("draws", [](const sweep::Worker& w) { return w.spec().mc.draws; })
+      .def_property_readonly("name", [](const sweep::Worker& w) { return w.spec().name; })
+      .def_property_readonly("loads", &sweep::Worker::loads, "how many times the inputs were loaded")
+      .def(
+          "prepare",
+          [](sweep::Worker& w) {
+            py::gil_scoped_release nogil;
+            (void)w.frame();
+          },
+          "loads the base inputs now (their errors before any task runs)")
+      .def(
+          "run",
+          [](sweep::Worker& w, std::size_t index) {
+            std::string bytes;
+            {
+              py::gil_scoped_release nogil;
+              bytes = w.run(index).encode();
+            }
+            return py::bytes(bytes);
+          },
+          py::arg("index"), "task `index`: its result, encoded (bytes)")
+      .def(
+          "write",
+          [](sweep::Worker& w, const std::vector<std::string>& results, const std::string& out_dir, bool overwrite,
+             const std::string& scheduler_json) {
+            std::vector<sweep::TaskResult> rs;
+            rs.reserve(results.size());
+            for (const auto& b : results) rs.push_back(sweep::TaskResult::decode(b));
+            sweep::WriteOptions o;
+            o.dir = out_dir;
+            o.overwrite = overwrite;
+            o.scheduler = nlohmann::ordered_json::parse(scheduler_json.empty() ? "{}" : scheduler_json);
+            py::gil_scoped_release nogil;
+            return sweep::write_outputs(w.spec(), w.frame(), std::move(rs), o).dump();
+          },
+          py::arg("results"), py::arg("out_dir"), py::arg("overwrite") = false, py::arg("scheduler") = "",
+          "the aggregates of every task's result into out_dir; returns summary.json");
+  m.def(
+      "sweep_check",
+      [](const std::string& file) {
+        const auto s = sweep::load(file);
+        return py::make_tuple(s.tasks(), s.points(), s.mc.draws, s.name);
+      },
+      py::arg("file"), "validates a sweep file: (tasks, grid points, draws, name)");
+  m.def("sweep_schema_markdown", [] { return sweep::schema_markdown(); });
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_oasis, m) {
@@ -607,4 +668,5 @@ PYBIND11_MODULE(_oasis, m) {
   define_territory(m);
   define_od(m);
   define_steps(m);
+  define_sweep(m);
 }

@@ -25,7 +25,7 @@ from ._oasis import OasisError, Od, Territory
 __version__ = _oasis.__version__
 __all__ = [
     "OasisError", "Territory", "Od", "errors", "load_territory", "load_supply", "travel", "od_from_dataframe",
-    "access", "zone", "site", "grants", "run", "territory_frame", "od_frame",
+    "access", "zone", "site", "grants", "run", "sweep", "territory_frame", "od_frame",
 ]
 
 Progress = Callable[[float, str], Any]
@@ -300,3 +300,11 @@ def run(scenario: str, out_dir: str = "", *, overwrite: bool = False, data: str 
     if not frame or _pd is None:
         return zones, summary
     return _pd.DataFrame(zones, columns=ZONE_COLUMNS).set_index("code_insee"), summary
+
+
+def sweep(file: str, out_dir: str, **options):
+    """Runs a sweep file (``oasis sweep``) on dask.distributed; see :func:`oasis.sweep.sweep`
+    (``scheduler=``, ``workers=``, ``client=``, ``overwrite=``, ``data=``, ``progress=``) and docs/sweeps.md."""
+    from .sweep import sweep as _sweep  # needs python3-distributed only when called
+
+    return _sweep(file, out_dir, **options)

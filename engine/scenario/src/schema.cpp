@@ -182,9 +182,11 @@ std::string_view kind_name(Kind k) {
 
 std::span<const OptionDecl> schema() noexcept { return kSchema; }
 
-std::string schema_markdown() {
+std::string schema_markdown() { return schema_markdown(kSchema); }
+
+std::string schema_markdown(std::span<const OptionDecl> decls) {
   std::string out = "| Key | Type | Default | Range / choices | Unit | Meaning |\n|---|---|---|---|---|---|\n";
-  for (const auto& d : kSchema) {
+  for (const auto& d : decls) {
     std::string range;
     if (!d.choices.empty()) {
       range = fmt::format("`{}`", d.choices);

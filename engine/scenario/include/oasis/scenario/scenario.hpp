@@ -32,6 +32,8 @@ struct OptionDecl {
 std::span<const OptionDecl> schema() noexcept;
 /// The schema as a Markdown table (docs/scenarios.md is generated from it: `oasis scenario --schema`).
 std::string schema_markdown();
+/// The same table for another declared schema (the sweep file's, docs/sweeps.md).
+std::string schema_markdown(std::span<const OptionDecl> decls);
 
 /// Retire practitioners before computing (exactly one selector among age_min, ids, share).
 struct Retire {
