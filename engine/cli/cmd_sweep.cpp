@@ -1,5 +1,5 @@
 // oasis sweep FILE -o DIR: a sweep of scenarios on dask.distributed (docs/sweeps.md). The file is
-// validated here; the tasks are scheduled by the Python package (oasis.sweep), which this command
+// validated here; the tasks are scheduled by the Python package (oasis.sweeps), which this command
 // runs with the options as JSON: one engine, one scheduler, the same bytes from either front end.
 #include <unistd.h>
 
@@ -33,7 +33,7 @@ fs::path python_dir() {
   const auto exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return {};
   const auto dir = exe.parent_path().parent_path() / "python";
-  return fs::exists(dir / "oasis" / "sweep.py", ec) ? dir : fs::path();
+  return fs::exists(dir / "oasis" / "sweeps.py", ec) ? dir : fs::path();
 }
 
 void run_sweep(const SweepFlags& f, const GlobalFlags& g) {
@@ -67,7 +67,7 @@ void run_sweep(const SweepFlags& f, const GlobalFlags& g) {
   const std::string python = env_python && *env_python ? env_python : OASIS_PYTHON_EXECUTABLE;
   const std::string arg = opts.dump();
   std::fflush(stdout);
-  ::execl(python.c_str(), python.c_str(), "-m", "oasis.sweep", arg.c_str(), static_cast<char*>(nullptr));
+  ::execl(python.c_str(), python.c_str(), "-m", "oasis.sweeps", arg.c_str(), static_cast<char*>(nullptr));
   throw Error(Errc::io, fmt::format("cannot start {} for the sweep's scheduler", python), python, {},
               "install python3 and python3-distributed (bash .ci/setup main), or set OASIS_PYTHON to a Python 3 with them");
 }

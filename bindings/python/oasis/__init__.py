@@ -303,8 +303,8 @@ def run(scenario: str, out_dir: str = "", *, overwrite: bool = False, data: str 
 
 
 def sweep(file: str, out_dir: str, **options):
-    """Runs a sweep file (``oasis sweep``) on dask.distributed; see :func:`oasis.sweep.sweep`
+    """Runs a sweep file (``oasis sweep``) on dask.distributed; see :func:`oasis.sweeps.sweep`
     (``scheduler=``, ``workers=``, ``client=``, ``overwrite=``, ``data=``, ``progress=``) and docs/sweeps.md."""
-    from .sweep import sweep as _sweep  # needs python3-distributed only when called
+    from .sweeps import sweep as _sweep  # needs python3-distributed only when called
 
     return _sweep(file, out_dir, **options)

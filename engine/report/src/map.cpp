@@ -665,6 +665,31 @@ cairo_status_t append(void* closure, const unsigned char* data, unsigned int len
 /// as relative moves (`M x y l dx dy dx dy ... z`): the same figure (every coordinate is a multiple
 /// of kGridPt, exact in cairo's 1/256 fixed point, so the deltas are exact), in about half the text.
 /// Paths with curves (the glyphs) are left as cairo wrote them.
+/// cairo numbers its SVG surfaces process-wide ("surface154"): renumbered in order of appearance,
+/// so that the same map drawn twice in one process (a sweep, Python calling run() twice) gives the
+/// same bytes.
+std::string renumber_surfaces(const std::string& svg) {
+  static constexpr std::string_view kTag = "surface";
+  std::map<std::string, std::size_t, std::less<>> ids;
+  std::string out;
+  out.reserve(svg.size());
+  std::size_t i = 0;
+  for (std::size_t p; (p = svg.find(kTag, i)) != std::string::npos;) {
+    auto e = p + kTag.size();
+    while (e < svg.size() && svg[e] >= '0' && svg[e] <= '9') ++e;
+    out.append(svg, i, p - i);
+    if (e == p + kTag.size()) {
+      out += kTag;
+    } else {
+      const auto [it, fresh] = ids.emplace(svg.substr(p + kTag.size(), e - p - kTag.size()), ids.size() + 1);
+      out += fmt::format("{}{}", kTag, it->second);
+    }
+    i = e;
+  }
+  out.append(svg, i);
+  return out;
+}
+
 std::string compact_svg_paths(const std::string& svg) {
   std::string out;
   out.reserve(svg.size() / 2);
@@ -758,7 +783,7 @@ std::string draw_map(const MapLayer& layer, const MapText& text, const std::file
     if (st != CAIRO_STATUS_SUCCESS) throw Error(Errc::io, fmt::format("SVG drawing failed: {}", cairo_status_to_string(st)));
   }
   write_file_atomic(std::filesystem::path(stem.string() + ".png"), png, overwrite);
-  write_file_atomic(std::filesystem::path(stem.string() + ".svg"), compact_svg_paths(svg), overwrite);
+  write_file_atomic(std::filesystem::path(stem.string() + ".svg"), compact_svg_paths(renumber_surfaces(svg)), overwrite);
   return png;
 }
 

@@ -106,8 +106,8 @@ json write_outputs(const Spec& spec, const Frame& frame, std::vector<TaskResult>
         std::size_t above = 0;
         for (std::size_t d = 0; d < draws; ++d) above += (v[d] = value(results[p * draws + d], k)) > 0;
         const std::string name = names ? fmt::format(",{}", csv_text(k < names->size() ? (*names)[k] : std::string())) : std::string();
-        out += fmt::format("{},{}{},{},{}\n", p, csv_text(ids[k]), name,
-                           distribution(v), num(static_cast<double>(above) / static_cast<double>(draws)));
+        out += fmt::format("{},{}{},{},{}\n", p, csv_text(ids[k]), name, distribution(v),
+                           num(static_cast<double>(above) / static_cast<double>(draws)));
       }
     files[file] = out;
   };
@@ -116,7 +116,8 @@ json write_outputs(const Spec& spec, const Frame& frame, std::vector<TaskResult>
   per("regions.csv", "region", frame.region_code, nullptr, "zip_population",
       [](const TaskResult& r, std::size_t k) { return r.region_zip_population.at(k); });
   if (!frame.grant_scheme.empty())
-    per("grants.csv", "scheme", frame.grant_scheme, nullptr, "awarded_eur", [](const TaskResult& r, std::size_t k) { return r.grant_awarded.at(k); });
+    per("grants.csv", "scheme", frame.grant_scheme, nullptr, "awarded_eur",
+        [](const TaskResult& r, std::size_t k) { return r.grant_awarded.at(k); });
   if (!frame.siting_objective.empty())
     per("siting.csv", "objective", std::vector<std::string>{frame.siting_objective}, nullptr, "objective",
         [](const TaskResult& r, std::size_t) { return r.siting_objective; });
@@ -138,7 +139,10 @@ json write_outputs(const Spec& spec, const Frame& frame, std::vector<TaskResult>
       for (double x : r.region_zip_population) zip[d] += x;
     }
     pts += fmt::format(",{},{},{},{}\n", draws, num(mean(removed)), num(mean(opened)), num(mean(zip)));
-    points_json.push_back({{"point", p}, {"values", values}, {"zip_population_mean", mean(zip)}, {"zip_population_q05", quantile(zip, 0.05)},
+    points_json.push_back({{"point", p},
+                           {"values", values},
+                           {"zip_population_mean", mean(zip)},
+                           {"zip_population_q05", quantile(zip, 0.05)},
                            {"zip_population_q95", quantile(zip, 0.95)}});
   }
   files["points.csv"] = pts;
@@ -178,7 +182,8 @@ json write_outputs(const Spec& spec, const Frame& frame, std::vector<TaskResult>
       layers.push_back(std::move(L));
     }
     geodata::write_geopackage(folder.dir() / "communes.gpkg", layers,
-                              {{"OASIS_ENGINE", std::string("oasis ") + kVersion}, {"OASIS_SWEEP", spec.file.string()},
+                              {{"OASIS_ENGINE", std::string("oasis ") + kVersion},
+                               {"OASIS_SWEEP", spec.file.string()},
                                {"OASIS_SWEEP_SHA256", sha256_text(spec.text)}},
                               true);
     const std::size_t drawn = std::min<std::size_t>(points, 12);
@@ -204,7 +209,8 @@ json write_outputs(const Spec& spec, const Frame& frame, std::vector<TaskResult>
   for (const auto& pj : points_json)
     html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", pj["point"].get<std::size_t>(),
                         report::escape_xml(pj["values"].dump()), report::number_fr(pj["zip_population_mean"].get<double>(), 0),
-                        report::number_fr(pj["zip_population_q05"].get<double>(), 0), report::number_fr(pj["zip_population_q95"].get<double>(), 0));
+                        report::number_fr(pj["zip_population_q05"].get<double>(), 0),
+                        report::number_fr(pj["zip_population_q95"].get<double>(), 0));
   html += "</table>\n";
   for (std::size_t p = 0; p < maps_png.size(); ++p)
     html += fmt::format("<h2>Point {}</h2><img alt=\"probabilité d'être en ZIP, point {}\" src=\"data:image/png;base64,{}\">\n", p, p,

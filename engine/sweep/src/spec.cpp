@@ -1,5 +1,6 @@
 // The sweep file: its declared schema, validation with lines, the grid's axes and the scenario of
 // each grid point (the base scenario resolved with the point's values, validated as a scenario).
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -91,15 +92,16 @@ bool under_table_array(const std::string& key) {
 Axis::Level level_of(const std::string& key) {
   // What a change of the key costs a worker: keys read by load_inputs reload the inputs (they are
   // kept per value), [travel] rebuilds the travel table, the rest only recomputes (docs/sweeps.md).
-  static const std::set<std::string> compute = {"zoning.indicator", "zoning.zip_below", "zoning.vivier_below", "zoning.fill",
-                                                "flags.density_below", "flags.deficit_2003", "flags.urgences_max_min",
-                                                "supply.activity", "supply.calibrate_lambda", "supply.calibrate_cv"};
+  static const std::set<std::string> compute = {
+      "zoning.indicator",        "zoning.zip_below",   "zoning.vivier_below",    "zoning.fill",
+      "flags.density_below",     "flags.deficit_2003", "flags.urgences_max_min", "supply.activity",
+      "supply.calibrate_lambda", "supply.calibrate_cv"};
   if (key.starts_with("travel.")) return key == "travel.threads" ? Axis::Level::compute : Axis::Level::travel;
   if (key.starts_with("access.")) return key == "access.age_weights" ? Axis::Level::inputs : Axis::Level::compute;
   if (key.starts_with("zoning.caps.") || key.starts_with("grants.parameters.") || compute.count(key)) return Axis::Level::compute;
   if (key.starts_with("siting.")) {
-    static const std::set<std::string> inputs = {"siting.sites", "siting.candidates", "siting.candidates_file", "siting.msp",
-                                                 "siting.min_population", "siting.exclude", "siting.min_distance_km"};
+    static const std::set<std::string> inputs = {"siting.sites",          "siting.candidates", "siting.candidates_file", "siting.msp",
+                                                 "siting.min_population", "siting.exclude",    "siting.min_distance_km"};
     return inputs.count(key) ? Axis::Level::inputs : Axis::Level::compute;
   }
   return Axis::Level::inputs;
@@ -238,7 +240,8 @@ Spec parse(std::string_view text, const fs::path& file) {
             if (e == std::string_view::npos) e = d.choices.size();
             ok = d.choices.substr(b, e - b) == v;
           }
-          if (!ok) fail(Errc::scenario_value, name, &n, fmt::format("'{}' = \"{}\" is not one of {}", path, v, d.choices), "use one of them");
+          if (!ok)
+            fail(Errc::scenario_value, name, &n, fmt::format("'{}' = \"{}\" is not one of {}", path, v, d.choices), "use one of them");
         }
         break;
       case K::boolean:
@@ -297,7 +300,15 @@ Spec parse(std::string_view text, const fs::path& file) {
   const auto base = scenario::load(spec.scenario);
   spec.resolved_base = base.resolved_toml;
   if (const auto* grid = doc.get_as<toml::table>("grid")) {
-    for (const auto& [k, v] : *grid) {
+    // In the order of the file (toml++ keeps keys sorted): the last axis written varies fastest.
+    std::vector<std::pair<toml::key, const toml::node*>> axes;
+    for (const auto& [k, v] : *grid) axes.emplace_back(k, &v);
+    std::stable_sort(axes.begin(), axes.end(), [](const auto& a, const auto& b) {
+      const auto &sa = a.first.source().begin, &sb = b.first.source().begin;
+      return std::pair(sa.line, sa.column) < std::pair(sb.line, sb.column);
+    });
+    for (const auto& [k, vp] : axes) {
+      const toml::node& v = *vp;
       Axis axis;
       axis.key = std::string(k.str());
       const bool grant_param = axis.key.starts_with("grants.parameters.") && axis.key.size() > 18;
@@ -342,8 +353,6 @@ Spec parse(std::string_view text, const fs::path& file) {
   return spec;
 }
 
-Spec load(const fs::path& file) {
-  return parse(read_file(file, "the sweep file", "check the path of the sweep file"), file);
-}
+Spec load(const fs::path& file) { return parse(read_file(file, "the sweep file", "check the path of the sweep file"), file); }
 
 }  // namespace oasis::sweep

@@ -39,9 +39,9 @@ std::string key_of(const Spec& spec, std::size_t point, std::initializer_list<Ax
 
 struct Loaded {
   runner::Inputs inputs;
-  SupplyTable table;          // after the base scenario's modifications
-  std::size_t added_from = 0; // the records of [[modify.add]] start here
-  std::vector<double> leave;  // per commune: the probability that a unit of supply leaves
+  SupplyTable table;           // after the base scenario's modifications
+  std::size_t added_from = 0;  // the records of [[modify.add]] start here
+  std::vector<double> leave;   // per commune: the probability that a unit of supply leaves
 };
 
 template <class T>
@@ -203,7 +203,8 @@ struct Worker::Impl {
     const auto* around_od = tr->od_around ? &*tr->od_around : nullptr;
     const auto ckey = tkey + "|" + key_of(spec, id.point, {Axis::Level::compute});
     if (!calib.count(ckey)) {
-      const runner::CalibrationCache cache = options.cache_dir ? runner::CalibrationCache{*options.cache_dir} : runner::CalibrationCache::user_default();
+      const runner::CalibrationCache cache =
+          options.cache_dir ? runner::CalibrationCache{*options.cache_dir} : runner::CalibrationCache::user_default();
       calib[ckey] = runner::calibrate_supply(s, in, tr->od, cache, nullptr, around_od);
     }
 

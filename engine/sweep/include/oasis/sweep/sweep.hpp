@@ -4,7 +4,7 @@
 // it parses and validates the sweep file, runs one task on inputs loaded once (Worker), encodes a
 // task's result as bytes, and aggregates the results in task order (so the aggregate does not
 // depend on where or in which order the tasks ran) into the outputs. The Python package schedules
-// the tasks on dask.distributed (bindings/python/oasis/sweep.py); `oasis sweep` calls it.
+// the tasks on dask.distributed (bindings/python/oasis/sweeps.py); `oasis sweep` calls it.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -39,24 +39,24 @@ struct Axis {
 
 struct MonteCarlo {
   std::uint64_t draws = 1, seed = 1;
-  double leave = 0;                         // each unit of supply leaves with this probability
-  std::optional<double> leave_age_min;      // only practitioners this old (needs ages in the supply)
-  std::string leave_weight = "none";        // "none" | "apl-65-plus": times the commune's share of 65+ (proxy)
-  std::string leave_file, leave_column;     // per commune probabilities replacing `leave` (code_insee, column)
-  double open = 1;                          // each [[modify.add]] of the base opens with this probability
+  double leave = 0;                      // each unit of supply leaves with this probability
+  std::optional<double> leave_age_min;   // only practitioners this old (needs ages in the supply)
+  std::string leave_weight = "none";     // "none" | "apl-65-plus": times the commune's share of 65+ (proxy)
+  std::string leave_file, leave_column;  // per commune probabilities replacing `leave` (code_insee, column)
+  double open = 1;                       // each [[modify.add]] of the base opens with this probability
 };
 
 struct Spec {
-  std::filesystem::path file;      // the sweep file (absolute)
+  std::filesystem::path file;  // the sweep file (absolute)
   std::string name, description;
   std::filesystem::path scenario;  // the base scenario (absolute)
   std::vector<Axis> grid;
   MonteCarlo mc;
-  bool task_outputs = false;       // outputs.tasks: each task's zones.csv in DIR/tasks/
-  std::string text;                // the sweep file's bytes (summary.json records its SHA-256)
-  std::string resolved_base;       // the base scenario resolved (scenario::Scenario::resolved_toml)
+  bool task_outputs = false;  // outputs.tasks: each task's zones.csv in DIR/tasks/
+  std::string text;           // the sweep file's bytes (summary.json records its SHA-256)
+  std::string resolved_base;  // the base scenario resolved (scenario::Scenario::resolved_toml)
 
-  std::size_t points() const;      // grid points (1 without a grid)
+  std::size_t points() const;  // grid points (1 without a grid)
   std::size_t tasks() const { return points() * mc.draws; }
 };
 
@@ -100,7 +100,7 @@ struct Frame {
   std::string siting_objective;           // siting.objective, "" without [siting]
   json data;                              // summary.json "data" of the base: every input and its SHA-256
   std::string cog_version;
-  const Territory* territory = nullptr;   // the base's (shapes for the GeoPackage and the maps), owned by the Worker
+  const Territory* territory = nullptr;  // the base's (shapes for the GeoPackage and the maps), owned by the Worker
 };
 
 /// Holds the inputs of a sweep, loaded once and kept for the tasks that share them (by the grid

@@ -6,7 +6,7 @@ return their result as bytes, and the client aggregates them in task order, so t
 not depend on the number of workers nor on the order tasks finish. A worker that dies costs only
 its tasks' re-execution: Dask runs them again elsewhere, with the same result.
 
-    python3 -m oasis.sweep FILE -o DIR [--scheduler ADDRESS] [--workers N] [--overwrite]
+    python3 -m oasis.sweeps FILE -o DIR [--scheduler ADDRESS] [--workers N] [--overwrite]
 
 is what ``oasis sweep`` runs.
 """
@@ -36,20 +36,30 @@ def _worker(file: str, sha: str, data: str):
     return w
 
 
-def _task(file: str, sha: str, data: str, index: int) -> tuple[int, bytes, int]:
-    """One task on this worker's inputs: (index, result bytes, pid of the worker that ran it)."""
+def _tasks(file: str, sha: str, data: str, start: int, stop: int) -> tuple[int, list[bytes], int]:
+    """Tasks start..stop-1 on this worker's inputs: (start, their results, pid of the worker)."""
     w = _worker(file, sha, data)
-    return index, w.run(index), os.getpid()
+    return start, [w.run(i) for i in range(start, stop)], os.getpid()
+
+
+def _batch_size(tasks: int, workers: int) -> int:
+    """Tasks per Dask task: about 8 Dask tasks per worker, so that Dask's own cost (about 10 ms a
+    task, docs/performance.md) stays small beside a task of about 12 ms, and a lost worker costs
+    little; at most 50 so that progress still moves."""
+    return max(1, min(50, tasks // max(1, 8 * workers)))
 
 
 def sweep(file: str, out_dir: str, *, scheduler: str | None = None, workers: int | None = None, client=None,
-          overwrite: bool = False, data: str = "", progress: Callable[[float, str], Any] | None = None) -> dict:
+          overwrite: bool = False, data: str = "", batch: int | None = None,
+          progress: Callable[[float, str], Any] | None = None) -> dict:
     """Runs the sweep `file` on dask.distributed and writes its aggregates into `out_dir`.
 
     The tasks run on `client` (a ``distributed.Client``) when given, else on the scheduler at
     `scheduler` ("tcp://host:8786"), else on a new ``LocalCluster`` of `workers` processes (default:
     the machine's cores), one thread each. `progress(fraction, stage)` is called as tasks finish.
-    Returns summary.json as a dict. The same sweep gives the same bytes whatever runs it.
+    `batch` tasks of the sweep go in one Dask task (default: about 8 Dask tasks per worker, at
+    most 50 sweep tasks each). Returns summary.json as a dict. The same sweep gives the same bytes
+    whatever runs it, however it is batched.
     """
     from distributed import Client, LocalCluster, as_completed  # python3-distributed
 
@@ -70,27 +80,30 @@ def sweep(file: str, out_dir: str, *, scheduler: str | None = None, workers: int
                 kind = "scheduler"
             else:
                 n = workers or os.cpu_count() or 1
-                own_cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+                own_cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                           dashboard_address=":0")
                 client = own_client = Client(own_cluster)
                 kind = "LocalCluster"
         else:
             kind = "client"
         n_workers = len(client.scheduler_info().get("workers", {}))
-        futures = [client.submit(_task, file, sha, data, i, key=f"oasis-sweep-{sha[:16]}-{i}", pure=False) for i in range(tasks)]
+        size = batch or _batch_size(tasks, n_workers)
+        futures = [client.submit(_tasks, file, sha, data, b, min(b + size, tasks), key=f"oasis-sweep-{sha[:16]}-{b}", pure=False)
+                   for b in range(0, tasks, size)]
         results: list[bytes | None] = [None] * tasks
         pids: set[int] = set()
         done = 0
         for fut in as_completed(futures):
-            index, blob, pid = fut.result()
-            results[index] = blob
+            start, blobs, pid = fut.result()
+            results[start:start + len(blobs)] = blobs
             pids.add(pid)
-            done += 1
-            if progress is not None and progress(done / tasks, f"task {index}") is False:
+            done += len(blobs)
+            if progress is not None and progress(done / tasks, f"task {start + len(blobs) - 1}") is False:
                 client.cancel(futures)
                 raise _oasis.error(75, "sweep cancelled")
         seconds = time.monotonic() - t0
         # The aggregate and the outputs, in the client, on its own copy of the base inputs.
-        info = {"kind": kind, "workers": n_workers, "worker_processes_used": len(pids), "tasks": tasks,
+        info = {"kind": kind, "workers": n_workers, "worker_processes_used": len(pids), "tasks": tasks, "batch": size,
                 "tasks_seconds": round(seconds, 3), "runs_per_minute": round(60 * tasks / seconds, 1) if seconds > 0 else None,
                 "address": getattr(client, "scheduler", None) and client.scheduler.address}
         return json.loads(local.write(list(results), out_dir, overwrite, json.dumps(info)))
