@@ -146,3 +146,23 @@ TEST_CASE("docs/sweeps.md holds the sweep file's keys generated from their decla
   const std::string doc((std::istreambuf_iterator<char>(f)), {});
   CHECK(doc.find(sweep::schema_markdown()) != std::string::npos);
 }
+
+TEST_CASE("sweep file: a grant parameter varies in the schemes that declare it and only there") {
+  Dir d;
+  const std::string src = OASIS_SOURCE_DIR;
+  write(d.p / "g.toml", "[territory]\nregions = [\"24\"]\n[[grants]]\nscheme = \"" + src +
+                            "/scenarios/grants/cvl-2018-plan-urgence-sante.toml\"\nfrom_sites = true\n[[grants]]\nscheme = \"" + src +
+                            "/scenarios/grants/aura-2017-bourse-internes.toml\"\napplications = \"" + src +
+                            "/scenarios/grants/examples/cvl-internes.csv\"\nparameters = ['faculties=[\"tours\"]']\n");
+  const auto s = sweep::load(write(d.p / "s.toml", "scenario = \"g.toml\"\n[grid]\n\"grants.parameters.bursary\" = [500, 1000]\n"));
+  REQUIRE(s.grid.size() == 1);
+  CHECK(s.grid[0].grant_entries == std::vector<std::size_t>{1});  // the bursary scheme, not the CVL plan
+  const auto sc = sweep::point_scenario(s, 1);
+  REQUIRE(sc.grants.size() == 2);
+  CHECK(sc.grants[0].parameters.empty());
+  CHECK(sc.grants[1].parameters == std::vector<std::string>{"faculties=[\"tours\"]", "bursary=1000"});
+  // A name no scheme declares, and a value the parameter cannot take: refused by --check.
+  CHECK(code_of(write(d.p / "t.toml", "scenario = \"g.toml\"\n[grid]\n\"grants.parameters.bursry\" = [1]\n")) == Errc::scenario_value);
+  CHECK(code_of(write(d.p / "u.toml", "scenario = \"g.toml\"\n[grid]\n\"grants.parameters.bursary\" = [\"abc\"]\n")) ==
+        Errc::scenario_value);
+}

@@ -17,6 +17,7 @@
 #include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
 #include "oasis/core/suggest.hpp"
+#include "oasis/scenario/check.hpp"
 #include "oasis/scenario/scenario.hpp"
 #include "oasis/travel/settings.hpp"
 
@@ -122,6 +123,7 @@ std::string show(const toml::node& v) {
 }
 
 void check_value(const OptionDecl& d, const std::string& shown, const toml::node& v, const Layer& L);
+void check_scalar_value(const OptionDecl& d, const std::string& shown, const toml::node& v, const std::string& file);
 
 void check_table(const toml::table& t, const std::string& pattern, const std::string& shown, const Layer& L) {
   const OptionDecl* parent = pattern.empty() ? nullptr : find_decl(pattern);
@@ -167,6 +169,18 @@ void check_value(const OptionDecl& d, const std::string& shown, const toml::node
       }
       return;
     }
+    default: check_scalar_value(d, shown, v, L.name);
+  }
+}
+
+void check_scalar_value(const OptionDecl& d, const std::string& shown, const toml::node& v, const std::string& file) {
+  const auto fail = [&](Errc code, const std::string& message, const std::string& fix) {
+    throw Error(code, message, file, line_of(v.source()), fix);
+  };
+  const auto type_error = [&](std::string_view expected) {
+    fail(Errc::scenario_type, fmt::format("'{}' = {} is not {}", shown, show(v), expected), fmt::format("write {} ({})", expected, d.doc));
+  };
+  switch (d.kind) {
     case Kind::string: {
       if (!v.is_string()) type_error("text in quotes");
       if (!d.choices.empty()) {
@@ -188,7 +202,7 @@ void check_value(const OptionDecl& d, const std::string& shown, const toml::node
             fix = fmt::format("{} ({})", fix, hint);
           else if (const auto near = closest(s, list); !near.empty())
             fix = fmt::format("did you mean \"{}\"? {}", near, fix);
-          fail(Errc::scenario_value, L, v.source(), fmt::format("'{}' = \"{}\" is not one of the choices", shown, s), fix);
+          fail(Errc::scenario_value, fmt::format("'{}' = \"{}\" is not one of the choices", shown, s), fix);
         }
       }
       return;
@@ -208,11 +222,14 @@ void check_value(const OptionDecl& d, const std::string& shown, const toml::node
       const double x = v.is_integer() ? static_cast<double>(v.as_integer()->get()) : v.as_floating_point()->get();
       const bool low = d.min_open ? !(x > d.min) : !(x >= d.min);
       if (!std::isfinite(x) || low || !(x <= d.max))
-        fail(Errc::scenario_value, L, v.source(), fmt::format("'{}' = {} is out of range", shown, show(v)),
+        fail(Errc::scenario_value, fmt::format("'{}' = {} is out of range", shown, show(v)),
              fmt::format("{} must be {} {} and <= {}{}", d.path, d.min_open ? ">" : ">=", d.min, d.max,
                          d.unit.empty() ? "" : fmt::format(" ({})", d.unit)));
       return;
     }
+    case Kind::table:
+    case Kind::table_array:
+    case Kind::map: return;
   }
 }
 
@@ -725,6 +742,10 @@ Scenario parse(std::string_view text, const std::string& name, const fs::path& b
   auto s = build(layers, fs::path(name).stem().string());
   s.file = name;
   return s;
+}
+
+void check_scalar(const OptionDecl& d, const std::string& shown, const toml::node& v, const std::string& file) {
+  check_scalar_value(d, shown, v, file);
 }
 
 }  // namespace oasis::scenario

@@ -6,10 +6,13 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include "oasis/core/atomic_file.hpp"
 #include "oasis/core/error.hpp"
+#include "oasis/grants/grants.hpp"
+#include "oasis/scenario/check.hpp"
 #include "oasis/sweep/sweep.hpp"
 
 namespace fs = std::filesystem;
@@ -30,7 +33,7 @@ constexpr OptionDecl kSchema[] = {
     {"grid", K::map, "", -kInf, kInf, false, "", false, "",
      "`\"scenario.key\" = [values]`: one axis per key, every combination a grid point. Keys of the scenario schema outside arrays of "
      "tables (`zoning.zip_below`, `zoning.caps.24.zip`, `travel.speed_kmh`, `siting.sites`, `zoning.units`...), and "
-     "`grants.parameters.NAME` (a parameter of every [[grants]] entry)"},
+     "`grants.parameters.NAME` (that parameter in each [[grants]] entry whose scheme declares it)"},
     {"monte_carlo", K::table, "", -kInf, kInf, false, "", false, "", "Random changes to the supply, drawn again for each task"},
     {"monte_carlo.draws", K::integer, "1", 1, 1000000, false, "", false, "tasks", "Draws per grid point (1: no randomness)"},
     {"monte_carlo.seed", K::integer, "1", 0, 9.2e18, false, "", false, "",
@@ -130,8 +133,9 @@ std::string with_values(const Spec& spec, const std::vector<std::pair<const Axis
         throw Error(Errc::scenario_value, fmt::format("grid key '{}': the base scenario has no [[grants]]", axis->key), spec.file.string(),
                     {}, "add a [[grants]] entry to the base scenario, or drop the axis");
       const std::string value = node.is_string() ? node.as_string()->get() : lit;
-      for (auto& g : *grants) {
-        auto& t = *g.as_table();
+      for (const auto entry : axis->grant_entries) {
+        if (entry >= grants->size()) continue;
+        auto& t = *(*grants)[entry].as_table();
         if (!t.get_as<toml::array>("parameters")) t.insert_or_assign("parameters", toml::array{});
         auto& params = *t.get_as<toml::array>("parameters");
         toml::array kept;
@@ -224,41 +228,8 @@ Spec parse(std::string_view text, const fs::path& file) {
     throw Error(Errc::format, fmt::format("not valid TOML: {}", e.description()), name, line_of(e.source()),
                 "check quotes, brackets and '=' on that line (https://toml.io)");
   }
-  // Every key declared, of its type, in its range.
-  const auto check = [&](const toml::node& n, const OptionDecl& d, const std::string& path) {
-    const auto type_fail = [&](const char* want) {
-      fail(Errc::scenario_type, name, &n, fmt::format("'{}' must be {}", path, want), fmt::format("e.g. {} (docs/sweeps.md)", d.doc));
-    };
-    switch (d.kind) {
-      case K::string:
-        if (!n.is_string()) type_fail("text in quotes");
-        if (!d.choices.empty()) {
-          const auto v = n.as_string()->get();
-          bool ok = false;
-          for (std::size_t b = 0, e; b <= d.choices.size() && !ok; b = e + 1) {
-            e = d.choices.find('|', b);
-            if (e == std::string_view::npos) e = d.choices.size();
-            ok = d.choices.substr(b, e - b) == v;
-          }
-          if (!ok)
-            fail(Errc::scenario_value, name, &n, fmt::format("'{}' = \"{}\" is not one of {}", path, v, d.choices), "use one of them");
-        }
-        break;
-      case K::boolean:
-        if (!n.is_boolean()) type_fail("true or false");
-        break;
-      case K::integer:
-      case K::number: {
-        if (d.kind == K::integer ? !n.is_integer() : !n.is_number()) type_fail(d.kind == K::integer ? "a whole number" : "a number");
-        const double v = n.is_integer() ? static_cast<double>(n.as_integer()->get()) : n.as_floating_point()->get();
-        if (!std::isfinite(v) || v < d.min || v > d.max || (d.min_open && v == d.min))
-          fail(Errc::scenario_value, name, &n, fmt::format("'{}' = {} is outside {} … {}", path, literal(n), d.min, d.max),
-               fmt::format("give a value in that range ({})", d.unit));
-        break;
-      }
-      default: break;
-    }
-  };
+  // Every key declared, of its type, in its range (the checks and messages of scenario files).
+  const auto check = [&](const toml::node& n, const OptionDecl& d, const std::string& path) { scenario::check_scalar(d, path, n, name); };
   for (const auto& [k, v] : doc) {
     const std::string key(k.str());
     const auto* d = find_decl(key);
@@ -336,6 +307,38 @@ Spec parse(std::string_view text, const fs::path& file) {
   if (spec.tasks() > 10'000'000)
     throw Error(Errc::scenario_value, fmt::format("the sweep makes {} tasks", spec.tasks()), name, {},
                 "fewer grid values or draws: at most 10,000,000 tasks");
+  // A grant parameter applies to the [[grants]] whose scheme declares it (and must name one).
+  for (auto& axis : spec.grid) {
+    if (!axis.key.starts_with("grants.parameters.")) continue;
+    const auto param = axis.key.substr(std::string("grants.parameters.").size());
+    const auto* node = doc.get_as<toml::table>("grid")->get(axis.key);
+    const auto where = node ? line_of(node->source()) : std::string();
+    const auto base = scenario::parse(spec.resolved_base, spec.scenario.string(), spec.scenario.parent_path());
+    std::vector<std::string> declared;
+    for (std::size_t g = 0; g < base.grants.size(); ++g) {
+      const auto scheme = grants::load_scheme(base.grants[g].scheme);
+      std::vector<std::string> names;
+      for (const auto& p : grants::info(*scheme).parameters) names.push_back(p.name);
+      if (std::find(names.begin(), names.end(), param) != names.end()) {
+        axis.grant_entries.push_back(g);
+        for (const auto& lit : axis.values) {
+          const auto v = toml::parse("v = " + lit);
+          const auto* n = v.get("v");
+          try {
+            (void)grants::with_parameters(scheme, {{param, n->is_string() ? n->as_string()->get() : lit}});
+          } catch (const Error& e) {
+            throw Error(e.code() == Errc::usage ? Errc::scenario_value : e.code(),
+                        fmt::format("grid '{}' = {}: {}", axis.key, lit, e.message()), name, where, e.fix());
+          }
+        }
+      }
+      declared.push_back(fmt::format("{} ({})", fs::path(base.grants[g].scheme).stem().string(), fmt::join(names, ", ")));
+    }
+    if (!base.grants.empty() && axis.grant_entries.empty())
+      throw Error(Errc::scenario_value,
+                  fmt::format("grid key '{}': no scheme of the base scenario's [[grants]] has a parameter '{}'", axis.key, param), name,
+                  where, fmt::format("the schemes and their parameters: {}", fmt::join(declared, "; ")));
+  }
   // Every value checked as the scenario would check it, one axis at a time, with the line.
   for (const auto& axis : spec.grid)
     for (const auto& lit : axis.values) {

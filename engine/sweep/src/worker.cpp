@@ -27,14 +27,32 @@ std::uint64_t mix(std::uint64_t x) {
 }
 double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
-/// The grid values of the given levels at a point, as a key.
-std::string key_of(const Spec& spec, std::size_t point, std::initializer_list<Axis::Level> levels) {
-  const auto values = point_values(spec, point);
+/// The grid values at a point of the axes `pick` selects, as a key.
+template <class Pick>
+std::string key_of(const Spec& spec, const nlohmann::json& values, Pick pick) {
   std::string key;
   for (const auto& a : spec.grid)
-    for (auto l : levels)
-      if (a.level == l) key += a.key + "=" + values[a.key].dump() + ";";
+    if (pick(a)) key += a.key + "=" + values[a.key].dump() + ";";
   return key;
+}
+
+/// A grid point, parsed once: its scenario and the keys of what it shares with other points.
+struct Point {
+  scenario::Scenario scenario;
+  std::string inputs_key;  // the values that change the loaded inputs
+  std::string travel_key;  // ... and the travel matrix
+  std::string calib_key;   // ... and the supply fit (it reads supply.* and access.*, nothing else)
+};
+
+Point make_point(const Spec& spec, std::size_t point) {
+  const auto values = point_values(spec, point);
+  Point p{point_scenario(spec, point), {}, {}, {}};
+  p.inputs_key = key_of(spec, values, [](const Axis& a) { return a.level == Axis::Level::inputs; });
+  p.travel_key = p.inputs_key + "|" + key_of(spec, values, [](const Axis& a) { return a.level == Axis::Level::travel; });
+  p.calib_key = p.travel_key + "|" + key_of(spec, values, [](const Axis& a) {
+                  return a.level == Axis::Level::compute && (a.key.starts_with("supply.") || a.key.starts_with("access."));
+                });
+  return p;
 }
 
 struct Loaded {
@@ -116,11 +134,19 @@ struct Worker::Impl {
   std::map<std::string, std::unique_ptr<Loaded>> inputs;            // by the inputs-level values
   std::map<std::string, std::unique_ptr<runner::Travel>> travel;    // by inputs + travel values
   std::map<std::string, std::optional<runner::Calibration>> calib;  // by every value the fit reads
+  std::map<std::size_t, Point> points;                              // parsed once per grid point
   std::optional<Frame> frame;
   std::size_t loads = 0;
 
-  Loaded& loaded(const scenario::Scenario& s, std::size_t point) {
-    auto& slot = inputs[key_of(spec, point, {Axis::Level::inputs})];
+  const Point& point(std::size_t index) {
+    auto it = points.find(index);
+    if (it == points.end()) it = points.emplace(index, make_point(spec, index)).first;
+    return it->second;
+  }
+
+  Loaded& loaded(const Point& p) {
+    const auto& s = p.scenario;
+    auto& slot = inputs[p.inputs_key];
     if (slot) return *slot;
     Diagnostics diag;
     auto L = std::make_unique<Loaded>();
@@ -165,8 +191,9 @@ struct Worker::Impl {
   }
 
   void build_frame() {
-    const auto s = point_scenario(spec, 0);
-    auto& L = loaded(s, 0);
+    const auto& p = point(0);
+    const auto& s = p.scenario;
+    auto& L = loaded(p);
     const auto& in = L.inputs;
     const auto& t = in.territory;
     Frame f;
@@ -191,17 +218,17 @@ struct Worker::Impl {
 
   TaskResult run(std::size_t index) {
     const auto id = task_id(spec, index);
-    const auto s = point_scenario(spec, id.point);
-    auto& L = loaded(s, id.point);
+    const auto& p = point(id.point);
+    const auto& s = p.scenario;
+    auto& L = loaded(p);
     auto& in = L.inputs;
     const auto& t = in.territory;
     const auto n = t.size();
     Diagnostics diag;
-    const auto tkey = key_of(spec, id.point, {Axis::Level::inputs, Axis::Level::travel});
-    auto& tr = travel[tkey];
+    auto& tr = travel[p.travel_key];
     if (!tr) tr = std::make_unique<runner::Travel>(runner::build_travel(s, in, options, diag));
     const auto* around_od = tr->od_around ? &*tr->od_around : nullptr;
-    const auto ckey = tkey + "|" + key_of(spec, id.point, {Axis::Level::compute});
+    const auto& ckey = p.calib_key;
     if (!calib.count(ckey)) {
       const runner::CalibrationCache cache =
           options.cache_dir ? runner::CalibrationCache{*options.cache_dir} : runner::CalibrationCache::user_default();

@@ -35,6 +35,7 @@ struct Axis {
   std::string key;                  // "zoning.zip_below", "zoning.caps.24.zip", "grants.parameters.NAME"
   std::vector<std::string> values;  // TOML literals: "2.5", "\"commune\""
   enum class Level { compute, travel, inputs } level = Level::compute;  // what changing it costs a worker
+  std::vector<std::size_t> grant_entries;                               // grants.parameters.NAME: the [[grants]] whose scheme declares NAME
 };
 
 struct MonteCarlo {
