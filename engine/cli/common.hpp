@@ -69,6 +69,7 @@ void register_site(CLI::App& app, GlobalFlags& g);
 void register_grants(CLI::App& app, GlobalFlags& g);
 void register_map(CLI::App& app, GlobalFlags& g);
 void register_sweep(CLI::App& app, GlobalFlags& g);
+void register_serve(CLI::App& app, GlobalFlags& g);
 
 /// An id,value table of the matrix-mode commands (ids are strings, kept in file order).
 struct IdTable {

@@ -201,6 +201,7 @@ int main(int argc, char** argv) {
   cli::register_grants(app, global);
   cli::register_map(app, global);
   cli::register_sweep(app, global);
+  cli::register_serve(app, global);
   cli::register_shell(app);
   cli::install_interrupt_handler();
   const InputScope inputs;  // no output of this command may replace one of its inputs

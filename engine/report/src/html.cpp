@@ -17,8 +17,6 @@ namespace web {
 extern const std::string_view page, leaflet_js, leaflet_css, report_js, report_css;
 }  // namespace web
 
-namespace {
-
 nlohmann::json classes_json(const Classification& c) {
   nlohmann::json out{{"title", c.legend_title}, {"breaks", c.breaks}, {"classes", nlohmann::json::array()}};
   for (const auto& k : c.classes) out["classes"].push_back({{"label", k.label}, {"colour", k.colour.hex()}});
@@ -51,6 +49,18 @@ void append_shape(std::string& out, const MultiPolygon& mp) {
   }
   out += ']';
 }
+
+std::string shapes_json(std::span<const MultiPolygon> shapes) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    if (i) out += ',';
+    append_shape(out, shapes[i]);
+  }
+  out += ']';
+  return out;
+}
+
+namespace {
 
 /// The summary as the public page shows it: every path under one of `prefixes` (the data folder,
 /// the working folder) written relative to it, so that the page does not disclose local folders.

@@ -451,10 +451,18 @@ std::map<std::string, double> read_departement_factors(const fs::path& file, con
 
 /// flags.urgences_format = "sae": the SAE établissements placed at their commune (of the run, and
 /// of its ring for the times), with what was read.
-UrgentCare read_urgent_care(const scenario::Scenario& s, const fs::path& dir, const Territory& t, const Territory* around,
-                            const geodata::Cog& cog, Diagnostics& diag) {
+/// The SAE as read (once per prepared inputs): every établissement with an emergency service.
+struct SaeRead {
+  std::vector<geodata::EmergencySite> all;
   geodata::SaeReport rep;
-  const auto all = geodata::read_sae(dir, s.flags.urgences_year, diag, rep);
+  fs::path dir;
+};
+
+UrgentCare read_urgent_care(const scenario::Scenario& s, const SaeRead& sae, const Territory& t, const Territory* around,
+                            const geodata::Cog& cog, Diagnostics& diag) {
+  const auto& all = sae.all;
+  const auto& rep = sae.rep;
+  const auto& dir = sae.dir;
   UrgentCare u;
   u.year = s.flags.urgences_year;
   u.su.assign(t.size(), 0.0);
@@ -547,6 +555,13 @@ std::vector<fs::path> boundary_files(const std::vector<std::string>& read) {
 
 /// The sites besides the supply: [[indicators]] (default file: the supply's), the urgent-care
 /// sites (flags.urgences: the SAE or a file of one's own) and the MSP (flags.msp, on the ring too).
+void set_urgent_care(const scenario::Scenario& s, const SaeRead& sae, Inputs& in, const geodata::Cog& cog, Diagnostics& diag) {
+  in.urgent_care = read_urgent_care(s, sae, in.territory, in.around ? &in.around->territory : nullptr, cog, diag);
+  std::vector<double> sites(in.territory.size(), 0.0);
+  for (const auto& e : in.urgent_care->sites) sites[e.commune] += e.su_general || e.smur;
+  in.urgences = SupplyInput{std::move(sites), sae.dir.string(), "sae"};
+}
+
 void load_other_sites(const scenario::Scenario& s, const fs::path& data_dir, const fs::path& supply_file, Inputs& in,
                       const geodata::Cog& cog, Diagnostics& diag) {
   const Territory& t = in.territory;
@@ -561,10 +576,7 @@ void load_other_sites(const scenario::Scenario& s, const fs::path& data_dir, con
     in.extra.push_back({std::move(amounts), erep.file, erep.format});
   }
   if (!s.flags.urgences.empty() && s.flags.urgences_format == "sae") {
-    in.urgent_care = read_urgent_care(s, data_path(s.flags.urgences, data_dir), t, in.around ? &in.around->territory : nullptr, cog, diag);
-    std::vector<double> sites(n, 0.0);
-    for (const auto& e : in.urgent_care->sites) sites[e.commune] += e.su_general || e.smur;
-    in.urgences = SupplyInput{std::move(sites), data_path(s.flags.urgences, data_dir).string(), "sae"};
+    // Set by set_urgent_care (the scenario's closures): the SAE only is read here.
   } else if (!s.flags.urgences.empty()) {
     geodata::SupplyOptions uo;
     uo.path = data_path(s.flags.urgences, data_dir);
@@ -593,9 +605,43 @@ void load_other_sites(const scenario::Scenario& s, const fs::path& data_dir, con
 
 }  // namespace
 
+struct PreparedInputs::Impl {
+  Inputs inputs;
+  geodata::Cog cog;
+  SupplyTable file_table;
+  std::optional<SaeRead> sae;
+};
+
+PreparedInputs::PreparedInputs(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PreparedInputs::PreparedInputs(PreparedInputs&&) noexcept = default;
+PreparedInputs& PreparedInputs::operator=(PreparedInputs&&) noexcept = default;
+PreparedInputs::~PreparedInputs() = default;
+Inputs& PreparedInputs::inputs() noexcept { return impl_->inputs; }
+const Inputs& PreparedInputs::inputs() const noexcept { return impl_->inputs; }
+const SupplyTable& PreparedInputs::file_table() const noexcept { return impl_->file_table; }
+
+void PreparedInputs::apply_changes(const scenario::Scenario& s, Diagnostics& diag) {
+  auto& in = impl_->inputs;
+  const auto n = in.territory.size();
+  in.table = impl_->file_table;
+  const auto records_before = in.table.size();
+  in.modifications = apply_modifications(s, in.table, in.territory, impl_->cog, diag);
+  in.supply = in.table.per_commune(n);
+  in.supply_added.assign(n, 0.0);
+  for (auto i = records_before; i < in.table.size(); ++i) in.supply_added[in.table.commune[i]] += in.table.amount[i];
+  if (impl_->sae) set_urgent_care(s, *impl_->sae, in, impl_->cog, diag);
+}
+
 Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {
+  auto p = prepare_inputs(s, opt, diag);
+  p.apply_changes(s, diag);
+  return std::move(p.inputs());
+}
+
+PreparedInputs prepare_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnostics& diag) {
   const SubProgress p_load(opt.progress, 0.0, 0.3);
-  Inputs in;
+  auto impl = std::make_unique<PreparedInputs::Impl>();
+  Inputs& in = impl->inputs;
   geodata::TerritoryOptions o;
   o.data_dir = geodata::resolve_data_dir(!opt.data_dir.empty() ? opt.data_dir : s.data.dir);
   o.cog_dir = geodata::resolve_cog_dir(!opt.cog_dir.empty() ? opt.cog_dir : s.data.cog);
@@ -607,7 +653,8 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   o.use_apl = opt.use_apl;
   o.progress = [&](double f, std::string_view st) { return p_load(f, st); };
   o.cache = cache_of(opt);
-  const auto cog = geodata::Cog::load(o.cog_dir, o.cache);
+  impl->cog = geodata::Cog::load(o.cog_dir, o.cache);
+  const auto& cog = impl->cog;
   auto sel = select_territory(s, o, cog, diag);
   in.cache = !o.cache.enabled() ? "off" : cog.from_cache() && sel.loaded.boundaries.from_cache ? "hit" : "miss";
   in.file_cache = o.cache;
@@ -638,18 +685,16 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
   so.age_column = s.supply.age_column;
   so.points_epsg = s.supply.epsg;
   geodata::SupplyReport srep;
-  in.table = geodata::load_supply(so, t, cog, diag, srep);
+  impl->file_table = geodata::load_supply(so, t, cog, diag, srep);
+  in.table = impl->file_table;
   in.supply_before = in.table.per_commune(n);
-  const auto records_before = in.table.size();
-  in.modifications = apply_modifications(s, in.table, t, cog, diag);
-  in.supply = in.table.per_commune(n);
+  in.supply = in.supply_before;  // apply_changes sets the scenario's
   if (in.around) {
     Diagnostics ring_diag;
     geodata::SupplyReport rrep;
     in.around->supply = geodata::load_supply(so, in.around->territory, cog, ring_diag, rrep).per_commune(in.around->territory.size());
   }
   in.supply_added.assign(n, 0.0);
-  for (auto i = records_before; i < in.table.size(); ++i) in.supply_added[in.table.commune[i]] += in.table.amount[i];
   if ((s.supply.calibrate != "none" || s.supply.combine != "first") && s.supply.calibrate_sites != "none") {
     const fs::path file = s.supply.calibrate_sites.empty() ? o.data_dir / "practitioners" / "sirene2019_ps_communes.csv"
                                                            : data_path(s.supply.calibrate_sites, o.data_dir);
@@ -684,6 +729,12 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
 
   // The other supplies: [[indicators]], the urgent-care sites, the MSP.
   load_other_sites(s, o.data_dir, so.path, in, cog, diag);
+  if (!s.flags.urgences.empty() && s.flags.urgences_format == "sae") {
+    SaeRead sae;
+    sae.dir = data_path(s.flags.urgences, o.data_dir);
+    sae.all = geodata::read_sae(sae.dir, s.flags.urgences_year, diag, sae.rep);
+    impl->sae = std::move(sae);
+  }
 
   // Zoning units, the official list, the siting candidates.
   in.units = units_of(s, t, cog);
@@ -719,12 +770,12 @@ Inputs load_inputs(const scenario::Scenario& s, const RunOptions& opt, Diagnosti
       fmt::format("Sources : contours {}, INSEE COG ({})",
                   o.communes ? o.communes->filename().string() : std::string("IGN ADMIN EXPRESS (COG 2018)"), sel.loaded.cog_version);
   if (sel.loaded.apl) in.wording.sources += ", " + source_of(sel.loaded.apl->file, "drees_apl_mg_2022_communes.csv", "DREES APL 2022");
-  if (in.urgent_care) in.wording.sources += fmt::format(", DREES SAE {}", in.urgent_care->year);
+  if (impl->sae) in.wording.sources += fmt::format(", DREES SAE {}", s.flags.urgences_year);
   in.wording.sources += fmt::format(" — oasis {}", kVersion);
   in.wording.data_line = fmt::format("Offre : {} ; populations légales du COG", supply_source);
   const auto dep_file = o.data_dir / "admin" / "departements.geojson";
   if (fs::exists(dep_file)) in.outlines = dep_file;
-  return in;
+  return PreparedInputs(std::move(impl));
 }
 
 Travel build_travel(const scenario::Scenario& s, const Inputs& in, const RunOptions& opt, Diagnostics& diag) {

@@ -748,4 +748,34 @@ void check_scalar(const OptionDecl& d, const std::string& shown, const toml::nod
   check_scalar_value(d, shown, v, file);
 }
 
+/// The scenario key's declaration ("zoning.caps.24.zip" matches "zoning.caps.*.zip"), or nullptr.
+const OptionDecl* declaration_of(const std::string& key) {
+  std::vector<std::string> parts;
+  for (std::size_t b = 0, e; b <= key.size(); b = e + 1) {
+    e = key.find('.', b);
+    if (e == std::string::npos) e = key.size();
+    parts.push_back(key.substr(b, e - b));
+  }
+  for (const auto& d : schema()) {
+    std::vector<std::string> dp;
+    const std::string p(d.path);
+    for (std::size_t b = 0, e; b <= p.size(); b = e + 1) {
+      e = p.find('.', b);
+      if (e == std::string::npos) e = p.size();
+      dp.push_back(p.substr(b, e - b));
+    }
+    if (dp.size() != parts.size()) continue;
+    bool ok = true;
+    for (std::size_t i = 0; i < dp.size() && ok; ++i) ok = dp[i] == "*" || dp[i] == parts[i];
+    if (ok) return &d;
+  }
+  return nullptr;
+}
+
+bool in_table_array(const std::string& key) {
+  for (const auto& d : schema())
+    if (d.kind == Kind::table_array && key.starts_with(std::string(d.path) + ".")) return true;
+  return false;
+}
+
 }  // namespace oasis::scenario

@@ -62,54 +62,6 @@ const OptionDecl* find_decl(std::string_view path) {
   return nullptr;
 }
 
-/// The scenario key's declaration ("zoning.caps.24.zip" matches "zoning.caps.*.zip"), or nullptr.
-const OptionDecl* scenario_decl(const std::string& key) {
-  std::vector<std::string> parts;
-  for (std::size_t b = 0, e; b <= key.size(); b = e + 1) {
-    e = key.find('.', b);
-    if (e == std::string::npos) e = key.size();
-    parts.push_back(key.substr(b, e - b));
-  }
-  for (const auto& d : scenario::schema()) {
-    std::vector<std::string> dp;
-    const std::string p(d.path);
-    for (std::size_t b = 0, e; b <= p.size(); b = e + 1) {
-      e = p.find('.', b);
-      if (e == std::string::npos) e = p.size();
-      dp.push_back(p.substr(b, e - b));
-    }
-    if (dp.size() != parts.size()) continue;
-    bool ok = true;
-    for (std::size_t i = 0; i < dp.size() && ok; ++i) ok = dp[i] == "*" || dp[i] == parts[i];
-    if (ok) return &d;
-  }
-  return nullptr;
-}
-
-bool under_table_array(const std::string& key) {
-  for (const auto& d : scenario::schema())
-    if (d.kind == K::table_array && key.starts_with(std::string(d.path) + ".")) return true;
-  return false;
-}
-
-Axis::Level level_of(const std::string& key) {
-  // What a change of the key costs a worker: keys read by load_inputs reload the inputs (they are
-  // kept per value), [travel] rebuilds the travel table, the rest only recomputes (docs/sweeps.md).
-  static const std::set<std::string> compute = {
-      "zoning.indicator",        "zoning.zip_below",   "zoning.vivier_below",    "zoning.fill",
-      "flags.density_below",     "flags.deficit_2003", "flags.urgences_max_min", "supply.activity",
-      "supply.calibrate_lambda", "supply.calibrate_cv"};
-  if (key.starts_with("travel.")) return key == "travel.threads" ? Axis::Level::compute : Axis::Level::travel;
-  if (key.starts_with("access.")) return key == "access.age_weights" ? Axis::Level::inputs : Axis::Level::compute;
-  if (key.starts_with("zoning.caps.") || key.starts_with("grants.parameters.") || compute.count(key)) return Axis::Level::compute;
-  if (key.starts_with("siting.")) {
-    static const std::set<std::string> inputs = {"siting.sites",          "siting.candidates", "siting.candidates_file", "siting.msp",
-                                                 "siting.min_population", "siting.exclude",    "siting.min_distance_km"};
-    return inputs.count(key) ? Axis::Level::inputs : Axis::Level::compute;
-  }
-  return Axis::Level::inputs;
-}
-
 std::string literal(const toml::node& n) {
   std::ostringstream os;
   n.visit([&](const auto& v) { os << v; });
@@ -174,6 +126,24 @@ std::vector<std::pair<const Axis*, std::string>> values_of(const Spec& spec, std
 }
 
 }  // namespace
+
+Axis::Level level_of(const std::string& key) {
+  // What a change of the key costs a worker: keys read by load_inputs reload the inputs (they are
+  // kept per value), [travel] rebuilds the travel table, the rest only recomputes (docs/sweeps.md).
+  static const std::set<std::string> compute = {
+      "zoning.indicator",        "zoning.zip_below",   "zoning.vivier_below",    "zoning.fill",
+      "flags.density_below",     "flags.deficit_2003", "flags.urgences_max_min", "supply.activity",
+      "supply.calibrate_lambda", "supply.calibrate_cv"};
+  if (key.starts_with("travel.")) return key == "travel.threads" ? Axis::Level::compute : Axis::Level::travel;
+  if (key.starts_with("access.")) return key == "access.age_weights" ? Axis::Level::inputs : Axis::Level::compute;
+  if (key.starts_with("zoning.caps.") || key.starts_with("grants.parameters.") || compute.count(key)) return Axis::Level::compute;
+  if (key.starts_with("siting.")) {
+    static const std::set<std::string> inputs = {"siting.sites",          "siting.candidates", "siting.candidates_file", "siting.msp",
+                                                 "siting.min_population", "siting.exclude",    "siting.min_distance_km"};
+    return inputs.count(key) ? Axis::Level::inputs : Axis::Level::compute;
+  }
+  return Axis::Level::inputs;
+}
 
 std::span<const OptionDecl> schema() noexcept { return kSchema; }
 std::string schema_markdown() { return scenario::schema_markdown(kSchema); }
@@ -283,8 +253,9 @@ Spec parse(std::string_view text, const fs::path& file) {
       Axis axis;
       axis.key = std::string(k.str());
       const bool grant_param = axis.key.starts_with("grants.parameters.") && axis.key.size() > 18;
-      const auto* d = grant_param ? nullptr : scenario_decl(axis.key);
-      if (!grant_param && (!d || under_table_array(axis.key) || d->kind == K::table || d->kind == K::map || d->kind == K::table_array))
+      const auto* d = grant_param ? nullptr : scenario::declaration_of(axis.key);
+      if (!grant_param &&
+          (!d || scenario::in_table_array(axis.key) || d->kind == K::table || d->kind == K::map || d->kind == K::table_array))
         fail(Errc::scenario_key, name, &v, fmt::format("grid key '{}' is not a scenario key the grid can vary", axis.key),
              "use a key of `oasis scenario --schema` outside arrays of tables, or grants.parameters.NAME (docs/sweeps.md)");
       if (axis.key == "extend" || axis.key == "name")

@@ -3,6 +3,7 @@
 // inequality, scenario vs baseline, the static maps, an interactive map (Leaflet, inlined), the
 // sortable commune table and the provenance — that opens offline from the file.
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,13 @@ struct ReportInput {
   std::string map_zones_png, map_apl_png;  // PNG bytes of maps/zones.png and maps/apl.png
   std::string map_zones_baseline_png;      // maps/zones-baseline.png (with a baseline), beside the scenario's
 };
+
+/// A classification's legend for a page: {"title", "breaks", "classes": [{"label", "colour"}]}.
+nlohmann::json classes_json(const Classification& c);
+/// Shapes (WGS 84 degrees) for a page: one array per shape, rings as [x0, y0, dx1, dy1, ...] in
+/// integer 1e-5 degrees (report.js and planner.js decode them).
+std::string shapes_json(std::span<const MultiPolygon> shapes);
+void append_shape(std::string& out, const MultiPolygon& shape);
 
 /// The page. Deterministic: the same input gives the same bytes (no clock, no random ids).
 std::string html_report(const ReportInput& in);

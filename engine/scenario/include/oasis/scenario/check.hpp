@@ -13,4 +13,9 @@ namespace oasis::scenario {
 /// reader wrote it) unless `v` fits `d`. Tables, arrays of tables and maps are the caller's.
 void check_scalar(const OptionDecl& d, const std::string& shown, const toml::node& v, const std::string& file);
 
+/// The declaration of a dotted scenario key ("zoning.caps.24.zip" matches "zoning.caps.*.zip"), or nullptr.
+const OptionDecl* declaration_of(const std::string& key);
+/// Whether the key is inside an array of tables ("modify.add.amount").
+bool in_table_array(const std::string& key);
+
 }  // namespace oasis::scenario

@@ -71,6 +71,9 @@ struct TaskId {
   std::size_t index = 0, point = 0, draw = 0;
 };
 TaskId task_id(const Spec& spec, std::size_t index);
+/// What a change of a scenario key costs a process that keeps its inputs: reload them, rebuild the
+/// travel table, or only recompute (sweep workers, oasis serve).
+Axis::Level level_of(const std::string& key);
 /// The scenario of a grid point (the base with the point's values), resolved and validated.
 scenario::Scenario point_scenario(const Spec& spec, std::size_t point);
 /// The point's values, {"zoning.zip_below": 2.5, ...} (empty without a grid).
