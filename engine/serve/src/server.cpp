@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -90,8 +91,11 @@ struct Server::Impl {
   httplib::Server http;
   RateLimit rate;
   int port = 0;
+  bool loopback = false;
 
-  Impl(Planner& p, ServerOptions o) : planner(p), options(std::move(o)), rate(p.limits().requests_per_second, p.limits().burst) {}
+  Impl(Planner& p, ServerOptions o) : planner(p), options(std::move(o)), rate(p.limits().requests_per_second, p.limits().burst) {
+    loopback = options.host == "127.0.0.1" || options.host == "localhost" || options.host == "::1";
+  }
 
   template <class F>
   void handle(httplib::Response& res, F&& f) {
@@ -114,10 +118,26 @@ struct Server::Impl {
       // The page and its API only: no script, style or image from elsewhere, no framing.
       res.set_header("Content-Security-Policy",
                      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
-      if (!rate.take(req.remote_addr)) {
+      // A page served on loopback answers only to the names of loopback (no DNS rebinding).
+      if (loopback) {
+        const auto host = req.get_header_value("Host");
+        const auto name = host.substr(0, host.rfind(':') == std::string::npos || host.back() == ']' ? host.size() : host.rfind(':'));
+        if (name != "127.0.0.1" && name != "localhost" && name != "[::1]") {
+          send_json(res,
+                    error_json(Error(Errc::usage, fmt::format("Host '{}' is not this machine's loopback name", host), "request", {},
+                                     "open http://127.0.0.1:PORT/ (docs/serve.md)")),
+                    403);
+          return httplib::Server::HandlerResponse::Handled;
+        }
+      }
+      // Rates per session (a tab), and per address for the routes outside a session.
+      static const std::regex session_path("^/api/sessions/([0-9a-f]{32})");
+      std::smatch m;
+      const auto key = std::regex_search(req.path, m, session_path) ? "s:" + m[1].str() : "a:" + req.remote_addr;
+      if (!rate.take(key)) {
         send_json(res,
                   error_json(Error(Errc::limit, "too many requests from this address", "request", {},
-                                   fmt::format("at most {} requests a second", planner.limits().requests_per_second))),
+                                   fmt::format("at most {} requests a second per session", planner.limits().requests_per_second))),
                   429);
         res.set_header("Retry-After", "1");
         return httplib::Server::HandlerResponse::Handled;

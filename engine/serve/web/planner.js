@@ -15,6 +15,7 @@
     for (const [k, v] of Object.entries(attrs || {})) {
       if (k === 'text') e.textContent = v;
       else if (k === 'cls') e.className = v;
+      else if (k === 'style') e.style.cssText = v;  // CSSOM: allowed by the page's style-src 'self'
       else e.setAttribute(k, v);
     }
     for (const c of children || []) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
@@ -78,7 +79,7 @@
       if (maps[which]) { maps[which].remove(); }
       const m = L.map('map-' + which, { preferCanvas: true, zoomSnap: 0.25, attributionControl: true });
       m.attributionControl.setPrefix(false);
-      m.attributionControl.addAttribution(geo.sources);
+      m.attributionControl.addAttribution('IGN, INSEE, DREES');  // in full under the figures
       const group = L.featureGroup();
       polys[which] = [];
       for (let i = 0; i < geo.code.length; ++i) {
@@ -180,6 +181,12 @@
   }
   function settings() {
     const form = $('settings');
+    // The same keys: only the values move (a redrawn form would lose the focus and the typing).
+    const inputs = form.querySelectorAll('[name]');
+    if (inputs.length === state.settings.length && state.settings.every((s, k) => inputs[k].name === s.key)) {
+      state.settings.forEach((s, k) => { if (document.activeElement !== inputs[k]) inputs[k].value = String(s.value); });
+      return;
+    }
     form.textContent = '';
     for (const s of state.settings) {
       let input;
@@ -191,7 +198,12 @@
         if (s.min !== null && s.min !== undefined && s.min > -1e299) input.min = String(s.min);
         if (s.max !== null && s.max !== undefined && s.max < 1e299) input.max = String(s.max);
       }
-      input.addEventListener('change', () => change({ op: 'set', key: s.key, value: s.choices ? input.value : Number(input.value) }));
+      input.addEventListener('change', () => {
+        const value = s.choices ? input.value : Number(input.value);
+        const now = state.settings.find((x) => x.key === s.key);
+        if (now && now.value === value) return;  // unchanged (e.g. the form redrawn under the focus)
+        change({ op: 'set', key: s.key, value });
+      });
       form.appendChild(el('label', { title: s.doc }, [s.key, input]));
       if (s.unit) form.appendChild(el('span', { cls: 'unit', text: s.unit }));
     }
@@ -244,8 +256,19 @@
     for (const [id, name] of [['export-toml', 'scenario.toml'], ['export-csv', 'zones.csv'], ['export-xlsx', 'zones.xlsx'], ['export-gpkg', 'communes.gpkg']])
       $(id).href = '/api/sessions/' + session + '/export/' + name;
     document.body.dataset.updates = String(Number(document.body.dataset.updates) + 1);
-    window.oasisPlanner = { session, state };
+    window.oasisPlanner = { session, state, focus, fit };
   }
+
+  /// Zooms the current map on a commune and returns the page coordinates of a point inside it (tests).
+  function focus(code) {
+    const i = geo.code.indexOf(code), p = polys.current[i];
+    if (!p) return null;
+    maps.current.fitBounds(p.getBounds(), { animate: false, maxZoom: 12 });
+    const r = $('map-current').getBoundingClientRect(), pt = maps.current.latLngToContainerPoint(p.getCenter());
+    return { x: r.left + pt.x, y: r.top + pt.y };
+  }
+
+  function fit() { maps.current.fitBounds(L.featureGroup(polys.current.filter((p) => p)).getBounds(), { animate: false }); }
 
   // --- Actions -----------------------------------------------------------------------------------
   async function change(c) {
@@ -288,7 +311,7 @@
   (async () => {
     try {
       const list = await api('GET', '/api/territories');
-      for (const t of list) $('territory').appendChild(el('option', { value: t.id, text: t.title + ' — ' + t.id }));
+      for (const t of list) $('territory').appendChild(el('option', { value: t.id, text: (t.description || t.title) + ' (' + t.id + ')' }));
       const wanted = new URLSearchParams(location.search).get('territory');
       const first = list.find((t) => t.id === wanted) || list[0];
       $('territory').value = first.id;
