@@ -26,6 +26,7 @@
 #include "oasis/runner/steps.hpp"
 #include "oasis/scenario/scenario.hpp"
 #include "oasis/siting/siting.hpp"
+#include "oasis/serve/planner.hpp"
 #include "oasis/sweep/sweep.hpp"
 #include "oasis/travel/models.hpp"
 #include "oasis/zoning/zoning.hpp"
@@ -659,6 +660,58 @@ void define_sweep(py::module_& m) {
   m.def("sweep_schema_markdown", [] { return sweep::schema_markdown(); });
 }
 
+/// The planner of oasis serve (docs/serve.md), without HTTP: the same sessions, changes and exports.
+void define_planner(py::module_& m) {
+  using serve::Planner;
+  const auto j = [](const serve::json& x) { return x.dump(); };
+  py::class_<Planner>(m, "Planner", "The what-if planner of oasis serve: sessions of changes on served scenarios (JSON texts in and out)")
+      .def(py::init([](const std::vector<std::string>& files, const std::string& data) {
+             runner::RunOptions o;
+             o.data_dir = data;
+             return std::make_unique<Planner>(std::vector<std::filesystem::path>(files.begin(), files.end()), std::move(o));
+           }),
+           py::arg("scenarios"), py::arg("data") = "")
+      .def("territories", [j](const Planner& p) { return j(p.territories()); })
+      .def(
+          "open_session",
+          [j](Planner& p, const std::string& t) {
+            py::gil_scoped_release nogil;
+            return j(p.open_session(t));
+          },
+          py::arg("territory"))
+      .def(
+          "state", [j](Planner& p, const std::string& s) { return j(p.state(s)); }, py::arg("session"))
+      .def("geometry", &Planner::geometry, py::arg("session"))
+      .def(
+          "change",
+          [j](Planner& p, const std::string& s, const std::string& change) {
+            const auto c = serve::json::parse(change);
+            py::gil_scoped_release nogil;
+            return j(p.change(s, c));
+          },
+          py::arg("session"), py::arg("change"))
+      .def(
+          "undo",
+          [j](Planner& p, const std::string& s, long index) {
+            py::gil_scoped_release nogil;
+            return j(p.undo(s, index));
+          },
+          py::arg("session"), py::arg("index") = -1)
+      .def("scenario_toml", &Planner::scenario_toml, py::arg("session"))
+      .def(
+          "export_file",
+          [](Planner& p, const std::string& s, const std::string& name) {
+            std::string bytes;
+            {
+              py::gil_scoped_release nogil;
+              bytes = p.export_file(s, name);
+            }
+            return py::bytes(bytes);
+          },
+          py::arg("session"), py::arg("name"))
+      .def("close_session", &Planner::close_session, py::arg("session"));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_oasis, m) {
@@ -669,4 +722,5 @@ PYBIND11_MODULE(_oasis, m) {
   define_od(m);
   define_steps(m);
   define_sweep(m);
+  define_planner(m);
 }

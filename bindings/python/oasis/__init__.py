@@ -25,7 +25,7 @@ from ._oasis import OasisError, Od, Territory
 __version__ = _oasis.__version__
 __all__ = [
     "OasisError", "Territory", "Od", "errors", "load_territory", "load_supply", "travel", "od_from_dataframe",
-    "access", "zone", "site", "grants", "run", "sweep", "territory_frame", "od_frame",
+    "access", "zone", "site", "grants", "run", "sweep", "territory_frame", "od_frame", "Planner",
 ]
 
 Progress = Callable[[float, str], Any]
@@ -308,3 +308,44 @@ def sweep(file: str, out_dir: str, **options):
     from .sweeps import sweep as _sweep  # needs python3-distributed only when called
 
     return _sweep(file, out_dir, **options)
+
+
+class Planner:
+    """The what-if planner of ``oasis serve`` without the browser (docs/serve.md): sessions of changes
+    on the served scenario files, the same states (dicts), errors (OasisError) and exports.
+
+    >>> p = Planner(["scenarios/planner/centre-val-de-loire.toml"])      # doctest: +SKIP
+    >>> s = p.open_session("planner-centre-val-de-loire")               # doctest: +SKIP
+    >>> s = p.change(s["session"], {"op": "add", "commune": "28018"})    # doctest: +SKIP
+    """
+
+    def __init__(self, scenarios: Sequence[str], data: str = ""):
+        self._p = _oasis.Planner([os.fspath(f) for f in scenarios], data)
+
+    def territories(self) -> list:
+        return json.loads(self._p.territories())
+
+    def open_session(self, territory: str) -> dict:
+        return json.loads(self._p.open_session(territory))
+
+    def state(self, session: str) -> dict:
+        return json.loads(self._p.state(session))
+
+    def geometry(self, session: str) -> dict:
+        return json.loads(self._p.geometry(session))
+
+    def change(self, session: str, change: Mapping[str, Any]) -> dict:
+        return json.loads(self._p.change(session, json.dumps(change)))
+
+    def undo(self, session: str, index: int = -1) -> dict:
+        return json.loads(self._p.undo(session, index))
+
+    def scenario_toml(self, session: str) -> str:
+        return self._p.scenario_toml(session)
+
+    def export_file(self, session: str, name: str) -> bytes:
+        """``zones.csv``, ``zones.xlsx``, ``communes.gpkg`` or ``summary.json`` of the session's state."""
+        return self._p.export_file(session, name)
+
+    def close_session(self, session: str) -> None:
+        self._p.close_session(session)

@@ -619,6 +619,7 @@ PreparedInputs::~PreparedInputs() = default;
 Inputs& PreparedInputs::inputs() noexcept { return impl_->inputs; }
 const Inputs& PreparedInputs::inputs() const noexcept { return impl_->inputs; }
 const SupplyTable& PreparedInputs::file_table() const noexcept { return impl_->file_table; }
+PreparedInputs PreparedInputs::clone() const { return PreparedInputs(std::make_unique<Impl>(*impl_)); }
 
 void PreparedInputs::apply_changes(const scenario::Scenario& s, Diagnostics& diag) {
   auto& in = impl_->inputs;

@@ -10,6 +10,8 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <thread>
+#include <atomic>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -239,18 +241,34 @@ json settings_of(const toml::table& doc) {
   return out;
 }
 
+/// One copy of a territory's inputs and what was derived from them: a computation at a time on it.
+struct Replica {
+  std::mutex mutex;
+  runner::PreparedInputs prepared;
+  std::map<std::string, std::unique_ptr<runner::Travel>> travel;          // by the [travel] values
+  std::map<std::string, std::optional<runner::Calibration>> calibration;  // by [travel], [supply], [access]
+  explicit Replica(runner::PreparedInputs p) : prepared(std::move(p)) {}
+};
+
 struct Territory {
   fs::path file;
   std::string id, title, description;
-  std::mutex mutex;  // one computation at a time on the prepared inputs
+  std::mutex mutex;  // loading
   bool loaded = false;
-  std::string base_toml;  // the resolved scenario
-  fs::path dir;           // the scenario's folder (paths are absolute in base_toml already)
-  std::optional<runner::PreparedInputs> prepared;
-  std::map<std::string, std::unique_ptr<runner::Travel>> travel;
-  std::map<std::string, std::optional<runner::Calibration>> calibration;
+  std::string base_toml;                           // the resolved scenario
+  fs::path dir;                                    // the scenario's folder (paths are absolute in base_toml already)
+  std::vector<std::unique_ptr<Replica>> replicas;  // one per core: sessions compute side by side
+  std::atomic<std::size_t> next{0};
   std::string geometry;
   json baseline;
+
+  /// A free replica, else the next one in turn (locked on return).
+  std::pair<Replica*, std::unique_lock<std::mutex>> replica() {
+    for (auto& r : replicas)
+      if (std::unique_lock lock(r->mutex, std::try_to_lock); lock.owns_lock()) return {r.get(), std::move(lock)};
+    auto& r = replicas[next++ % replicas.size()];
+    return {r.get(), std::unique_lock(r->mutex)};
+  }
 };
 
 struct Session {
@@ -318,9 +336,12 @@ struct Planner::Impl {
     t.base_toml = s.resolved_toml;
     t.dir = t.file.parent_path();
     Diagnostics diag;
-    t.prepared.emplace(runner::prepare_inputs(s, options, diag));
-    t.prepared->apply_changes(s, diag);
-    const auto& in = t.prepared->inputs();
+    t.replicas.push_back(std::make_unique<Replica>(runner::prepare_inputs(s, options, diag)));
+    const auto cores = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+    while (t.replicas.size() < cores) t.replicas.push_back(std::make_unique<Replica>(t.replicas.front()->prepared.clone()));
+    auto& first = *t.replicas.front();
+    first.prepared.apply_changes(s, diag);
+    const auto& in = first.prepared.inputs();
     const auto& ter = in.territory;
     // The page's geometry: simplified as the report's (25 m at 1,000 communes, growing with √n).
     std::vector<const MultiPolygon*> shapes;
@@ -360,16 +381,19 @@ struct Planner::Impl {
     g += ",\"shapes\":" + report::shapes_json(lonlat) + ",\"outlines\":" + report::shapes_json(outlines_ll) + "}";
     t.geometry = std::move(g);
     t.title = in.wording.place;
-    t.baseline = compute(t, s, toml::parse(t.base_toml));
+    {
+      std::lock_guard lock(first.mutex);
+      t.baseline = compute(first, s, toml::parse(t.base_toml));
+    }
     t.loaded = true;
   }
 
-  /// The state of a scenario of territory t (with t.mutex held).
-  json compute(Territory& t, const scenario::Scenario& s, const toml::table& doc) {
+  /// The state of a scenario on a replica of its territory (with the replica locked).
+  json compute(Replica& t, const scenario::Scenario& s, const toml::table& doc) {
     const auto start = Clock::now();
     Diagnostics diag;
-    t.prepared->apply_changes(s, diag);
-    const auto& in = t.prepared->inputs();
+    t.prepared.apply_changes(s, diag);
+    const auto& in = t.prepared.inputs();
     const auto n = in.territory.size();
     const auto travel_key = dump(doc.get("travel"));
     auto& tr = t.travel[travel_key];
@@ -486,8 +510,8 @@ struct Planner::Impl {
     const auto doc = document(t, changes, &labels);
     const auto s = scenario::parse(toml_text(doc), fmt::format("session {}", se.id.substr(0, 8)), t.dir);
     {
-      std::lock_guard lock(t.mutex);
-      se.current = compute(t, s, doc);
+      auto [replica, lock] = t.replica();
+      se.current = compute(*replica, s, doc);
     }
     se.changes = std::move(changes);
     se.labels = std::move(labels);

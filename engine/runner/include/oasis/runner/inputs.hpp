@@ -26,6 +26,8 @@ class PreparedInputs {
   /// Sets inputs() for `scenario`: the supply file's records with its [[modify.*]], the urgent-care
   /// établissements without its closures. Throws as load_inputs does (a commune not in the territory).
   void apply_changes(const scenario::Scenario& scenario, Diagnostics& diagnostics);
+  /// A copy (a front end computing several scenarios at once keeps one per thread).
+  [[nodiscard]] PreparedInputs clone() const;
   /// The supply file's records before any modification.
   [[nodiscard]] const SupplyTable& file_table() const noexcept;
 
