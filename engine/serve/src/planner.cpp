@@ -130,6 +130,9 @@ std::string apply_change(toml::table& doc, const json& c) {
     if (!d || scenario::in_table_array(key) || d->kind == scenario::Kind::table || d->kind == scenario::Kind::map ||
         d->kind == scenario::Kind::table_array)
       refuse(Errc::scenario_key, fmt::format("unknown key '{}'", key), "a key of docs/scenarios.md outside arrays of tables");
+    if (d->unit == "path")
+      refuse(Errc::scenario_key, fmt::format("'{}' is a file path: the planner takes no path from the browser", key),
+             "start oasis serve with a scenario that sets it (docs/serve.md, \"Safe by default\")");
     if (sweep::level_of(key) == sweep::Axis::Level::inputs)
       refuse(Errc::scenario_key, fmt::format("'{}' changes the files the planner read", key),
              "start oasis serve with a scenario that sets it (docs/serve.md, \"What a session can change\")");
