@@ -3,7 +3,7 @@
 // map holds every commune; the "MSP" tool and a click on Authon-du-Perche add an MSP; the page
 // updates (figures, changes list, markers); undo and redo; a second tab does not see the change;
 // the exported scenario, run by `oasis run`, gives the zones the page shows.
-// Usage: node planner_check.cjs URL OASIS WORK_DIR [--screenshot PAGE.png]
+// Usage: node planner_check.cjs URL OASIS WORK_DIR [--screenshot PAGE.png] [--screenshot-urgences PAGE.png]
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -128,11 +128,32 @@ function fail(msg) {
     const st3 = await page.evaluate(() => window.oasisPlanner.state);
     if (st3.changes.length !== 1 || st3.changes[0].key !== 'zoning.zip_below') fail('the threshold change after the refused one did not apply: ' + JSON.stringify(st3.changes));
 
+    // Close the emergency service of Vierzon (18279) by a click: more people beyond 30 minutes.
+    await page.check('input[name=tool][value=close]');
+    const pv = await page.evaluate(() => window.oasisPlanner.focus('18279'));
+    await page.waitForTimeout(300);
+    b = await updates(page);
+    await page.mouse.click(pv.x, pv.y);
+    await settle(page, b);
+    const st4 = await page.evaluate(() => window.oasisPlanner.state);
+    const closed = st4.changes[st4.changes.length - 1];
+    if (closed.op !== 'close' || closed.finess !== '180000200') fail('the click on Vierzon did not close its SU: ' + JSON.stringify(closed));
+    const beyond = (r) => r.figures.population_beyond_urgences;
+    if (!(beyond(st4.current) > beyond(st4.baseline))) fail('closing Vierzon left the population beyond 30 minutes unchanged');
+    if (opt('--screenshot-urgences')) {
+      await page.check('input[name=mode][value=time]');
+      await page.evaluate(() => window.oasisPlanner.fit());
+      await page.mouse.move(5, 5);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: opt('--screenshot-urgences'), fullPage: true });
+    }
+
     // No stray console message, no request elsewhere.
     const real = problems.filter((p) => !/Failed to load resource.*40[04]/.test(p));
     if (real.length) fail(real.join('\n'));
     console.log(`ok: ${n} communes; page ready in ${loadMs} ms; click to updated map ${clickMs} ms; ZIP communes ${zip0} -> ${zip1}; ` +
-      `${st1.communes_changed} communes changed; export run matches the page`);
+      `${st1.communes_changed} communes changed; export run matches the page; Vierzon closed: ` +
+      `${beyond(st4.baseline)} -> ${beyond(st4.current)} inhabitants beyond 30 min`);
   } finally {
     await browser.close();
   }

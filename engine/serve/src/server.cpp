@@ -66,7 +66,7 @@ int status_of(Errc c) {
 
 void send_json(httplib::Response& res, const json& j, int status = 200) {
   res.status = status;
-  res.set_content(j.dump(), "application/json; charset=utf-8");
+  res.set_content(j.dump(), "application/json");
 }
 
 void send_error(httplib::Response& res, const std::exception& e) {
@@ -169,7 +169,7 @@ struct Server::Impl {
     asset("/planner.css", web::planner_css, "text/css; charset=utf-8");
     asset("/leaflet.js", web::leaflet_js, "text/javascript; charset=utf-8");
     asset("/leaflet.css", web::leaflet_css, "text/css; charset=utf-8");
-    asset("/api/openapi.json", web::openapi, "application/json; charset=utf-8");
+    asset("/api/openapi.json", web::openapi, "application/json");
 
     http.Get("/api/version", [](const httplib::Request&, httplib::Response& res) {
       send_json(res, {{"engine", std::string("oasis ") + kVersion}});
@@ -195,7 +195,7 @@ struct Server::Impl {
       });
     });
     http.Get(sid + "/geometry", [this](const httplib::Request& req, httplib::Response& res) {
-      handle(res, [&] { res.set_content(planner.geometry(req.matches[1]), "application/json; charset=utf-8"); });
+      handle(res, [&] { res.set_content(planner.geometry(req.matches[1]), "application/json"); });
     });
     http.Post(sid + "/changes", [this](const httplib::Request& req, httplib::Response& res) {
       handle(res, [&] { send_json(res, planner.change(req.matches[1], body_json(req))); });
@@ -224,7 +224,7 @@ struct Server::Impl {
                  const std::string name = req.matches[2];
                  const char* type = name.ends_with(".csv")    ? "text/csv; charset=utf-8"
                                     : name.ends_with(".xlsx") ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                                    : name.ends_with(".json") ? "application/json; charset=utf-8"
+                                    : name.ends_with(".json") ? "application/json"
                                                               : "application/geopackage+sqlite3";
                  res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
                  res.set_content(planner.export_file(req.matches[1], name), type);

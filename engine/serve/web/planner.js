@@ -220,23 +220,25 @@
   }
   function figures() {
     const b = state.baseline.figures, c = state.current.figures;
+    // [label, baseline, current, id, format, sense]: sense +1 = more is better access, -1 = worse, 0 = neither.
     const rows = [
-      ['Communes en ZIP', b.zones.ZIP.communes, c.zones.ZIP.communes, 'zip-communes'],
-      ['Communes en ZAC', b.zones.ZAC.communes, c.zones.ZAC.communes, 'zac-communes'],
-      ['Population en ZIP', b.zip_population, c.zip_population, 'zip-population'],
-      ['Population en ZAC', b.zones.ZAC.population, c.zones.ZAC.population, 'zac-population'],
-      ['Généralistes (offre)', b.supply_total, c.supply_total, 'supply'],
-      ['APL moyenne pondérée', b.apl_weighted_mean, c.apl_weighted_mean, 'apl-mean', nf2],
-      ['Population à plus de ' + num(c.urgences_max_min) + ' min des urgences', b.population_beyond_urgences, c.population_beyond_urgences, 'beyond-urgences'],
+      ['Communes en ZIP', b.zones.ZIP.communes, c.zones.ZIP.communes, 'zip-communes', nf0, -1],
+      ['Communes en ZAC', b.zones.ZAC.communes, c.zones.ZAC.communes, 'zac-communes', nf0, 0],
+      ['Population en ZIP', b.zip_population, c.zip_population, 'zip-population', nf0, -1],
+      ['Population en ZAC', b.zones.ZAC.population, c.zones.ZAC.population, 'zac-population', nf0, 0],
+      ['Généralistes (offre)', b.supply_total, c.supply_total, 'supply', nf0, 1],
+      ['APL moyenne pondérée', b.apl_weighted_mean, c.apl_weighted_mean, 'apl-mean', nf2, 1],
+      ['Population à plus de ' + num(c.urgences_max_min) + ' min des urgences', b.population_beyond_urgences, c.population_beyond_urgences, 'beyond-urgences', nf0, -1],
     ];
-    c.grants.forEach((g, k) => rows.push(['Aides : ' + g.scheme + ' (€)', b.grants[k] ? b.grants[k].awarded_total : null, g.awarded_total, 'grant-' + k]));
-    if (c.grants.length) rows.push(['Aides, total (€)', b.grants_total, c.grants_total, 'grants-total']);
+    c.grants.forEach((g, k) => rows.push(['Aides : ' + g.scheme + ' (€)', b.grants[k] ? b.grants[k].awarded_total : null, g.awarded_total, 'grant-' + k, nf0, 0]));
+    if (c.grants.length) rows.push(['Aides, total (€)', b.grants_total, c.grants_total, 'grants-total', nf0, 0]);
     const tb = $('figures').querySelector('tbody');
     tb.textContent = '';
-    for (const [label, vb, vc, id, f] of rows) {
+    for (const [label, vb, vc, id, f, sense] of rows) {
       const d = vb === null || vc === null ? null : vc - vb;
+      const cls = !d || !sense ? '' : d * sense > 0 ? 'better' : 'worse';
       tb.appendChild(el('tr', { id: 'fig-' + id }, [el('td', { text: label }), el('td', { cls: 'num', text: num(vb, f) }),
-        el('td', { cls: 'num current', text: num(vc, f) }), el('td', { cls: 'num ' + (d > 0 ? 'up' : d < 0 ? 'down' : ''), text: d ? (d > 0 ? '+' : '') + num(d, f) : '0' })]));
+        el('td', { cls: 'num current', text: num(vc, f) }), el('td', { cls: 'num ' + cls, text: d ? (d > 0 ? '+' : '') + num(d, f) : '0' })]));
     }
     const s = c.siting, p = $('siting');
     p.textContent = !s ? 'Pas d’optimisation dans ce scénario.'
