@@ -188,7 +188,10 @@ def test_round_trip_exported_scenario_gives_the_served_zones(server, tmp_path):
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     zip_pop = sum(float(r["population"]) for r in rows if r["zone"] == "ZIP")
     assert st["current"]["figures"]["zip_population"] == pytest.approx(zip_pop)
-    assert summary["grants"][0]["result"]["awarded_total"] == st["current"]["figures"]["grants"][0]["awarded_total"]
+    g = st["current"]["figures"]["grants"][0]
+    assert summary["grants"][0]["result"]["awarded_total"] == g["awarded_total"]
+    assert summary["grants"][0]["result"]["eligible"].get("yes", 0) == g["eligible"]
+    assert g["applications"] == 7 + 3  # the example file's 7 and one per suggested site (from_sites)
 
 
 def test_rate_limit_per_session_then_recovery(server):

@@ -150,7 +150,7 @@ std::string apply_change(toml::table& doc, const json& c) {
     else
       allow({"commune", "gps", "label"});
     const auto& commune = field(c, "commune", true);
-    check_field(commune, op == "add" ? "modify.add.commune" : "modify.add.commune", "commune");
+    check_field(commune, "modify.add.commune", "commune");  // an INSEE code as text (retire names it in communes = [...])
     const auto code = commune.get<std::string>();
     const auto& label_v = field(c, "label", false);
     if (!label_v.is_null()) check_field(label_v, "modify.add.label", "label");
@@ -449,9 +449,14 @@ struct Planner::Impl {
       for (const auto& e : g.summary) {
         const double total = e["result"].value("awarded_total", 0.0);
         grant_total += total;
+        const auto& r = e["result"];
+        const auto eligible = r.contains("eligible") && r["eligible"].is_object() ? r["eligible"].value("yes", 0) : 0;
         grants.push_back({{"scheme", e.value("scheme", std::string())},
                           {"awarded_total", total},
-                          {"awarded_count", e["result"].value("awarded_count", 0)}});
+                          {"awarded_count", r.value("awarded_count", 0)},
+                          {"applications", r.value("applications", 0)},
+                          {"eligible", eligible},
+                          {"not_computable", r.value("not_computable", 0)}});
       }
     }
     fig["grants"] = grants;

@@ -230,7 +230,12 @@
       ['APL moyenne pondérée', b.apl_weighted_mean, c.apl_weighted_mean, 'apl-mean', nf2, 1],
       ['Population à plus de ' + num(c.urgences_max_min) + ' min des urgences', b.population_beyond_urgences, c.population_beyond_urgences, 'beyond-urgences', nf0, -1],
     ];
-    c.grants.forEach((g, k) => rows.push(['Aides : ' + g.scheme + ' (€)', b.grants[k] ? b.grants[k].awarded_total : null, g.awarded_total, 'grant-' + k, nf0, 0]));
+    c.grants.forEach((g, k) => {
+      const gb = b.grants[k] || {};
+      rows.push(['Aides : ' + g.scheme + ' (€)', gb.awarded_total ?? null, g.awarded_total, 'grant-' + k, nf0, 0]);
+      rows.push(['— dossiers éligibles (sur ' + g.applications + ')', gb.eligible ?? null, g.eligible, 'grant-' + k + '-eligible', nf0, 0]);
+      rows.push(['— dossiers sans montant calculable (la source n’en donne pas)', gb.not_computable ?? null, g.not_computable, 'grant-' + k + '-unknown', nf0, 0]);
+    });
     if (c.grants.length) rows.push(['Aides, total (€)', b.grants_total, c.grants_total, 'grants-total', nf0, 0]);
     const tb = $('figures').querySelector('tbody');
     tb.textContent = '';
